@@ -1,0 +1,17 @@
+// The Clock port: every piece of Brook that reads time or waits does so through it, so that tests and
+// simulations can run on simulated time.
+
+/** A cancellable timer handle. */
+export interface Timer {
+  cancel(): void
+}
+
+/** Time source and timers. `nowMs` is wall-clock epoch milliseconds (record timestamps use it). */
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  nowMs(): number
+  /** Monotonic milliseconds for measuring intervals; unrelated to the epoch. */
+  monotonicMs(): number
+  /** Calls `fn` once after `delayMs`. */
+  setTimeout(fn: () => void, delayMs: number): Timer
+}

@@ -1,0 +1,7 @@
+// Core: assertions, error classes and the ports (Clock, FileSystem) every other folder builds on.
+export { AssertionError, assert } from './assert.js'
+export { BrookError, ConfigError, CorruptDataError, ProtocolError } from './errors.js'
+export type { Clock, Timer } from './clock.js'
+export type { FileHandle, FileSystem } from './file-system.js'
+export type { Logger, LogLevel } from './logger.js'
+export { createLogger, silentLogger } from './logger.js'

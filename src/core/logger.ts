@@ -1,0 +1,46 @@
+// Structured logs: one JSON object per line, with a level, so they can be read by people and by tools.
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+
+const levelRank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void
+  info(message: string, fields?: Record<string, unknown>): void
+  warn(message: string, fields?: Record<string, unknown>): void
+  error(message: string, fields?: Record<string, unknown>): void
+  /** A logger that adds `fields` to every line. */
+  child(fields: Record<string, unknown>): Logger
+}
+
+/** A logger writing lines at or above `level` to `write` (stderr by default). */
+export function createLogger(options: {
+  level?: LogLevel
+  write?: (line: string) => void
+  fields?: Record<string, unknown>
+}): Logger {
+  const minimum = levelRank[options.level ?? 'info']
+  const write = options.write ?? ((line: string) => process.stderr.write(line))
+  const base = options.fields ?? {}
+  const log = (level: LogLevel, message: string, fields?: Record<string, unknown>): void => {
+    if (levelRank[level] < minimum) return
+    const entry = { time: new Date().toISOString(), level, msg: message, ...base, ...fields }
+    write(`${JSON.stringify(entry, errorReplacer)}\n`)
+  }
+  return {
+    debug: (m, f) => log('debug', m, f),
+    info: (m, f) => log('info', m, f),
+    warn: (m, f) => log('warn', m, f),
+    error: (m, f) => log('error', m, f),
+    child: (fields) => createLogger({ ...options, fields: { ...base, ...fields } }),
+  }
+}
+
+function errorReplacer(_key: string, value: unknown): unknown {
+  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack }
+  if (typeof value === 'bigint') return value.toString()
+  return value
+}
+
+/** A logger that drops everything; for tests. */
+export const silentLogger: Logger = createLogger({ level: 'error', write: () => {} })
