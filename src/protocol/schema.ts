@@ -42,6 +42,8 @@ export interface StructFieldDef {
   readonly nullableVersions?: string
   readonly tag?: number
   readonly taggedVersions?: string
+  /** Only null is allowed: a nullable struct whose absent value is null rather than all defaults. */
+  readonly default?: null
   readonly fields: readonly FieldDef[]
 }
 

@@ -1,0 +1,30 @@
+// Protocol: the Kafka wire format with no I/O. Reader/Writer, message definitions for every version,
+// compiled codecs, request/response headers, API keys and error codes.
+export { ApiKey } from './api-keys.js'
+export {
+  type ApiMessages,
+  type RequestHeader,
+  allApis,
+  apiByKey,
+  encodeRequestFrame,
+  encodeResponseFrame,
+  readRequestHeader,
+  requestCodec,
+  responseCodec,
+  skipHeaderTags,
+} from './api-codecs.js'
+export { type MessageCodec, compileMessage } from './compile.js'
+export { ErrorCode, errorName } from './error-codes.js'
+export * from './messages/index.js'
+export { Reader, ZERO_UUID } from './reader.js'
+export {
+  type FieldDef,
+  type MessageDef,
+  type MessageInput,
+  type MessageValue,
+  type StructValue,
+  defineMessage,
+  inVersions,
+  versionBounds,
+} from './schema.js'
+export { Writer } from './writer.js'
