@@ -18,3 +18,68 @@ export {
   writeInt64,
 } from './batch-header.js'
 export { crc32c, crc32cPortable } from './crc32c.js'
+export {
+  type AssembleBatchFields,
+  assembleBatch,
+  type BatchRecordInput,
+  type BuildBatchOptions,
+  type BytesInput,
+  buildControlBatch,
+  buildRecordBatch,
+  type ControlBatchOptions,
+  ControlRecordType,
+  type ControlRecordTypeValue,
+} from './batch-builder.js'
+export {
+  type BatchSlice,
+  type ControlRecord,
+  type DecodeBatchOptions,
+  type DecodedBatch,
+  type DecodedRecord,
+  decodeBatch,
+  type IterateBatchesOptions,
+  iterateBatches,
+  parseControlRecord,
+  readBatchRecords,
+  TimestampType,
+  type TimestampTypeValue,
+} from './batch-reader.js'
+export {
+  compress,
+  compressSnappyRaw,
+  compressSnappyXerial,
+  DECOMPRESSED_BYTES_MAX_DEFAULT,
+  decompress,
+  isCodecAvailable,
+  isXerialSnappy,
+  XERIAL_MAGIC,
+} from './compression.js'
+export { RecordBatchError, RecordBatchErrorCode, type RecordBatchErrorCodeValue } from './errors.js'
+export { decompressLz4FramesPortable, scanLz4Frames } from './lz4-frame.js'
+export {
+  decodeRecords,
+  encodeRecords,
+  RECORD_BYTES_MIN,
+  type Record,
+  type RecordHeader,
+  readRecord,
+  sizeOfRecords,
+} from './records.js'
+export {
+  type ProducedBatchInfo,
+  ProduceValidationError,
+  type ProduceValidationErrorCode,
+  type ProduceValidationOptions,
+  type ProduceValidationResult,
+  type RecordError,
+  validateProducedBatches,
+} from './validate.js'
+export {
+  encodeVarint,
+  encodeVarlong,
+  sizeOfVarint,
+  sizeOfVarlong,
+  VarintReader,
+  writeVarint,
+  writeVarlong,
+} from './varint.js'

@@ -1,0 +1,64 @@
+// Metadata: topics, partitions, configs and ids, persisted in a replayed log of its own.
+export { BROKER_CONFIG_DEFINITIONS, BrokerConfig, type StaticBrokerValue } from './broker-configs.js'
+export {
+  type ConfigDefinition,
+  ConfigSource,
+  type ConfigSourceValue,
+  ConfigType,
+  type ConfigTypeName,
+  type ConfigValue,
+  configTypeCode,
+  javaDoubleText,
+  LONG_MAX_TEXT,
+  type ParsedConfigValue,
+  parseConfigValue,
+} from './config-definition.js'
+export {
+  isKafkaUuidText,
+  kafkaUuidFromBytes,
+  kafkaUuidToBytes,
+  type RandomBytes,
+  randomKafkaUuid,
+  ZERO_UUID,
+} from './kafka-uuid.js'
+export { META_PROPERTIES_FILE, type MetaProperties } from './meta-properties.js'
+export {
+  MetadataErrorCode,
+  type MetadataErrorCodeValue,
+  type MetadataFailure,
+} from './metadata-error-code.js'
+export { METADATA_LOG_FILE, METADATA_SNAPSHOT_FILE } from './metadata-log.js'
+export {
+  AlterConfigOp,
+  applyIncrementalAlterOps,
+  type BrokerSynonym,
+  COMPRESSION_TYPES,
+  type ConfigEntryInput,
+  type ConfigSynonymEntry,
+  checkTopicConfigRules,
+  type EffectiveConfigEntry,
+  type EffectiveTopicConfig,
+  type IncrementalAlterInput,
+  resolveTopicConfig,
+  TOPIC_CONFIG_DEFINITIONS,
+  type TopicConfigDefinition,
+  type TopicConfigOverrides,
+  type TopicLogSettings,
+  topicLogSettings,
+  type ValidatedOverrides,
+  validateTopicConfigOverrides,
+  validateTopicConfigValue,
+} from './topic-configs.js'
+export {
+  type ChangeOptions,
+  type CreateTopicRequest,
+  type RegistryResult,
+  type RegistrySuccess,
+  TOPIC_NAME_LENGTH_MAX,
+  type TopicChange,
+  type TopicChangeListener,
+  type TopicMetadata,
+  TopicRegistry,
+  type TopicRegistryOptions,
+  topicNameProblem,
+} from './topic-registry.js'

@@ -1,0 +1,499 @@
+// The topic registry: every topic's name, id, partition count, replication factor and config overrides,
+// with Kafka's rules for creating, deleting, growing and reconfiguring topics. Each change is durable in
+// the metadata log before its call resolves; start-up replays the log to the same state.
+
+import { randomBytes as nodeRandomBytes } from 'node:crypto'
+import { assert, CorruptDataError, type FileSystem } from '../core/index.js'
+import { BrokerConfig } from './broker-configs.js'
+import { failure, MetadataErrorCode, type MetadataFailure } from './metadata-error-code.js'
+import { type RandomBytes, randomKafkaUuid } from './kafka-uuid.js'
+import { loadOrCreateMetaProperties } from './meta-properties.js'
+import { MetadataLog } from './metadata-log.js'
+import {
+  applyIncrementalAlterOps,
+  type ConfigEntryInput,
+  checkTopicConfigRules,
+  type EffectiveTopicConfig,
+  type IncrementalAlterInput,
+  resolveTopicConfig,
+  type TopicConfigOverrides,
+  type TopicLogSettings,
+  topicLogSettings,
+  validateTopicConfigOverrides,
+} from './topic-configs.js'
+
+/** Longest legal topic name, in characters (inclusive). */
+export const TOPIC_NAME_LENGTH_MAX = 249
+
+/** A topic as the registry holds it. Immutable: a change produces a new object. */
+export interface TopicMetadata {
+  readonly name: string
+  /** 22-char base64url text of the 16-byte topic id; never all zeros. */
+  readonly topicId: string
+  /** Partitions are numbered 0 to partitionCount - 1. */
+  readonly partitionCount: number
+  /** Always 1: Brook is a single node. */
+  readonly replicationFactor: number
+  /** Config overrides set on the topic (canonical text). */
+  readonly configs: TopicConfigOverrides
+}
+
+/** A successful registry change, with the topic as it is after the change (or before, for a delete). */
+export interface RegistrySuccess {
+  readonly ok: true
+  readonly topic: TopicMetadata
+}
+
+/** The outcome of a registry change: success, or a Kafka error to answer the client with. */
+export type RegistryResult = RegistrySuccess | MetadataFailure
+
+/** A CreateTopics topic. -1 (or absent) partitions or replication factor means the broker default. */
+export interface CreateTopicRequest {
+  readonly name: string
+  readonly numPartitions?: number
+  readonly replicationFactor?: number
+  readonly configs?: readonly ConfigEntryInput[]
+}
+
+/** Options for a change. With validateOnly the change is checked but neither applied nor logged. */
+export interface ChangeOptions {
+  readonly validateOnly?: boolean
+}
+
+/** A change the registry applied, for listeners (storage creating or dropping partition logs). */
+export type TopicChange =
+  | { readonly type: 'created'; readonly topic: TopicMetadata }
+  | { readonly type: 'deleted'; readonly topic: TopicMetadata }
+  | {
+      readonly type: 'partitions-added'
+      readonly topic: TopicMetadata
+      readonly previousPartitionCount: number
+    }
+  | { readonly type: 'configs-changed'; readonly topic: TopicMetadata }
+
+/** Called synchronously after each applied (durable) change; must not throw. */
+export type TopicChangeListener = (change: TopicChange) => void
+
+/** Options of TopicRegistry.open. */
+export interface TopicRegistryOptions {
+  readonly fileSystem: FileSystem
+  /** Directory holding meta.properties, metadata.log and metadata.snapshot. */
+  readonly dir: string
+  /** Static broker configuration (defaults for topics, num.partitions ...). */
+  readonly brokerConfig?: BrokerConfig
+  /** Random source for topic and cluster ids; node:crypto by default. */
+  readonly randomBytes?: RandomBytes
+  /** Compact the log into a snapshot once it reaches this many bytes. Default 1 MiB. */
+  readonly compactAfterBytes?: number
+  /** This node's id; default 1. */
+  readonly nodeId?: number
+}
+
+type MetadataRecord =
+  | {
+      readonly type: 'create-topic'
+      readonly name: string
+      readonly topicId: string
+      readonly partitionCount: number
+      readonly replicationFactor: number
+      readonly configs: TopicConfigOverrides
+    }
+  | { readonly type: 'delete-topic'; readonly name: string; readonly topicId: string }
+  | { readonly type: 'set-partition-count'; readonly name: string; readonly partitionCount: number }
+  | { readonly type: 'set-topic-configs'; readonly name: string; readonly configs: TopicConfigOverrides }
+
+interface SnapshotState {
+  readonly topics: readonly TopicMetadata[]
+}
+
+const LEGAL_TOPIC_NAME = /^[a-zA-Z0-9._-]+$/
+
+/** Why `name` is not a legal topic name, or undefined when it is (Kafka's Topic.validate rules). */
+export function topicNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'Topic name is illegal, it cannot be empty'
+  if (name === '.' || name === '..') return 'Topic name cannot be "." or ".."'
+  if (name.length > TOPIC_NAME_LENGTH_MAX) {
+    return `Topic name is illegal, it cannot be longer than ${TOPIC_NAME_LENGTH_MAX} characters, topic name: ${name}`
+  }
+  if (!LEGAL_TOPIC_NAME.test(name)) {
+    return `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`
+  }
+  return undefined
+}
+
+// Kafka refuses names that differ only by '.' versus '_', since both map to the same metric names.
+function collisionKey(name: string): string {
+  return name.replaceAll('.', '_')
+}
+
+/**
+ * Holds the cluster's topics. Reads are synchronous and see only durable state. Changes are queued and
+ * run one at a time; each resolves after its record is synced to the metadata log.
+ */
+export class TopicRegistry {
+  /** Random 22-char base64url id of this cluster, fixed at first start. */
+  readonly clusterId: string
+  /** This node's id (the only broker, and the controller). */
+  readonly nodeId: number
+  readonly brokerConfig: BrokerConfig
+
+  private readonly byName = new Map<string, TopicMetadata>()
+  private readonly byId = new Map<string, TopicMetadata>()
+  private readonly byCollisionKey = new Map<string, string>()
+  private readonly listeners = new Set<TopicChangeListener>()
+  private queue: Promise<unknown> = Promise.resolve()
+  private closed = false
+
+  private constructor(
+    private readonly log: MetadataLog<MetadataRecord, SnapshotState>,
+    private readonly randomBytes: RandomBytes,
+    private readonly compactAfterBytes: number,
+    clusterId: string,
+    nodeId: number,
+    brokerConfig: BrokerConfig,
+  ) {
+    this.clusterId = clusterId
+    this.nodeId = nodeId
+    this.brokerConfig = brokerConfig
+  }
+
+  /** Opens the registry in `options.dir`, creating it on first start and replaying it otherwise. */
+  static async open(options: TopicRegistryOptions): Promise<TopicRegistry> {
+    const randomBytes = options.randomBytes ?? ((length: number) => nodeRandomBytes(length))
+    const nodeId = options.nodeId ?? 1
+    const meta = await loadOrCreateMetaProperties(options.fileSystem, options.dir, nodeId, randomBytes)
+    const recovery = await MetadataLog.open<MetadataRecord, SnapshotState>(options.fileSystem, options.dir)
+    const registry = new TopicRegistry(
+      recovery.log,
+      randomBytes,
+      options.compactAfterBytes ?? 1024 * 1024,
+      meta.clusterId,
+      nodeId,
+      options.brokerConfig ?? new BrokerConfig(),
+    )
+    for (const topic of recovery.snapshot?.topics ?? []) registry.replay({ type: 'create-topic', ...topic })
+    for (const { record } of recovery.records) registry.replay(record)
+    return registry
+  }
+
+  /** Number of topics. */
+  get size(): number {
+    return this.byName.size
+  }
+
+  /** The topic named `name`, if it exists. */
+  topic(name: string): TopicMetadata | undefined {
+    return this.byName.get(name)
+  }
+
+  /** The topic with id `topicId` (22-char text), if it exists. */
+  topicById(topicId: string): TopicMetadata | undefined {
+    return this.byId.get(topicId)
+  }
+
+  /** All topics in name order. */
+  topics(): TopicMetadata[] {
+    return [...this.byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  }
+
+  /** Every topic config's effective value and source for topic `name`, or undefined if it does not exist. */
+  effectiveConfig(name: string): EffectiveTopicConfig | undefined {
+    const topic = this.byName.get(name)
+    return topic === undefined ? undefined : resolveTopicConfig(topic.configs, this.brokerConfig)
+  }
+
+  /** The typed settings storage needs for topic `name`, or undefined if it does not exist. */
+  logSettings(name: string): TopicLogSettings | undefined {
+    const effective = this.effectiveConfig(name)
+    return effective === undefined ? undefined : topicLogSettings(effective)
+  }
+
+  /** Registers `listener` for applied changes; returns a function that unregisters it. */
+  subscribe(listener: TopicChangeListener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /**
+   * Creates a topic (CreateTopics, or auto-creation with only a name). Errors: INVALID_TOPIC_EXCEPTION,
+   * TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR, INVALID_CONFIG.
+   */
+  createTopic(request: CreateTopicRequest, options: ChangeOptions = {}): Promise<RegistryResult> {
+    return this.enqueue(async () => {
+      const { name } = request
+      const nameProblem = topicNameProblem(name)
+      if (nameProblem !== undefined) return failure(MetadataErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem)
+      if (this.byName.has(name))
+        return failure(MetadataErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`)
+      const collidingName = this.byCollisionKey.get(collisionKey(name))
+      if (collidingName !== undefined) {
+        return failure(
+          MetadataErrorCode.INVALID_TOPIC_EXCEPTION,
+          `Topic '${name}' collides with existing topic: ${collidingName}`,
+        )
+      }
+      const requestedPartitions = request.numPartitions ?? -1
+      const partitionCount =
+        requestedPartitions === -1 ? this.brokerConfig.numPartitions : requestedPartitions
+      if (!Number.isInteger(partitionCount) || partitionCount < 1) {
+        return failure(
+          MetadataErrorCode.INVALID_PARTITIONS,
+          'Number of partitions must be larger than 0, or -1 to use the default value.',
+        )
+      }
+      const requestedFactor = request.replicationFactor ?? -1
+      const replicationFactor =
+        requestedFactor === -1 ? this.brokerConfig.defaultReplicationFactor : requestedFactor
+      if (!Number.isInteger(replicationFactor) || replicationFactor < 1) {
+        return failure(
+          MetadataErrorCode.INVALID_REPLICATION_FACTOR,
+          'Replication factor must be larger than 0, or -1 to use the default value.',
+        )
+      }
+      if (replicationFactor !== 1) {
+        return failure(
+          MetadataErrorCode.INVALID_REPLICATION_FACTOR,
+          `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only 1 broker(s) are registered.`,
+        )
+      }
+      const validated = validateTopicConfigOverrides(request.configs ?? [])
+      if (!validated.ok) return validated
+      const rule = checkTopicConfigRules(resolveTopicConfig(validated.overrides, this.brokerConfig))
+      if (rule !== undefined) return rule
+      let topicId = randomKafkaUuid(this.randomBytes)
+      while (this.byId.has(topicId)) topicId = randomKafkaUuid(this.randomBytes)
+      const topic: TopicMetadata = {
+        name,
+        topicId,
+        partitionCount,
+        replicationFactor,
+        configs: validated.overrides,
+      }
+      if (options.validateOnly) return { ok: true, topic: freezeTopic(topic) }
+      await this.commit({ type: 'create-topic', ...topic })
+      const created = this.byName.get(name)!
+      this.emit({ type: 'created', topic: created })
+      return { ok: true, topic: created }
+    })
+  }
+
+  /** Deletes topic `name`; durable when the promise resolves. Error: UNKNOWN_TOPIC_OR_PARTITION. */
+  deleteTopic(name: string): Promise<RegistryResult> {
+    return this.enqueue(async () => {
+      const topic = this.byName.get(name)
+      if (topic === undefined) {
+        return failure(
+          MetadataErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          'This server does not host this topic-partition.',
+        )
+      }
+      return this.deleteExisting(topic)
+    })
+  }
+
+  /** Deletes the topic with id `topicId` (DeleteTopics v6+). Error: UNKNOWN_TOPIC_ID. */
+  deleteTopicById(topicId: string): Promise<RegistryResult> {
+    return this.enqueue(async () => {
+      const topic = this.byId.get(topicId)
+      if (topic === undefined)
+        return failure(MetadataErrorCode.UNKNOWN_TOPIC_ID, 'This server does not host this topic ID.')
+      return this.deleteExisting(topic)
+    })
+  }
+
+  private async deleteExisting(topic: TopicMetadata): Promise<RegistryResult> {
+    await this.commit({ type: 'delete-topic', name: topic.name, topicId: topic.topicId })
+    this.emit({ type: 'deleted', topic })
+    return { ok: true, topic }
+  }
+
+  /**
+   * Grows topic `name` to `partitionCount` partitions in total (CreatePartitions). Errors:
+   * UNKNOWN_TOPIC_OR_PARTITION, INVALID_PARTITIONS when the count does not grow.
+   */
+  createPartitions(
+    name: string,
+    partitionCount: number,
+    options: ChangeOptions = {},
+  ): Promise<RegistryResult> {
+    return this.enqueue(async () => {
+      const topic = this.byName.get(name)
+      if (topic === undefined) {
+        return failure(
+          MetadataErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          'This server does not host this topic-partition.',
+        )
+      }
+      if (!Number.isInteger(partitionCount) || partitionCount < topic.partitionCount) {
+        return failure(
+          MetadataErrorCode.INVALID_PARTITIONS,
+          `Topic currently has ${topic.partitionCount} partitions, which is higher than the requested ${partitionCount}.`,
+        )
+      }
+      if (partitionCount === topic.partitionCount) {
+        return failure(
+          MetadataErrorCode.INVALID_PARTITIONS,
+          `Topic already has ${topic.partitionCount} partitions.`,
+        )
+      }
+      if (options.validateOnly) return { ok: true, topic: freezeTopic({ ...topic, partitionCount }) }
+      await this.commit({ type: 'set-partition-count', name, partitionCount })
+      const grown = this.byName.get(name)!
+      this.emit({ type: 'partitions-added', topic: grown, previousPartitionCount: topic.partitionCount })
+      return { ok: true, topic: grown }
+    })
+  }
+
+  /**
+   * Replaces all of topic `name`'s overrides with `entries` (legacy AlterConfigs). Errors:
+   * UNKNOWN_TOPIC_OR_PARTITION, INVALID_CONFIG.
+   */
+  alterConfigs(
+    name: string,
+    entries: readonly ConfigEntryInput[],
+    options: ChangeOptions = {},
+  ): Promise<RegistryResult> {
+    return this.enqueue(async () => {
+      const topic = this.byName.get(name)
+      if (topic === undefined) {
+        return failure(
+          MetadataErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          'This server does not host this topic-partition.',
+        )
+      }
+      const validated = validateTopicConfigOverrides(entries)
+      if (!validated.ok) return validated
+      return this.setConfigs(topic, validated.overrides, options)
+    })
+  }
+
+  /**
+   * Applies IncrementalAlterConfigs SET/DELETE/APPEND/SUBTRACT changes to topic `name`'s overrides.
+   * Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_CONFIG, INVALID_REQUEST (duplicate name, unknown op).
+   */
+  incrementalAlterConfigs(
+    name: string,
+    changes: readonly IncrementalAlterInput[],
+    options: ChangeOptions = {},
+  ): Promise<RegistryResult> {
+    return this.enqueue(async () => {
+      const topic = this.byName.get(name)
+      if (topic === undefined) {
+        return failure(
+          MetadataErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          'This server does not host this topic-partition.',
+        )
+      }
+      const effective = resolveTopicConfig(topic.configs, this.brokerConfig)
+      const applied = applyIncrementalAlterOps(
+        topic.configs,
+        changes,
+        (configName) => effective.get(configName)?.value ?? null,
+      )
+      if (!applied.ok) return applied
+      return this.setConfigs(topic, applied.overrides, options)
+    })
+  }
+
+  private async setConfigs(
+    topic: TopicMetadata,
+    overrides: TopicConfigOverrides,
+    options: ChangeOptions,
+  ): Promise<RegistryResult> {
+    const rule = checkTopicConfigRules(resolveTopicConfig(overrides, this.brokerConfig))
+    if (rule !== undefined) return rule
+    if (options.validateOnly) return { ok: true, topic: freezeTopic({ ...topic, configs: overrides }) }
+    await this.commit({ type: 'set-topic-configs', name: topic.name, configs: overrides })
+    const changed = this.byName.get(topic.name)!
+    this.emit({ type: 'configs-changed', topic: changed })
+    return { ok: true, topic: changed }
+  }
+
+  /** Waits for queued changes, then closes the log. Later changes reject. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.queue.catch(() => undefined)
+    await this.log.close()
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('topic registry is closed'))
+    const run = this.queue.then(task, task)
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  // Logs the record durably, then applies it: readers never see a change that a crash could undo.
+  private async commit(record: MetadataRecord): Promise<void> {
+    await this.log.append([record])
+    this.apply(record)
+    if (this.log.sizeBytes >= this.compactAfterBytes) await this.log.compact({ topics: this.topics() })
+  }
+
+  private replay(record: MetadataRecord): void {
+    try {
+      this.apply(record)
+    } catch (error) {
+      throw new CorruptDataError(`metadata log record does not apply: ${JSON.stringify(record)}`, {
+        cause: error,
+      })
+    }
+  }
+
+  private apply(record: MetadataRecord): void {
+    switch (record.type) {
+      case 'create-topic': {
+        assert(!this.byName.has(record.name), `topic ${record.name} is created twice`)
+        assert(!this.byId.has(record.topicId), `topic id ${record.topicId} is used twice`)
+        const topic = freezeTopic({
+          name: record.name,
+          topicId: record.topicId,
+          partitionCount: record.partitionCount,
+          replicationFactor: record.replicationFactor,
+          configs: record.configs,
+        })
+        this.byName.set(topic.name, topic)
+        this.byId.set(topic.topicId, topic)
+        this.byCollisionKey.set(collisionKey(topic.name), topic.name)
+        return
+      }
+      case 'delete-topic': {
+        const topic = this.byName.get(record.name)
+        assert(topic !== undefined && topic.topicId === record.topicId, `deleted topic ${record.name} exists`)
+        this.byName.delete(topic.name)
+        this.byId.delete(topic.topicId)
+        this.byCollisionKey.delete(collisionKey(topic.name))
+        return
+      }
+      case 'set-partition-count': {
+        const topic = this.byName.get(record.name)
+        assert(
+          topic !== undefined && record.partitionCount > topic.partitionCount,
+          `topic ${record.name} grows`,
+        )
+        this.replace(freezeTopic({ ...topic, partitionCount: record.partitionCount }))
+        return
+      }
+      case 'set-topic-configs': {
+        const topic = this.byName.get(record.name)
+        assert(topic !== undefined, `reconfigured topic ${record.name} exists`)
+        this.replace(freezeTopic({ ...topic, configs: record.configs }))
+        return
+      }
+    }
+  }
+
+  private replace(topic: TopicMetadata): void {
+    this.byName.set(topic.name, topic)
+    this.byId.set(topic.topicId, topic)
+  }
+
+  private emit(change: TopicChange): void {
+    for (const listener of this.listeners) listener(change)
+  }
+}
+
+function freezeTopic(topic: TopicMetadata): TopicMetadata {
+  return Object.freeze({ ...topic, configs: Object.freeze({ ...topic.configs }) })
+}

@@ -1,0 +1,180 @@
+// Codec round trips, both snappy framings, LZ4 frames via the portable decoder, and decompression bounds.
+import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
+import { describe, it } from 'node:test'
+import { gzipSync } from 'node:zlib'
+import { Compression } from './batch-header.js'
+import {
+  compress,
+  compressSnappyRaw,
+  compressSnappyXerial,
+  decompress,
+  isCodecAvailable,
+  isXerialSnappy,
+  XERIAL_MAGIC,
+} from './compression.js'
+import { RecordBatchError, RecordBatchErrorCode } from './errors.js'
+import { decompressLz4FramesPortable, scanLz4Frames } from './lz4-frame.js'
+
+const require = createRequire(import.meta.url)
+const text = Buffer.from('the quick brown fox jumps over the lazy dog; '.repeat(2000))
+const noise = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 2654435761) >>> 24))
+const codecs = [
+  Compression.none,
+  Compression.gzip,
+  Compression.snappy,
+  Compression.lz4,
+  Compression.zstd,
+] as const
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn()
+  } catch (error) {
+    assert.ok(error instanceof RecordBatchError, `expected RecordBatchError, got ${error}`)
+    return error.code
+  }
+  return undefined
+}
+
+describe('compression', () => {
+  it('has every codec available in this install', () => {
+    for (const codec of codecs) assert.equal(isCodecAvailable(codec), true)
+    assert.equal(isCodecAvailable(5), false)
+  })
+
+  for (const codec of codecs) {
+    it(`round-trips codec ${codec} on text, noise and empty input`, () => {
+      for (const input of [text, noise, Buffer.alloc(0), Buffer.from('x')]) {
+        const packed = compress(codec, input)
+        if (codec !== Compression.none && input === text) assert.ok(packed.length < input.length / 4)
+        assert.deepEqual(decompress(codec, packed, input.length), input)
+      }
+    })
+
+    it(`bounds codec ${codec} output`, () => {
+      const packed = compress(codec, text)
+      assert.equal(
+        codeOf(() => decompress(codec, packed, text.length - 1)),
+        RecordBatchErrorCode.decompressedTooLarge,
+      )
+    })
+  }
+
+  it('decodes raw snappy as librdkafka writes it', () => {
+    const raw = compressSnappyRaw(text)
+    assert.equal(isXerialSnappy(raw), false)
+    assert.deepEqual(decompress(Compression.snappy, raw), text)
+  })
+
+  it('decodes a hand-built xerial frame with several blocks, as the Java client writes it', () => {
+    const snappy = require('snappy') as { compressSync(input: Buffer): Buffer }
+    const parts = [text.subarray(0, 1000), text.subarray(1000, 40_000), text.subarray(40_000)]
+    const header = Buffer.alloc(16)
+    XERIAL_MAGIC.copy(header)
+    header.writeInt32BE(1, 8)
+    header.writeInt32BE(1, 12)
+    const chunks: Buffer[] = [header]
+    for (const part of parts) {
+      const block = snappy.compressSync(part)
+      const length = Buffer.alloc(4)
+      length.writeInt32BE(block.length)
+      chunks.push(length, block)
+    }
+    const framed = Buffer.concat(chunks)
+    assert.equal(isXerialSnappy(framed), true)
+    assert.deepEqual(decompress(Compression.snappy, framed), text)
+    // Our writer produces the same framing.
+    const ours = compressSnappyXerial(text)
+    assert.deepEqual(ours.subarray(0, 16), header)
+    // A block length past the end is corrupt; the bound applies across blocks.
+    const cut = framed.subarray(0, framed.length - 3)
+    assert.equal(
+      codeOf(() => decompress(Compression.snappy, cut)),
+      RecordBatchErrorCode.corruptCompressed,
+    )
+    assert.equal(
+      codeOf(() => decompress(Compression.snappy, framed, 40_000)),
+      RecordBatchErrorCode.decompressedTooLarge,
+    )
+  })
+
+  it('rejects a raw snappy block whose declared length exceeds the bound before decoding it', () => {
+    // Declared length 2^31 (varint), then junk: must fail on the bound, not allocate 2 GiB.
+    const bomb = Buffer.from([0x80, 0x80, 0x80, 0x80, 0x08, 0x00, 0x01])
+    assert.equal(
+      codeOf(() => decompress(Compression.snappy, bomb, 1 << 20)),
+      RecordBatchErrorCode.decompressedTooLarge,
+    )
+  })
+
+  it('rejects a gzip bomb beyond the bound', () => {
+    const bomb = gzipSync(Buffer.alloc(10_000_000))
+    assert.equal(
+      codeOf(() => decompress(Compression.gzip, bomb, 1_000_000)),
+      RecordBatchErrorCode.decompressedTooLarge,
+    )
+  })
+
+  it('reports corrupt input of every codec as corruptCompressed', () => {
+    const garbage = Buffer.from('definitely not compressed data, just some bytes')
+    for (const codec of [Compression.gzip, Compression.lz4, Compression.zstd]) {
+      assert.equal(
+        codeOf(() => decompress(codec, garbage)),
+        RecordBatchErrorCode.corruptCompressed,
+        `codec ${codec}`,
+      )
+    }
+    assert.equal(
+      codeOf(() => decompress(7, garbage)),
+      RecordBatchErrorCode.unknownCodec,
+    )
+  })
+
+  it('decodes LZ4 frames in JavaScript exactly as the native decoder does', () => {
+    for (const input of [text, noise, Buffer.concat([text, noise, text]), Buffer.alloc(0)]) {
+      const frame = compress(Compression.lz4, input)
+      assert.deepEqual(decompressLz4FramesPortable(frame, input.length), input)
+    }
+  })
+
+  it('accepts an LZ4 frame with a wrong header checksum, as old Kafka clients wrote', () => {
+    const frame = Buffer.from(compress(Compression.lz4, text))
+    // The header checksum byte follows magic (4), FLG and BD; content size is absent in lz4-napi frames.
+    assert.equal(frame[4] & 0x08, 0)
+    frame[6] ^= 0x5a
+    assert.deepEqual(decompress(Compression.lz4, frame), text)
+  })
+
+  it('bounds the LZ4 portable decoder and scans block sizes without decoding', () => {
+    const frame = compress(Compression.lz4, Buffer.alloc(1_000_000))
+    const layout = scanLz4Frames(frame)
+    assert.ok(layout.decompressedBytesMax >= 1_000_000)
+    assert.equal(
+      codeOf(() => decompressLz4FramesPortable(frame, 500_000)),
+      RecordBatchErrorCode.decompressedTooLarge,
+    )
+    assert.equal(
+      codeOf(() => decompress(Compression.lz4, frame, 500_000)),
+      RecordBatchErrorCode.decompressedTooLarge,
+    )
+  })
+
+  it('decodes zstd without a content size in the header (streamed), bounded', () => {
+    const zstd = require('zstd-napi') as { compress(input: Buffer): Buffer }
+    // Two concatenated frames force the streaming path.
+    const twoFrames = Buffer.concat([zstd.compress(text), zstd.compress(noise)])
+    assert.deepEqual(decompress(Compression.zstd, twoFrames), Buffer.concat([text, noise]))
+    assert.equal(
+      codeOf(() => decompress(Compression.zstd, twoFrames, text.length)),
+      RecordBatchErrorCode.decompressedTooLarge,
+    )
+    const truncated = twoFrames.subarray(0, twoFrames.length - 5)
+    assert.equal(
+      codeOf(() => decompress(Compression.zstd, truncated)),
+      RecordBatchErrorCode.corruptCompressed,
+    )
+    // The shared context recovers after an error.
+    assert.deepEqual(decompress(Compression.zstd, zstd.compress(text)), text)
+  })
+})

@@ -1,0 +1,278 @@
+// Compression codecs of RecordBatch v2: gzip (node:zlib), snappy (raw and xerial-framed), LZ4 frame and
+// zstd. Native packages load lazily on first use, so a missing one only disables its own codec.
+// Every decompression is bounded by a caller-given byte limit, against decompression bombs.
+import { createRequire } from 'node:module'
+import { gunzipSync, gzipSync } from 'node:zlib'
+import { Compression, type CompressionCodec } from './batch-header.js'
+import { BrookError } from '../core/index.js'
+import { RecordBatchError, RecordBatchErrorCode } from './errors.js'
+import { decompressLz4FramesPortable, scanLz4Frames } from './lz4-frame.js'
+
+/** Default bound on decompressed bytes per batch: 128 MiB. */
+export const DECOMPRESSED_BYTES_MAX_DEFAULT = 128 * 1024 * 1024
+
+/** xerial snappy-java stream header: magic, then int32 version and int32 compatible version. */
+export const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00])
+const XERIAL_HEADER_BYTES = 16
+/** Uncompressed bytes per xerial block when we write, as snappy-java does. */
+const XERIAL_BLOCK_BYTES = 32 * 1024
+
+interface SnappyModule {
+  compressSync(input: Uint8Array): Buffer
+  uncompressSync(input: Uint8Array, options?: { asBuffer?: boolean }): Buffer | string
+}
+interface Lz4Module {
+  compressFrameSync(input: Buffer): Buffer
+  decompressFrameSync(input: Buffer): Buffer
+}
+interface ZstdContext {
+  decompress(target: Uint8Array, source: Uint8Array): number
+  decompressStream(target: Uint8Array, source: Uint8Array): [number, number, number]
+  reset(directive: number): void
+}
+interface ZstdBinding {
+  DCtx: new () => ZstdContext
+  getFrameContentSize(frame: Uint8Array): number | null
+  findFrameCompressedSize(frame: Uint8Array): number
+  dStreamOutSize(): number
+  ResetDirective: { sessionOnly: number }
+}
+interface ZstdModule {
+  compress(input: Uint8Array): Buffer
+}
+
+const require = createRequire(import.meta.url)
+const loaded = new Map<string, { module?: unknown; error?: unknown }>()
+
+function load<T>(name: string): T {
+  let entry = loaded.get(name)
+  if (entry === undefined) {
+    try {
+      entry = { module: require(name) }
+    } catch (error) {
+      entry = { error }
+    }
+    loaded.set(name, entry)
+  }
+  if (entry.error !== undefined) {
+    throw new RecordBatchError(RecordBatchErrorCode.codecUnavailable, `cannot load ${name}`, {
+      cause: entry.error,
+    })
+  }
+  return entry.module as T
+}
+
+/** True if `codec` can compress and decompress here (its native package loads). */
+export function isCodecAvailable(codec: number): boolean {
+  try {
+    switch (codec) {
+      case Compression.none:
+      case Compression.gzip:
+        return true
+      case Compression.snappy:
+        load('snappy')
+        return true
+      case Compression.lz4:
+        load('lz4-napi')
+        return true
+      case Compression.zstd:
+        load('zstd-napi')
+        load('zstd-napi/binding')
+        return true
+      default:
+        return false
+    }
+  } catch {
+    return false
+  }
+}
+
+function corrupt(codecName: string, cause: unknown): RecordBatchError {
+  const detail = cause instanceof Error ? cause.message : String(cause)
+  return new RecordBatchError(RecordBatchErrorCode.corruptCompressed, `${codecName}: ${detail}`, { cause })
+}
+
+function tooLarge(codecName: string, maxBytes: number): RecordBatchError {
+  return new RecordBatchError(
+    RecordBatchErrorCode.decompressedTooLarge,
+    `${codecName}: decompressed data exceeds ${maxBytes} bytes`,
+  )
+}
+
+function unknownCodec(codec: number): RecordBatchError {
+  return new RecordBatchError(RecordBatchErrorCode.unknownCodec, `unknown compression codec ${codec}`)
+}
+
+/** Compresses `data` with `codec` (none returns `data` itself). Snappy is written xerial-framed, as Java does. */
+export function compress(codec: CompressionCodec, data: Buffer): Buffer {
+  switch (codec) {
+    case Compression.none:
+      return data
+    case Compression.gzip:
+      return gzipSync(data)
+    case Compression.snappy:
+      return compressSnappyXerial(data)
+    case Compression.lz4:
+      return load<Lz4Module>('lz4-napi').compressFrameSync(data)
+    case Compression.zstd:
+      return load<ZstdModule>('zstd-napi').compress(data)
+    default:
+      throw unknownCodec(codec)
+  }
+}
+
+/**
+ * Decompresses `data` compressed with `codec` (none returns `data`). Raises RecordBatchError when the data
+ * is corrupt, the output would exceed `maxBytes`, the codec is unknown or its package does not load.
+ */
+export function decompress(codec: number, data: Buffer, maxBytes = DECOMPRESSED_BYTES_MAX_DEFAULT): Buffer {
+  try {
+    switch (codec) {
+      case Compression.none:
+        if (data.length > maxBytes) throw tooLarge('none', maxBytes)
+        return data
+      case Compression.gzip:
+        return decompressGzip(data, maxBytes)
+      case Compression.snappy:
+        return decompressSnappy(data, maxBytes)
+      case Compression.lz4:
+        return decompressLz4(data, maxBytes)
+      case Compression.zstd:
+        return decompressZstd(data, maxBytes)
+      default:
+        throw unknownCodec(codec)
+    }
+  } catch (error) {
+    if (error instanceof BrookError) throw error
+    throw corrupt(codecName(codec), error)
+  }
+}
+
+function codecName(codec: number): string {
+  return ['none', 'gzip', 'snappy', 'lz4', 'zstd'][codec] ?? `codec ${codec}`
+}
+
+function decompressGzip(data: Buffer, maxBytes: number): Buffer {
+  try {
+    return gunzipSync(data, { maxOutputLength: Math.max(1, maxBytes) })
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge('gzip', maxBytes)
+    throw corrupt('gzip', error)
+  }
+}
+
+/** Reads the uncompressed length that opens a raw snappy block (an unsigned varint of at most 32 bits). */
+function rawSnappyLength(data: Uint8Array): number {
+  let length = 0
+  let scale = 1
+  for (let i = 0; i < 5 && i < data.length; i++) {
+    const byte = data[i]
+    length += (byte & 0x7f) * scale
+    if (byte < 0x80) return length
+    scale *= 128
+  }
+  throw corrupt('snappy', 'bad block length preamble')
+}
+
+function decompressRawSnappy(snappy: SnappyModule, block: Uint8Array, maxBytes: number): Buffer {
+  if (rawSnappyLength(block) > maxBytes) throw tooLarge('snappy', maxBytes)
+  return snappy.uncompressSync(block, { asBuffer: true }) as Buffer
+}
+
+/** True if `data` starts with snappy-java's stream header. */
+export function isXerialSnappy(data: Uint8Array): boolean {
+  return data.length >= XERIAL_HEADER_BYTES && XERIAL_MAGIC.equals(data.subarray(0, XERIAL_MAGIC.length))
+}
+
+function decompressSnappy(data: Buffer, maxBytes: number): Buffer {
+  const snappy = load<SnappyModule>('snappy')
+  if (!isXerialSnappy(data)) return decompressRawSnappy(snappy, data, maxBytes)
+  // xerial: header, then blocks of int32 length + raw snappy (snappy-java SnappyOutputStream).
+  const parts: Buffer[] = []
+  let total = 0
+  let pos = XERIAL_HEADER_BYTES
+  while (pos < data.length) {
+    if (data.length - pos < 4) throw corrupt('snappy', 'truncated xerial block length')
+    const length = data.readInt32BE(pos)
+    pos += 4
+    if (length < 0 || length > data.length - pos) throw corrupt('snappy', 'xerial block runs past the input')
+    const part = decompressRawSnappy(snappy, data.subarray(pos, pos + length), maxBytes - total)
+    total += part.length
+    parts.push(part)
+    pos += length
+  }
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts, total)
+}
+
+/** Compresses `data` as a snappy-java (xerial) stream: header, then int32-length-prefixed raw blocks. */
+export function compressSnappyXerial(data: Buffer): Buffer {
+  const snappy = load<SnappyModule>('snappy')
+  const header = Buffer.alloc(XERIAL_HEADER_BYTES)
+  XERIAL_MAGIC.copy(header, 0)
+  header.writeInt32BE(1, 8)
+  header.writeInt32BE(1, 12)
+  const parts: Buffer[] = [header]
+  for (let start = 0; start < data.length; start += XERIAL_BLOCK_BYTES) {
+    const block = snappy.compressSync(data.subarray(start, start + XERIAL_BLOCK_BYTES))
+    const length = Buffer.allocUnsafe(4)
+    length.writeInt32BE(block.length, 0)
+    parts.push(length, block)
+  }
+  return Buffer.concat(parts)
+}
+
+/** Compresses `data` as one raw snappy block, the way librdkafka writes snappy batches. */
+export function compressSnappyRaw(data: Buffer): Buffer {
+  return load<SnappyModule>('snappy').compressSync(data)
+}
+
+function decompressLz4(data: Buffer, maxBytes: number): Buffer {
+  const layout = scanLz4Frames(data)
+  if (layout.decompressedBytesMax <= maxBytes) {
+    try {
+      return load<Lz4Module>('lz4-napi').decompressFrameSync(data)
+    } catch {
+      // Native missing, or it rejected the frame (e.g. a wrong header checksum, which the portable
+      // decoder ignores); the portable decoder gives the final word.
+    }
+  }
+  return decompressLz4FramesPortable(data, maxBytes, layout)
+}
+
+let zstdContext: ZstdContext | undefined
+
+function decompressZstd(data: Buffer, maxBytes: number): Buffer {
+  const binding = load<ZstdBinding>('zstd-napi/binding')
+  zstdContext ??= new binding.DCtx()
+  const context = zstdContext
+  // A previous call may have stopped mid-frame (corrupt input, bound crossed): start a fresh session.
+  context.reset(binding.ResetDirective.sessionOnly)
+  const contentBytes = data.length > 0 ? binding.getFrameContentSize(data) : null
+  if (contentBytes !== null && binding.findFrameCompressedSize(data) === data.length) {
+    if (contentBytes > maxBytes) throw tooLarge('zstd', maxBytes)
+    const target = Buffer.allocUnsafe(contentBytes)
+    const written = context.decompress(target, data)
+    if (written !== contentBytes) throw corrupt('zstd', 'frame is shorter than its declared content size')
+    return target
+  }
+  // Size unknown or several frames: stream in chunks, stopping as soon as the bound is crossed.
+  const chunkBytes = binding.dStreamOutSize()
+  const parts: Buffer[] = []
+  let total = 0
+  let source: Buffer = data
+  let hint = 1
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(chunkBytes)
+    const [nextHint, produced, consumed] = context.decompressStream(chunk, source)
+    hint = nextHint
+    total += produced
+    if (total > maxBytes) throw tooLarge('zstd', maxBytes)
+    if (produced > 0) parts.push(chunk.subarray(0, produced))
+    source = source.subarray(consumed)
+    // Done when the input is used up and the decoder had no more output than fit in this chunk.
+    if (source.length === 0 && produced < chunkBytes) break
+    if (produced === 0 && consumed === 0) throw corrupt('zstd', 'decoder made no progress')
+  }
+  if (hint !== 0) throw corrupt('zstd', 'input ends inside a frame')
+  return Buffer.concat(parts, total)
+}

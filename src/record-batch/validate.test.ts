@@ -1,0 +1,274 @@
+// validateProducedBatches: a valid batch per codec, and each Kafka error the Produce handler must answer.
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { assembleBatch, buildControlBatch, buildRecordBatch, type BatchRecordInput } from './batch-builder.js'
+import { Attributes, BatchOffsets, Compression, computeBatchCrc } from './batch-header.js'
+import { compress } from './compression.js'
+import { encodeRecords } from './records.js'
+import {
+  ProduceValidationError as E,
+  type ProduceValidationOptions,
+  validateProducedBatches,
+} from './validate.js'
+
+const nowMs = 1_700_000_000_000
+const base: ProduceValidationOptions = { produceVersion: 9, maxMessageBytes: 1_048_588 }
+const inputs: BatchRecordInput[] = [
+  { key: 'a', value: '1', timestampMs: nowMs },
+  { key: 'b', value: '2', timestampMs: nowMs + 10 },
+]
+
+/** Applies `change` to a copy of `batch` and recomputes the CRC, so only the intended check trips. */
+function mutate(batch: Buffer, change: (copy: Buffer) => void): Buffer {
+  const copy = Buffer.from(batch)
+  change(copy)
+  copy.writeUInt32BE(computeBatchCrc(copy), BatchOffsets.crc)
+  return copy
+}
+
+describe('validateProducedBatches', () => {
+  for (const codec of [
+    Compression.none,
+    Compression.gzip,
+    Compression.snappy,
+    Compression.lz4,
+    Compression.zstd,
+  ]) {
+    it(`accepts a valid batch with codec ${codec}, with and without decoding`, () => {
+      const batch = buildRecordBatch(inputs, {
+        compression: codec,
+        producerId: 5,
+        producerEpoch: 0,
+        baseSequence: 0,
+      })
+      for (const options of [base, { ...base, verifyRecords: true }, { ...base, compacted: true }]) {
+        const result = validateProducedBatches(batch, options)
+        assert.equal(result.errorCode, E.NONE, result.errorMessage ?? '')
+        assert.deepEqual(result.batch, {
+          recordsCount: 2,
+          lastOffsetDelta: 1,
+          baseTimestamp: nowMs,
+          maxTimestamp: nowMs + 10,
+          producerId: 5,
+          producerEpoch: 0,
+          baseSequence: 0,
+          isTransactional: false,
+          codec,
+          sizeBytes: batch.length,
+        })
+      }
+    })
+  }
+
+  it('answers INVALID_RECORD for no batch, two batches, a cut batch and magic 1', () => {
+    const batch = buildRecordBatch(inputs)
+    assert.equal(validateProducedBatches(null, base).errorCode, E.INVALID_RECORD)
+    assert.equal(validateProducedBatches(Buffer.alloc(0), base).errorCode, E.INVALID_RECORD)
+    assert.equal(validateProducedBatches(Buffer.concat([batch, batch]), base).errorCode, E.INVALID_RECORD)
+    assert.equal(
+      validateProducedBatches(batch.subarray(0, batch.length - 1), base).errorCode,
+      E.INVALID_RECORD,
+    )
+    assert.equal(validateProducedBatches(batch.subarray(0, 40), base).errorCode, E.INVALID_RECORD)
+    const magic1 = Buffer.from(batch)
+    magic1.writeInt8(1, BatchOffsets.magic)
+    assert.equal(validateProducedBatches(magic1, base).errorCode, E.INVALID_RECORD)
+  })
+
+  it('answers CORRUPT_MESSAGE for a bad CRC or a length below the header size', () => {
+    const batch = buildRecordBatch(inputs)
+    const flipped = Buffer.from(batch)
+    flipped[flipped.length - 2] ^= 0x10
+    const result = validateProducedBatches(flipped, base)
+    assert.equal(result.errorCode, E.CORRUPT_MESSAGE)
+    assert.equal(result.batch?.recordsCount, 2)
+    const shortLength = Buffer.from(batch)
+    shortLength.writeInt32BE(20, BatchOffsets.batchLength)
+    assert.equal(validateProducedBatches(shortLength, base).errorCode, E.CORRUPT_MESSAGE)
+    assert.equal(validateProducedBatches(batch.subarray(0, 5), base).errorCode, E.CORRUPT_MESSAGE)
+  })
+
+  it('answers INVALID_RECORD when lastOffsetDelta + 1 differs from recordsCount or the count is 0', () => {
+    const batch = buildRecordBatch(inputs)
+    const delta = mutate(batch, (b) => b.writeInt32BE(5, BatchOffsets.lastOffsetDelta))
+    assert.equal(validateProducedBatches(delta, base).errorCode, E.INVALID_RECORD)
+    const empty = assembleBatch(Buffer.alloc(0), {
+      baseOffset: 0,
+      partitionLeaderEpoch: -1,
+      attributes: 0,
+      lastOffsetDelta: -1,
+      baseTimestamp: nowMs,
+      maxTimestamp: nowMs,
+      producerId: -1,
+      producerEpoch: -1,
+      baseSequence: -1,
+      recordsCount: 0,
+    })
+    assert.equal(validateProducedBatches(empty, base).errorCode, E.INVALID_RECORD)
+  })
+
+  it('answers INVALID_RECORD when an uncompressed batch claims more records than its bytes can hold', () => {
+    const batch = mutate(buildRecordBatch(inputs), (b) => {
+      b.writeInt32BE(1_000_000, BatchOffsets.recordsCount)
+      b.writeInt32BE(999_999, BatchOffsets.lastOffsetDelta)
+    })
+    const result = validateProducedBatches(batch, base)
+    assert.equal(result.errorCode, E.INVALID_RECORD)
+    assert.match(result.errorMessage ?? '', /cannot fit/)
+  })
+
+  it('answers INVALID_RECORD when the header count disagrees with the records, if records are verified', () => {
+    // Three records encoded, header says two: only decoding can notice.
+    const body = encodeRecords(
+      [0, 1, 2].map((i) => ({
+        offsetDelta: i,
+        timestampDelta: 0,
+        key: null,
+        value: Buffer.from('v'),
+        headers: [],
+      })),
+    )
+    for (const codec of [Compression.none, Compression.zstd]) {
+      const batch = assembleBatch(compress(codec, body), {
+        baseOffset: 0,
+        partitionLeaderEpoch: -1,
+        attributes: codec,
+        lastOffsetDelta: 1,
+        baseTimestamp: nowMs,
+        maxTimestamp: nowMs,
+        producerId: -1,
+        producerEpoch: -1,
+        baseSequence: -1,
+        recordsCount: 2,
+      })
+      assert.equal(validateProducedBatches(batch, base).errorCode, E.NONE)
+      assert.equal(
+        validateProducedBatches(batch, { ...base, verifyRecords: true }).errorCode,
+        E.INVALID_RECORD,
+      )
+    }
+  })
+
+  it('answers INVALID_RECORD for offsetDeltas other than 0..n-1 when records are verified', () => {
+    const body = encodeRecords(
+      [0, 2].map((i) => ({ offsetDelta: i, timestampDelta: 0, key: null, value: null, headers: [] })),
+    )
+    const batch = assembleBatch(body, {
+      baseOffset: 0,
+      partitionLeaderEpoch: -1,
+      attributes: 0,
+      lastOffsetDelta: 1,
+      baseTimestamp: nowMs,
+      maxTimestamp: nowMs,
+      producerId: -1,
+      producerEpoch: -1,
+      baseSequence: -1,
+      recordsCount: 2,
+    })
+    const result = validateProducedBatches(batch, { ...base, verifyRecords: true })
+    assert.equal(result.errorCode, E.INVALID_RECORD)
+    assert.match(result.errorMessage ?? '', /offsetDelta 2/)
+  })
+
+  it('answers CORRUPT_MESSAGE when a checksummed compressed payload does not decompress', () => {
+    const batch = mutate(buildRecordBatch(inputs, { compression: Compression.gzip }), (b) =>
+      b.fill(0x33, 70, 80),
+    )
+    assert.equal(validateProducedBatches(batch, base).errorCode, E.NONE)
+    assert.equal(
+      validateProducedBatches(batch, { ...base, verifyRecords: true }).errorCode,
+      E.CORRUPT_MESSAGE,
+    )
+  })
+
+  it('answers INVALID_RECORD for a control batch from a client', () => {
+    const marker = buildControlBatch({ type: 1, producerId: 1, producerEpoch: 0, timestampMs: nowMs })
+    assert.equal(validateProducedBatches(marker, base).errorCode, E.INVALID_RECORD)
+  })
+
+  it('answers INVALID_RECORD for producerId >= 0 with baseSequence < 0', () => {
+    const batch = buildRecordBatch(inputs, { producerId: 3, producerEpoch: 0, baseSequence: -1 })
+    assert.equal(validateProducedBatches(batch, base).errorCode, E.INVALID_RECORD)
+  })
+
+  it('answers INVALID_RECORD for a baseOffset other than 0', () => {
+    const batch = buildRecordBatch(inputs, { baseOffset: 10 })
+    assert.equal(validateProducedBatches(batch, base).errorCode, E.INVALID_RECORD)
+  })
+
+  it('answers UNSUPPORTED_COMPRESSION_TYPE for zstd before Produce v7', () => {
+    const batch = buildRecordBatch(inputs, { compression: Compression.zstd })
+    assert.equal(
+      validateProducedBatches(batch, { ...base, produceVersion: 6 }).errorCode,
+      E.UNSUPPORTED_COMPRESSION_TYPE,
+    )
+    assert.equal(validateProducedBatches(batch, { ...base, produceVersion: 7 }).errorCode, E.NONE)
+  })
+
+  it('answers CORRUPT_MESSAGE for an unknown codec', () => {
+    const batch = mutate(buildRecordBatch(inputs), (b) => b.writeInt16BE(6, BatchOffsets.attributes))
+    assert.equal(validateProducedBatches(batch, base).errorCode, E.CORRUPT_MESSAGE)
+  })
+
+  it('answers MESSAGE_TOO_LARGE above maxMessageBytes, counting the whole batch', () => {
+    const batch = buildRecordBatch(inputs)
+    assert.equal(validateProducedBatches(batch, { ...base, maxMessageBytes: batch.length }).errorCode, E.NONE)
+    assert.equal(
+      validateProducedBatches(batch, { ...base, maxMessageBytes: batch.length - 1 }).errorCode,
+      E.MESSAGE_TOO_LARGE,
+    )
+  })
+
+  it('answers INVALID_TIMESTAMP outside the before/after window, from the header or from records', () => {
+    const window = { ...base, nowMs, timestampBeforeMaxMs: 1000, timestampAfterMaxMs: 1000 }
+    const ok = buildRecordBatch(inputs)
+    assert.equal(validateProducedBatches(ok, window).errorCode, E.NONE)
+    const future = buildRecordBatch([...inputs, { value: 'late', timestampMs: nowMs + 5000 }])
+    assert.equal(validateProducedBatches(future, window).errorCode, E.INVALID_TIMESTAMP)
+    const old = buildRecordBatch([{ value: 'old', timestampMs: nowMs - 5000 }])
+    assert.equal(validateProducedBatches(old, window).errorCode, E.INVALID_TIMESTAMP)
+    // A middle record older than the first is only visible when decoding; it is reported per record.
+    const middle = buildRecordBatch([inputs[0], { value: 'old', timestampMs: nowMs - 5000 }, inputs[1]])
+    assert.equal(validateProducedBatches(middle, window).errorCode, E.NONE)
+    const verified = validateProducedBatches(middle, { ...window, verifyRecords: true })
+    assert.equal(verified.errorCode, E.INVALID_TIMESTAMP)
+    assert.deepEqual(
+      verified.recordErrors.map((e) => e.batchIndex),
+      [1],
+    )
+    // LogAppendTime topics do not check client timestamps; no window means no check.
+    assert.equal(validateProducedBatches(future, { ...window, logAppendTime: true }).errorCode, E.NONE)
+    assert.equal(validateProducedBatches(future, { ...base, nowMs }).errorCode, E.NONE)
+  })
+
+  it('answers INVALID_RECORD with record errors for keyless records on a compacted topic', () => {
+    for (const codec of [Compression.none, Compression.snappy]) {
+      const batch = buildRecordBatch(
+        [{ key: 'k', value: 'v' }, { value: 'no key' }, { key: null, value: 'x' }],
+        {
+          compression: codec,
+        },
+      )
+      assert.equal(validateProducedBatches(batch, base).errorCode, E.NONE)
+      const result = validateProducedBatches(batch, { ...base, compacted: true })
+      assert.equal(result.errorCode, E.INVALID_RECORD)
+      assert.deepEqual(
+        result.recordErrors.map((e) => e.batchIndex),
+        [1, 2],
+      )
+    }
+  })
+
+  it('reports the transactional flag', () => {
+    const batch = buildRecordBatch(inputs, {
+      producerId: 1,
+      producerEpoch: 0,
+      baseSequence: 0,
+      isTransactional: true,
+    })
+    const result = validateProducedBatches(batch, base)
+    assert.equal(result.errorCode, E.NONE)
+    assert.equal(result.batch?.isTransactional, true)
+    assert.equal(Attributes.transactional, 0x10)
+  })
+})
