@@ -1,0 +1,4 @@
+// io: the real adapters for the core ports. Only this folder touches node:fs, node:net and timers.
+export { NodeFileSystem } from './node-file-system.js'
+export { SystemClock } from './system-clock.js'
+export { TcpTransport } from './tcp-transport.js'

@@ -1,0 +1,21 @@
+// storage: partition logs on disk (segments, indexes, recovery, retention, group commit).
+export { defaultLogConfig, type LogConfig, resolveLogConfig } from './log-config.js'
+export { LogManager, type LogManagerOptions, parsePartitionDirName, partitionDirName } from './log-manager.js'
+export {
+  type AppendBatch,
+  type AppendResult,
+  LogClosedError,
+  LogFiles,
+  type OffsetAndTimestamp,
+  PartitionLog,
+  type ReadResult,
+} from './partition-log.js'
+export {
+  lastSequenceOf,
+  nextSequence,
+  PRODUCER_BATCHES_KEPT,
+  type ProducerBatch,
+  type ProducerEntry,
+  ProducerStateTable,
+  type SequenceCheck,
+} from './producer-state.js'

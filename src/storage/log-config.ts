@@ -1,0 +1,60 @@
+// Per-partition log settings (Kafka's topic configs under our names) and their defaults.
+import { ConfigError } from '../core/index.js'
+
+/** Settings of one partition log. Sizes in bytes, durations in ms; -1 means unlimited/never. */
+export interface LogConfig {
+  /** Roll to a new segment before a segment would exceed this size (max 2^31-1). */
+  segmentBytes: number
+  /** Roll a non-empty active segment once its first append is this old. */
+  segmentMs: number
+  /** Delete non-active segments whose newest timestamp is older than this; -1 keeps forever. */
+  retentionMs: number
+  /** Delete the oldest non-active segments while the log exceeds this size; -1 for no limit. */
+  retentionBytes: number
+  /** Background fdatasync of written data at least this often; -1 leaves it to the OS. */
+  flushMs: number
+  /** Start an fdatasync after this many records were appended since the last one; -1 for never. */
+  flushMessages: number
+  /** Bytes of log between two sparse offset-index entries. */
+  indexIntervalBytes: number
+  /** Recently appended bytes kept in memory to serve fetches without disk reads. */
+  maxTailBytes: number
+}
+
+const dayMs = 24 * 60 * 60 * 1000
+
+/** Defaults: Kafka's, except flushMs (Kafka never fsyncs on a timer; a single node has no replicas). */
+export const defaultLogConfig: Readonly<LogConfig> = Object.freeze({
+  segmentBytes: 1024 * 1024 * 1024,
+  segmentMs: 7 * dayMs,
+  retentionMs: 7 * dayMs,
+  retentionBytes: -1,
+  flushMs: 1000,
+  flushMessages: -1,
+  indexIntervalBytes: 4096,
+  maxTailBytes: 8 * 1024 * 1024,
+})
+
+/** Fills missing fields from `base` and checks ranges; throws ConfigError on a bad value. */
+export function resolveLogConfig(
+  overrides: Partial<LogConfig> = {},
+  base: LogConfig = defaultLogConfig,
+): LogConfig {
+  const config: LogConfig = { ...base }
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value !== undefined) (config as unknown as Record<string, number>)[key] = value
+  }
+  const check = (name: keyof LogConfig, ok: boolean) => {
+    if (!ok || !Number.isFinite(config[name]))
+      throw new ConfigError(`log config ${name}=${config[name]} is out of range`)
+  }
+  check('segmentBytes', config.segmentBytes >= 14 + 61 && config.segmentBytes <= 2 ** 31 - 1)
+  check('segmentMs', config.segmentMs >= 1)
+  check('retentionMs', config.retentionMs >= -1)
+  check('retentionBytes', config.retentionBytes >= -1)
+  check('flushMs', config.flushMs >= -1)
+  check('flushMessages', config.flushMessages >= -1 && config.flushMessages !== 0)
+  check('indexIntervalBytes', config.indexIntervalBytes >= 0)
+  check('maxTailBytes', config.maxTailBytes >= 0)
+  return config
+}

@@ -1,0 +1,5 @@
+// testing: simulated ports and helpers for tests and simulations. Imported only by tests.
+export { SeededRandom } from './seeded-random.js'
+export { SimClock } from './sim-clock.js'
+export { type CrashOptions, SimFileSystem } from './sim-file-system.js'
+export { makeTestBatch, type TestBatchOptions } from './test-batch.js'
