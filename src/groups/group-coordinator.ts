@@ -1,0 +1,876 @@
+// The group coordinator: every consumer group of this node (classic and KIP-848), their committed
+// offsets, and the durable log those are kept in. Handlers call it with decoded, version-normalized
+// requests and get back plain answers with Kafka error codes; it never sees bytes on the wire.
+import { randomBytes, randomUUID } from 'node:crypto'
+import type { Clock, FileSystem, Logger, Timer } from '../core/index.js'
+import { ErrorCode } from '../protocol/index.js'
+import { ASSIGNOR_NAMES } from './assignors.js'
+import {
+  ClassicGroup,
+  ClassicGroupState,
+  type JoinGroupInput,
+  type JoinGroupResult,
+  type SyncGroupInput,
+  type SyncGroupResult,
+} from './classic-group.js'
+import {
+  type ConsumerGroupSettings,
+  ConsumerGroup,
+  compileTopicRegex,
+  LEAVE_GROUP_STATIC_MEMBER_EPOCH,
+} from './consumer-group.js'
+import {
+  type GroupLogOptions,
+  type GroupRecord,
+  GroupLog,
+  type StoredGroups,
+  type StoredOffset,
+} from './group-log.js'
+import type { TopicLookup } from './topic-lookup.js'
+
+/** Settings of the coordinator; times in milliseconds. Defaults are Kafka's. */
+export interface GroupCoordinatorOptions {
+  readonly fs: FileSystem
+  readonly clock: Clock
+  /** Directory holding groups.log and groups.snapshot. */
+  readonly dir: string
+  readonly logger: Logger
+  readonly topics: TopicLookup
+  /** group.initial.rebalance.delay.ms: 3000 like Kafka; tests usually want 0. */
+  readonly initialRebalanceDelayMs?: number
+  /** group.min.session.timeout.ms / group.max.session.timeout.ms, inclusive: 6000 and 1800000. */
+  readonly sessionTimeoutMinMs?: number
+  readonly sessionTimeoutMaxMs?: number
+  /** KIP-848 group.consumer.session.timeout.ms (45000) and heartbeat interval (5000). */
+  readonly consumerSessionTimeoutMs?: number
+  readonly consumerHeartbeatIntervalMs?: number
+  /** offsets.retention.minutes as ms (7 days); how often expiry runs (10 minutes). */
+  readonly offsetsRetentionMs?: number
+  readonly offsetsRetentionCheckIntervalMs?: number
+  /** offset.metadata.max.bytes: longer commit metadata gets OFFSET_METADATA_TOO_LARGE (4096). */
+  readonly offsetMetadataMaxBytes?: number
+  /** Compaction threshold of the groups log in bytes (16 MiB). */
+  readonly compactBytes?: number
+  /** Member id factories, replaceable for deterministic tests. */
+  readonly newClassicMemberId?: (clientId: string) => string
+  readonly newConsumerMemberId?: () => string
+}
+
+type Group = ClassicGroup | ConsumerGroup
+
+interface GroupEntry {
+  group: Group
+  /** Committed offsets by topic name, then partition index. */
+  offsets: Map<string, Map<number, StoredOffset>>
+}
+
+/** One partition of an OffsetCommit. `committedMetadata` null is stored as ''. */
+export interface CommitPartitionInput {
+  readonly partitionIndex: number
+  readonly committedOffset: number
+  readonly committedLeaderEpoch: number
+  readonly committedMetadata: string | null
+}
+
+export interface OffsetCommitInput {
+  readonly groupId: string
+  readonly generationIdOrMemberEpoch: number
+  readonly memberId: string
+  readonly groupInstanceId: string | null
+  readonly topics: readonly { readonly name: string; readonly partitions: readonly CommitPartitionInput[] }[]
+}
+
+export interface OffsetCommitTopicResult {
+  name: string
+  partitions: { partitionIndex: number; errorCode: number }[]
+}
+
+export interface OffsetFetchInput {
+  readonly groupId: string
+  /** KIP-848 members identify themselves (v9+); null and -1 otherwise. */
+  readonly memberId: string | null
+  readonly memberEpoch: number
+  /** null asks for every committed offset of the group. */
+  readonly topics: readonly { readonly name: string; readonly partitionIndexes: readonly number[] }[] | null
+}
+
+export interface FetchedPartition {
+  partitionIndex: number
+  /** -1 when nothing is committed. */
+  committedOffset: number
+  committedLeaderEpoch: number
+  metadata: string
+  errorCode: number
+}
+
+export interface OffsetFetchResult {
+  errorCode: number
+  topics: { name: string; partitions: FetchedPartition[] }[]
+}
+
+export interface OffsetDeleteResult {
+  errorCode: number
+  topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[]
+}
+
+export interface ListedGroup {
+  groupId: string
+  protocolType: string
+  groupState: string
+  groupType: 'classic' | 'consumer'
+}
+
+export interface DescribedClassicGroup {
+  errorCode: number
+  errorMessage: string | null
+  groupId: string
+  groupState: string
+  protocolType: string
+  protocolData: string
+  members: {
+    memberId: string
+    groupInstanceId: string | null
+    clientId: string
+    clientHost: string
+    memberMetadata: Buffer
+    memberAssignment: Buffer
+  }[]
+}
+
+interface DescribedTopicPartitions {
+  topicId: string
+  topicName: string
+  partitions: number[]
+}
+
+export interface DescribedConsumerGroup {
+  errorCode: number
+  errorMessage: string | null
+  groupId: string
+  groupState: string
+  groupEpoch: number
+  assignmentEpoch: number
+  assignorName: string
+  members: {
+    memberId: string
+    instanceId: string | null
+    rackId: string | null
+    memberEpoch: number
+    clientId: string
+    clientHost: string
+    subscribedTopicNames: string[]
+    subscribedTopicRegex: string | null
+    assignment: { topicPartitions: DescribedTopicPartitions[] }
+    targetAssignment: { topicPartitions: DescribedTopicPartitions[] }
+    memberType: number
+  }[]
+}
+
+/** A ConsumerGroupHeartbeat as decoded; owned partitions name topics by id. */
+export interface ConsumerGroupHeartbeatInput {
+  readonly apiVersion: number
+  readonly groupId: string
+  readonly memberId: string
+  readonly memberEpoch: number
+  readonly instanceId: string | null
+  readonly rackId: string | null
+  readonly rebalanceTimeoutMs: number
+  readonly subscribedTopicNames: readonly string[] | null
+  readonly subscribedTopicRegex: string | null
+  readonly serverAssignor: string | null
+  readonly topicPartitions:
+    | readonly { readonly topicId: string; readonly partitions: readonly number[] }[]
+    | null
+  readonly clientId: string
+  readonly clientHost: string
+}
+
+export interface ConsumerGroupHeartbeatResult {
+  errorCode: number
+  errorMessage: string | null
+  memberId: string | null
+  memberEpoch: number
+  heartbeatIntervalMs: number
+  assignment: { topicPartitions: { topicId: string; partitions: number[] }[] } | null
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000
+
+function kafkaUuid(): string {
+  return randomBytes(16).toString('base64url')
+}
+
+/**
+ * Coordinates every group of this node. Not thread-safe in any sense that matters for Node: all calls
+ * run on the event loop; OffsetCommit and DeleteGroups resolve once their records are fsynced.
+ */
+export class GroupCoordinator {
+  readonly #groups = new Map<string, GroupEntry>()
+  readonly #clock: Clock
+  readonly #logger: Logger
+  readonly #topics: TopicLookup
+  readonly #log: GroupLog
+  readonly #settings: Required<
+    Omit<
+      GroupCoordinatorOptions,
+      'fs' | 'clock' | 'dir' | 'logger' | 'topics' | 'newClassicMemberId' | 'newConsumerMemberId'
+    >
+  >
+  readonly #classicSettings
+  readonly #consumerSettings: ConsumerGroupSettings
+  #retentionTimer: Timer | undefined
+  #closed = false
+
+  private constructor(options: GroupCoordinatorOptions, log: GroupLog, state: StoredGroups) {
+    this.#clock = options.clock
+    this.#logger = options.logger
+    this.#topics = options.topics
+    this.#log = log
+    this.#settings = {
+      initialRebalanceDelayMs: options.initialRebalanceDelayMs ?? 3000,
+      sessionTimeoutMinMs: options.sessionTimeoutMinMs ?? 6000,
+      sessionTimeoutMaxMs: options.sessionTimeoutMaxMs ?? 1_800_000,
+      consumerSessionTimeoutMs: options.consumerSessionTimeoutMs ?? 45_000,
+      consumerHeartbeatIntervalMs: options.consumerHeartbeatIntervalMs ?? 5000,
+      offsetsRetentionMs: options.offsetsRetentionMs ?? 7 * DAY_MS,
+      offsetsRetentionCheckIntervalMs: options.offsetsRetentionCheckIntervalMs ?? 600_000,
+      offsetMetadataMaxBytes: options.offsetMetadataMaxBytes ?? 4096,
+      compactBytes: options.compactBytes ?? 16 * 1024 * 1024,
+    }
+    this.#classicSettings = {
+      initialRebalanceDelayMs: this.#settings.initialRebalanceDelayMs,
+      newMemberId: options.newClassicMemberId ?? ((clientId: string) => `${clientId}-${randomUUID()}`),
+    }
+    this.#consumerSettings = {
+      sessionTimeoutMs: this.#settings.consumerSessionTimeoutMs,
+      heartbeatIntervalMs: this.#settings.consumerHeartbeatIntervalMs,
+      defaultAssignor: ASSIGNOR_NAMES[0],
+      newMemberId: options.newConsumerMemberId ?? kafkaUuid,
+    }
+    for (const [groupId, stored] of state) {
+      const group =
+        stored.groupType === 'consumer'
+          ? this.#newConsumerGroup(groupId)
+          : this.#newClassicGroup(groupId, stored.protocolType)
+      this.#groups.set(groupId, { group, offsets: stored.offsets })
+    }
+    log.snapshotSource = () => this.#storedState()
+    this.#scheduleRetention()
+  }
+
+  /** Opens the groups log in `options.dir`, recovering every group (as Empty) and its offsets. */
+  static async open(options: GroupCoordinatorOptions & GroupLogOptions): Promise<GroupCoordinator> {
+    const logger = options.logger.child({ component: 'groups' })
+    const { log, state, truncatedBytes } = await GroupLog.open(options.fs, options.dir, logger, {
+      compactBytes: options.compactBytes,
+    })
+    logger.info('groups recovered', { groups: state.size, truncatedBytes })
+    return new GroupCoordinator({ ...options, logger }, log, state)
+  }
+
+  /** Stops timers, answers waiting members with NOT_COORDINATOR and closes the log (after pending writes). */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.#retentionTimer?.cancel()
+    for (const { group } of this.#groups.values()) group.shutdown()
+    await this.#log.close()
+  }
+
+  /** Writes a snapshot and empties the log now; for tests and tools. */
+  compact(): Promise<void> {
+    return this.#log.compact()
+  }
+
+  #storedState(): StoredGroups {
+    const state: StoredGroups = new Map()
+    for (const [groupId, { group, offsets }] of this.#groups) {
+      state.set(groupId, { groupType: group.type, protocolType: group.protocolType, offsets })
+    }
+    return state
+  }
+
+  #newClassicGroup(groupId: string, protocolType = ''): ClassicGroup {
+    const group = new ClassicGroup(groupId, this.#clock, this.#classicSettings, (g) => this.#persistGroup(g))
+    group.protocolType = protocolType
+    return group
+  }
+
+  #newConsumerGroup(groupId: string): ConsumerGroup {
+    return new ConsumerGroup(groupId, this.#clock, this.#consumerSettings, this.#topics)
+  }
+
+  /** Records a group's existence and type; not awaited, since nothing is acknowledged on it. */
+  #persistGroup(group: Group): void {
+    this.#append([
+      { type: 'group', groupId: group.groupId, groupType: group.type, protocolType: group.protocolType },
+    ]).catch((error) =>
+      this.#logger.error('groups log: could not record group', { groupId: group.groupId, error }),
+    )
+  }
+
+  #append(records: GroupRecord[]): Promise<void> {
+    return this.#log.append(records)
+  }
+
+  #isEmpty(group: Group): boolean {
+    if (group.type === 'consumer') return group.members.size === 0
+    return group.state === ClassicGroupState.Empty && group.pendingMembers.size === 0
+  }
+
+  /** Replaces an empty group of the other type, keeping its offsets (Kafka converts empty groups). */
+  #convert(entry: GroupEntry, to: 'classic' | 'consumer'): Group {
+    entry.group.shutdown()
+    entry.group =
+      to === 'classic'
+        ? this.#newClassicGroup(entry.group.groupId)
+        : this.#newConsumerGroup(entry.group.groupId)
+    this.#persistGroup(entry.group)
+    return entry.group
+  }
+
+  // ---- classic protocol ----
+
+  /** The session timeout range accepted from JoinGroup, inclusive. */
+  get sessionTimeoutRangeMs(): { min: number; max: number } {
+    return { min: this.#settings.sessionTimeoutMinMs, max: this.#settings.sessionTimeoutMaxMs }
+  }
+
+  /** JoinGroup. Resolves when this member's join round completes (or at once with an error). */
+  joinGroup(input: JoinGroupInput): Promise<JoinGroupResult> {
+    const fail = (errorCode: number) =>
+      Promise.resolve<JoinGroupResult>({
+        errorCode,
+        generationId: -1,
+        protocolType: null,
+        protocolName: null,
+        leader: '',
+        memberId: input.memberId,
+        skipAssignment: false,
+        members: [],
+      })
+    if (this.#closed) return fail(ErrorCode.NOT_COORDINATOR)
+    if (input.groupId === '') return fail(ErrorCode.INVALID_GROUP_ID)
+    if (
+      input.sessionTimeoutMs < this.#settings.sessionTimeoutMinMs ||
+      input.sessionTimeoutMs > this.#settings.sessionTimeoutMaxMs
+    ) {
+      return fail(ErrorCode.INVALID_SESSION_TIMEOUT)
+    }
+    let entry = this.#groups.get(input.groupId)
+    if (entry === undefined) {
+      if (input.memberId !== '') return fail(ErrorCode.UNKNOWN_MEMBER_ID)
+      entry = { group: this.#newClassicGroup(input.groupId), offsets: new Map() }
+      this.#groups.set(input.groupId, entry)
+    }
+    let group = entry.group
+    if (group.type === 'consumer') {
+      if (!this.#isEmpty(group)) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL)
+      group = this.#convert(entry, 'classic')
+    }
+    return (group as ClassicGroup).join(input)
+  }
+
+  #classicGroup(groupId: string): ClassicGroup | undefined {
+    const group = this.#groups.get(groupId)?.group
+    return group?.type === 'classic' ? group : undefined
+  }
+
+  /** SyncGroup. Followers' answers wait for the leader's assignments. */
+  syncGroup(input: SyncGroupInput): Promise<SyncGroupResult> {
+    const fail = (errorCode: number) =>
+      Promise.resolve<SyncGroupResult>({
+        errorCode,
+        protocolType: null,
+        protocolName: null,
+        assignment: Buffer.alloc(0),
+      })
+    if (this.#closed) return fail(ErrorCode.NOT_COORDINATOR)
+    if (input.groupId === '') return fail(ErrorCode.INVALID_GROUP_ID)
+    const group = this.#classicGroup(input.groupId)
+    if (group === undefined) return fail(ErrorCode.UNKNOWN_MEMBER_ID)
+    return group.sync(input)
+  }
+
+  /** Heartbeat; returns a Kafka error code. */
+  heartbeat(input: {
+    groupId: string
+    generationId: number
+    memberId: string
+    groupInstanceId: string | null
+  }): number {
+    if (this.#closed) return ErrorCode.NOT_COORDINATOR
+    if (input.groupId === '') return ErrorCode.INVALID_GROUP_ID
+    const group = this.#classicGroup(input.groupId)
+    if (group === undefined) return ErrorCode.UNKNOWN_MEMBER_ID
+    return group.heartbeat(input.memberId, input.groupInstanceId, input.generationId)
+  }
+
+  /** LeaveGroup for a batch of members; one error code per member, in request order. */
+  leaveGroup(
+    groupId: string,
+    members: readonly { memberId: string; groupInstanceId: string | null }[],
+  ): { errorCode: number; memberErrors: number[] } {
+    if (this.#closed)
+      return {
+        errorCode: ErrorCode.NOT_COORDINATOR,
+        memberErrors: members.map(() => ErrorCode.NOT_COORDINATOR),
+      }
+    if (groupId === '')
+      return {
+        errorCode: ErrorCode.INVALID_GROUP_ID,
+        memberErrors: members.map(() => ErrorCode.INVALID_GROUP_ID),
+      }
+    const group = this.#classicGroup(groupId)
+    if (group === undefined)
+      return { errorCode: ErrorCode.NONE, memberErrors: members.map(() => ErrorCode.UNKNOWN_MEMBER_ID) }
+    return { errorCode: ErrorCode.NONE, memberErrors: group.leave(members) }
+  }
+
+  // ---- KIP-848 ----
+
+  /** ConsumerGroupHeartbeat: joins, heartbeats, leaves; answers with the member's epoch and assignment. */
+  consumerGroupHeartbeat(input: ConsumerGroupHeartbeatInput): ConsumerGroupHeartbeatResult {
+    const fail = (errorCode: number, errorMessage: string | null = null): ConsumerGroupHeartbeatResult => ({
+      errorCode,
+      errorMessage,
+      memberId: null,
+      memberEpoch: -1,
+      heartbeatIntervalMs: 0,
+      assignment: null,
+    })
+    if (this.#closed) return fail(ErrorCode.NOT_COORDINATOR)
+    const invalid = this.#invalidHeartbeat(input)
+    if (invalid !== undefined) return fail(ErrorCode.INVALID_REQUEST, invalid)
+    if (
+      input.serverAssignor !== null &&
+      !(ASSIGNOR_NAMES as readonly string[]).includes(input.serverAssignor)
+    ) {
+      return fail(ErrorCode.UNSUPPORTED_ASSIGNOR, `assignor ${input.serverAssignor} is not supported`)
+    }
+    if (input.subscribedTopicRegex !== null && input.subscribedTopicRegex !== '') {
+      if (compileTopicRegex(input.subscribedTopicRegex) === undefined) {
+        return fail(
+          ErrorCode.INVALID_REGULAR_EXPRESSION,
+          `invalid regular expression ${input.subscribedTopicRegex}`,
+        )
+      }
+    }
+    let entry = this.#groups.get(input.groupId)
+    if (entry === undefined) {
+      if (input.memberEpoch !== 0)
+        return fail(ErrorCode.UNKNOWN_MEMBER_ID, `group ${input.groupId} has no members`)
+      entry = { group: this.#newConsumerGroup(input.groupId), offsets: new Map() }
+      this.#groups.set(input.groupId, entry)
+      this.#persistGroup(entry.group)
+    }
+    let group = entry.group
+    if (group.type === 'classic') {
+      if (!this.#isEmpty(group))
+        return fail(ErrorCode.GROUP_ID_NOT_FOUND, `group ${input.groupId} is not a consumer group`)
+      if (input.memberEpoch !== 0) return fail(ErrorCode.UNKNOWN_MEMBER_ID)
+      group = this.#convert(entry, 'consumer')
+    }
+    const owned =
+      input.topicPartitions === null
+        ? null
+        : new Map(
+            input.topicPartitions.flatMap((tp) => {
+              const name = this.#topics.topicName(tp.topicId)
+              return name === undefined ? [] : [[name, tp.partitions] as const]
+            }),
+          )
+    const result = (group as ConsumerGroup).heartbeat({
+      memberId: input.memberId,
+      memberEpoch: input.memberEpoch,
+      instanceId: input.instanceId,
+      rackId: input.rackId,
+      rebalanceTimeoutMs: input.rebalanceTimeoutMs,
+      subscribedTopicNames: input.subscribedTopicNames,
+      subscribedTopicRegex: input.subscribedTopicRegex,
+      serverAssignor: input.serverAssignor,
+      ownedPartitions: owned,
+      clientId: input.clientId,
+      clientHost: input.clientHost,
+    })
+    return {
+      errorCode: result.errorCode,
+      errorMessage: result.errorMessage,
+      memberId: result.memberId,
+      memberEpoch: result.memberEpoch,
+      heartbeatIntervalMs: result.heartbeatIntervalMs,
+      assignment:
+        result.assignment === null
+          ? null
+          : {
+              topicPartitions: [...result.assignment].flatMap(([name, partitions]) => {
+                const topicId = this.#topics.topicId(name)
+                return topicId === undefined ? [] : [{ topicId, partitions }]
+              }),
+            },
+    }
+  }
+
+  /** Kafka's shape checks of ConsumerGroupHeartbeat; a message for INVALID_REQUEST, or undefined. */
+  #invalidHeartbeat(input: ConsumerGroupHeartbeatInput): string | undefined {
+    if (input.groupId === '') return 'GroupId can not be empty.'
+    if (input.apiVersion >= 1 && input.memberId === '') return 'MemberId can not be empty.'
+    if (input.memberEpoch !== 0 && input.memberId === '') return 'MemberId can not be empty.'
+    if (input.instanceId === '') return 'InstanceId can not be empty.'
+    if (input.rackId === '') return 'RackId can not be empty.'
+    if (input.memberEpoch < LEAVE_GROUP_STATIC_MEMBER_EPOCH)
+      return `MemberEpoch ${input.memberEpoch} is invalid.`
+    if (input.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH && input.instanceId === null) {
+      return 'InstanceId can not be null when leaving as a static member.'
+    }
+    if (input.memberEpoch === 0) {
+      if (input.rebalanceTimeoutMs === -1) return 'RebalanceTimeoutMs must be provided in first request.'
+      if (input.subscribedTopicNames === null && input.subscribedTopicRegex === null) {
+        return 'SubscribedTopicNames or SubscribedTopicRegex must be set in first request.'
+      }
+      if (input.topicPartitions !== null && input.topicPartitions.length > 0) {
+        return 'TopicPartitions must be empty when (re-)joining.'
+      }
+    }
+    return undefined
+  }
+
+  // ---- offsets ----
+
+  /** OffsetCommit. Resolves once the accepted offsets are durable. */
+  async commitOffsets(input: OffsetCommitInput): Promise<OffsetCommitTopicResult[]> {
+    const all = (errorCode: number): OffsetCommitTopicResult[] =>
+      input.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+      }))
+    if (this.#closed) return all(ErrorCode.NOT_COORDINATOR)
+    if (input.groupId === '') return all(ErrorCode.INVALID_GROUP_ID)
+    let entry = this.#groups.get(input.groupId)
+    if (entry === undefined) {
+      // Only commits from outside any group generation may create a group (simple consumers, tools).
+      if (input.generationIdOrMemberEpoch >= 0) return all(ErrorCode.ILLEGAL_GENERATION)
+      entry = { group: this.#newClassicGroup(input.groupId), offsets: new Map() }
+      this.#groups.set(input.groupId, entry)
+    }
+    const error = this.#validateCommit(entry.group, input)
+    if (error !== ErrorCode.NONE) return all(error)
+    const nowMs = this.#clock.nowMs()
+    const records: GroupRecord[] = []
+    const results = input.topics.map((topic) => {
+      const partitionCount = this.#topics.partitionCount(topic.name)
+      return {
+        name: topic.name,
+        partitions: topic.partitions.map((p) => {
+          let errorCode: number = ErrorCode.NONE
+          const metadata = p.committedMetadata ?? ''
+          if (Buffer.byteLength(metadata, 'utf8') > this.#settings.offsetMetadataMaxBytes) {
+            errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE
+          } else if (
+            partitionCount === undefined ||
+            p.partitionIndex < 0 ||
+            p.partitionIndex >= partitionCount
+          ) {
+            errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+          } else {
+            const stored: StoredOffset = {
+              offset: p.committedOffset,
+              leaderEpoch: p.committedLeaderEpoch,
+              metadata,
+              commitTimestampMs: nowMs,
+            }
+            let partitions = entry.offsets.get(topic.name)
+            if (partitions === undefined) entry.offsets.set(topic.name, (partitions = new Map()))
+            partitions.set(p.partitionIndex, stored)
+            records.push({
+              type: 'offset',
+              groupId: input.groupId,
+              topic: topic.name,
+              partition: p.partitionIndex,
+              ...stored,
+            })
+          }
+          return { partitionIndex: p.partitionIndex, errorCode }
+        }),
+      }
+    })
+    try {
+      await this.#append(records)
+    } catch (error) {
+      this.#logger.error('groups log: commit failed', { groupId: input.groupId, error })
+      for (const t of results)
+        for (const p of t.partitions)
+          if (p.errorCode === ErrorCode.NONE) p.errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE
+    }
+    return results
+  }
+
+  #validateCommit(group: Group, input: OffsetCommitInput): number {
+    if (group.type === 'consumer') {
+      if (group.dead) return ErrorCode.COORDINATOR_NOT_AVAILABLE
+      return group.validateOffsetRequest(input.memberId, input.generationIdOrMemberEpoch, true)
+    }
+    if (group.state === ClassicGroupState.Dead) return ErrorCode.COORDINATOR_NOT_AVAILABLE
+    // A group that only stores offsets (no members) takes commits with generation -1.
+    if (input.generationIdOrMemberEpoch < 0 && group.state === ClassicGroupState.Empty) return ErrorCode.NONE
+    if (group.state === ClassicGroupState.CompletingRebalance) return ErrorCode.REBALANCE_IN_PROGRESS
+    // During PreparingRebalance the old generation may still commit (e.g. in onPartitionsRevoked).
+    return group.validateMember(input.memberId, input.groupInstanceId, input.generationIdOrMemberEpoch)
+  }
+
+  /** OffsetFetch for one group. Partitions with nothing committed answer offset -1 and no error. */
+  fetchOffsets(input: OffsetFetchInput): OffsetFetchResult {
+    if (this.#closed) return { errorCode: ErrorCode.NOT_COORDINATOR, topics: [] }
+    if (input.groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] }
+    const entry = this.#groups.get(input.groupId)
+    if (
+      entry !== undefined &&
+      entry.group.type === 'consumer' &&
+      (input.memberId !== null || input.memberEpoch >= 0)
+    ) {
+      const error = entry.group.validateOffsetRequest(input.memberId, input.memberEpoch, false)
+      if (error !== ErrorCode.NONE) return { errorCode: error, topics: [] }
+    }
+    const offsets = entry?.offsets ?? new Map<string, Map<number, StoredOffset>>()
+    const answer = (partitionIndex: number, stored: StoredOffset | undefined): FetchedPartition => ({
+      partitionIndex,
+      committedOffset: stored?.offset ?? -1,
+      committedLeaderEpoch: stored?.leaderEpoch ?? -1,
+      metadata: stored?.metadata ?? '',
+      errorCode: ErrorCode.NONE,
+    })
+    if (input.topics === null) {
+      return {
+        errorCode: ErrorCode.NONE,
+        topics: [...offsets].map(([name, partitions]) => ({
+          name,
+          partitions: [...partitions].sort(([a], [b]) => a - b).map(([p, stored]) => answer(p, stored)),
+        })),
+      }
+    }
+    return {
+      errorCode: ErrorCode.NONE,
+      topics: input.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitionIndexes.map((p) => answer(p, offsets.get(t.name)?.get(p))),
+      })),
+    }
+  }
+
+  /** OffsetDelete: removes offsets of topics the group does not subscribe to. */
+  async deleteOffsets(
+    groupId: string,
+    topics: readonly { name: string; partitions: readonly { partitionIndex: number }[] }[],
+  ): Promise<OffsetDeleteResult> {
+    if (this.#closed) return { errorCode: ErrorCode.NOT_COORDINATOR, topics: [] }
+    if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] }
+    const entry = this.#groups.get(groupId)
+    if (entry === undefined) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] }
+    let subscribed: Set<string> = new Set()
+    const group = entry.group
+    if (!this.#isEmpty(group)) {
+      if (group.type === 'consumer') {
+        subscribed = group.allSubscribedTopics()
+        for (const m of group.members.values()) for (const t of m.subscribedTopicNames) subscribed.add(t)
+      } else {
+        const topicsOfMembers = group.subscribedTopics()
+        if (topicsOfMembers === undefined) return { errorCode: ErrorCode.NON_EMPTY_GROUP, topics: [] }
+        subscribed = topicsOfMembers
+      }
+    }
+    const records: GroupRecord[] = []
+    const result: OffsetDeleteResult = {
+      errorCode: ErrorCode.NONE,
+      topics: topics.map((t) => {
+        const partitionCount = this.#topics.partitionCount(t.name)
+        return {
+          name: t.name,
+          partitions: t.partitions.map(({ partitionIndex }) => {
+            if (partitionCount === undefined || partitionIndex < 0 || partitionIndex >= partitionCount) {
+              return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }
+            }
+            if (subscribed.has(t.name))
+              return { partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC }
+            const partitions = entry.offsets.get(t.name)
+            if (partitions?.delete(partitionIndex)) {
+              if (partitions.size === 0) entry.offsets.delete(t.name)
+              records.push({ type: 'offset-delete', groupId, topic: t.name, partition: partitionIndex })
+            }
+            return { partitionIndex, errorCode: ErrorCode.NONE }
+          }),
+        }
+      }),
+    }
+    try {
+      await this.#append(records)
+    } catch (error) {
+      this.#logger.error('groups log: offset delete failed', { groupId, error })
+      return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, topics: [] }
+    }
+    return result
+  }
+
+  // ---- administration ----
+
+  /** ListGroups; filters compare case-insensitively, and an empty filter matches everything. */
+  listGroups(filter: { states?: readonly string[]; types?: readonly string[] } = {}): ListedGroup[] {
+    const states = new Set((filter.states ?? []).map((s) => s.toLowerCase()))
+    const types = new Set((filter.types ?? []).map((s) => s.toLowerCase()))
+    const result: ListedGroup[] = []
+    for (const [groupId, { group }] of this.#groups) {
+      const groupState = group.state
+      if (states.size > 0 && !states.has(groupState.toLowerCase())) continue
+      if (types.size > 0 && !types.has(group.type)) continue
+      result.push({ groupId, protocolType: group.protocolType, groupState, groupType: group.type })
+    }
+    return result
+  }
+
+  /** DescribeGroups for one group. Unknown and non-classic groups are reported as Dead. */
+  describeGroup(groupId: string): DescribedClassicGroup {
+    const dead: DescribedClassicGroup = {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      groupId,
+      groupState: ClassicGroupState.Dead,
+      protocolType: '',
+      protocolData: '',
+      members: [],
+    }
+    if (this.#closed) return { ...dead, errorCode: ErrorCode.NOT_COORDINATOR }
+    const group = this.#classicGroup(groupId)
+    if (group === undefined) return dead
+    const stable = group.state === ClassicGroupState.Stable
+    return {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      groupId,
+      groupState: group.state,
+      protocolType: group.protocolType,
+      protocolData: stable ? (group.protocolName ?? '') : '',
+      members: [...group.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        // Kafka shows metadata and assignment only once the group is Stable.
+        memberMetadata: stable
+          ? (m.protocols.find((p) => p.name === group.protocolName)?.metadata ?? Buffer.alloc(0))
+          : Buffer.alloc(0),
+        memberAssignment: stable ? m.assignment : Buffer.alloc(0),
+      })),
+    }
+  }
+
+  /** ConsumerGroupDescribe for one group; GROUP_ID_NOT_FOUND for unknown or classic groups. */
+  describeConsumerGroup(groupId: string): DescribedConsumerGroup {
+    const notFound = (message: string): DescribedConsumerGroup => ({
+      errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
+      errorMessage: message,
+      groupId,
+      groupState: ClassicGroupState.Dead,
+      groupEpoch: -1,
+      assignmentEpoch: -1,
+      assignorName: '',
+      members: [],
+    })
+    if (this.#closed) return { ...notFound(''), errorCode: ErrorCode.NOT_COORDINATOR, errorMessage: null }
+    const group = this.#groups.get(groupId)?.group
+    if (group === undefined) return notFound(`Group ${groupId} not found.`)
+    if (group.type !== 'consumer') return notFound(`Group ${groupId} is not a consumer group.`)
+    const describe = (byTopic: ReadonlyMap<string, ReadonlySet<number> | readonly number[]>) => ({
+      topicPartitions: [...byTopic].flatMap(([topicName, ps]) => {
+        const topicId = this.#topics.topicId(topicName)
+        const partitions = [...ps].sort((a, b) => a - b)
+        return topicId === undefined || partitions.length === 0 ? [] : [{ topicId, topicName, partitions }]
+      }),
+    })
+    return {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      groupId,
+      groupState: group.state,
+      groupEpoch: group.groupEpoch,
+      assignmentEpoch: group.assignmentEpoch,
+      assignorName: group.assignorName,
+      members: [...group.members.values()].map((m) => ({
+        memberId: m.memberId,
+        instanceId: m.instanceId,
+        rackId: m.rackId,
+        memberEpoch: m.memberEpoch,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        subscribedTopicNames: m.subscribedTopicNames,
+        subscribedTopicRegex: m.subscribedTopicRegex,
+        assignment: describe(m.assigned),
+        targetAssignment: describe(group.target.get(m.memberId) ?? new Map()),
+        memberType: 1,
+      })),
+    }
+  }
+
+  /** DeleteGroups: removes empty groups and their offsets. Resolves once the deletions are durable. */
+  async deleteGroups(groupIds: readonly string[]): Promise<{ groupId: string; errorCode: number }[]> {
+    const records: GroupRecord[] = []
+    const results = groupIds.map((groupId): { groupId: string; errorCode: number } => {
+      if (this.#closed) return { groupId, errorCode: ErrorCode.NOT_COORDINATOR }
+      if (groupId === '') return { groupId, errorCode: ErrorCode.INVALID_GROUP_ID }
+      const entry = this.#groups.get(groupId)
+      if (entry === undefined) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND }
+      if (!this.#isEmpty(entry.group)) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP }
+      entry.group.shutdown()
+      this.#groups.delete(groupId)
+      records.push({ type: 'group-delete', groupId })
+      return { groupId, errorCode: ErrorCode.NONE }
+    })
+    try {
+      await this.#append(records)
+    } catch (error) {
+      this.#logger.error('groups log: group delete failed', { error })
+      for (const r of results)
+        if (r.errorCode === ErrorCode.NONE) r.errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE
+    }
+    return results
+  }
+
+  // ---- retention ----
+
+  #scheduleRetention(): void {
+    this.#retentionTimer = this.#clock.setTimeout(() => {
+      this.expireOffsets().catch((error) => this.#logger.error('offset expiry failed', { error }))
+      if (!this.#closed) this.#scheduleRetention()
+    }, this.#settings.offsetsRetentionCheckIntervalMs)
+  }
+
+  /**
+   * Removes offsets of empty groups older than the retention (measured from the later of the commit
+   * and the moment the group became empty), then groups left with neither members nor offsets.
+   */
+  async expireOffsets(): Promise<void> {
+    if (this.#closed) return
+    const nowMs = this.#clock.nowMs()
+    const records: GroupRecord[] = []
+    for (const [groupId, entry] of this.#groups) {
+      if (!this.#isEmpty(entry.group)) continue
+      for (const [topic, partitions] of entry.offsets) {
+        for (const [partition, stored] of partitions) {
+          if (
+            nowMs - Math.max(stored.commitTimestampMs, entry.group.emptiedAtMs) <
+            this.#settings.offsetsRetentionMs
+          )
+            continue
+          partitions.delete(partition)
+          records.push({ type: 'offset-delete', groupId, topic, partition })
+        }
+        if (partitions.size === 0) entry.offsets.delete(topic)
+      }
+      if (entry.offsets.size === 0) {
+        entry.group.shutdown()
+        this.#groups.delete(groupId)
+        records.push({ type: 'group-delete', groupId })
+      }
+    }
+    if (records.length > 0) this.#logger.info('expired offsets', { records: records.length })
+    await this.#append(records)
+  }
+}

@@ -1,0 +1,37 @@
+// Groups: the consumer-group coordinator (classic protocol and KIP-848) and committed offsets, kept
+// durable in a log of their own. Handlers in broker/ reach it through GroupCoordinator.
+export {
+  ASSIGNOR_NAMES,
+  type Assignor,
+  type AssignorMember,
+  rangeAssignor,
+  uniformAssignor,
+} from './assignors.js'
+export {
+  ClassicGroupState,
+  type ClassicGroupStateName,
+  type JoinGroupInput,
+  type JoinGroupResult,
+  parseSubscriptionTopics,
+  type SyncGroupInput,
+  type SyncGroupResult,
+} from './classic-group.js'
+export { ConsumerGroupState, type ConsumerGroupStateName } from './consumer-group.js'
+export {
+  type CommitPartitionInput,
+  type ConsumerGroupHeartbeatInput,
+  type ConsumerGroupHeartbeatResult,
+  type DescribedClassicGroup,
+  type DescribedConsumerGroup,
+  type FetchedPartition,
+  GroupCoordinator,
+  type GroupCoordinatorOptions,
+  type ListedGroup,
+  type OffsetCommitInput,
+  type OffsetCommitTopicResult,
+  type OffsetDeleteResult,
+  type OffsetFetchInput,
+  type OffsetFetchResult,
+} from './group-coordinator.js'
+export { GROUP_LOG_FILE, GROUP_SNAPSHOT_FILE } from './group-log.js'
+export { staticTopicLookup, type TopicLookup, topicLookupFromRegistry } from './topic-lookup.js'
