@@ -28,7 +28,9 @@ function isStruct(field: FieldDef): field is FieldDef & { fields: readonly Field
 }
 
 function elementType(field: FieldDef): PrimitiveType | undefined {
-  return field.type.startsWith('[]') && field.type.length > 2 ? (field.type.slice(2) as PrimitiveType) : undefined
+  return field.type.startsWith('[]') && field.type.length > 2
+    ? (field.type.slice(2) as PrimitiveType)
+    : undefined
 }
 
 /** Default value of a field, as a JS expression source and as a value. */
@@ -140,7 +142,10 @@ function readExpression(field: FieldDef, version: number, flexible: boolean, con
   }
   const element = elementType(field)
   if (element !== undefined) {
-    const readElement = helper(context, new Function('r', `return ${primitiveRead(element, false, flexible)}`))
+    const readElement = helper(
+      context,
+      new Function('r', `return ${primitiveRead(element, false, flexible)}`),
+    )
     return `${helper(context, readArray)}(r, h, ${flexible}, ${nullable}, ${readElement})`
   }
   return primitiveRead(field.type as PrimitiveType, nullable, flexible)
@@ -195,14 +200,18 @@ function writeExpression(
   if (isStruct(field)) {
     const encodeStruct = helper(context, compileStructEncoder(field.fields, version, flexible, context))
     if (field.type === 'struct') {
-      if (nullable) return `if (${value} === null) w.int8(-1); else { w.int8(1); ${encodeStruct}(w, ${value} ?? {}, h) }`
+      if (nullable)
+        return `if (${value} === null) w.int8(-1); else { w.int8(1); ${encodeStruct}(w, ${value} ?? {}, h) }`
       return `${encodeStruct}(w, ${value} ?? {}, h)`
     }
     return `${helper(context, writeArray)}(w, h, ${value}, ${flexible}, ${nullable}, ${JSON.stringify(field.name)}, ${encodeStruct})`
   }
   const element = elementType(field)
   if (element !== undefined) {
-    const writeElement = helper(context, new Function('w', 'v', `${primitiveWrite(element, false, flexible, 'v')}`))
+    const writeElement = helper(
+      context,
+      new Function('w', 'v', `${primitiveWrite(element, false, flexible, 'v')}`),
+    )
     return `${helper(context, writeArray)}(w, h, ${value}, ${flexible}, ${nullable}, ${JSON.stringify(field.name)}, ${writeElement})`
   }
   const type = field.type as PrimitiveType
@@ -214,7 +223,12 @@ function writeExpression(
 
 function defaultExpression(field: FieldDef, version: number, flexible: boolean, context: Context): string {
   if (field.type === 'struct' && !('default' in field)) {
-    const decoder = compileStructDecoder((field as { fields: readonly FieldDef[] }).fields, version, flexible, context)
+    const decoder = compileStructDecoder(
+      (field as { fields: readonly FieldDef[] }).fields,
+      version,
+      flexible,
+      context,
+    )
     const makeDefault = helper(context, () => decoder(new Reader(Buffer.alloc(0)), context.helpers, true))
     return `${makeDefault}()`
   }
@@ -240,12 +254,14 @@ function compileStructDecoder(
   context: Context,
 ): StructDecoder {
   const lines: string[] = ['const o = {}', 'if (d) {']
-  for (const field of fields) lines.push(`o${propertyAccess(field.name)} = ${defaultExpression(field, version, flexible, context)}`)
+  for (const field of fields)
+    lines.push(`o${propertyAccess(field.name)} = ${defaultExpression(field, version, flexible, context)}`)
   lines.push('return o', '}')
   const tagged: FieldDef[] = []
   for (const field of fields) {
     const present = inVersions(field.versions, version)
-    const isTagged = flexible && field.taggedVersions !== undefined && inVersions(field.taggedVersions, version)
+    const isTagged =
+      flexible && field.taggedVersions !== undefined && inVersions(field.taggedVersions, version)
     if (present && isTagged) {
       tagged.push(field)
       lines.push(`o${propertyAccess(field.name)} = ${defaultExpression(field, version, flexible, context)}`)
@@ -257,12 +273,16 @@ function compileStructDecoder(
   }
   if (flexible) {
     lines.push('{ const n = r.uvarint(); let last = -1')
-    lines.push('for (let i = 0; i < n; i++) { const tag = r.uvarint(); const size = r.uvarint(); const end = r.offset + size')
+    lines.push(
+      'for (let i = 0; i < n; i++) { const tag = r.uvarint(); const size = r.uvarint(); const end = r.offset + size',
+    )
     lines.push("if (tag <= last) r.fail('tagged fields out of order'); last = tag")
     lines.push("if (end > r.end) r.fail('tagged field exceeds the message')")
     lines.push('switch (tag) {')
     for (const field of tagged) {
-      lines.push(`case ${field.tag}: o${propertyAccess(field.name)} = ${readExpression(field, version, flexible, context)}; if (r.offset !== end) r.fail('tagged field size mismatch'); break`)
+      lines.push(
+        `case ${field.tag}: o${propertyAccess(field.name)} = ${readExpression(field, version, flexible, context)}; if (r.offset !== end) r.fail('tagged field size mismatch'); break`,
+      )
     }
     lines.push('default: r.offset = end } } }')
   }
@@ -287,7 +307,9 @@ function compileStructEncoder(
     if (field.tag !== undefined) continue
     const value = `v${propertyAccess(field.name)}`
     const fallback = defaultExpression(field, version, flexible, context)
-    lines.push(`{ let x = ${value}; if (x === undefined) x = ${fallback}; ${writeExpression(field, version, flexible, context, 'x')} }`)
+    lines.push(
+      `{ let x = ${value}; if (x === undefined) x = ${fallback}; ${writeExpression(field, version, flexible, context, 'x')} }`,
+    )
   }
   if (flexible) {
     if (tagged.length === 0) {
@@ -299,9 +321,13 @@ function compileStructEncoder(
         const value = `v${propertyAccess(field.name)}`
         const isDefault = helper(context, makeIsDefault(field, version))
         const sub = helper(context, Writer)
-        lines.push(`if (${value} !== undefined && !${isDefault}(${value})) { const w2 = new ${sub}(64); { const w = w2; const x = ${value}; ${writeExpression(field, version, flexible, context, 'x')} } t.push([${field.tag}, w2.toBuffer()]) }`)
+        lines.push(
+          `if (${value} !== undefined && !${isDefault}(${value})) { const w2 = new ${sub}(64); { const w = w2; const x = ${value}; ${writeExpression(field, version, flexible, context, 'x')} } t.push([${field.tag}, w2.toBuffer()]) }`,
+        )
       }
-      lines.push('w.uvarint(t.length); for (const [tag, bytes] of t) { w.uvarint(tag); w.uvarint(bytes.length); w.raw(bytes) }')
+      lines.push(
+        'w.uvarint(t.length); for (const [tag, bytes] of t) { w.uvarint(tag); w.uvarint(bytes.length); w.raw(bytes) }',
+      )
     }
   }
   return new Function('w', 'v', 'h', lines.join('\n')) as StructEncoder

@@ -45,7 +45,14 @@ export const ApiVersionsResponse = defineMessage({
         { name: 'maxVersion', type: 'int16', versions: '3+' },
       ],
     },
-    { name: 'finalizedFeaturesEpoch', type: 'int64', versions: '3+', tag: 1, taggedVersions: '3+', default: -1 },
+    {
+      name: 'finalizedFeaturesEpoch',
+      type: 'int64',
+      versions: '3+',
+      tag: 1,
+      taggedVersions: '3+',
+      default: -1,
+    },
     {
       name: 'finalizedFeatures',
       type: '[]',

@@ -1,0 +1,186 @@
+// Broker settings: defaults, then a config file, then environment variables, then command-line flags,
+// each overriding the one before. Pure: the caller reads the file and passes its text.
+import { ConfigError } from '../core/index.js'
+import type { LogLevel } from '../core/index.js'
+
+/** Every setting of a Brook broker process. */
+export interface BrokerConfig {
+  /** Address to listen on. */
+  host: string
+  port: number
+  /** Host name clients are told to connect to (Metadata); defaults to `host`, or localhost for 0.0.0.0. */
+  advertisedHost: string
+  /** Advertised port; defaults to `port` (after binding, when port 0 was asked for). */
+  advertisedPort: number | undefined
+  /** Directory holding topics and logs. */
+  dataDir: string
+  /** Keep everything in memory; nothing is written to disk. */
+  memory: boolean
+  nodeId: number
+  logLevel: LogLevel
+  /** Metadata requests for unknown topics create them (Kafka's auto.create.topics.enable). */
+  autoCreateTopics: boolean
+  /** Partitions of an auto-created topic, and of CreateTopics with -1 (num.partitions). */
+  numPartitions: number
+  /** Largest request frame accepted, in bytes (socket.request.max.bytes). */
+  requestBytesMax: number
+  /** Requests per connection read ahead of their responses before reading pauses. */
+  inFlightRequestsMax: number
+  /** Broker-level defaults for topic configs, by Kafka topic config name (e.g. retention.ms). */
+  topicDefaults: Record<string, string>
+  /** Wait before the first rebalance of a new classic group completes (group.initial.rebalance.delay.ms). */
+  groupInitialRebalanceDelayMs: number
+  /** Background flush interval for data acknowledged before fsync (acks 0 and 1), in ms. */
+  flushIntervalMs: number
+}
+
+export function defaultBrokerConfig(dataDir: string): BrokerConfig {
+  return {
+    host: '127.0.0.1',
+    port: 9092,
+    advertisedHost: '',
+    advertisedPort: undefined,
+    dataDir,
+    memory: false,
+    nodeId: 1,
+    logLevel: 'info',
+    autoCreateTopics: true,
+    numPartitions: 1,
+    requestBytesMax: 104857600,
+    inFlightRequestsMax: 100,
+    topicDefaults: {},
+    flushIntervalMs: 1000,
+    groupInitialRebalanceDelayMs: 3000,
+  }
+}
+
+const logLevels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
+
+type Setter = (config: BrokerConfig, value: string) => void
+
+function integer(name: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value)
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new ConfigError(`${name} must be an integer in ${min}..${max}, got '${value}'`)
+    return n
+  }
+}
+
+function boolean(name: string): (value: string) => boolean {
+  return (value) => {
+    const v = value.trim().toLowerCase()
+    if (v === 'true' || v === '1' || v === 'yes') return true
+    if (v === 'false' || v === '0' || v === 'no') return false
+    throw new ConfigError(`${name} must be true or false, got '${value}'`)
+  }
+}
+
+/** Settings by their file/flag name; environment variables are BROOK_ + upper snake case of the name. */
+const settings: Record<string, Setter> = {
+  host: (c, v) => (c.host = v),
+  port: (c, v) => (c.port = integer('port', 0, 65535)(v)),
+  'advertised-host': (c, v) => (c.advertisedHost = v),
+  'advertised-port': (c, v) => (c.advertisedPort = integer('advertised-port', 1, 65535)(v)),
+  'data-dir': (c, v) => (c.dataDir = v),
+  memory: (c, v) => (c.memory = boolean('memory')(v)),
+  'node-id': (c, v) => (c.nodeId = integer('node-id', 0, 2147483647)(v)),
+  'log-level': (c, v) => {
+    if (!logLevels.includes(v as LogLevel))
+      throw new ConfigError(`log-level must be one of ${logLevels.join(', ')}`)
+    c.logLevel = v as LogLevel
+  },
+  'auto-create-topics': (c, v) => (c.autoCreateTopics = boolean('auto-create-topics')(v)),
+  'num-partitions': (c, v) => (c.numPartitions = integer('num-partitions', 1, 100000)(v)),
+  'request-bytes-max': (c, v) => (c.requestBytesMax = integer('request-bytes-max', 1024, 2147483647)(v)),
+  'in-flight-requests-max': (c, v) =>
+    (c.inFlightRequestsMax = integer('in-flight-requests-max', 1, 100000)(v)),
+  'group-initial-rebalance-delay-ms': (c, v) =>
+    (c.groupInitialRebalanceDelayMs = integer('group-initial-rebalance-delay-ms', 0, 300000)(v)),
+  'flush-interval-ms': (c, v) => (c.flushIntervalMs = integer('flush-interval-ms', 1, 86400000)(v)),
+}
+
+/** Kafka broker property names accepted in config files as aliases. */
+const kafkaAliases: Record<string, string> = {
+  'auto.create.topics.enable': 'auto-create-topics',
+  'num.partitions': 'num-partitions',
+  'socket.request.max.bytes': 'request-bytes-max',
+  'node.id': 'node-id',
+  'log.dirs': 'data-dir',
+  'log.dir': 'data-dir',
+  'group.initial.rebalance.delay.ms': 'group-initial-rebalance-delay-ms',
+}
+
+/** Names of the settings, for help text. */
+export const brokerSettingNames: readonly string[] = Object.keys(settings)
+
+function apply(config: BrokerConfig, name: string, value: string, source: string): void {
+  const key = kafkaAliases[name] ?? name
+  const setter = settings[key]
+  if (setter !== undefined) {
+    setter(config, value)
+    return
+  }
+  // Kafka's log.* and topic config names set broker-wide topic defaults (retention.ms, segment.bytes...).
+  if (/^[a-z]+(\.[a-z]+)+$/.test(name)) {
+    config.topicDefaults[name] = value
+    return
+  }
+  throw new ConfigError(`unknown setting '${name}' in ${source}`)
+}
+
+/**
+ * Parses a config file: JSON (an object of settings) or Java properties (`name=value` lines, `#`
+ * comments).
+ */
+export function parseConfigFile(text: string, path: string): Record<string, string> {
+  const trimmed = text.trim()
+  if (trimmed.startsWith('{')) {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(trimmed)
+    } catch (error) {
+      throw new ConfigError(`${path} is not valid JSON: ${(error as Error).message}`)
+    }
+    const result: Record<string, string> = {}
+    for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+      result[key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)] = String(value)
+    }
+    return result
+  }
+  const result: Record<string, string> = {}
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim()
+    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue
+    const eq = line.search(/[=:]/)
+    if (eq === -1) throw new ConfigError(`${path}: expected name=value, got '${line}'`)
+    result[line.slice(0, eq).trim()] = line.slice(eq + 1).trim()
+  }
+  return result
+}
+
+/** Builds the config from defaults, file settings, environment and flags (later ones win). */
+export function resolveBrokerConfig(options: {
+  defaultDataDir: string
+  file?: Record<string, string>
+  filePath?: string
+  env?: Record<string, string | undefined>
+  flags?: Record<string, string | boolean | undefined>
+}): BrokerConfig {
+  const config = defaultBrokerConfig(options.defaultDataDir)
+  for (const [name, value] of Object.entries(options.file ?? {}))
+    apply(config, name, value, options.filePath ?? 'config file')
+  for (const name of brokerSettingNames) {
+    const envName = `BROOK_${name.toUpperCase().replace(/-/g, '_')}`
+    const value = options.env?.[envName]
+    if (value !== undefined && value !== '') apply(config, name, value, `environment variable ${envName}`)
+  }
+  for (const [name, value] of Object.entries(options.flags ?? {})) {
+    if (value === undefined) continue
+    apply(config, name, String(value), `flag --${name}`)
+  }
+  if (config.advertisedHost === '') {
+    config.advertisedHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
+  }
+  return config
+}

@@ -1,0 +1,23 @@
+// Everything a handler can reach: settings, time, logs, topics, partition logs, groups. Built once by
+// main.ts (or the in-process test broker) and shared by all connections.
+import type { Clock, Logger } from '../core/index.js'
+import type { GroupCoordinator } from '../groups/index.js'
+import type { TopicRegistry } from '../metadata/index.js'
+import type { BrokerConfig } from './broker-config.js'
+import type { PartitionStore } from './partition-store.js'
+import type { ProducerIdAllocator } from './producer-id-allocator.js'
+
+export interface BrokerContext {
+  readonly config: BrokerConfig
+  /** The port clients are told to use (the bound port unless advertised-port is set). */
+  readonly advertisedPort: number
+  readonly clusterId: string
+  readonly clock: Clock
+  readonly logger: Logger
+  readonly topics: TopicRegistry
+  readonly partitions: PartitionStore
+  readonly groups: GroupCoordinator
+  readonly producerIds: ProducerIdAllocator
+  /** The (apiKey, minVersion, maxVersion) triples ApiVersions advertises. */
+  advertised(): { apiKey: number; minVersion: number; maxVersion: number }[]
+}

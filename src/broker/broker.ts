@@ -1,0 +1,131 @@
+// A running broker: opens metadata, partition logs, the group coordinator and producer ids under the
+// data directory, then serves the Kafka protocol on a listener. Composition happens here so that main.ts,
+// the in-process test broker and simulations all build the same thing.
+import type { Clock, FileSystem, Listener, Logger, Transport } from '../core/index.js'
+import { GroupCoordinator, topicLookupFromRegistry } from '../groups/index.js'
+import { TopicRegistry, BrokerConfig as TopicDefaults } from '../metadata/index.js'
+import { ServerConnection } from '../network/index.js'
+import type { BrokerConfig } from './broker-config.js'
+import type { BrokerContext } from './broker-context.js'
+import { handlers } from './handlers/index.js'
+import { PartitionStore } from './partition-store.js'
+import { ProducerIdAllocator } from './producer-id-allocator.js'
+import { RequestDispatcher } from './request-dispatcher.js'
+
+export interface BrokerDependencies {
+  config: BrokerConfig
+  fs: FileSystem
+  clock: Clock
+  transport: Transport
+  logger: Logger
+}
+
+export class Broker {
+  readonly context: BrokerContext
+  private readonly listener: Listener
+  private readonly connections: Set<ServerConnection>
+  private readonly store: PartitionStore
+  private readonly registry: TopicRegistry
+  private readonly groups: GroupCoordinator
+  private closing: Promise<void> | undefined
+
+  private constructor(
+    context: BrokerContext,
+    listener: Listener,
+    store: PartitionStore,
+    registry: TopicRegistry,
+    groups: GroupCoordinator,
+    connections: Set<ServerConnection>,
+  ) {
+    this.connections = connections
+    this.context = context
+    this.listener = listener
+    this.store = store
+    this.registry = registry
+    this.groups = groups
+  }
+
+  /** The port the listener is bound to. */
+  get port(): number {
+    return this.listener.port
+  }
+
+  static async start(deps: BrokerDependencies): Promise<Broker> {
+    const { config, fs, clock, transport, logger } = deps
+    const dataDir = config.dataDir
+    await fs.mkdir(dataDir)
+    const topicDefaults = new TopicDefaults({
+      'num.partitions': String(config.numPartitions),
+      'auto.create.topics.enable': String(config.autoCreateTopics),
+      'node.id': String(config.nodeId),
+      'broker.id': String(config.nodeId),
+      ...config.topicDefaults,
+    })
+    const registry = await TopicRegistry.open({
+      fileSystem: fs,
+      dir: `${dataDir}/metadata`,
+      brokerConfig: topicDefaults,
+      nodeId: config.nodeId,
+    })
+    const store = await PartitionStore.open({
+      fs,
+      clock,
+      logger,
+      topics: registry,
+      logsDir: `${dataDir}/logs`,
+      flushIntervalMs: config.flushIntervalMs,
+    })
+    const groups = await GroupCoordinator.open({
+      fs,
+      clock,
+      dir: `${dataDir}/groups`,
+      logger: logger.child({ component: 'groups' }),
+      topics: topicLookupFromRegistry(registry),
+      initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+    })
+    const producerIds = await ProducerIdAllocator.open(fs, dataDir)
+    const dispatcher = new RequestDispatcher(handlers, logger)
+    let advertisedPort = config.advertisedPort ?? config.port
+    const context: BrokerContext = {
+      config,
+      get advertisedPort() {
+        return advertisedPort
+      },
+      clusterId: registry.clusterId,
+      clock,
+      logger,
+      topics: registry,
+      partitions: store,
+      groups,
+      producerIds,
+      advertised: () => dispatcher.advertised(),
+    }
+    let nextConnectionId = 1
+    const connections = new Set<ServerConnection>()
+    const listener = await transport.listen(config.host, config.port, (connection) => {
+      const id = nextConnectionId++
+      const server = new ServerConnection(
+        id,
+        connection,
+        (frame) => dispatcher.dispatch(frame, id, connection.remoteAddress, context),
+        { frameBytesMax: config.requestBytesMax, inFlightMax: config.inFlightRequestsMax, logger },
+      )
+      connections.add(server)
+      server.onClosed = () => connections.delete(server)
+    })
+    if (config.advertisedPort === undefined) advertisedPort = listener.port
+    return new Broker(context, listener, store, registry, groups, connections)
+  }
+
+  /** Stops listening, closes connections, then flushes and closes groups, logs and metadata. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.listener.close()
+      for (const connection of this.connections) connection.close()
+      await this.groups.close()
+      await this.store.close()
+      await this.registry.close()
+    })()
+    return this.closing
+  }
+}

@@ -1,0 +1,37 @@
+// What a handler is: the API it serves, the versions it implements, and a function from decoded request
+// to response body. ApiVersions is derived from the table of handlers, so nothing is advertised that is
+// not implemented.
+import type { MessageDef, MessageInput, MessageValue, RequestHeader } from '../protocol/index.js'
+import type { BrokerContext } from './broker-context.js'
+
+/** Per-request facts a handler may need besides the body. */
+export interface RequestContext {
+  readonly header: RequestHeader
+  /** Connection id, unique for the life of the process. */
+  readonly connectionId: number
+  /** The client's address as 'host:port'. */
+  readonly remoteAddress?: string
+  readonly broker: BrokerContext
+}
+
+export interface Handler<Req extends MessageDef = MessageDef, Res extends MessageDef = MessageDef> {
+  readonly request: Req
+  readonly response: Res
+  readonly apiKey: number
+  /** Versions advertised, inclusive. */
+  readonly versions: { readonly min: number; readonly max: number }
+  /** Versions advertised but answered with an error (see Produce v0-2), inclusive; optional. */
+  readonly rejectBelow?: number
+  /** Returns the response body, or null to send no response (Produce with acks=0). */
+  handle(
+    request: MessageValue<Req>,
+    context: RequestContext,
+  ): Promise<MessageInput<Res> | null> | MessageInput<Res> | null
+}
+
+/** Declares a handler, keeping its request and response types. */
+export function defineHandler<Req extends MessageDef, Res extends MessageDef>(
+  handler: Omit<Handler<Req, Res>, 'apiKey'> & { apiKey?: number },
+): Handler<Req, Res> {
+  return { ...handler, apiKey: handler.apiKey ?? handler.request.apiKey }
+}

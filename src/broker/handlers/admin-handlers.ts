@@ -1,0 +1,20 @@
+// The admin API handlers: topics (create, delete, grow), configs (describe, alter) and the cluster view.
+import type { Handler } from '../handler.js'
+import { alterConfigs } from './alter-configs.js'
+import { createPartitions } from './create-partitions.js'
+import { createTopics } from './create-topics.js'
+import { deleteTopics } from './delete-topics.js'
+import { describeCluster } from './describe-cluster.js'
+import { describeConfigs } from './describe-configs.js'
+import { incrementalAlterConfigs } from './incremental-alter-configs.js'
+
+/** CreateTopics, DeleteTopics, CreatePartitions, DescribeConfigs, AlterConfigs, IncrementalAlterConfigs, DescribeCluster. */
+export const adminHandlers: readonly Handler[] = [
+  createTopics,
+  deleteTopics,
+  createPartitions,
+  describeConfigs,
+  alterConfigs,
+  incrementalAlterConfigs,
+  describeCluster,
+] as readonly Handler[]

@@ -1,0 +1,163 @@
+// AlterConfigs (legacy) handler against a real TopicRegistry: whole-set replacement of topic overrides,
+// validateOnly, and the answers for broker and logger resources.
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { ErrorCode } from '../../protocol/index.js'
+import { alterConfigs } from './alter-configs.js'
+import { ConfigResourceType } from './describe-configs.js'
+import type { BrokerContext } from '../broker-context.js'
+import type { Handler, RequestContext } from '../handler.js'
+import { BrokerConfig, TopicRegistry } from '../../metadata/index.js'
+import {
+  type MessageDef,
+  type MessageInput,
+  type MessageValue,
+  Reader,
+  Writer,
+  requestCodec,
+  responseCodec,
+} from '../../protocol/index.js'
+import { SimFileSystem } from '../../testing/index.js'
+
+const NODE_ID = 1
+
+async function setup(staticConfig: Record<string, string> = {}) {
+  const topics = await TopicRegistry.open({
+    fileSystem: new SimFileSystem(),
+    dir: '/data/__metadata',
+    nodeId: NODE_ID,
+    brokerConfig: new BrokerConfig(staticConfig),
+  })
+  const broker = {
+    config: { nodeId: NODE_ID, advertisedHost: 'broker.test', logLevel: 'info' },
+    advertisedPort: 19092,
+    clusterId: topics.clusterId,
+    topics,
+  } as unknown as BrokerContext
+  async function call<Req extends MessageDef, Res extends MessageDef>(
+    handler: Handler<Req, Res>,
+    version: number,
+    input: MessageInput<Req>,
+  ): Promise<MessageValue<Res>> {
+    const writer = new Writer()
+    requestCodec(handler.apiKey, version)!.encode(writer, input as MessageInput<MessageDef>)
+    const request = requestCodec(handler.apiKey, version)!.decode(
+      new Reader(writer.toBuffer()),
+    ) as MessageValue<Req>
+    const context: RequestContext = {
+      header: { apiKey: handler.apiKey, apiVersion: version, correlationId: 7, clientId: 'test' },
+      connectionId: 1,
+      broker,
+    }
+    const response = await handler.handle(request, context)
+    if (response === null) throw new Error('no response')
+    const out = new Writer()
+    responseCodec(handler.apiKey, version)!.encode(out, response as MessageInput<MessageDef>)
+    return responseCodec(handler.apiKey, version)!.decode(new Reader(out.toBuffer())) as MessageValue<Res>
+  }
+  return { topics, call }
+}
+
+describe('AlterConfigs', () => {
+  it('replaces the whole set of a topic overrides', async () => {
+    const { topics, call } = await setup()
+    await topics.createTopic({
+      name: 't',
+      configs: [
+        { name: 'retention.ms', value: '1000' },
+        { name: 'cleanup.policy', value: 'compact' },
+      ],
+    })
+    const response = await call(alterConfigs, 1, {
+      resources: [
+        {
+          resourceType: ConfigResourceType.TOPIC,
+          resourceName: 't',
+          configs: [{ name: 'segment.ms', value: '60000' }],
+        },
+      ],
+      validateOnly: false,
+    })
+    assert.deepEqual(response.responses, [
+      {
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        resourceType: ConfigResourceType.TOPIC,
+        resourceName: 't',
+      },
+    ])
+    assert.deepEqual(topics.topic('t')?.configs, { 'segment.ms': '60000' })
+  })
+
+  it('validateOnly checks without changing, and bad values fail the resource', async () => {
+    const { topics, call } = await setup()
+    await topics.createTopic({ name: 't', configs: [{ name: 'retention.ms', value: '1000' }] })
+    const response = await call(alterConfigs, 2, {
+      resources: [
+        {
+          resourceType: ConfigResourceType.TOPIC,
+          resourceName: 't',
+          configs: [{ name: 'segment.ms', value: '60000' }],
+        },
+        {
+          resourceType: ConfigResourceType.TOPIC,
+          resourceName: 't',
+          configs: [{ name: 'segment.ms', value: 'soon' }],
+        },
+      ],
+      validateOnly: true,
+    })
+    assert.equal(response.responses[0].errorCode, ErrorCode.NONE)
+    assert.equal(response.responses[1].errorCode, ErrorCode.INVALID_CONFIG)
+    assert.match(response.responses[1].errorMessage ?? '', /segment\.ms/)
+    assert.deepEqual(topics.topic('t')?.configs, { 'retention.ms': '1000' })
+  })
+
+  it('answers unknown and unnamed topics', async () => {
+    const { call } = await setup()
+    const response = await call(alterConfigs, 0, {
+      resources: [
+        { resourceType: ConfigResourceType.TOPIC, resourceName: 'missing', configs: [] },
+        { resourceType: ConfigResourceType.TOPIC, resourceName: '', configs: [] },
+      ],
+      validateOnly: false,
+    })
+    assert.equal(response.responses[0].errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+    assert.equal(response.responses[1].errorCode, ErrorCode.INVALID_REQUEST)
+    assert.equal(response.responses[1].errorMessage, 'Default topic resources are not allowed.')
+  })
+
+  it('refuses broker config changes as non-dynamic and logger changes as unsupported', async () => {
+    const { call } = await setup()
+    const response = await call(alterConfigs, 1, {
+      resources: [
+        {
+          resourceType: ConfigResourceType.BROKER,
+          resourceName: '1',
+          configs: [{ name: 'log.retention.ms', value: '1' }],
+        },
+        { resourceType: ConfigResourceType.BROKER, resourceName: '', configs: [] },
+        { resourceType: ConfigResourceType.BROKER, resourceName: '3', configs: [] },
+        {
+          resourceType: ConfigResourceType.BROKER_LOGGER,
+          resourceName: '1',
+          configs: [{ name: 'root', value: 'DEBUG' }],
+        },
+      ],
+      validateOnly: false,
+    })
+    assert.deepEqual(
+      response.responses.map((r) => [r.resourceName, r.errorCode, r.errorMessage]),
+      [
+        ['1', ErrorCode.INVALID_REQUEST, 'Cannot update these configs dynamically: Set(log.retention.ms)'],
+        ['', ErrorCode.NONE, null],
+        ['3', ErrorCode.INVALID_REQUEST, 'Unexpected broker id, expected 1, but received 3'],
+        [
+          '1',
+          ErrorCode.INVALID_REQUEST,
+          'AlterConfigs is deprecated and does not support the resource type BROKER_LOGGER',
+        ],
+      ],
+    )
+  })
+})

@@ -1,0 +1,110 @@
+// AlterConfigs (legacy, non-incremental): replaces the whole set of a topic's config overrides. Broker
+// configs are static in Brook, so a BROKER resource is answered as Kafka answers a change to a config that
+// cannot be updated dynamically.
+import { topicNameProblem } from '../../metadata/index.js'
+import { AlterConfigsRequest, AlterConfigsResponse, ErrorCode } from '../../protocol/index.js'
+import { defineHandler } from '../handler.js'
+import { ConfigResourceType, brokerNameProblem } from './describe-configs.js'
+
+/** A resource's answer in AlterConfigs and IncrementalAlterConfigs responses. */
+export interface AlterResourceResult {
+  errorCode: number
+  errorMessage: string | null
+  resourceType: number
+  resourceName: string
+}
+
+/** Builds a resource's answer. */
+export function alterResult(
+  resource: { readonly resourceType: number; readonly resourceName: string },
+  errorCode: number = ErrorCode.NONE,
+  errorMessage: string | null = null,
+): AlterResourceResult {
+  return { errorCode, errorMessage, resourceType: resource.resourceType, resourceName: resource.resourceName }
+}
+
+/** Why a TOPIC resource name cannot be altered (Kafka's code and message), or undefined if it may be. */
+export function topicResourceProblem(name: string): { errorCode: number; errorMessage: string } | undefined {
+  if (name === '')
+    return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Default topic resources are not allowed.' }
+  const problem = topicNameProblem(name)
+  return problem === undefined
+    ? undefined
+    : { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: problem }
+}
+
+/**
+ * Answers a change to broker configs `names` on resource `resourceName` ('' = cluster default). No
+ * broker config can be changed at runtime, so any name is refused with INVALID_REQUEST, as Kafka refuses
+ * non-dynamic configs (KAFKA-13609 keeps that code); a change that sets nothing succeeds.
+ */
+export function brokerChangeProblem(
+  resourceName: string,
+  names: readonly string[],
+  nodeId: number,
+): string | undefined {
+  if (resourceName !== '') {
+    const problem = brokerNameProblem(resourceName, nodeId)
+    if (problem !== undefined) return problem
+  }
+  if (names.length === 0) return undefined
+  return `Cannot update these configs dynamically: Set(${names.join(', ')})`
+}
+
+/** AlterConfigs v0-2. */
+export const alterConfigs = defineHandler({
+  request: AlterConfigsRequest,
+  response: AlterConfigsResponse,
+  versions: { min: 0, max: 2 },
+  async handle(request, context) {
+    const registry = context.broker.topics
+    const nodeId = context.broker.config.nodeId
+    const responses: AlterResourceResult[] = []
+    for (const resource of request.resources) {
+      switch (resource.resourceType) {
+        case ConfigResourceType.TOPIC: {
+          const problem = topicResourceProblem(resource.resourceName)
+          if (problem !== undefined) {
+            responses.push(alterResult(resource, problem.errorCode, problem.errorMessage))
+            break
+          }
+          const result = await registry.alterConfigs(resource.resourceName, resource.configs, {
+            validateOnly: request.validateOnly,
+          })
+          responses.push(
+            result.ok ? alterResult(resource) : alterResult(resource, result.errorCode, result.errorMessage),
+          )
+          break
+        }
+        case ConfigResourceType.BROKER: {
+          const names = resource.configs.map((config) => config.name)
+          const problem = brokerChangeProblem(resource.resourceName, names, nodeId)
+          responses.push(
+            problem === undefined
+              ? alterResult(resource)
+              : alterResult(resource, ErrorCode.INVALID_REQUEST, problem),
+          )
+          break
+        }
+        case ConfigResourceType.BROKER_LOGGER:
+          responses.push(
+            alterResult(
+              resource,
+              ErrorCode.INVALID_REQUEST,
+              'AlterConfigs is deprecated and does not support the resource type BROKER_LOGGER',
+            ),
+          )
+          break
+        default:
+          responses.push(
+            alterResult(
+              resource,
+              ErrorCode.INVALID_REQUEST,
+              `Unsupported resource type: ${resource.resourceType}`,
+            ),
+          )
+      }
+    }
+    return { throttleTimeMs: 0, responses }
+  },
+})

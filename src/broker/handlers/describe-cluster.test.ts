@@ -1,0 +1,94 @@
+// DescribeCluster handler: this node as the only broker and the controller; controller endpoints and
+// unknown endpoint types answered with Kafka's errors.
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { ErrorCode } from '../../protocol/index.js'
+import { describeCluster, EndpointType } from './describe-cluster.js'
+import type { BrokerContext } from '../broker-context.js'
+import type { Handler, RequestContext } from '../handler.js'
+import { BrokerConfig, TopicRegistry } from '../../metadata/index.js'
+import {
+  type MessageDef,
+  type MessageInput,
+  type MessageValue,
+  Reader,
+  Writer,
+  requestCodec,
+  responseCodec,
+} from '../../protocol/index.js'
+import { SimFileSystem } from '../../testing/index.js'
+
+const NODE_ID = 1
+
+async function setup(staticConfig: Record<string, string> = {}) {
+  const topics = await TopicRegistry.open({
+    fileSystem: new SimFileSystem(),
+    dir: '/data/__metadata',
+    nodeId: NODE_ID,
+    brokerConfig: new BrokerConfig(staticConfig),
+  })
+  const broker = {
+    config: { nodeId: NODE_ID, advertisedHost: 'broker.test', logLevel: 'info' },
+    advertisedPort: 19092,
+    clusterId: topics.clusterId,
+    topics,
+  } as unknown as BrokerContext
+  async function call<Req extends MessageDef, Res extends MessageDef>(
+    handler: Handler<Req, Res>,
+    version: number,
+    input: MessageInput<Req>,
+  ): Promise<MessageValue<Res>> {
+    const writer = new Writer()
+    requestCodec(handler.apiKey, version)!.encode(writer, input as MessageInput<MessageDef>)
+    const request = requestCodec(handler.apiKey, version)!.decode(
+      new Reader(writer.toBuffer()),
+    ) as MessageValue<Req>
+    const context: RequestContext = {
+      header: { apiKey: handler.apiKey, apiVersion: version, correlationId: 7, clientId: 'test' },
+      connectionId: 1,
+      broker,
+    }
+    const response = await handler.handle(request, context)
+    if (response === null) throw new Error('no response')
+    const out = new Writer()
+    responseCodec(handler.apiKey, version)!.encode(out, response as MessageInput<MessageDef>)
+    return responseCodec(handler.apiKey, version)!.decode(new Reader(out.toBuffer())) as MessageValue<Res>
+  }
+  return { topics, call }
+}
+
+describe('DescribeCluster', () => {
+  for (const version of [0, 1]) {
+    it(`describes this node as broker and controller (v${version})`, async () => {
+      const { topics, call } = await setup()
+      const response = await call(describeCluster, version, { includeClusterAuthorizedOperations: true })
+      assert.equal(response.errorCode, ErrorCode.NONE)
+      assert.equal(response.errorMessage, null)
+      assert.equal(response.clusterId, topics.clusterId)
+      assert.equal(response.controllerId, 1)
+      assert.equal(response.endpointType, EndpointType.BROKER)
+      assert.deepEqual(response.brokers, [
+        { brokerId: 1, host: 'broker.test', port: 19092, rack: null, isFenced: false },
+      ])
+      assert.equal(response.clusterAuthorizedOperations, -2147483648)
+    })
+  }
+
+  it('answers a request for controller endpoints with MISMATCHED_ENDPOINT_TYPE', async () => {
+    const { call } = await setup()
+    const response = await call(describeCluster, 1, { endpointType: EndpointType.CONTROLLER })
+    assert.equal(response.errorCode, ErrorCode.MISMATCHED_ENDPOINT_TYPE)
+    assert.equal(
+      response.errorMessage,
+      'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER',
+    )
+    assert.deepEqual(response.brokers, [])
+  })
+
+  it('answers an unknown endpoint type with UNSUPPORTED_ENDPOINT_TYPE', async () => {
+    const { call } = await setup()
+    const response = await call(describeCluster, 1, { endpointType: 42 })
+    assert.equal(response.errorCode, ErrorCode.UNSUPPORTED_ENDPOINT_TYPE)
+    assert.equal(response.errorMessage, 'Unsupported endpoint type 42')
+  })
+})

@@ -1,0 +1,163 @@
+// DescribeConfigs: every config of a topic or of this broker with its value, source, read-only and
+// sensitive flags, and on request its synonyms (v1+) and type (v3+), as a Kafka 4 broker answers.
+import {
+  ConfigSource,
+  ConfigType,
+  type EffectiveConfigEntry,
+  topicNameProblem,
+} from '../../metadata/index.js'
+import { DescribeConfigsRequest, DescribeConfigsResponse, ErrorCode } from '../../protocol/index.js'
+import { defineHandler, type RequestContext } from '../handler.js'
+
+/** Kafka's ConfigResource.Type numbers for the resources Brook knows. */
+export const ConfigResourceType = {
+  UNKNOWN: 0,
+  TOPIC: 2,
+  BROKER: 4,
+  BROKER_LOGGER: 8,
+} as const
+
+/**
+ * Checks that a BROKER (or BROKER_LOGGER) resource name is this node's id. Returns the error message of
+ * Kafka's INVALID_REQUEST when it is not, or undefined when it is.
+ */
+export function brokerNameProblem(resourceName: string, nodeId: number): string | undefined {
+  if (!/^[+-]?\d+$/.test(resourceName.trim()))
+    return `Broker id must be an integer, but it is: ${resourceName}`
+  if (Number(resourceName) !== nodeId)
+    return `Unexpected broker id, expected ${nodeId}, but received ${resourceName}`
+  return undefined
+}
+
+type DescribeResource = {
+  readonly resourceType: number
+  readonly resourceName: string
+  readonly configurationKeys: readonly string[] | null
+}
+
+interface ResultOptions {
+  readonly includeSynonyms: boolean
+  readonly includeDocumentation: boolean
+}
+
+function entryResult(entry: EffectiveConfigEntry, options: ResultOptions) {
+  return {
+    name: entry.name,
+    value: entry.sensitive ? null : entry.value,
+    readOnly: entry.readOnly,
+    // v0 has no source, only whether the value is Kafka's default.
+    isDefault: entry.source === ConfigSource.DEFAULT_CONFIG,
+    configSource: entry.source,
+    isSensitive: entry.sensitive,
+    synonyms: options.includeSynonyms
+      ? entry.synonyms.map((synonym) => ({
+          name: synonym.name,
+          value: entry.sensitive ? null : synonym.value,
+          source: synonym.source,
+        }))
+      : [],
+    configType: entry.configType,
+    documentation: null,
+  }
+}
+
+type ConfigResult = ReturnType<typeof entryResult>
+
+function success(resource: DescribeResource, configs: ConfigResult[]) {
+  // Kafka treats an empty key list like a null one: describe everything.
+  const keys = resource.configurationKeys
+  const filtered =
+    keys === null || keys.length === 0 ? configs : configs.filter((config) => keys.includes(config.name))
+  return {
+    errorCode: ErrorCode.NONE,
+    errorMessage: null,
+    resourceType: resource.resourceType,
+    resourceName: resource.resourceName,
+    configs: filtered,
+  }
+}
+
+function failure(resource: DescribeResource, errorCode: number, errorMessage: string) {
+  return {
+    errorCode,
+    errorMessage,
+    resourceType: resource.resourceType,
+    resourceName: resource.resourceName,
+    configs: [],
+  }
+}
+
+const log4jLevels = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const
+
+function describeOne(resource: DescribeResource, options: ResultOptions, context: RequestContext) {
+  const registry = context.broker.topics
+  const nodeId = context.broker.config.nodeId
+  switch (resource.resourceType) {
+    case ConfigResourceType.TOPIC: {
+      const nameProblem = topicNameProblem(resource.resourceName)
+      if (nameProblem !== undefined) return failure(resource, ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem)
+      const effective = registry.effectiveConfig(resource.resourceName)
+      if (effective === undefined) {
+        return failure(
+          resource,
+          ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          'This server does not host this topic-partition.',
+        )
+      }
+      return success(
+        resource,
+        [...effective.values()].map((entry) => entryResult(entry, options)),
+      )
+    }
+    case ConfigResourceType.BROKER: {
+      // The empty name is the cluster-wide dynamic default set; Brook has no dynamic broker configs.
+      if (resource.resourceName === '') return success(resource, [])
+      const problem = brokerNameProblem(resource.resourceName, nodeId)
+      if (problem !== undefined) return failure(resource, ErrorCode.INVALID_REQUEST, problem)
+      return success(
+        resource,
+        registry.brokerConfig.describe().map((entry) => entryResult(entry, options)),
+      )
+    }
+    case ConfigResourceType.BROKER_LOGGER: {
+      if (resource.resourceName === '')
+        return failure(resource, ErrorCode.INVALID_REQUEST, 'Broker id must not be empty')
+      const problem = brokerNameProblem(resource.resourceName, nodeId)
+      if (problem !== undefined) return failure(resource, ErrorCode.INVALID_REQUEST, problem)
+      // Brook has one logger; show it as log4j's root logger with its level.
+      const root = {
+        name: 'root',
+        value: log4jLevels[context.broker.config.logLevel],
+        readOnly: false,
+        isDefault: false,
+        configSource: ConfigSource.DYNAMIC_BROKER_LOGGER_CONFIG,
+        isSensitive: false,
+        synonyms: [],
+        configType: ConfigType.UNKNOWN,
+        documentation: null,
+      }
+      return success(resource, [root])
+    }
+    default:
+      return failure(
+        resource,
+        ErrorCode.INVALID_REQUEST,
+        `Unsupported resource type: ${resource.resourceType}`,
+      )
+  }
+}
+
+/** DescribeConfigs v0-4 for TOPIC, BROKER and BROKER_LOGGER resources. */
+export const describeConfigs = defineHandler({
+  request: DescribeConfigsRequest,
+  response: DescribeConfigsResponse,
+  versions: { min: 0, max: 4 },
+  handle(request, context) {
+    const options: ResultOptions = {
+      includeSynonyms: request.includeSynonyms,
+      includeDocumentation: request.includeDocumentation,
+    }
+    const results = request.resources.map((resource) => describeOne(resource, options, context))
+    return { throttleTimeMs: 0, results }
+  },
+})

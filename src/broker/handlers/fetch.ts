@@ -1,0 +1,116 @@
+// Fetch: whole batches from the one containing the fetch offset (clients skip the records before it),
+// at least one batch even above the byte limits (KIP-74), long-polling on MaxWaitMs/MinBytes. Sessions
+// are not kept: every answer has SessionId 0, so clients keep sending full requests.
+import { ErrorCode, FetchRequest, FetchResponse, type MessageValue } from '../../protocol/index.js'
+import type { BrokerContext } from '../broker-context.js'
+import { defineHandler } from '../handler.js'
+
+interface PartitionAnswer {
+  partitionIndex: number
+  errorCode: number
+  highWatermark: number
+  lastStableOffset: number
+  logStartOffset: number
+  records: Buffer[]
+  sizeBytes: number
+}
+
+function errorAnswer(partitionIndex: number, errorCode: number): PartitionAnswer {
+  return {
+    partitionIndex,
+    errorCode,
+    highWatermark: -1,
+    lastStableOffset: -1,
+    logStartOffset: -1,
+    records: [],
+    sizeBytes: 0,
+  }
+}
+
+type Request = MessageValue<typeof FetchRequest>
+
+async function readAll(broker: BrokerContext, request: Request, version: number) {
+  let remainingBytes = request.maxBytes
+  let totalBytes = 0
+  let hasError = false
+  const responses = []
+  for (const topic of request.topics) {
+    const meta = version >= 13 ? broker.topics.topicById(topic.topicId) : broker.topics.topic(topic.topic)
+    const partitions: PartitionAnswer[] = []
+    for (const p of topic.partitions) {
+      if (meta === undefined) {
+        partitions.push(
+          errorAnswer(
+            p.partition,
+            version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          ),
+        )
+        hasError = true
+        continue
+      }
+      const log = await broker.partitions.log(meta.name, p.partition)
+      if (log === undefined) {
+        partitions.push(errorAnswer(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION))
+        hasError = true
+        continue
+      }
+      if (p.currentLeaderEpoch > 0) {
+        // Our leader epoch is always 0: a client ahead of it has metadata from another broker.
+        partitions.push(errorAnswer(p.partition, ErrorCode.UNKNOWN_LEADER_EPOCH))
+        hasError = true
+        continue
+      }
+      const answer: PartitionAnswer = {
+        partitionIndex: p.partition,
+        errorCode: ErrorCode.NONE,
+        highWatermark: log.highWatermark,
+        lastStableOffset: log.highWatermark,
+        logStartOffset: log.logStartOffset,
+        // Empty, not null: librdkafka rejects a null record set in non-flexible versions.
+        records: [],
+        sizeBytes: 0,
+      }
+      if (remainingBytes > 0 && p.fetchOffset !== log.logEndOffset) {
+        const read = await log.read(p.fetchOffset, Math.min(p.partitionMaxBytes, remainingBytes))
+        if (read.outOfRange) {
+          answer.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE
+          hasError = true
+        } else if (read.batches.length > 0) {
+          answer.records = read.batches
+          answer.sizeBytes = read.sizeBytes
+          remainingBytes -= read.sizeBytes
+          totalBytes += read.sizeBytes
+        }
+        answer.highWatermark = read.highWatermark
+        answer.lastStableOffset = read.highWatermark
+        answer.logStartOffset = read.logStartOffset
+      }
+      partitions.push(answer)
+    }
+    responses.push({ topic: topic.topic, topicId: topic.topicId, partitions })
+  }
+  return { responses, totalBytes, hasError }
+}
+
+export const fetch = defineHandler({
+  request: FetchRequest,
+  response: FetchResponse,
+  versions: { min: 4, max: 16 },
+  async handle(request, context) {
+    const { broker } = context
+    const version = context.header.apiVersion
+    if (request.sessionId !== 0 || request.sessionEpoch > 0) {
+      // We never hand out sessions, so an incremental fetch names one we do not have.
+      return { errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] }
+    }
+    const deadline = broker.clock.monotonicMs() + Math.max(0, request.maxWaitMs)
+    for (;;) {
+      const result = await readAll(broker, request, version)
+      const waitMs = deadline - broker.clock.monotonicMs()
+      if (result.totalBytes >= request.minBytes || result.hasError || waitMs <= 0) {
+        return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: result.responses }
+      }
+      await broker.partitions.waitForAppend(waitMs)
+    }
+  },
+})

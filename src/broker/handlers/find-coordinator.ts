@@ -1,0 +1,47 @@
+// FindCoordinator: this single node coordinates every group (and share group). v4+ answers a batch of
+// keys; transactions are not coordinated here, so they get COORDINATOR_NOT_AVAILABLE.
+import { ErrorCode, FindCoordinatorRequest, FindCoordinatorResponse } from '../../protocol/index.js'
+import { defineHandler } from '../handler.js'
+
+/** Key types of FindCoordinator. */
+const KeyType = { Group: 0, Transaction: 1, Share: 2 } as const
+
+export const findCoordinator = defineHandler({
+  request: FindCoordinatorRequest,
+  response: FindCoordinatorResponse,
+  versions: { min: 0, max: 6 },
+  handle(request, context) {
+    const version = context.header.apiVersion
+    const { config, advertisedPort } = context.broker
+    const keyType = version >= 1 ? request.keyType : KeyType.Group
+    const answer = (key: string) => {
+      let errorCode: number = ErrorCode.NONE
+      let errorMessage: string | null = null
+      if (keyType === KeyType.Transaction) {
+        errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE
+        errorMessage = 'Transactions are not supported by this broker.'
+      } else if (keyType === KeyType.Share && version < 6) {
+        errorCode = ErrorCode.INVALID_REQUEST
+        errorMessage = 'Share coordinators need FindCoordinator v6 or later.'
+      } else if (keyType !== KeyType.Group && keyType !== KeyType.Share) {
+        errorCode = ErrorCode.INVALID_REQUEST
+        errorMessage = `Unknown coordinator type ${keyType}.`
+      }
+      if (errorCode !== ErrorCode.NONE)
+        return { key, errorCode, errorMessage, nodeId: -1, host: '', port: -1 }
+      return {
+        key,
+        errorCode,
+        errorMessage,
+        nodeId: config.nodeId,
+        host: config.advertisedHost,
+        port: advertisedPort,
+      }
+    }
+    if (version < 4) {
+      const { errorCode, errorMessage, nodeId, host, port } = answer(request.key)
+      return { throttleTimeMs: 0, errorCode, errorMessage, nodeId, host, port }
+    }
+    return { throttleTimeMs: 0, coordinators: request.coordinatorKeys.map(answer) }
+  },
+})

@@ -1,0 +1,225 @@
+// The group handlers end to end through the codec: requests encoded and decoded at real versions, handled
+// against a coordinator on simulated time, answers encoded again at the same version.
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { silentLogger } from '../../core/index.js'
+import { GroupCoordinator, staticTopicLookup } from '../../groups/index.js'
+import {
+  ErrorCode,
+  type MessageDef,
+  type MessageInput,
+  type MessageValue,
+  Reader,
+  requestCodec,
+  responseCodec,
+  Writer,
+} from '../../protocol/index.js'
+import { SimClock, SimFileSystem } from '../../testing/index.js'
+import type { BrokerContext } from '../broker-context.js'
+import type { Handler, RequestContext } from '../handler.js'
+import { findCoordinator } from './find-coordinator.js'
+import { groupHandlers } from './group-handlers.js'
+import { heartbeat } from './heartbeat.js'
+import { joinGroup } from './join-group.js'
+import { leaveGroup } from './leave-group.js'
+import { listGroups } from './list-groups.js'
+import { describeGroups } from './describe-groups.js'
+import { offsetCommit } from './offset-commit.js'
+import { offsetFetch } from './offset-fetch.js'
+import { syncGroup } from './sync-group.js'
+
+async function setup() {
+  const lookup = staticTopicLookup({ orders: 3 })
+  const groups = await GroupCoordinator.open({
+    fs: new SimFileSystem(),
+    clock: new SimClock(),
+    dir: '/data/__groups',
+    logger: silentLogger,
+    topics: lookup,
+    initialRebalanceDelayMs: 0,
+  })
+  const topics = {
+    topic: (name: string) =>
+      lookup.partitionCount(name) === undefined
+        ? undefined
+        : { name, topicId: lookup.topicId(name)!, partitionCount: lookup.partitionCount(name)! },
+    topicById: (id: string) => {
+      const name = lookup.topicName(id)
+      return name === undefined
+        ? undefined
+        : { name, topicId: id, partitionCount: lookup.partitionCount(name)! }
+    },
+    topics: () => [],
+  }
+  const broker = {
+    config: { nodeId: 7, advertisedHost: 'broker.test' },
+    advertisedPort: 19092,
+    groups,
+    topics,
+  } as unknown as BrokerContext
+  async function call<Req extends MessageDef, Res extends MessageDef>(
+    handler: Handler<Req, Res>,
+    version: number,
+    input: MessageInput<Req>,
+  ): Promise<MessageValue<Res>> {
+    const writer = new Writer()
+    requestCodec(handler.apiKey, version)!.encode(writer, input as MessageInput<MessageDef>)
+    const request = requestCodec(handler.apiKey, version)!.decode(
+      new Reader(writer.toBuffer()),
+    ) as MessageValue<Req>
+    const context: RequestContext = {
+      header: { apiKey: handler.apiKey, apiVersion: version, correlationId: 1, clientId: 'test-client' },
+      connectionId: 1,
+      broker,
+    }
+    const response = await handler.handle(request, context)
+    const out = new Writer()
+    responseCodec(handler.apiKey, version)!.encode(out, response as MessageInput<MessageDef>)
+    return responseCodec(handler.apiKey, version)!.decode(new Reader(out.toBuffer())) as MessageValue<Res>
+  }
+  return { call, groups, lookup }
+}
+
+describe('group handlers', () => {
+  it('exports one handler per group API', () => {
+    assert.deepEqual(
+      groupHandlers.map((h) => h.apiKey).sort((a, b) => a - b),
+      [8, 9, 10, 11, 12, 13, 14, 15, 16, 42, 47, 68, 69],
+    )
+  })
+
+  it('FindCoordinator points groups at this node, single and batched', async () => {
+    const { call, groups } = await setup()
+    const v0 = await call(findCoordinator, 0, { key: 'g' })
+    assert.deepEqual([v0.errorCode, v0.nodeId, v0.host, v0.port], [ErrorCode.NONE, 7, 'broker.test', 19092])
+    const v4 = await call(findCoordinator, 4, { keyType: 0, coordinatorKeys: ['a', 'b'] })
+    assert.deepEqual(
+      v4.coordinators.map((c) => [c.key, c.nodeId, c.errorCode]),
+      [
+        ['a', 7, 0],
+        ['b', 7, 0],
+      ],
+    )
+    const txn = await call(findCoordinator, 3, { key: 'tx', keyType: 1 })
+    assert.equal(txn.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE)
+    const bad = await call(findCoordinator, 4, { keyType: 9, coordinatorKeys: ['x'] })
+    assert.equal(bad.coordinators[0].errorCode, ErrorCode.INVALID_REQUEST)
+    await groups.close()
+  })
+
+  it('runs a kafka-python-style v2/v1 group through join, sync, heartbeat, commit, fetch and leave', async () => {
+    const { call, groups } = await setup()
+    const join = await call(joinGroup, 2, {
+      groupId: 'g',
+      sessionTimeoutMs: 10_000,
+      rebalanceTimeoutMs: 30_000,
+      memberId: '',
+      protocolType: 'consumer',
+      protocols: [{ name: 'range', metadata: Buffer.from('sub') }],
+    })
+    assert.equal(join.errorCode, ErrorCode.NONE)
+    assert.ok(join.memberId.startsWith('test-client-'))
+    assert.deepEqual(
+      join.members.map((m) => m.metadata),
+      [Buffer.from('sub')],
+    )
+    const sync = await call(syncGroup, 1, {
+      groupId: 'g',
+      generationId: join.generationId,
+      memberId: join.memberId,
+      assignments: [{ memberId: join.memberId, assignment: Buffer.from('all') }],
+    })
+    assert.deepEqual(sync.assignment, Buffer.from('all'))
+    const hb = await call(heartbeat, 1, {
+      groupId: 'g',
+      generationId: join.generationId,
+      memberId: join.memberId,
+    })
+    assert.equal(hb.errorCode, ErrorCode.NONE)
+    const commit = await call(offsetCommit, 2, {
+      groupId: 'g',
+      generationIdOrMemberEpoch: join.generationId,
+      memberId: join.memberId,
+      topics: [
+        { name: 'orders', partitions: [{ partitionIndex: 1, committedOffset: 10, committedMetadata: 'm' }] },
+      ],
+    })
+    assert.equal(commit.topics[0].partitions[0].errorCode, ErrorCode.NONE)
+    const fetched = await call(offsetFetch, 1, {
+      groupId: 'g',
+      topics: [{ name: 'orders', partitionIndexes: [0, 1] }],
+    })
+    assert.deepEqual(
+      fetched.topics[0].partitions.map((p) => [p.partitionIndex, p.committedOffset, p.metadata, p.errorCode]),
+      [
+        [0, -1, '', 0],
+        [1, 10, 'm', 0],
+      ],
+    )
+    const described = await call(describeGroups, 3, { groups: ['g', 'nope'] })
+    assert.deepEqual(
+      described.groups.map((g) => g.groupState),
+      ['Stable', 'Dead'],
+    )
+    assert.deepEqual(described.groups[0].members[0].memberAssignment, Buffer.from('all'))
+    const left = await call(leaveGroup, 1, { groupId: 'g', memberId: join.memberId })
+    assert.equal(left.errorCode, ErrorCode.NONE)
+    const listed = await call(listGroups, 4, { statesFilter: ['Empty'] })
+    assert.deepEqual(
+      listed.groups.map((g) => [g.groupId, g.groupState]),
+      [['g', 'Empty']],
+    )
+    await groups.close()
+  })
+
+  it('uses MEMBER_ID_REQUIRED from JoinGroup v4, batches OffsetFetch v8, and names topics by id in v10', async () => {
+    const { call, groups, lookup } = await setup()
+    const first = await call(joinGroup, 6, {
+      groupId: 'g',
+      sessionTimeoutMs: 10_000,
+      rebalanceTimeoutMs: 30_000,
+      memberId: '',
+      protocolType: 'consumer',
+      protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
+    })
+    assert.equal(first.errorCode, ErrorCode.MEMBER_ID_REQUIRED)
+    assert.notEqual(first.memberId, '')
+    const ordersId = lookup.topicId('orders')!
+    const commit = await call(offsetCommit, 10, {
+      groupId: 'other',
+      generationIdOrMemberEpoch: -1,
+      memberId: '',
+      topics: [
+        {
+          topicId: ordersId,
+          partitions: [{ partitionIndex: 2, committedOffset: 99, committedMetadata: null }],
+        },
+        {
+          topicId: 'AAAAAAAAAAAAAAAAAAAAAQ',
+          partitions: [{ partitionIndex: 0, committedOffset: 1, committedMetadata: null }],
+        },
+      ],
+    })
+    assert.deepEqual(
+      commit.topics.map((t) => t.partitions[0].errorCode),
+      [ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_ID],
+    )
+    const v8 = await call(offsetFetch, 8, {
+      groups: [
+        { groupId: 'other', topics: null },
+        { groupId: 'missing', topics: [{ name: 'orders', partitionIndexes: [0] }] },
+      ],
+    })
+    assert.deepEqual(
+      v8.groups[0].topics[0].partitions.map((p) => [p.partitionIndex, p.committedOffset]),
+      [[2, 99]],
+    )
+    assert.equal(v8.groups[1].topics[0].partitions[0].committedOffset, -1)
+    const v10 = await call(offsetFetch, 10, {
+      groups: [{ groupId: 'other', topics: [{ topicId: ordersId, partitionIndexes: [2] }] }],
+    })
+    assert.equal(v10.groups[0].topics[0].topicId, ordersId)
+    assert.equal(v10.groups[0].topics[0].partitions[0].committedOffset, 99)
+    await groups.close()
+  })
+})

@@ -1,0 +1,106 @@
+// IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT on a topic's config overrides (KIP-339).
+// Broker configs are static in Brook: deletions are no-ops, anything else is refused as non-dynamic.
+import { AlterConfigOp } from '../../metadata/index.js'
+import {
+  ErrorCode,
+  IncrementalAlterConfigsRequest,
+  IncrementalAlterConfigsResponse,
+} from '../../protocol/index.js'
+import { defineHandler } from '../handler.js'
+import {
+  type AlterResourceResult,
+  alterResult,
+  brokerChangeProblem,
+  topicResourceProblem,
+} from './alter-configs.js'
+import { ConfigResourceType, brokerNameProblem } from './describe-configs.js'
+
+const knownOps: readonly number[] = Object.values(AlterConfigOp)
+
+/** IncrementalAlterConfigs v0-1. */
+export const incrementalAlterConfigs = defineHandler({
+  request: IncrementalAlterConfigsRequest,
+  response: IncrementalAlterConfigsResponse,
+  versions: { min: 0, max: 1 },
+  async handle(request, context) {
+    const registry = context.broker.topics
+    const nodeId = context.broker.config.nodeId
+    const responses: AlterResourceResult[] = []
+    for (const resource of request.resources) {
+      const unknownOp = resource.configs.find((config) => !knownOps.includes(config.configOperation))
+      if (unknownOp !== undefined && resource.resourceType !== ConfigResourceType.TOPIC) {
+        responses.push(
+          alterResult(
+            resource,
+            ErrorCode.INVALID_REQUEST,
+            `Unknown alter config operation type ${unknownOp.configOperation}`,
+          ),
+        )
+        continue
+      }
+      switch (resource.resourceType) {
+        case ConfigResourceType.TOPIC: {
+          const problem = topicResourceProblem(resource.resourceName)
+          if (problem !== undefined) {
+            responses.push(alterResult(resource, problem.errorCode, problem.errorMessage))
+            break
+          }
+          const changes = resource.configs.map((config) => ({
+            name: config.name,
+            op: config.configOperation,
+            value: config.value,
+          }))
+          const result = await registry.incrementalAlterConfigs(resource.resourceName, changes, {
+            validateOnly: request.validateOnly,
+          })
+          responses.push(
+            result.ok ? alterResult(resource) : alterResult(resource, result.errorCode, result.errorMessage),
+          )
+          break
+        }
+        case ConfigResourceType.BROKER: {
+          // Deleting a dynamic value that was never set changes nothing, so Kafka lets it through.
+          const names = resource.configs
+            .filter((config) => config.configOperation !== AlterConfigOp.DELETE)
+            .map((config) => config.name)
+          const problem = brokerChangeProblem(resource.resourceName, names, nodeId)
+          responses.push(
+            problem === undefined
+              ? alterResult(resource)
+              : alterResult(resource, ErrorCode.INVALID_REQUEST, problem),
+          )
+          break
+        }
+        case ConfigResourceType.BROKER_LOGGER: {
+          const problem =
+            resource.resourceName === ''
+              ? 'Broker id must not be empty'
+              : brokerNameProblem(resource.resourceName, nodeId)
+          if (problem !== undefined) {
+            responses.push(alterResult(resource, ErrorCode.INVALID_REQUEST, problem))
+          } else if (resource.configs.length > 0) {
+            responses.push(
+              alterResult(
+                resource,
+                ErrorCode.INVALID_REQUEST,
+                'Logger levels cannot be changed at runtime on this broker; restart it with another log level.',
+              ),
+            )
+          } else {
+            responses.push(alterResult(resource))
+          }
+          break
+        }
+        default:
+          responses.push(
+            alterResult(
+              resource,
+              ErrorCode.INVALID_REQUEST,
+              `Unsupported resource type: ${resource.resourceType}`,
+            ),
+          )
+      }
+    }
+    return { throttleTimeMs: 0, responses }
+  },
+})

@@ -1,0 +1,88 @@
+// Metadata: brokers (this one node), and topics with their partitions, creating unknown topics when
+// auto.create.topics.enable is on and the client allows it.
+import { ErrorCode, MetadataRequest, MetadataResponse, ZERO_UUID } from '../../protocol/index.js'
+import type { TopicMetadata } from '../../metadata/index.js'
+import { defineHandler } from '../handler.js'
+
+function describeTopic(topic: TopicMetadata, nodeId: number) {
+  const partitions = []
+  for (let partitionIndex = 0; partitionIndex < topic.partitionCount; partitionIndex++) {
+    partitions.push({
+      errorCode: ErrorCode.NONE,
+      partitionIndex,
+      leaderId: nodeId,
+      leaderEpoch: 0,
+      replicaNodes: [nodeId],
+      isrNodes: [nodeId],
+      offlineReplicas: [],
+    })
+  }
+  return {
+    errorCode: ErrorCode.NONE,
+    name: topic.name,
+    topicId: topic.topicId,
+    isInternal: false,
+    partitions,
+    topicAuthorizedOperations: -2147483648,
+  }
+}
+
+export const metadata = defineHandler({
+  request: MetadataRequest,
+  response: MetadataResponse,
+  versions: { min: 0, max: 12 },
+  async handle(request, context) {
+    const { broker } = context
+    const nodeId = broker.config.nodeId
+    const version = context.header.apiVersion
+    // v0 sends an empty array for "all topics"; v1+ sends null.
+    const all = request.topics === null || (version === 0 && request.topics.length === 0)
+    const topics = []
+    if (all) {
+      for (const topic of broker.topics.topics()) topics.push(describeTopic(topic, nodeId))
+    } else {
+      for (const wanted of request.topics ?? []) {
+        let topic: TopicMetadata | undefined
+        if (wanted.name !== null && wanted.name !== '') topic = broker.topics.topic(wanted.name)
+        else if (wanted.topicId !== ZERO_UUID) topic = broker.topics.topicById(wanted.topicId)
+        if (topic !== undefined) {
+          topics.push(describeTopic(topic, nodeId))
+          continue
+        }
+        const name = wanted.name
+        if (name === null || name === '') {
+          topics.push({
+            errorCode: ErrorCode.UNKNOWN_TOPIC_ID,
+            name: null,
+            topicId: wanted.topicId,
+            partitions: [],
+          })
+          continue
+        }
+        if (broker.config.autoCreateTopics && request.allowAutoTopicCreation) {
+          const created = await broker.topics.createTopic({ name })
+          if (created.ok) {
+            topics.push(describeTopic(created.topic, nodeId))
+            continue
+          }
+          topics.push({ errorCode: created.errorCode, name, topicId: ZERO_UUID, partitions: [] })
+          continue
+        }
+        topics.push({
+          errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          name,
+          topicId: ZERO_UUID,
+          partitions: [],
+        })
+      }
+    }
+    return {
+      throttleTimeMs: 0,
+      brokers: [{ nodeId, host: broker.config.advertisedHost, port: broker.advertisedPort, rack: null }],
+      clusterId: broker.clusterId,
+      controllerId: nodeId,
+      topics,
+      clusterAuthorizedOperations: -2147483648,
+    }
+  },
+})

@@ -1,0 +1,50 @@
+// OffsetCommit: store a group's committed offsets (v10 names topics by id). The answer is sent once the
+// offsets are durable.
+import { ErrorCode, OffsetCommitRequest, OffsetCommitResponse } from '../../protocol/index.js'
+import { defineHandler } from '../handler.js'
+
+export const offsetCommit = defineHandler({
+  request: OffsetCommitRequest,
+  response: OffsetCommitResponse,
+  versions: { min: 0, max: 10 },
+  async handle(request, context) {
+    const version = context.header.apiVersion
+    const byId = version >= 10
+    const topics = request.topics.map((t) => ({
+      topicId: t.topicId,
+      name: byId ? (context.broker.topics.topicById(t.topicId)?.name ?? '') : t.name,
+      partitions: t.partitions,
+    }))
+    const known = byId ? topics.filter((t) => t.name !== '') : topics
+    const results = await context.broker.groups.commitOffsets({
+      groupId: request.groupId,
+      // v0 has neither: it is always a commit from outside any generation.
+      generationIdOrMemberEpoch: version >= 1 ? request.generationIdOrMemberEpoch : -1,
+      memberId: version >= 1 ? request.memberId : '',
+      groupInstanceId: version >= 7 ? request.groupInstanceId : null,
+      topics: known.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({
+          partitionIndex: p.partitionIndex,
+          committedOffset: p.committedOffset,
+          committedLeaderEpoch: version >= 6 ? p.committedLeaderEpoch : -1,
+          committedMetadata: p.committedMetadata,
+        })),
+      })),
+    })
+    let next = 0
+    return {
+      throttleTimeMs: 0,
+      topics: topics.map((t) => {
+        if (byId && t.name === '') {
+          const partitions = t.partitions.map((p) => ({
+            partitionIndex: p.partitionIndex,
+            errorCode: ErrorCode.UNKNOWN_TOPIC_ID,
+          }))
+          return { name: '', topicId: t.topicId, partitions }
+        }
+        return { name: t.name, topicId: t.topicId, partitions: results[next++].partitions }
+      }),
+    }
+  },
+})

@@ -1,0 +1,222 @@
+// Produce: validate each partition's batch, check idempotent sequences, assign offsets, append, and
+// acknowledge per acks: 0 no response, 1 once written to the file, -1 once a group-committed fdatasync
+// covers it. Versions 0-2 are advertised for librdkafka's feature probes and answered with an error.
+import { ErrorCode, ProduceRequest, ProduceResponse, ZERO_UUID } from '../../protocol/index.js'
+import { lastSequenceOf } from '../../storage/index.js'
+import {
+  setLogAppendTime,
+  setPartitionLeaderEpoch,
+  validateProducedBatches,
+} from '../../record-batch/index.js'
+import { defineHandler } from '../handler.js'
+import type { BrokerContext } from '../broker-context.js'
+
+interface PartitionResult {
+  index: number
+  errorCode: number
+  baseOffset: number
+  logAppendTimeMs: number
+  logStartOffset: number
+  errorMessage: string | null
+  recordErrors: { batchIndex: number; batchIndexErrorMessage: string | null }[]
+}
+
+function failed(index: number, errorCode: number, errorMessage: string | null = null): PartitionResult {
+  return {
+    index,
+    errorCode,
+    baseOffset: -1,
+    logAppendTimeMs: -1,
+    logStartOffset: -1,
+    errorMessage,
+    recordErrors: [],
+  }
+}
+
+async function producePartition(
+  broker: BrokerContext,
+  topicName: string,
+  index: number,
+  records: Buffer | null,
+  version: number,
+  durable: Promise<void>[],
+  written: Promise<void>[],
+  acks: number,
+): Promise<PartitionResult> {
+  const log = await broker.partitions.log(topicName, index)
+  const settings = broker.topics.logSettings(topicName)
+  if (log === undefined || settings === undefined) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+  const nowMs = broker.clock.nowMs()
+  const logAppendTime = settings.messageTimestampType === 'LogAppendTime'
+  const validation = validateProducedBatches(records, {
+    produceVersion: version,
+    maxMessageBytes: settings.maxMessageBytes,
+    compacted: settings.cleanupPolicyCompact,
+    logAppendTime,
+    nowMs,
+    timestampBeforeMaxMs: settings.messageTimestampBeforeMaxMs,
+    timestampAfterMaxMs: settings.messageTimestampAfterMaxMs,
+  })
+  if (validation.errorCode !== ErrorCode.NONE || validation.batch === null || records === null) {
+    const result = failed(index, validation.errorCode, validation.errorMessage)
+    result.recordErrors = validation.recordErrors.map((e) => ({
+      batchIndex: e.batchIndex,
+      batchIndexErrorMessage: e.message,
+    }))
+    return result
+  }
+  const batch = validation.batch
+  if (batch.isTransactional) {
+    return failed(
+      index,
+      ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+      'transactions are not supported by Brook yet',
+    )
+  }
+  if (batch.producerId >= 0) {
+    const lastSequence = lastSequenceOf(batch.baseSequence, batch.lastOffsetDelta)
+    const check = log.producerState.check(
+      batch.producerId,
+      batch.producerEpoch,
+      batch.baseSequence,
+      lastSequence,
+    )
+    switch (check.kind) {
+      case 'duplicate':
+        // A retry of a batch already in the log: answer with the offsets it got the first time.
+        if (acks === -1) durable.push(log.waitDurable(check.lastOffset + 1))
+        return {
+          index,
+          errorCode: ErrorCode.NONE,
+          baseOffset: check.baseOffset,
+          logAppendTimeMs: -1,
+          logStartOffset: log.logStartOffset,
+          errorMessage: null,
+          recordErrors: [],
+        }
+      case 'outOfOrder':
+        return failed(
+          index,
+          ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+          `expected sequence ${check.expectedSequence}, got ${batch.baseSequence}`,
+        )
+      case 'invalidEpoch':
+        return failed(
+          index,
+          ErrorCode.INVALID_PRODUCER_EPOCH,
+          `producer epoch ${batch.producerEpoch} is older than ${check.currentEpoch}`,
+        )
+      case 'unknownProducer':
+        // Kafka 2.x+ accepts a producer it has no state for (its state may have expired) rather than
+        // failing it; the sequence then restarts from what the producer sent.
+        break
+      case 'ok':
+        break
+    }
+  }
+  // The stored batch is the client's bytes; only fields outside the CRC, and for LogAppendTime topics the
+  // timestamp (with a new CRC), are rewritten. It is copied out of the request frame so that the log's
+  // in-memory tail does not pin whole request buffers.
+  const stored = Buffer.from(records)
+  setPartitionLeaderEpoch(stored, 0)
+  let logAppendTimeMs = -1
+  let maxTimestamp = batch.maxTimestamp
+  if (logAppendTime) {
+    setLogAppendTime(stored, nowMs)
+    logAppendTimeMs = nowMs
+    maxTimestamp = nowMs
+  }
+  const { baseOffset, lastOffset } = log.append({
+    batch: stored,
+    recordsCount: batch.recordsCount,
+    maxTimestamp,
+  })
+  if (acks === -1) durable.push(log.waitDurable(lastOffset + 1))
+  else if (acks === 1) written.push(log.waitWritten(lastOffset + 1))
+  return {
+    index,
+    errorCode: ErrorCode.NONE,
+    baseOffset,
+    logAppendTimeMs,
+    logStartOffset: log.logStartOffset,
+    errorMessage: null,
+    recordErrors: [],
+  }
+}
+
+export const produce = defineHandler({
+  request: ProduceRequest,
+  response: ProduceResponse,
+  versions: { min: 0, max: 11 },
+  async handle(request, context) {
+    const { broker } = context
+    const version = context.header.apiVersion
+    const acks = request.acks
+    const durable: Promise<void>[] = []
+    const written: Promise<void>[] = []
+    let appended = false
+    const responses = []
+    for (const topic of request.topicData) {
+      const meta = version >= 13 ? broker.topics.topicById(topic.topicId) : broker.topics.topic(topic.name)
+      const partitionResponses: PartitionResult[] = []
+      for (const partition of topic.partitionData) {
+        let result: PartitionResult
+        if (version < 3) {
+          // Kafka 4 no longer accepts message formats 0 and 1 that these versions carry.
+          result = failed(
+            partition.index,
+            ErrorCode.UNSUPPORTED_VERSION,
+            'Produce v0-2 is not supported; use v3 or later',
+          )
+        } else if (acks !== 0 && acks !== 1 && acks !== -1) {
+          result = failed(partition.index, ErrorCode.INVALID_REQUIRED_ACKS)
+        } else if (meta === undefined) {
+          result = failed(
+            partition.index,
+            version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          )
+        } else {
+          try {
+            result = await producePartition(
+              broker,
+              meta.name,
+              partition.index,
+              partition.records as Buffer | null,
+              version,
+              durable,
+              written,
+              acks,
+            )
+            if (result.errorCode === ErrorCode.NONE) appended = true
+          } catch (error) {
+            broker.logger.error('append failed', { topic: meta.name, partition: partition.index, error })
+            result = failed(
+              partition.index,
+              ErrorCode.KAFKA_STORAGE_ERROR,
+              'the partition log could not be written',
+            )
+          }
+        }
+        partitionResponses.push(result)
+      }
+      responses.push({
+        name: topic.name,
+        topicId: meta?.topicId ?? topic.topicId ?? ZERO_UUID,
+        partitionResponses,
+      })
+    }
+    if (appended) broker.partitions.notifyAppended()
+    if (acks === 0) return null
+    try {
+      await Promise.all(acks === -1 ? durable : written)
+    } catch (error) {
+      broker.logger.error('flush failed', { error })
+      for (const topic of responses) {
+        for (const p of topic.partitionResponses) {
+          if (p.errorCode === ErrorCode.NONE) Object.assign(p, failed(p.index, ErrorCode.KAFKA_STORAGE_ERROR))
+        }
+      }
+    }
+    return { responses, throttleTimeMs: 0 }
+  },
+})

@@ -1,0 +1,12 @@
+// Broker: the handler table, request dispatch, and the composition of a running broker.
+export { Broker, type BrokerDependencies } from './broker.js'
+export {
+  type BrokerConfig,
+  brokerSettingNames,
+  defaultBrokerConfig,
+  parseConfigFile,
+  resolveBrokerConfig,
+} from './broker-config.js'
+export type { BrokerContext } from './broker-context.js'
+export { type Handler, type RequestContext, defineHandler } from './handler.js'
+export { PartitionStore } from './partition-store.js'

@@ -1,0 +1,98 @@
+// Turns a request frame into a response frame: reads the header, finds the handler, decodes the body,
+// runs the handler and encodes its answer. Unknown APIs and unsupported versions close the connection as
+// Kafka does, except ApiVersions, which answers UNSUPPORTED_VERSION with a v0 body (KIP-511).
+import { ProtocolError } from '../core/index.js'
+import type { Logger } from '../core/index.js'
+import {
+  ApiKey,
+  ErrorCode,
+  Reader,
+  encodeResponseFrame,
+  readRequestHeader,
+  requestCodec,
+  skipHeaderTags,
+} from '../protocol/index.js'
+import type { BrokerContext } from './broker-context.js'
+import type { Handler } from './handler.js'
+
+export type DispatchResult = Buffer[] | null | 'close'
+
+/** The handler table, keyed by API key. */
+export class RequestDispatcher {
+  private readonly handlers = new Map<number, Handler>()
+  private readonly logger: Logger
+
+  constructor(handlers: readonly Handler[], logger: Logger) {
+    for (const handler of handlers) this.handlers.set(handler.apiKey, handler)
+    this.logger = logger
+  }
+
+  /** The advertised (apiKey, min, max) triples, in key order. */
+  advertised(): { apiKey: number; minVersion: number; maxVersion: number }[] {
+    return [...this.handlers.values()]
+      .map((h) => ({ apiKey: h.apiKey, minVersion: h.versions.min, maxVersion: h.versions.max }))
+      .sort((a, b) => a.apiKey - b.apiKey)
+  }
+
+  async dispatch(
+    frame: Buffer,
+    connectionId: number,
+    remoteAddress: string,
+    broker: BrokerContext,
+  ): Promise<DispatchResult> {
+    const reader = new Reader(frame)
+    let header: ReturnType<typeof readRequestHeader>
+    try {
+      header = readRequestHeader(reader)
+    } catch {
+      this.logger.warn('closing connection: unreadable request header', { connectionId })
+      return 'close'
+    }
+    const handler = this.handlers.get(header.apiKey)
+    if (handler === undefined) {
+      this.logger.warn('closing connection: unknown api key', { connectionId, apiKey: header.apiKey })
+      return 'close'
+    }
+    if (header.apiVersion < handler.versions.min || header.apiVersion > handler.versions.max) {
+      if (header.apiKey === ApiKey.ApiVersions) {
+        // KIP-511: a client newer than us sends a version we lack; answer with a v0 body holding our
+        // ranges so it can retry with one we support.
+        return encodeResponseFrame(ApiKey.ApiVersions, 0, header.correlationId, {
+          errorCode: ErrorCode.UNSUPPORTED_VERSION,
+          apiKeys: this.advertised(),
+        })
+      }
+      this.logger.warn('closing connection: unsupported version', {
+        connectionId,
+        apiKey: header.apiKey,
+        apiVersion: header.apiVersion,
+      })
+      return 'close'
+    }
+    const codec = requestCodec(header.apiKey, header.apiVersion)
+    if (codec === undefined) return 'close'
+    let request: unknown
+    try {
+      if (codec.flexible) skipHeaderTags(reader)
+      request = codec.decode(reader)
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error
+      if (header.apiKey === ApiKey.ApiVersions) {
+        return encodeResponseFrame(ApiKey.ApiVersions, 0, header.correlationId, {
+          errorCode: ErrorCode.INVALID_REQUEST,
+          apiKeys: this.advertised(),
+        })
+      }
+      this.logger.warn('closing connection: malformed request', {
+        connectionId,
+        apiKey: header.apiKey,
+        apiVersion: header.apiVersion,
+        error: error.message,
+      })
+      return 'close'
+    }
+    const response = await handler.handle(request as never, { header, connectionId, remoteAddress, broker })
+    if (response === null) return null
+    return encodeResponseFrame(header.apiKey, header.apiVersion, header.correlationId, response)
+  }
+}

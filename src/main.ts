@@ -1,0 +1,149 @@
+// Composition root and the `brook` command line: `brook start` builds io -> storage -> metadata ->
+// coordinators -> broker -> network and runs until SIGINT or SIGTERM.
+import { readFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import {
+  Broker,
+  type BrokerConfig,
+  brokerSettingNames,
+  parseConfigFile,
+  resolveBrokerConfig,
+} from './broker/index.js'
+import { BrookError, createLogger } from './core/index.js'
+import { NodeFileSystem, SystemClock, TcpTransport } from './io/index.js'
+import { SimFileSystem } from './testing/index.js'
+
+const usage = `Usage: brook <command> [options]
+
+Commands:
+  start            Start a broker (default: 127.0.0.1:9092, data in ${defaultDataDir()})
+
+Options for start:
+  --host HOST               address to listen on (default 127.0.0.1)
+  --port PORT               port to listen on (default 9092; 0 picks a free one)
+  --advertised-host HOST    host name given to clients in Metadata (default: --host)
+  --data-dir DIR            where topics and logs are kept
+  --memory                  keep everything in memory (nothing is written to disk)
+  --config FILE             settings file: JSON, or name=value lines (Kafka property names work too)
+  --log-level LEVEL         debug, info, warn or error (default info)
+  --no-auto-create-topics   do not create topics on first use
+  --num-partitions N        partitions of auto-created topics (default 1)
+
+Every setting can also come from the environment as BROOK_<NAME>, e.g. BROOK_PORT=9093.
+`
+
+/** The per-user data directory: XDG on Linux, Application Support on macOS, LOCALAPPDATA on Windows. */
+export function defaultDataDir(): string {
+  const home = os.homedir()
+  if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'brook')
+  if (process.platform === 'win32')
+    return path.join(process.env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'brook')
+  return path.join(process.env.XDG_DATA_HOME || path.join(home, '.local', 'share'), 'brook')
+}
+
+function readPackageVersion(): string {
+  try {
+    const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8')
+    return (JSON.parse(text) as { version: string }).version
+  } catch {
+    return 'unknown'
+  }
+}
+
+/** Starts a broker with resolved settings; the caller owns stopping it. */
+export async function startBroker(config: BrokerConfig): Promise<Broker> {
+  const logger = createLogger({ level: config.logLevel, fields: { node: config.nodeId } })
+  const fs = config.memory ? new SimFileSystem() : new NodeFileSystem()
+  return Broker.start({ config, fs, clock: new SystemClock(), transport: new TcpTransport(), logger })
+}
+
+async function start(args: string[]): Promise<number> {
+  const options: Record<string, { type: 'string' | 'boolean' }> = {
+    config: { type: 'string' },
+    help: { type: 'boolean' },
+  }
+  for (const name of brokerSettingNames) options[name] = { type: name === 'memory' ? 'boolean' : 'string' }
+  options['no-auto-create-topics'] = { type: 'boolean' }
+  const { values } = parseArgs({ args, options, allowPositionals: false })
+  if (values.help) {
+    process.stdout.write(usage)
+    return 0
+  }
+  const flags: Record<string, string | boolean | undefined> = {}
+  for (const name of brokerSettingNames) flags[name] = values[name] as string | boolean | undefined
+  if (values['no-auto-create-topics']) flags['auto-create-topics'] = 'false'
+  const filePath = values.config as string | undefined
+  const file = filePath === undefined ? undefined : parseConfigFile(readFileSync(filePath, 'utf8'), filePath)
+  const config = resolveBrokerConfig({
+    defaultDataDir: defaultDataDir(),
+    file,
+    filePath,
+    env: process.env,
+    flags,
+  })
+  const startedMs = performance.now()
+  const broker = await startBroker(config)
+  const where = config.memory ? 'in memory (nothing is kept)' : config.dataDir
+  broker.context.logger.info(`brook listening on ${config.host}:${broker.port}`, {
+    host: config.host,
+    port: broker.port,
+    advertised: `${config.advertisedHost}:${broker.context.advertisedPort}`,
+    dataDir: where,
+    startMs: Math.round(performance.now() - startedMs),
+    version: readPackageVersion(),
+  })
+  process.stdout.write(
+    `brook ${readPackageVersion()} listening on ${config.host}:${broker.port}, data ${where}\n`,
+  )
+  await new Promise<void>((resolve) => {
+    let stopping = false
+    const stop = (signal: string) => {
+      if (stopping) return
+      stopping = true
+      broker.context.logger.info('stopping', { signal })
+      broker.close().then(resolve, (error) => {
+        broker.context.logger.error('error while stopping', { error })
+        resolve()
+      })
+    }
+    process.once('SIGINT', () => stop('SIGINT'))
+    process.once('SIGTERM', () => stop('SIGTERM'))
+  })
+  broker.context.logger.info('stopped')
+  return 0
+}
+
+/** Runs the `brook` command with `args` (without node and script); resolves to an exit code. */
+export async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args
+  try {
+    switch (command) {
+      case undefined:
+      case 'start':
+        return await start(rest)
+      case '--version':
+      case 'version':
+        process.stdout.write(`${readPackageVersion()}\n`)
+        return 0
+      case '--help':
+      case 'help':
+        process.stdout.write(usage)
+        return 0
+      default:
+        if (command.startsWith('--')) return await start(args)
+        process.stderr.write(`brook: unknown command '${command}'\n\n${usage}`)
+        return 2
+    }
+  } catch (error) {
+    if (
+      error instanceof BrookError ||
+      (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+    ) {
+      process.stderr.write(`brook: ${(error as Error).message}\n`)
+      return 2
+    }
+    throw error
+  }
+}

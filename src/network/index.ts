@@ -1,0 +1,3 @@
+// Network: connections, framing, in-order responses and backpressure.
+export { FrameDecoder } from './frame-decoder.js'
+export { type FrameHandler, ServerConnection, type ServerConnectionOptions } from './server-connection.js'
