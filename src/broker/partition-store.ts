@@ -1,9 +1,10 @@
 // Partition logs by topic and partition, kept in step with the topic registry: creating a topic or
-// adding partitions opens logs, deleting a topic deletes them, config changes reach the logs. Also the
-// wake-up point for long-polling fetches, and the timers for background flush and retention.
+// adding partitions opens logs, deleting a topic deletes them, config changes reach the logs. The logs
+// themselves, with their flush and retention timers, belong to storage's LogManager. Also the wake-up
+// point for long-polling fetches.
 import type { Clock, FileSystem, Logger, Timer } from '../core/index.js'
-import type { TopicChange, TopicMetadata, TopicRegistry } from '../metadata/index.js'
-import { type LogConfig, PartitionLog } from '../storage/index.js'
+import type { TopicChange, TopicLogSettings, TopicMetadata, TopicRegistry } from '../metadata/index.js'
+import { type LogConfig, LogManager, type PartitionLog } from '../storage/index.js'
 
 /** Values at or above this are Kafka's "never" (Long.MAX_VALUE) for flush.ms and flush.messages. */
 const NEVER = 2 ** 53
@@ -25,44 +26,61 @@ type Waiter = () => void
 
 export class PartitionStore {
   private readonly options: PartitionStoreOptions
-  private readonly logs = new Map<string, PartitionLog | Promise<PartitionLog>>()
+  private readonly manager: LogManager
   private readonly waiters = new Set<Waiter>()
+  private readonly settingsCache = new Map<string, TopicLogSettings>()
   private readonly unsubscribe: () => void
   private pending: Promise<unknown> = Promise.resolve()
-  private retentionTimer: Timer | undefined
-  private flushTimer: Timer | undefined
-  private closed = false
 
-  private constructor(options: PartitionStoreOptions) {
+  private constructor(options: PartitionStoreOptions, manager: LogManager) {
     this.options = options
+    this.manager = manager
     this.unsubscribe = options.topics.subscribe((change) => this.onChange(change))
   }
 
-  /** Opens the logs of every registered topic and starts the retention timer. */
+  /**
+   * Opens every log on disk, deletes those no topic owns (a delete cut short by a crash), creates the
+   * ones a topic should have but lacks (a create cut short), and applies each topic's config.
+   */
   static async open(options: PartitionStoreOptions): Promise<PartitionStore> {
-    const store = new PartitionStore(options)
-    await options.fs.mkdir(options.logsDir)
-    const opening: Promise<unknown>[] = []
-    for (const topic of options.topics.topics()) {
-      for (let p = 0; p < topic.partitionCount; p++) opening.push(store.openLog(topic, p))
+    const manager = await LogManager.open(
+      options.fs,
+      options.clock,
+      options.logsDir,
+      { flushMs: options.flushIntervalMs },
+      { logger: options.logger, retentionCheckIntervalMs: options.retentionCheckIntervalMs },
+    )
+    const store = new PartitionStore(options, manager)
+    for (const { topic, partition } of [...manager.entries()]) {
+      const meta = options.topics.topic(topic)
+      if (meta === undefined || partition >= meta.partitionCount) {
+        options.logger.warn('removing the log of a deleted partition', { topic, partition })
+        await manager.delete(topic, partition)
+      }
     }
-    await Promise.all(opening)
-    await store.removeOrphans()
-    store.scheduleRetention()
-    store.scheduleFlush()
+    for (const topic of options.topics.topics()) {
+      const config = store.logConfig(topic)
+      for (let p = 0; p < topic.partitionCount; p++)
+        (await manager.getOrCreate(topic.name, p, config)).setConfig(config)
+    }
     return store
   }
 
-  private key(topic: string, partition: number): string {
-    return `${topic}\u0000${partition}`
-  }
-
-  private dirOf(topic: TopicMetadata, partition: number): string {
-    return `${this.options.logsDir}/${topic.name}-${partition}`
+  /**
+   * The topic's effective log settings, cached: resolving them walks every config, too slow for each
+   * produce. Any change to the topic drops the cached value.
+   */
+  settings(topic: string): TopicLogSettings | undefined {
+    let settings = this.settingsCache.get(topic)
+    if (settings === undefined) {
+      settings = this.options.topics.logSettings(topic)
+      if (settings !== undefined) this.settingsCache.set(topic, settings)
+    }
+    return settings
   }
 
   private logConfig(topic: TopicMetadata): Partial<LogConfig> {
-    const settings = this.options.topics.logSettings(topic.name)
+    const settings = this.settings(topic.name)
     if (settings === undefined) return {}
     return {
       segmentBytes: settings.segmentBytes,
@@ -75,51 +93,26 @@ export class PartitionStore {
     }
   }
 
-  private openLog(topic: TopicMetadata, partition: number): Promise<PartitionLog> {
-    const key = this.key(topic.name, partition)
-    const existing = this.logs.get(key)
-    if (existing !== undefined) return Promise.resolve(existing)
-    const opening = PartitionLog.open(
-      this.options.fs,
-      this.options.clock,
-      this.dirOf(topic, partition),
-      this.logConfig(topic),
-      this.options.logger.child({ topic: topic.name, partition }),
-    ).then((log) => {
-      if (this.logs.get(key) === opening) this.logs.set(key, log)
-      return log
-    })
-    this.logs.set(key, opening)
-    return opening
-  }
-
   private onChange(change: TopicChange): void {
     const { topic } = change
+    this.settingsCache.delete(topic.name)
     const task = async () => {
+      const config = this.logConfig(topic)
       switch (change.type) {
         case 'created':
-          for (let p = 0; p < topic.partitionCount; p++) await this.openLog(topic, p)
+          for (let p = 0; p < topic.partitionCount; p++) await this.manager.getOrCreate(topic.name, p, config)
           break
         case 'partitions-added':
-          for (let p = change.previousPartitionCount; p < topic.partitionCount; p++)
-            await this.openLog(topic, p)
+          for (let p = change.previousPartitionCount; p < topic.partitionCount; p++) {
+            await this.manager.getOrCreate(topic.name, p, config)
+          }
           break
         case 'deleted':
-          for (let p = 0; p < topic.partitionCount; p++) {
-            const key = this.key(topic.name, p)
-            const log = this.logs.get(key)
-            this.logs.delete(key)
-            if (log !== undefined) await (await log).delete()
-          }
+          for (let p = 0; p < topic.partitionCount; p++) await this.manager.delete(topic.name, p)
           break
-        case 'configs-changed': {
-          const config = this.logConfig(topic)
-          for (let p = 0; p < topic.partitionCount; p++) {
-            const log = this.logs.get(this.key(topic.name, p))
-            if (log !== undefined) (await log).setConfig(config)
-          }
+        case 'configs-changed':
+          for (let p = 0; p < topic.partitionCount; p++) this.manager.get(topic.name, p)?.setConfig(config)
           break
-        }
       }
     }
     this.pending = this.pending.then(task).catch((error) => {
@@ -134,22 +127,13 @@ export class PartitionStore {
 
   /** The log of a partition; waits while it is being opened. Undefined if the partition does not exist. */
   async log(topic: string, partition: number): Promise<PartitionLog | undefined> {
-    let log = this.logs.get(this.key(topic, partition))
-    if (log === undefined) {
-      const meta = this.options.topics.topic(topic)
-      if (meta === undefined || partition < 0 || partition >= meta.partitionCount) return undefined
-      // The registry knows the partition but its change has not reached us yet.
-      await this.settled()
-      log = this.logs.get(this.key(topic, partition))
-      if (log === undefined) log = this.openLog(meta, partition)
-    }
-    return log
-  }
-
-  /** The log of a partition if it is open now, without waiting. */
-  openLogNow(topic: string, partition: number): PartitionLog | undefined {
-    const log = this.logs.get(this.key(topic, partition))
-    return log instanceof PartitionLog ? log : undefined
+    const open = this.manager.get(topic, partition)
+    if (open !== undefined) return open
+    const meta = this.options.topics.topic(topic)
+    if (meta === undefined || partition < 0 || partition >= meta.partitionCount) return undefined
+    // The registry knows the partition but its change has not reached the logs yet.
+    await this.settled()
+    return this.manager.getOrCreate(topic, partition, this.logConfig(meta))
   }
 
   /** Wakes long-polling fetches: data was appended somewhere. */
@@ -176,65 +160,11 @@ export class PartitionStore {
     })
   }
 
-  private scheduleRetention(): void {
-    if (this.closed) return
-    const interval = this.options.retentionCheckIntervalMs ?? 300000
-    this.retentionTimer = this.options.clock.setTimeout(async () => {
-      const now = this.options.clock.nowMs()
-      for (const log of this.logs.values()) {
-        if (!(log instanceof PartitionLog)) continue
-        try {
-          await log.applyRetention(now)
-        } catch (error) {
-          this.options.logger.error('retention failed', { dir: log.dir, error })
-        }
-      }
-      this.scheduleRetention()
-    }, interval)
-  }
-
-  /** Background fdatasync of logs whose data was acknowledged before being durable (acks 0 and 1). */
-  private scheduleFlush(): void {
-    if (this.closed) return
-    const tickMs = Math.max(10, Math.min(1000, this.options.flushIntervalMs))
-    this.flushTimer = this.options.clock.setTimeout(() => {
-      const now = this.options.clock.nowMs()
-      for (const log of this.logs.values()) {
-        if (!(log instanceof PartitionLog) || !log.hasUnflushed) continue
-        const flushMs = log.config.flushMs
-        if (flushMs >= 0 && now - log.lastFlushMs >= flushMs) {
-          log
-            .flush()
-            .catch((error) => this.options.logger.error('background flush failed', { dir: log.dir, error }))
-        }
-      }
-      this.scheduleFlush()
-    }, tickMs)
-  }
-
-  /** Directories of partitions no topic owns any more (a delete interrupted by a crash). */
-  private async removeOrphans(): Promise<void> {
-    const known = new Set<string>()
-    for (const topic of this.options.topics.topics()) {
-      for (let p = 0; p < topic.partitionCount; p++) known.add(`${topic.name}-${p}`)
-    }
-    for (const name of await this.options.fs.list(this.options.logsDir)) {
-      if (!known.has(name)) {
-        this.options.logger.warn('removing the log of a deleted partition', { dir: name })
-        await this.options.fs.remove(`${this.options.logsDir}/${name}`)
-      }
-    }
-  }
-
   /** Flushes and closes every log. */
   async close(): Promise<void> {
-    this.closed = true
-    this.retentionTimer?.cancel()
-    this.flushTimer?.cancel()
     this.unsubscribe()
     await this.settled()
     this.notifyAppended()
-    for (const log of this.logs.values()) await (await log).close()
-    this.logs.clear()
+    await this.manager.close()
   }
 }

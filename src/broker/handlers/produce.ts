@@ -44,7 +44,7 @@ async function producePartition(
   acks: number,
 ): Promise<PartitionResult> {
   const log = await broker.partitions.log(topicName, index)
-  const settings = broker.topics.logSettings(topicName)
+  const settings = broker.partitions.settings(topicName)
   if (log === undefined || settings === undefined) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
   const nowMs = broker.clock.nowMs()
   const logAppendTime = settings.messageTimestampType === 'LogAppendTime'
