@@ -1,6 +1,7 @@
 // Compiles a message definition for one version into straight-line encode and decode functions, once, by
 // generating JavaScript source. The hot path then runs plain property reads and writer calls: no
 // per-field interpretation of the definition.
+import { isDeepStrictEqual } from 'node:util'
 import { ProtocolError } from '../core/index.js'
 import { Reader } from './reader.js'
 import {
@@ -319,7 +320,7 @@ function compileStructEncoder(
       lines.push('const t = []')
       for (const field of tagged) {
         const value = `v${propertyAccess(field.name)}`
-        const isDefault = helper(context, makeIsDefault(field, version))
+        const isDefault = helper(context, makeIsDefault(field, version, flexible, context))
         const sub = helper(context, Writer)
         lines.push(
           `if (${value} !== undefined && !${isDefault}(${value})) { const w2 = new ${sub}(64); { const w = w2; const x = ${value}; ${writeExpression(field, version, flexible, context, 'x')} } t.push([${field.tag}, w2.toBuffer()]) }`,
@@ -333,7 +334,20 @@ function compileStructEncoder(
   return new Function('w', 'v', 'h', lines.join('\n')) as StructEncoder
 }
 
-function makeIsDefault(field: FieldDef, version: number): (value: unknown) => boolean {
+function makeIsDefault(
+  field: FieldDef,
+  version: number,
+  flexible: boolean,
+  context: Context,
+): (value: unknown) => boolean {
+  if (field.type === 'struct' && !('default' in field)) {
+    // A tagged struct is left out when every field holds its default, as Kafka does.
+    const fields = (field as { fields: readonly FieldDef[] }).fields
+    const decoder = compileStructDecoder(fields, version, flexible, context)
+    const fallbackStruct = decoder(new Reader(Buffer.alloc(0)), context.helpers, true)
+    return (value) =>
+      value === undefined || isDeepStrictEqual({ ...fallbackStruct, ...(value as object) }, fallbackStruct)
+  }
   const fallback = defaultValue(field, version)
   return (value) => {
     if (value === fallback) return true
