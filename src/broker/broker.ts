@@ -20,29 +20,102 @@ export interface BrokerDependencies {
   logger: Logger
 }
 
+/** A broker's state without a listener: what handlers need, and how to close it. */
+export interface OpenedBrokerContext {
+  context: BrokerContext
+  dispatcher: RequestDispatcher
+  setAdvertisedPort(port: number): void
+  /** Closes groups, then logs, then metadata, flushing each. */
+  close(): Promise<void>
+}
+
+/**
+ * Opens metadata, partition logs, the group coordinator and producer ids under the data directory.
+ * Broker.start adds a listener; tests call handlers on the context directly.
+ */
+export async function openBrokerContext(
+  deps: Omit<BrokerDependencies, 'transport'>,
+): Promise<OpenedBrokerContext> {
+  const { config, fs, clock, logger } = deps
+  const dataDir = config.dataDir
+  await fs.mkdir(dataDir)
+  const topicDefaults = new TopicDefaults({
+    'num.partitions': String(config.numPartitions),
+    'auto.create.topics.enable': String(config.autoCreateTopics),
+    'node.id': String(config.nodeId),
+    'broker.id': String(config.nodeId),
+    ...config.topicDefaults,
+  })
+  const registry = await TopicRegistry.open({
+    fileSystem: fs,
+    dir: `${dataDir}/metadata`,
+    brokerConfig: topicDefaults,
+    nodeId: config.nodeId,
+  })
+  const store = await PartitionStore.open({
+    fs,
+    clock,
+    logger,
+    topics: registry,
+    logsDir: `${dataDir}/logs`,
+    flushIntervalMs: config.flushIntervalMs,
+  })
+  const groups = await GroupCoordinator.open({
+    fs,
+    clock,
+    dir: `${dataDir}/groups`,
+    logger: logger.child({ component: 'groups' }),
+    topics: topicLookupFromRegistry(registry),
+    initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+  })
+  const producerIds = await ProducerIdAllocator.open(fs, dataDir)
+  const dispatcher = new RequestDispatcher(handlers, logger)
+  let advertisedPort = config.advertisedPort ?? config.port
+  const context: BrokerContext = {
+    config,
+    get advertisedPort() {
+      return advertisedPort
+    },
+    clusterId: registry.clusterId,
+    clock,
+    logger,
+    topics: registry,
+    partitions: store,
+    groups,
+    producerIds,
+    advertised: () => dispatcher.advertised(),
+  }
+  return {
+    context,
+    dispatcher,
+    setAdvertisedPort: (port) => {
+      advertisedPort = port
+    },
+    close: async () => {
+      await groups.close()
+      await store.close()
+      await registry.close()
+    },
+  }
+}
+
 export class Broker {
   readonly context: BrokerContext
   private readonly listener: Listener
   private readonly connections: Set<ServerConnection>
-  private readonly store: PartitionStore
-  private readonly registry: TopicRegistry
-  private readonly groups: GroupCoordinator
+  private readonly closeContext: () => Promise<void>
   private closing: Promise<void> | undefined
 
   private constructor(
     context: BrokerContext,
     listener: Listener,
-    store: PartitionStore,
-    registry: TopicRegistry,
-    groups: GroupCoordinator,
+    closeContext: () => Promise<void>,
     connections: Set<ServerConnection>,
   ) {
     this.connections = connections
     this.context = context
     this.listener = listener
-    this.store = store
-    this.registry = registry
-    this.groups = groups
+    this.closeContext = closeContext
   }
 
   /** The port the listener is bound to. */
@@ -51,55 +124,9 @@ export class Broker {
   }
 
   static async start(deps: BrokerDependencies): Promise<Broker> {
-    const { config, fs, clock, transport, logger } = deps
-    const dataDir = config.dataDir
-    await fs.mkdir(dataDir)
-    const topicDefaults = new TopicDefaults({
-      'num.partitions': String(config.numPartitions),
-      'auto.create.topics.enable': String(config.autoCreateTopics),
-      'node.id': String(config.nodeId),
-      'broker.id': String(config.nodeId),
-      ...config.topicDefaults,
-    })
-    const registry = await TopicRegistry.open({
-      fileSystem: fs,
-      dir: `${dataDir}/metadata`,
-      brokerConfig: topicDefaults,
-      nodeId: config.nodeId,
-    })
-    const store = await PartitionStore.open({
-      fs,
-      clock,
-      logger,
-      topics: registry,
-      logsDir: `${dataDir}/logs`,
-      flushIntervalMs: config.flushIntervalMs,
-    })
-    const groups = await GroupCoordinator.open({
-      fs,
-      clock,
-      dir: `${dataDir}/groups`,
-      logger: logger.child({ component: 'groups' }),
-      topics: topicLookupFromRegistry(registry),
-      initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
-    })
-    const producerIds = await ProducerIdAllocator.open(fs, dataDir)
-    const dispatcher = new RequestDispatcher(handlers, logger)
-    let advertisedPort = config.advertisedPort ?? config.port
-    const context: BrokerContext = {
-      config,
-      get advertisedPort() {
-        return advertisedPort
-      },
-      clusterId: registry.clusterId,
-      clock,
-      logger,
-      topics: registry,
-      partitions: store,
-      groups,
-      producerIds,
-      advertised: () => dispatcher.advertised(),
-    }
+    const { config, transport, logger } = deps
+    const opened = await openBrokerContext(deps)
+    const { context, dispatcher } = opened
     let nextConnectionId = 1
     const connections = new Set<ServerConnection>()
     const listener = await transport.listen(config.host, config.port, (connection) => {
@@ -113,8 +140,8 @@ export class Broker {
       connections.add(server)
       server.onClosed = () => connections.delete(server)
     })
-    if (config.advertisedPort === undefined) advertisedPort = listener.port
-    return new Broker(context, listener, store, registry, groups, connections)
+    if (config.advertisedPort === undefined) opened.setAdvertisedPort(listener.port)
+    return new Broker(context, listener, opened.close, connections)
   }
 
   /** Stops listening, closes connections, then flushes and closes groups, logs and metadata. */
@@ -122,9 +149,7 @@ export class Broker {
     this.closing ??= (async () => {
       await this.listener.close()
       for (const connection of this.connections) connection.close()
-      await this.groups.close()
-      await this.store.close()
-      await this.registry.close()
+      await this.closeContext()
     })()
     return this.closing
   }

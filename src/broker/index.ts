@@ -1,5 +1,5 @@
 // Broker: the handler table, request dispatch, and the composition of a running broker.
-export { Broker, type BrokerDependencies } from './broker.js'
+export { Broker, type BrokerDependencies, type OpenedBrokerContext, openBrokerContext } from './broker.js'
 export {
   type BrokerConfig,
   brokerSettingNames,

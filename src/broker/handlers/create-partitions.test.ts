@@ -4,57 +4,12 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ErrorCode } from '../../protocol/index.js'
 import { createPartitions } from './create-partitions.js'
-import type { BrokerContext } from '../broker-context.js'
-import type { Handler, RequestContext } from '../handler.js'
-import { BrokerConfig, TopicRegistry } from '../../metadata/index.js'
-import {
-  type MessageDef,
-  type MessageInput,
-  type MessageValue,
-  Reader,
-  Writer,
-  requestCodec,
-  responseCodec,
-} from '../../protocol/index.js'
-import { SimFileSystem } from '../../testing/index.js'
+import { createTestBroker } from '../../testing/index.js'
 
 const NODE_ID = 1
 
-async function setup(staticConfig: Record<string, string> = {}) {
-  const topics = await TopicRegistry.open({
-    fileSystem: new SimFileSystem(),
-    dir: '/data/__metadata',
-    nodeId: NODE_ID,
-    brokerConfig: new BrokerConfig(staticConfig),
-  })
-  const broker = {
-    config: { nodeId: NODE_ID, advertisedHost: 'broker.test', logLevel: 'info' },
-    advertisedPort: 19092,
-    clusterId: topics.clusterId,
-    topics,
-  } as unknown as BrokerContext
-  async function call<Req extends MessageDef, Res extends MessageDef>(
-    handler: Handler<Req, Res>,
-    version: number,
-    input: MessageInput<Req>,
-  ): Promise<MessageValue<Res>> {
-    const writer = new Writer()
-    requestCodec(handler.apiKey, version)!.encode(writer, input as MessageInput<MessageDef>)
-    const request = requestCodec(handler.apiKey, version)!.decode(
-      new Reader(writer.toBuffer()),
-    ) as MessageValue<Req>
-    const context: RequestContext = {
-      header: { apiKey: handler.apiKey, apiVersion: version, correlationId: 7, clientId: 'test' },
-      connectionId: 1,
-      broker,
-    }
-    const response = await handler.handle(request, context)
-    if (response === null) throw new Error('no response')
-    const out = new Writer()
-    responseCodec(handler.apiKey, version)!.encode(out, response as MessageInput<MessageDef>)
-    return responseCodec(handler.apiKey, version)!.decode(new Reader(out.toBuffer())) as MessageValue<Res>
-  }
-  return { topics, call }
+function setup(staticConfig: Record<string, string> = {}) {
+  return createTestBroker({ config: { nodeId: NODE_ID, topicDefaults: staticConfig } })
 }
 
 describe('CreatePartitions', () => {

@@ -1,7 +1,31 @@
 // ListOffsets: earliest (-2), latest (-1), max timestamp (-3), earliest local (-4), or the first offset
 // whose timestamp is at or after a given time.
 import { ErrorCode, ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/index.js'
+import { decodeBatch } from '../../record-batch/index.js'
+import type { OffsetAndTimestamp, PartitionLog } from '../../storage/index.js'
 import { defineHandler } from '../handler.js'
+
+/**
+ * Storage indexes timestamps per batch; Kafka answers per record. Decodes the batch holding `found`
+ * and returns the record that `pick` chooses from it, or `found` itself if the batch cannot be read.
+ */
+async function exactRecord(
+  log: PartitionLog,
+  found: OffsetAndTimestamp,
+  pick: (
+    records: { offset: number; timestampMs: number }[],
+  ) => { offset: number; timestampMs: number } | undefined,
+): Promise<OffsetAndTimestamp> {
+  try {
+    const read = await log.read(found.offset, 1)
+    const batch = read.batches[0]
+    if (batch === undefined) return found
+    const chosen = pick(decodeBatch(batch, { verifyCrc: false }).records)
+    return chosen === undefined ? found : { offset: chosen.offset, timestamp: chosen.timestampMs }
+  } catch {
+    return found
+  }
+}
 
 const LATEST = -1
 const EARLIEST = -2
@@ -56,7 +80,15 @@ export const listOffsets = defineHandler({
             break
           case MAX_TIMESTAMP: {
             const found = log.maxTimestampOffset()
-            if (found !== null) ({ offset, timestamp } = found)
+            if (found !== null) {
+              // The first record carrying the largest timestamp, as Kafka reports it.
+              ;({ offset, timestamp } = await exactRecord(log, found, (records) => {
+                let best: (typeof records)[number] | undefined
+                for (const record of records)
+                  if (best === undefined || record.timestampMs > best.timestampMs) best = record
+                return best
+              }))
+            }
             break
           }
           default: {
@@ -65,7 +97,12 @@ export const listOffsets = defineHandler({
               continue
             }
             const found = await log.offsetForTimestamp(p.timestamp)
-            if (found !== null) ({ offset, timestamp } = found)
+            if (found !== null) {
+              const target = p.timestamp
+              ;({ offset, timestamp } = await exactRecord(log, found, (records) =>
+                records.find((record) => record.timestampMs >= target),
+              ))
+            }
           }
         }
         const leaderEpoch = offset >= 0 ? 0 : -1

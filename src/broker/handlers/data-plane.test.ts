@@ -1,0 +1,249 @@
+// Produce, Fetch, ListOffsets, InitProducerId and Metadata handlers on a whole broker over the simulated
+// file system: acks, idempotent sequences, LogAppendTime, whole-batch fetches, offsets by time.
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { ErrorCode } from '../../protocol/index.js'
+import { Compression, buildRecordBatch, decodeBatch, iterateBatches } from '../../record-batch/index.js'
+import { type TestBroker, createTestBroker } from '../../testing/index.js'
+import { fetch } from './fetch.js'
+import { initProducerId } from './init-producer-id.js'
+import { listOffsets } from './list-offsets.js'
+import { metadata } from './metadata.js'
+import { produce } from './produce.js'
+
+function batch(
+  values: string[],
+  options: Parameters<typeof buildRecordBatch>[1] = {},
+  timestampMs?: number[],
+) {
+  return buildRecordBatch(
+    values.map((value, i) => ({
+      key: `k-${value}`,
+      value,
+      timestampMs: timestampMs?.[i] ?? 1_700_000_000_000 + i,
+    })),
+    { nowMs: 1_700_000_000_000, ...options },
+  )
+}
+
+async function send(
+  broker: TestBroker,
+  topic: string,
+  partition: number,
+  records: Buffer,
+  acks = -1,
+  version = 9,
+) {
+  const response = await broker.callMaybe(produce, version, {
+    acks,
+    timeoutMs: 1000,
+    topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
+  })
+  return response?.responses[0].partitionResponses[0] ?? null
+}
+
+async function read(broker: TestBroker, topic: string, partition: number, fetchOffset: number, version = 11) {
+  const response = await broker.call(fetch, version, {
+    maxWaitMs: 0,
+    minBytes: 0,
+    maxBytes: 1 << 20,
+    topics: [{ topic, partitions: [{ partition, fetchOffset, partitionMaxBytes: 1 << 20 }] }],
+  })
+  return response.responses[0].partitions[0]
+}
+
+function values(records: Buffer | null): string[] {
+  if (records === null) return []
+  const out: string[] = []
+  for (const { bytes } of iterateBatches(records)) {
+    for (const record of decodeBatch(bytes).records) out.push(String(record.value))
+  }
+  return out
+}
+
+async function withTopic(partitions = 1, configs: { name: string; value: string }[] = []) {
+  const broker = await createTestBroker()
+  const created = await broker.topics.createTopic({ name: 'orders', numPartitions: partitions, configs })
+  assert.equal(created.ok, true)
+  return broker
+}
+
+describe('produce and fetch', () => {
+  it('assigns contiguous offsets and fetches whole batches, including the one holding the fetch offset', async () => {
+    const broker = await withTopic()
+    const first = await send(broker, 'orders', 0, batch(['a', 'b', 'c']))
+    const second = await send(broker, 'orders', 0, batch(['d', 'e']), 1)
+    assert.equal(first?.errorCode, ErrorCode.NONE)
+    assert.equal(first?.baseOffset, 0)
+    assert.equal(second?.baseOffset, 3)
+    const fromMiddle = await read(broker, 'orders', 0, 1)
+    assert.equal(fromMiddle.errorCode, ErrorCode.NONE)
+    assert.equal(fromMiddle.highWatermark, 5)
+    assert.deepEqual(values(fromMiddle.records as Buffer), ['a', 'b', 'c', 'd', 'e'])
+    const atEnd = await read(broker, 'orders', 0, 5)
+    assert.deepEqual(values(atEnd.records as Buffer), [])
+    const beyond = await read(broker, 'orders', 0, 6)
+    assert.equal(beyond.errorCode, ErrorCode.OFFSET_OUT_OF_RANGE)
+    await broker.close()
+  })
+
+  it('appends with acks=0 but sends no response', async () => {
+    const broker = await withTopic()
+    assert.equal(await send(broker, 'orders', 0, batch(['x']), 0), null)
+    assert.deepEqual(values((await read(broker, 'orders', 0, 0)).records as Buffer), ['x'])
+    await broker.close()
+  })
+
+  it('answers Produce v0-2, bad acks, unknown partitions and unknown topics with errors', async () => {
+    const broker = await withTopic()
+    assert.equal(
+      (await send(broker, 'orders', 0, batch(['x']), 1, 2))?.errorCode,
+      ErrorCode.UNSUPPORTED_VERSION,
+    )
+    assert.equal(
+      (await send(broker, 'orders', 0, batch(['x']), 2))?.errorCode,
+      ErrorCode.INVALID_REQUIRED_ACKS,
+    )
+    assert.equal(
+      (await send(broker, 'orders', 5, batch(['x'])))?.errorCode,
+      ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    )
+    assert.equal(
+      (await send(broker, 'nope', 0, batch(['x'])))?.errorCode,
+      ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    )
+    const corrupt = batch(['x'])
+    corrupt[corrupt.length - 1] ^= 0xff
+    assert.equal((await send(broker, 'orders', 0, corrupt))?.errorCode, ErrorCode.CORRUPT_MESSAGE)
+    assert.equal((await read(broker, 'orders', 0, 0)).highWatermark, 0, 'nothing was appended')
+    await broker.close()
+  })
+
+  it('keeps every codec batch as sent and decodes it back', async () => {
+    const broker = await withTopic()
+    for (const compression of [
+      Compression.none,
+      Compression.gzip,
+      Compression.snappy,
+      Compression.lz4,
+      Compression.zstd,
+    ]) {
+      const response = await send(broker, 'orders', 0, batch([`v${compression}`, 'tail'], { compression }))
+      assert.equal(response?.errorCode, ErrorCode.NONE, `codec ${compression}`)
+    }
+    const all = values((await read(broker, 'orders', 0, 0)).records as Buffer)
+    assert.deepEqual(all, ['v0', 'tail', 'v1', 'tail', 'v2', 'tail', 'v3', 'tail', 'v4', 'tail'])
+    await broker.close()
+  })
+
+  it('stamps LogAppendTime topics with the broker time and returns it', async () => {
+    const broker = await withTopic(1, [{ name: 'message.timestamp.type', value: 'LogAppendTime' }])
+    const now = broker.clock.nowMs()
+    const response = await send(broker, 'orders', 0, batch(['a'], {}, [123]))
+    assert.equal(response?.logAppendTimeMs, now)
+    const fetched = await read(broker, 'orders', 0, 0)
+    const decoded = decodeBatch(fetched.records as Buffer)
+    assert.equal(decoded.records[0].timestampMs, now)
+    await broker.close()
+  })
+})
+
+describe('idempotent produce', () => {
+  it('answers a retried batch with its original offsets and rejects gaps and old epochs', async () => {
+    const broker = await withTopic()
+    const init = await broker.call(initProducerId, 4, {
+      transactionalId: null,
+      transactionTimeoutMs: 60000,
+      producerId: -1,
+      producerEpoch: -1,
+    })
+    assert.equal(init.errorCode, ErrorCode.NONE)
+    const producerId = init.producerId
+    const idempotent = (values: string[], baseSequence: number, producerEpoch = 0) =>
+      batch(values, { producerId, producerEpoch, baseSequence })
+    assert.equal((await send(broker, 'orders', 0, idempotent(['a', 'b'], 0)))?.baseOffset, 0)
+    assert.equal((await send(broker, 'orders', 0, idempotent(['c'], 2)))?.baseOffset, 2)
+    const retry = await send(broker, 'orders', 0, idempotent(['a', 'b'], 0))
+    assert.equal(retry?.errorCode, ErrorCode.NONE)
+    assert.equal(retry?.baseOffset, 0, 'duplicate answered with the original offset')
+    assert.equal(
+      (await send(broker, 'orders', 0, idempotent(['z'], 7)))?.errorCode,
+      ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+    )
+    const bumped = await broker.call(initProducerId, 4, {
+      transactionalId: null,
+      producerId,
+      producerEpoch: 0,
+    })
+    assert.equal(bumped.producerId, producerId)
+    assert.equal(bumped.producerEpoch, 1)
+    assert.equal((await send(broker, 'orders', 0, idempotent(['d'], 0, 1)))?.baseOffset, 3)
+    assert.equal(
+      (await send(broker, 'orders', 0, idempotent(['e'], 1, 0)))?.errorCode,
+      ErrorCode.INVALID_PRODUCER_EPOCH,
+    )
+    assert.deepEqual(values((await read(broker, 'orders', 0, 0)).records as Buffer), ['a', 'b', 'c', 'd'])
+    const next = await broker.call(initProducerId, 4, {
+      transactionalId: null,
+      producerId: -1,
+      producerEpoch: -1,
+    })
+    assert.notEqual(next.producerId, producerId, 'every new producer gets its own id')
+    await broker.close()
+  })
+})
+
+describe('list offsets', () => {
+  it('finds earliest, latest, max timestamp and the exact record at or after a time', async () => {
+    const broker = await withTopic()
+    await send(broker, 'orders', 0, batch(['a', 'b', 'c'], {}, [1000, 2000, 3000]))
+    await send(broker, 'orders', 0, batch(['d', 'e'], {}, [9000, 4000]))
+    const ask = async (timestamp: number) => {
+      const response = await broker.call(listOffsets, 7, {
+        replicaId: -1,
+        topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, timestamp }] }],
+      })
+      return response.topics[0].partitions[0]
+    }
+    assert.equal((await ask(-2)).offset, 0)
+    assert.equal((await ask(-1)).offset, 5)
+    const max = await ask(-3)
+    assert.deepEqual([max.offset, max.timestamp], [3, 9000])
+    const at = await ask(1500)
+    assert.deepEqual(
+      [at.offset, at.timestamp],
+      [1, 2000],
+      'the record inside the batch, not its first offset',
+    )
+    assert.equal((await ask(3500)).offset, 3)
+    assert.equal((await ask(10_000)).offset, -1, 'nothing at or after the time')
+    await broker.close()
+  })
+})
+
+describe('metadata', () => {
+  it('creates unknown topics when allowed, and only then', async () => {
+    const broker = await createTestBroker({ config: { numPartitions: 3 } })
+    const response = await broker.call(metadata, 9, {
+      topics: [{ name: 'fresh' }],
+      allowAutoTopicCreation: true,
+    })
+    assert.equal(response.topics[0].errorCode, ErrorCode.NONE)
+    assert.equal(response.topics[0].partitions.length, 3)
+    const refused = await broker.call(metadata, 9, {
+      topics: [{ name: 'other' }],
+      allowAutoTopicCreation: false,
+    })
+    assert.equal(refused.topics[0].errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+    const all = await broker.call(metadata, 1, { topics: null })
+    assert.deepEqual(
+      all.topics.map((t) => t.name),
+      ['fresh'],
+    )
+    await broker.close()
+    const off = await createTestBroker({ config: { autoCreateTopics: false } })
+    const noAuto = await off.call(metadata, 4, { topics: [{ name: 'fresh' }], allowAutoTopicCreation: true })
+    assert.equal(noAuto.topics[0].errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+    await off.close()
+  })
+})
