@@ -31,6 +31,7 @@ export class PartitionStore {
   private readonly settingsCache = new Map<string, TopicLogSettings>()
   private readonly unsubscribe: () => void
   private pending: Promise<unknown> = Promise.resolve()
+  private closing = false
 
   private constructor(options: PartitionStoreOptions, manager: LogManager) {
     this.options = options
@@ -144,8 +145,14 @@ export class PartitionStore {
     for (const waiter of waiters) waiter()
   }
 
-  /** Resolves on the next append anywhere, or after `timeoutMs`. */
+  /** True once close has begun: long polls must answer with what they have. */
+  get isClosing(): boolean {
+    return this.closing
+  }
+
+  /** Resolves on the next append anywhere, after `timeoutMs`, or at once when closing. */
   waitForAppend(timeoutMs: number): Promise<void> {
+    if (this.closing) return Promise.resolve()
     return new Promise((resolve) => {
       let timer: Timer | undefined
       const waiter = () => {
@@ -162,6 +169,7 @@ export class PartitionStore {
 
   /** Flushes and closes every log. */
   async close(): Promise<void> {
+    this.closing = true
     this.unsubscribe()
     await this.settled()
     this.notifyAppended()

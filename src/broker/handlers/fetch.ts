@@ -107,7 +107,12 @@ export const fetch = defineHandler({
     for (;;) {
       const result = await readAll(broker, request, version)
       const waitMs = deadline - broker.clock.monotonicMs()
-      if (result.totalBytes >= request.minBytes || result.hasError || waitMs <= 0) {
+      if (
+        result.totalBytes >= request.minBytes ||
+        result.hasError ||
+        waitMs <= 0 ||
+        broker.partitions.isClosing
+      ) {
         return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: result.responses }
       }
       await broker.partitions.waitForAppend(waitMs)
