@@ -30,6 +30,9 @@ export interface BrokerConfig {
   topicDefaults: Record<string, string>
   /** Wait before the first rebalance of a new classic group completes (group.initial.rebalance.delay.ms). */
   groupInitialRebalanceDelayMs: number
+  /** KIP-848 consumer groups: session timeout and heartbeat interval (group.consumer.*), in ms. */
+  groupConsumerSessionTimeoutMs: number
+  groupConsumerHeartbeatIntervalMs: number
   /** Background flush interval for data acknowledged before fsync (acks 0 and 1), in ms. */
   flushIntervalMs: number
 }
@@ -51,6 +54,8 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     topicDefaults: {},
     flushIntervalMs: 1000,
     groupInitialRebalanceDelayMs: 3000,
+    groupConsumerSessionTimeoutMs: 45000,
+    groupConsumerHeartbeatIntervalMs: 5000,
   }
 }
 
@@ -97,6 +102,10 @@ const settings: Record<string, Setter> = {
     (c.inFlightRequestsMax = integer('in-flight-requests-max', 1, 100000)(v)),
   'group-initial-rebalance-delay-ms': (c, v) =>
     (c.groupInitialRebalanceDelayMs = integer('group-initial-rebalance-delay-ms', 0, 300000)(v)),
+  'group-consumer-session-timeout-ms': (c, v) =>
+    (c.groupConsumerSessionTimeoutMs = integer('group-consumer-session-timeout-ms', 1000, 3600000)(v)),
+  'group-consumer-heartbeat-interval-ms': (c, v) =>
+    (c.groupConsumerHeartbeatIntervalMs = integer('group-consumer-heartbeat-interval-ms', 100, 3600000)(v)),
   'flush-interval-ms': (c, v) => (c.flushIntervalMs = integer('flush-interval-ms', 1, 86400000)(v)),
 }
 
@@ -109,6 +118,8 @@ const kafkaAliases: Record<string, string> = {
   'log.dirs': 'data-dir',
   'log.dir': 'data-dir',
   'group.initial.rebalance.delay.ms': 'group-initial-rebalance-delay-ms',
+  'group.consumer.session.timeout.ms': 'group-consumer-session-timeout-ms',
+  'group.consumer.heartbeat.interval.ms': 'group-consumer-heartbeat-interval-ms',
 }
 
 /** Names of the settings, for help text. */

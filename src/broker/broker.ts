@@ -67,6 +67,8 @@ export async function openBrokerContext(
     logger: logger.child({ component: 'groups' }),
     topics: topicLookupFromRegistry(registry),
     initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+    consumerSessionTimeoutMs: config.groupConsumerSessionTimeoutMs,
+    consumerHeartbeatIntervalMs: config.groupConsumerHeartbeatIntervalMs,
   })
   const producerIds = await ProducerIdAllocator.open(fs, dataDir)
   const dispatcher = new RequestDispatcher(handlers, logger)
