@@ -50,10 +50,7 @@ export class ServerConnection {
       this.outputBlocked = false
       this.updateFlow()
     })
-    connection.onClose(() => {
-      this.closed = true
-      this.onClosed?.()
-    })
+    connection.onClose(() => this.markClosed())
   }
 
   get isClosed(): boolean {
@@ -136,13 +133,18 @@ export class ServerConnection {
     }
   }
 
+  private markClosed(): void {
+    if (this.closed) return
+    this.closed = true
+    this.onClosed?.()
+  }
+
   /** Closes the connection after the responses already written. */
   close(): void {
     if (this.closed) return
-    this.closed = true
+    this.markClosed()
     this.connection.end()
     // end() waits for the peer; a misbehaving one must not keep the socket open.
     this.connection.destroy()
-    this.onClosed?.()
   }
 }

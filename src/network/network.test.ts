@@ -1,0 +1,143 @@
+// FrameDecoder cuts frames however the bytes arrive; ServerConnection answers in request order, pauses
+// reading under load and closes on bad frames.
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { type Connection, ProtocolError, silentLogger } from '../core/index.js'
+import { FrameDecoder } from './frame-decoder.js'
+import { ServerConnection } from './server-connection.js'
+
+function frame(payload: string): Buffer {
+  const body = Buffer.from(payload)
+  const out = Buffer.alloc(4 + body.length)
+  out.writeInt32BE(body.length, 0)
+  body.copy(out, 4)
+  return out
+}
+
+describe('FrameDecoder', () => {
+  it('returns frames split across chunks and several frames in one chunk', () => {
+    const decoder = new FrameDecoder(1024)
+    const bytes = Buffer.concat([frame('alpha'), frame(''), frame('gamma-delta')])
+    const frames: string[] = []
+    for (let i = 0; i < bytes.length; i += 3) {
+      for (const f of decoder.push(bytes.subarray(i, i + 3))) frames.push(f.toString())
+    }
+    assert.deepEqual(frames, ['alpha', '', 'gamma-delta'])
+    assert.equal(decoder.bufferedBytes, 0)
+  })
+
+  it('rejects oversized and negative sizes before buffering them', () => {
+    const big = Buffer.alloc(4)
+    big.writeInt32BE(0x7fffffff, 0)
+    assert.throws(() => new FrameDecoder(1024).push(big), ProtocolError)
+    const negative = Buffer.alloc(4)
+    negative.writeInt32BE(-5, 0)
+    assert.throws(() => new FrameDecoder(1024).push(negative), ProtocolError)
+  })
+})
+
+class FakeConnection implements Connection {
+  readonly remoteAddress = 'test:1'
+  written: string[] = []
+  paused = false
+  ended = false
+  private data: ((chunk: Buffer) => void) | undefined
+  private closeCallback: (() => void) | undefined
+  onData(callback: (chunk: Buffer) => void): void {
+    this.data = callback
+  }
+  onClose(callback: () => void): void {
+    this.closeCallback = callback
+  }
+  onDrain(): void {}
+  write(buffers: readonly Buffer[]): boolean {
+    this.written.push(Buffer.concat(buffers).toString())
+    return true
+  }
+  pause(): void {
+    this.paused = true
+  }
+  resume(): void {
+    this.paused = false
+  }
+  end(): void {
+    this.ended = true
+  }
+  destroy(): void {
+    this.ended = true
+    this.closeCallback?.()
+  }
+  receive(bytes: Buffer): void {
+    this.data?.(bytes)
+  }
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void
+  const promise = new Promise<T>((r) => (resolve = r))
+  return { promise, resolve }
+}
+
+describe('ServerConnection', () => {
+  it('writes responses in request order even when handlers finish out of order', async () => {
+    const fake = new FakeConnection()
+    const pending = new Map<string, ReturnType<typeof deferred<Buffer[] | null>>>()
+    new ServerConnection(
+      1,
+      fake,
+      (f) => {
+        const d = deferred<Buffer[] | null>()
+        pending.set(f.toString(), d)
+        return d.promise
+      },
+      { frameBytesMax: 1024, inFlightMax: 10, logger: silentLogger },
+    )
+    fake.receive(Buffer.concat([frame('slow'), frame('none'), frame('fast')]))
+    pending.get('fast')!.resolve([Buffer.from('fast!')])
+    pending.get('none')!.resolve(null)
+    await new Promise((r) => setImmediate(r))
+    assert.deepEqual(fake.written, [], 'nothing goes out before the first response')
+    pending.get('slow')!.resolve([Buffer.from('slow!')])
+    await new Promise((r) => setImmediate(r))
+    assert.deepEqual(fake.written, ['slow!', 'fast!'])
+  })
+
+  it('pauses reading at the in-flight limit and resumes when answers go out', async () => {
+    const fake = new FakeConnection()
+    const waiting: ((value: Buffer[]) => void)[] = []
+    new ServerConnection(1, fake, () => new Promise<Buffer[]>((r) => waiting.push(r)), {
+      frameBytesMax: 1024,
+      inFlightMax: 2,
+      logger: silentLogger,
+    })
+    fake.receive(Buffer.concat([frame('a'), frame('b')]))
+    assert.equal(fake.paused, true)
+    for (const resolve of waiting) resolve([Buffer.from('ok')])
+    await new Promise((r) => setImmediate(r))
+    assert.equal(fake.paused, false)
+  })
+
+  it('closes the connection on a bad frame and when a handler asks to', async () => {
+    const bad = new FakeConnection()
+    let closed = 0
+    const connection = new ServerConnection(1, bad, () => null, {
+      frameBytesMax: 8,
+      inFlightMax: 10,
+      logger: silentLogger,
+    })
+    connection.onClosed = () => closed++
+    bad.receive(frame('much too long'))
+    assert.equal(bad.ended, true)
+    assert.equal(closed, 1, 'onClosed fires once')
+    const asked = new FakeConnection()
+    new ServerConnection(2, asked, (f) => (f.toString() === 'bye' ? 'close' : [Buffer.from('hi')]), {
+      frameBytesMax: 64,
+      inFlightMax: 10,
+      logger: silentLogger,
+    })
+    asked.receive(Buffer.concat([frame('hello'), frame('bye'), frame('after')]))
+    await new Promise((r) => setImmediate(r))
+    assert.deepEqual(asked.written, ['hi'], 'answers before the close go out, none after')
+    assert.equal(asked.ended, true)
+  })
+})
