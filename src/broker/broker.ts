@@ -131,17 +131,24 @@ export class Broker {
     const { context, dispatcher } = opened
     let nextConnectionId = 1
     const connections = new Set<ServerConnection>()
-    const listener = await transport.listen(config.host, config.port, (connection) => {
-      const id = nextConnectionId++
-      const server = new ServerConnection(
-        id,
-        connection,
-        (frame) => dispatcher.dispatch(frame, id, connection.remoteAddress, context),
-        { frameBytesMax: config.requestBytesMax, inFlightMax: config.inFlightRequestsMax, logger },
-      )
-      connections.add(server)
-      server.onClosed = () => connections.delete(server)
-    })
+    let listener: Listener
+    try {
+      listener = await transport.listen(config.host, config.port, (connection) => {
+        const id = nextConnectionId++
+        const server = new ServerConnection(
+          id,
+          connection,
+          (frame) => dispatcher.dispatch(frame, id, connection.remoteAddress, context),
+          { frameBytesMax: config.requestBytesMax, inFlightMax: config.inFlightRequestsMax, logger },
+        )
+        connections.add(server)
+        server.onClosed = () => connections.delete(server)
+      })
+    } catch (error) {
+      // The port is taken or not ours: close what was opened so its timers do not keep the process alive.
+      await opened.close()
+      throw error
+    }
     if (config.advertisedPort === undefined) opened.setAdvertisedPort(listener.port)
     return new Broker(context, listener, opened.close, connections)
   }

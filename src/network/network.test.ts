@@ -26,6 +26,30 @@ describe('FrameDecoder', () => {
     assert.equal(decoder.bufferedBytes, 0)
   })
 
+  it('returns the same frames for any way of cutting the stream into chunks', () => {
+    let seed = 7
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      return seed % n
+    }
+    for (let round = 0; round < 200; round++) {
+      const payloads = Array.from(
+        { length: 1 + random(6) },
+        () => 'x'.repeat(random(3)) + String(random(100000)).repeat(random(50)),
+      )
+      const bytes = Buffer.concat(payloads.map(frame))
+      const decoder = new FrameDecoder(1 << 20)
+      const frames: string[] = []
+      for (let i = 0; i < bytes.length; ) {
+        const size = 1 + random(40)
+        for (const f of decoder.push(bytes.subarray(i, i + size))) frames.push(f.toString())
+        i += size
+      }
+      assert.deepEqual(frames, payloads, `round ${round}`)
+      assert.equal(decoder.bufferedBytes, 0)
+    }
+  })
+
   it('rejects oversized and negative sizes before buffering them', () => {
     const big = Buffer.alloc(4)
     big.writeInt32BE(0x7fffffff, 0)

@@ -144,6 +144,24 @@ async function producePartition(
   }
 }
 
+/**
+ * The append phase of the Produce requests of each connection, chained. Kafka handles one request per
+ * connection at a time; here a request waiting for a partition log to open must not be overtaken by the
+ * next pipelined request, or an idempotent producer's sequences arrive out of order.
+ */
+const appendPhases = new Map<number, Promise<unknown>>()
+
+function inConnectionOrder<T>(connectionId: number, task: () => Promise<T>): Promise<T> {
+  const previous = appendPhases.get(connectionId)
+  const run = previous === undefined ? task() : previous.then(task, task)
+  appendPhases.set(connectionId, run)
+  const forget = () => {
+    if (appendPhases.get(connectionId) === run) appendPhases.delete(connectionId)
+  }
+  run.then(forget, forget)
+  return run
+}
+
 export const produce = defineHandler({
   request: ProduceRequest,
   response: ProduceResponse,
@@ -154,57 +172,60 @@ export const produce = defineHandler({
     const acks = request.acks
     const durable: Promise<void>[] = []
     const written: Promise<void>[] = []
-    let appended = false
-    const responses = []
-    for (const topic of request.topicData) {
-      const meta = version >= 13 ? broker.topics.topicById(topic.topicId) : broker.topics.topic(topic.name)
-      const partitionResponses: PartitionResult[] = []
-      for (const partition of topic.partitionData) {
-        let result: PartitionResult
-        if (version < 3) {
-          // Kafka 4 no longer accepts message formats 0 and 1 that these versions carry.
-          result = failed(
-            partition.index,
-            ErrorCode.UNSUPPORTED_VERSION,
-            'Produce v0-2 is not supported; use v3 or later',
-          )
-        } else if (acks !== 0 && acks !== 1 && acks !== -1) {
-          result = failed(partition.index, ErrorCode.INVALID_REQUIRED_ACKS)
-        } else if (meta === undefined) {
-          result = failed(
-            partition.index,
-            version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-          )
-        } else {
-          try {
-            result = await producePartition(
-              broker,
-              meta.name,
-              partition.index,
-              partition.records as Buffer | null,
-              version,
-              durable,
-              written,
-              acks,
-            )
-            if (result.errorCode === ErrorCode.NONE) appended = true
-          } catch (error) {
-            broker.logger.error('append failed', { topic: meta.name, partition: partition.index, error })
+    const { responses, appended } = await inConnectionOrder(context.connectionId, async () => {
+      let appended = false
+      const responses = []
+      for (const topic of request.topicData) {
+        const meta = version >= 13 ? broker.topics.topicById(topic.topicId) : broker.topics.topic(topic.name)
+        const partitionResponses: PartitionResult[] = []
+        for (const partition of topic.partitionData) {
+          let result: PartitionResult
+          if (version < 3) {
+            // Kafka 4 no longer accepts message formats 0 and 1 that these versions carry.
             result = failed(
               partition.index,
-              ErrorCode.KAFKA_STORAGE_ERROR,
-              'the partition log could not be written',
+              ErrorCode.UNSUPPORTED_VERSION,
+              'Produce v0-2 is not supported; use v3 or later',
             )
+          } else if (acks !== 0 && acks !== 1 && acks !== -1) {
+            result = failed(partition.index, ErrorCode.INVALID_REQUIRED_ACKS)
+          } else if (meta === undefined) {
+            result = failed(
+              partition.index,
+              version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+            )
+          } else {
+            try {
+              result = await producePartition(
+                broker,
+                meta.name,
+                partition.index,
+                partition.records as Buffer | null,
+                version,
+                durable,
+                written,
+                acks,
+              )
+              if (result.errorCode === ErrorCode.NONE) appended = true
+            } catch (error) {
+              broker.logger.error('append failed', { topic: meta.name, partition: partition.index, error })
+              result = failed(
+                partition.index,
+                ErrorCode.KAFKA_STORAGE_ERROR,
+                'the partition log could not be written',
+              )
+            }
           }
+          partitionResponses.push(result)
         }
-        partitionResponses.push(result)
+        responses.push({
+          name: topic.name,
+          topicId: meta?.topicId ?? topic.topicId ?? ZERO_UUID,
+          partitionResponses,
+        })
       }
-      responses.push({
-        name: topic.name,
-        topicId: meta?.topicId ?? topic.topicId ?? ZERO_UUID,
-        partitionResponses,
-      })
-    }
+      return { responses, appended }
+    })
     if (appended) broker.partitions.notifyAppended()
     if (acks === 0) return null
     try {
