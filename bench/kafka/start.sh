@@ -3,7 +3,8 @@
 # DATADIR, waits until it accepts connections, and writes DATADIR/kafka.pid. Usage: start.sh PORT DATADIR
 # A DATADIR that was formatted before is reused as is, so a stop and a start keep the data (restart tests).
 # Environment: KAFKA_HEAP (default 1G), KAFKA_NUM_PARTITIONS for auto-created topics (default 1), KAFKA_JAVA,
-# KAFKA_ADVERTISED_PORT (default PORT: another port puts a proxy such as tests/fixtures/capture-frames.mjs in front).
+# KAFKA_ADVERTISED_PORT (default PORT: another port puts a proxy such as tests/fixtures/capture-frames.mjs in front),
+# KAFKA_EXTRA_PROPS (space-separated key=value lines appended to server.properties when DATADIR is first formatted).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -43,6 +44,7 @@ share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
 PROPS
+  for prop in ${KAFKA_EXTRA_PROPS:-}; do echo "$prop" >> "$props"; done
   cluster_id="$("$java_bin" -cp "$cp_arg" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
   "$java_bin" -cp "$cp_arg" -Dlog4j2.configurationFile="$here/log4j2.properties" \
     kafka.tools.StorageTool format -t "$cluster_id" -c "$props" > "$data/format.log" 2>&1 \
