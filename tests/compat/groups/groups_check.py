@@ -1,9 +1,10 @@
 # Consumer-group checks with real client processes: starts member programs (member_*.py, member-kafkajs.mjs,
 # java/GroupMember.java), produces with kafka-python, and judges what each member printed.
 # Usage: python3 groups_check.py HOST:PORT PREFIX CHECK [CLIENT]
-#   CHECK: split CLIENT | latest | crash CLIENT | restart-before | restart-after | tool | rebalance-time CLIENT
+#   CHECK: split CLIENT | latest | crash CLIENT | restart-before CLIENT | restart-after CLIENT | tool | rebalance-time CLIENT
 # Prints `ok ...` and exits 0, or `FAIL <check>: <reason>` on stderr and exits 1.
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -24,10 +25,13 @@ CLIENTS = {
     "kafka-python-3": ([f"{ROOT}/.cache/venv/bin/python", f"{HERE}/member_kafka_python.py"], []),
     "confluent-kafka": (["/usr/bin/python3", f"{HERE}/member_confluent.py"], []),
     "kafkajs": (["node", f"{HERE}/member-kafkajs.mjs"], []),
+    "platformatic": (["node", f"{HERE}/member-platformatic.mjs"], []),
     "kcat": (["/usr/bin/python3", f"{HERE}/member_kcat.py"], []),
     "java-classic": (JAVA + ["brook.groups.GroupMember"], ["classic"]),
     "java-consumer": (JAVA + ["brook.groups.GroupMember"], ["consumer"]),
 }
+# KIP-848 members get their session timeout from the broker (run-groups.sh starts it with 10000 ms).
+BROKER_SESSION_MS = {"java-consumer": 10000}
 LOG_DIR = os.environ.get("GROUPS_LOG_DIR", "/tmp")
 check_name = "groups"
 
@@ -62,6 +66,7 @@ class Member:
         self.assignment_at = None
         self.records = []  # (partition, offset, value, time read)
         self.closed = False
+        self.child_pid = None  # a wrapper (member_kcat.py) names the client process it runs: `P pid`
         log = open(os.path.join(LOG_DIR, f"member-{check_name}-{Member.count}.err"), "w")
         argv = command + [bootstrap, topic, group, reset, commit, str(session_ms)] + extra
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, text=True)
@@ -77,6 +82,8 @@ class Member:
                 self.assignment_at = now
             elif parts[0] == "R" and len(parts) == 4:
                 self.records.append((int(parts[1]), int(parts[2]), parts[3], now))
+            elif parts[0] == "P" and len(parts) == 2:
+                self.child_pid = int(parts[1])
             elif parts[0] == "CLOSED":
                 self.closed = True
 
@@ -95,6 +102,11 @@ class Member:
             Member.live.remove(self)
 
     def kill(self):
+        if self.child_pid is not None:
+            try:
+                os.kill(self.child_pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         self.proc.kill()
         self.proc.wait()
         Member.live.remove(self)
@@ -191,7 +203,7 @@ def check_latest(bootstrap, prefix):
 def check_crash(bootstrap, prefix, client):
     topic = f"{prefix}-crash"
     create_topic(bootstrap, topic)
-    session_ms = 6000
+    session_ms = BROKER_SESSION_MS.get(client, 6000)
     members = [Member(client, bootstrap, topic, f"{prefix}-gcrash", session_ms=session_ms) for _ in range(3)]
     wait_for("3 members to hold 2 partitions each", lambda: split_even(members), 90)
     count = 1500
@@ -205,6 +217,8 @@ def check_crash(bootstrap, prefix, client):
     time.sleep(4.0)
     victim = members[0]
     lost = set(victim.assignment)
+    if client == "kcat" and victim.child_pid is None:
+        fail("member_kcat.py did not report the kcat pid")
     victim.kill()
     killed_at = time.time()
     survivors = members[1:]
@@ -219,29 +233,29 @@ def check_crash(bootstrap, prefix, client):
           f"(session {session_ms} ms); all {count} records consumed, {deliveries - count} redelivered")
 
 
-def check_restart(bootstrap, prefix, phase):
+def check_restart(bootstrap, prefix, phase, client):
     topic = f"{prefix}-restart"
     group = f"{prefix}-grestart"
     if phase == "restart-before":
         create_topic(bootstrap, topic)
         produce(bootstrap, topic, "before", 100)
-        m = Member("kafka-python-2.0.2", bootstrap, topic, group, commit="sync")
+        m = Member(client, bootstrap, topic, group, commit="sync")
         expect_all([m], "before", 100, "before the restart")
         time.sleep(0.5)
         m.stop()
         if not m.closed:
             fail("the member did not close cleanly")
-        print("ok consumed and committed 100 records before the restart")
+        print(f"ok {client}: consumed and committed 100 records before the restart")
         return
     produce(bootstrap, topic, "after", 50)
-    m = Member("kafka-python-2.0.2", bootstrap, topic, group, commit="sync")
+    m = Member(client, bootstrap, topic, group, commit="sync")
     expect_all([m], "after", 50, "after the restart")
     time.sleep(1.5)
     again = m.values("before")
     m.stop()
     if again:
         fail(f"{len(again)} records committed before the restart were delivered again")
-    print("ok after the broker restart the group resumed from its committed offsets (50 new records only)")
+    print(f"ok {client}: after the broker restart the group resumed from its committed offsets (50 new records only)")
 
 
 def group_tool(bootstrap, *args):
@@ -330,7 +344,7 @@ def main():
         elif check == "crash":
             check_crash(bootstrap, f"{prefix}-{client}", client)
         elif check in ("restart-before", "restart-after"):
-            check_restart(bootstrap, prefix, check)
+            check_restart(bootstrap, f"{prefix}-{client}", check, client)
         elif check == "tool":
             check_tool(bootstrap, prefix)
         elif check == "rebalance-time":

@@ -9,9 +9,11 @@ import threading
 
 bootstrap, topic, group, reset, commit, session_ms = sys.argv[1:7]
 argv = ["kcat", "-b", bootstrap, "-G", group, "-u", "-f", "R %p %o %s\\n"]
+# Not `-o beginning|end`: kcat -G applies -o to every assigned partition, ignoring committed offsets.
 if reset != "default":
-    argv += ["-o", "beginning" if reset == "earliest" else "end"]
-if commit != "auto":
+    argv += ["-X", f"auto.offset.reset={reset}"]
+# kcat has no per-record commit: `sync` keeps auto commit, and kcat commits what it consumed when it closes.
+if commit == "none":
     argv += ["-X", "enable.auto.commit=false"]
 if session_ms != "default":
     argv += ["-X", f"session.timeout.ms={session_ms}", "-X", f"heartbeat.interval.ms={max(500, int(session_ms) // 6)}"]
@@ -27,6 +29,7 @@ def say(line):
 
 
 kcat = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+say(f"P {kcat.pid}")  # the crash check SIGKILLs kcat itself, not this wrapper alone
 signal.signal(signal.SIGTERM, lambda *_: kcat.terminate())
 
 
