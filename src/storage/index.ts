@@ -1,6 +1,12 @@
 // storage: partition logs on disk (segments, indexes, recovery, retention, group commit).
 export { defaultLogConfig, type LogConfig, resolveLogConfig } from './log-config.js'
-export { LogManager, type LogManagerOptions, parsePartitionDirName, partitionDirName } from './log-manager.js'
+export {
+  defaultTailBudgetBytes,
+  LogManager,
+  type LogManagerOptions,
+  parsePartitionDirName,
+  partitionDirName,
+} from './log-manager.js'
 export {
   type AppendBatch,
   type AppendResult,
@@ -19,3 +25,4 @@ export {
   ProducerStateTable,
   type SequenceCheck,
 } from './producer-state.js'
+export { TailBudget, type TailOwner } from './tail-budget.js'

@@ -3,6 +3,7 @@
 import { type Clock, type FileSystem, type Logger, type Timer, silentLogger } from '../core/index.js'
 import { type LogConfig, resolveLogConfig } from './log-config.js'
 import { PartitionLog } from './partition-log.js'
+import { TailBudget } from './tail-budget.js'
 
 /** Options of a LogManager; intervals in ms. */
 export interface LogManagerOptions {
@@ -13,7 +14,12 @@ export interface LogManagerOptions {
   flushCheckIntervalMs?: number
   /** Logs opened at once during start-up. */
   openConcurrency?: number
+  /** Bytes all logs together keep in their in-memory tails (-1: only each log's maxTailBytes); 64 MiB. */
+  tailBudgetBytes?: number
 }
+
+/** Default of LogManagerOptions.tailBudgetBytes. */
+export const defaultTailBudgetBytes = 64 * 1024 * 1024
 
 /** Directory name of a partition log. Topic names may contain '-': the partition is after the last one. */
 export function partitionDirName(topic: string, partition: number): string {
@@ -40,6 +46,7 @@ export class LogManager {
   readonly #opening = new Map<string, Promise<PartitionLog>>()
   readonly #retentionCheckIntervalMs: number
   readonly #flushCheckIntervalMs: number
+  readonly #tailBudget: TailBudget
   #retentionTimer: Timer | undefined
   #flushTimer: Timer | undefined
   #closed = false
@@ -56,6 +63,7 @@ export class LogManager {
     this.dataDir = dataDir
     this.defaultConfig = config
     this.#logger = options.logger ?? silentLogger
+    this.#tailBudget = new TailBudget(options.tailBudgetBytes ?? defaultTailBudgetBytes)
     this.#retentionCheckIntervalMs = options.retentionCheckIntervalMs ?? 5 * 60 * 1000
     this.#flushCheckIntervalMs =
       options.flushCheckIntervalMs ??
@@ -83,6 +91,7 @@ export class LogManager {
             `${dataDir}/${name}`,
             manager.defaultConfig,
             manager.#logger,
+            manager.#tailBudget,
           )
           manager.#logs.set(name, log)
         }),
@@ -91,6 +100,11 @@ export class LogManager {
     manager.#armRetention()
     manager.#armFlush()
     return manager
+  }
+
+  /** Bytes held in the in-memory tails of all logs. */
+  get tailBytes(): number {
+    return this.#tailBudget.usedBytes
   }
 
   get(topic: string, partition: number): PartitionLog | undefined {
@@ -122,6 +136,7 @@ export class LogManager {
         `${this.dataDir}/${name}`,
         resolveLogConfig(config, this.defaultConfig),
         this.#logger,
+        this.#tailBudget,
       )
       this.#opening.set(name, opening)
       opening

@@ -13,6 +13,7 @@ import { type LogConfig, resolveLogConfig } from './log-config.js'
 import { LogSegment, scanBatches } from './log-segment.js'
 import { lastSequenceOf, ProducerStateTable } from './producer-state.js'
 import { lastAtOrBelow, SegmentIndex } from './segment-index.js'
+import type { TailBudget, TailOwner } from './tail-budget.js'
 
 /** One batch to append: its bytes (kept, not copied; baseOffset is rewritten in place) and facts about it. */
 export interface AppendBatch {
@@ -89,7 +90,7 @@ const readSlackBytes = 64 * 1024
  * offsets in call order, while writing and syncing run in the background, one write and one fdatasync
  * in flight at a time. Offsets named `end*` are exclusive.
  */
-export class PartitionLog {
+export class PartitionLog implements TailOwner {
   readonly dir: string
   readonly producerState: ProducerStateTable
   #config: LogConfig
@@ -106,6 +107,7 @@ export class PartitionLog {
   #tailBytes = 0
   #queue: PendingWrite[] = []
   #writing: Promise<void> | undefined
+  #writeScheduled = false
   #syncing = false
   #syncRequested = 0
   #writeWaiters: Waiter[] = []
@@ -116,6 +118,7 @@ export class PartitionLog {
   #lastFlushMs: number
   #pendingSnapshots: { endOffset: number; data: Buffer }[] = []
   #retentionRunning = false
+  readonly #tailBudget: TailBudget | undefined
 
   private constructor(
     fs: FileSystem,
@@ -126,6 +129,7 @@ export class PartitionLog {
     segments: LogSegment[],
     logStartOffset: number,
     producerState: ProducerStateTable,
+    tailBudget: TailBudget | undefined,
   ) {
     this.#fs = fs
     this.#clock = clock
@@ -141,6 +145,8 @@ export class PartitionLog {
     this.#syncRequested = end
     this.producerState = producerState
     this.#lastFlushMs = clock.nowMs()
+    this.#tailBudget = tailBudget
+    tailBudget?.register(this)
   }
 
   /** Opens (creating if needed) the log in `dir`, recovering it if it was not closed cleanly. */
@@ -150,6 +156,7 @@ export class PartitionLog {
     dir: string,
     config: Partial<LogConfig> = {},
     logger: Logger = silentLogger,
+    tailBudget?: TailBudget,
   ): Promise<PartitionLog> {
     const resolved = resolveLogConfig(config)
     await fs.mkdir(dir)
@@ -227,7 +234,17 @@ export class PartitionLog {
 
     const producerState = await loadProducerState(fs, dir, segments, cleanEndOffset === logEndOffset, logger)
     logger.debug('opened log', { dir, logStartOffset, logEndOffset, segments: segments.length })
-    return new PartitionLog(fs, clock, dir, resolved, logger, segments, logStartOffset, producerState)
+    return new PartitionLog(
+      fs,
+      clock,
+      dir,
+      resolved,
+      logger,
+      segments,
+      logStartOffset,
+      producerState,
+      tailBudget,
+    )
   }
 
   /** The first offset still readable (inclusive). */
@@ -296,6 +313,7 @@ export class PartitionLog {
       throw new LogClosedError(`log ${this.dir} failed`, { cause: this.#failure })
     const batches = Array.isArray(input) ? (input as readonly AppendBatch[]) : [input as AppendBatch]
     const first = this.#logEndOffset
+    const tailBytesBefore = this.#tailBytes
     for (const { batch, recordsCount, maxTimestamp } of batches) {
       const sizeBytes = batch.length
       if (sizeBytes < BATCH_HEADER_BYTES || batchSizeAt(batch) !== sizeBytes) {
@@ -339,7 +357,11 @@ export class PartitionLog {
       this.#queue.push({ segment, position, batch, endOffset: lastOffset + 1 })
       this.#recordsSinceFlush += recordsCount
     }
-    this.#startWriting()
+    if (this.#tailBudget !== undefined) {
+      this.#tailBudget.change(this.#tailBytes - tailBytesBefore)
+      this.#tailBudget.enforce()
+    }
+    this.#scheduleWrites()
     if (this.#config.flushMessages > 0 && this.#recordsSinceFlush >= this.#config.flushMessages) {
       this.#recordsSinceFlush = 0
       this.flush().catch(() => {})
@@ -530,6 +552,7 @@ export class PartitionLog {
       Buffer.from(JSON.stringify({ logEndOffset: this.#logEndOffset })),
     )
     for (const segment of this.#segments) await segment.handle?.close()
+    this.#releaseTail()
   }
 
   /** Stops the log and removes its directory. Pending waits are rejected. */
@@ -537,6 +560,7 @@ export class PartitionLog {
     this.#closed = true
     this.#fail(new LogClosedError(`log ${this.dir} was deleted`))
     await this.#writing?.catch(() => {})
+    this.#releaseTail()
     for (const segment of this.#segments) await segment.handle?.close().catch(() => {})
     await this.#fs.remove(this.dir)
   }
@@ -567,6 +591,21 @@ export class PartitionLog {
     return segment
   }
 
+  /**
+   * Starts the next write on the following turn of the event loop rather than at once, so that batches
+   * appended by the requests decoded in this turn go out in one vectored write.
+   */
+  #scheduleWrites(): void {
+    if (this.#writing !== undefined || this.#writeScheduled || this.#queue.length === 0) return
+    this.#writeScheduled = true
+    setImmediate(this.#startScheduled)
+  }
+
+  readonly #startScheduled = (): void => {
+    this.#writeScheduled = false
+    this.#startWriting()
+  }
+
   #startWriting(): void {
     if (this.#writing !== undefined || this.#queue.length === 0) return
     this.#writing = this.#runWrites().finally(() => {
@@ -595,7 +634,8 @@ export class PartitionLog {
         segment.writes++
         this.#writtenEndOffset = writes[writes.length - 1].endOffset
         resolveWaiters(this.#writeWaiters, this.#writtenEndOffset)
-        this.#trimTail()
+        this.#trimTail(this.#config.maxTailBytes)
+        this.#tailBudget?.enforce()
       }
     } catch (error) {
       this.#fail(error)
@@ -661,8 +701,29 @@ export class PartitionLog {
       : new LogClosedError(`log ${this.dir} failed`, { cause: this.#failure })
   }
 
-  #trimTail(): void {
-    const limit = this.#config.maxTailBytes
+  /** Bytes in the in-memory tail (TailOwner). */
+  get tailBytes(): number {
+    return this.#tailBytes
+  }
+
+  /** Drops the oldest written tail batches down to `targetBytes`; returns the bytes freed (TailOwner). */
+  evictTail(targetBytes: number): number {
+    const before = this.#tailBytes
+    this.#trimTail(targetBytes)
+    return before - this.#tailBytes
+  }
+
+  /** Gives the tail's memory back to the broker-wide budget and leaves it (close, delete). */
+  #releaseTail(): void {
+    this.#tailBudget?.change(-this.#tailBytes)
+    this.#tailBudget?.unregister(this)
+    this.#tail = []
+    this.#tailHead = 0
+    this.#tailBytes = 0
+  }
+
+  #trimTail(limit: number): void {
+    const before = this.#tailBytes
     while (this.#tailBytes > limit && this.#tailHead < this.#tail.length) {
       const entry = this.#tail[this.#tailHead]
       // Batches not yet written stay: they are only readable from memory.
@@ -674,6 +735,7 @@ export class PartitionLog {
       this.#tail = this.#tail.slice(this.#tailHead)
       this.#tailHead = 0
     }
+    if (this.#tailBytes !== before) this.#tailBudget?.change(this.#tailBytes - before)
   }
 
   #readTail(fetchOffset: number, maxBytes: number, result: ReadResult): void {

@@ -2,6 +2,7 @@
 // at least one batch even above the byte limits (KIP-74), long-polling on MaxWaitMs/MinBytes. Sessions
 // are not kept: every answer has SessionId 0, so clients keep sending full requests.
 import { ErrorCode, FetchRequest, FetchResponse, type MessageValue } from '../../protocol/index.js'
+import type { PartitionLog, ReadResult } from '../../storage/index.js'
 import type { BrokerContext } from '../broker-context.js'
 import { defineHandler } from '../handler.js'
 
@@ -29,11 +30,25 @@ function errorAnswer(partitionIndex: number, errorCode: number): PartitionAnswer
 
 type Request = MessageValue<typeof FetchRequest>
 
+interface PlannedRead {
+  answer: PartitionAnswer
+  log: PartitionLog
+  fetchOffset: number
+  budgetBytes: number
+  read?: Promise<ReadResult>
+}
+
+/**
+ * Reads every requested partition. Byte budgets are planned first, in request order (each partition gets
+ * min(partitionMaxBytes, what is left of maxBytes)), so all reads can run concurrently; then the results
+ * are taken in order and cut once the response reaches maxBytes. As in a sequential read, the partition
+ * that crosses the limit keeps its first batch (KIP-74), so an oversized batch is never stuck.
+ */
 async function readAll(broker: BrokerContext, request: Request, version: number) {
-  let remainingBytes = request.maxBytes
-  let totalBytes = 0
+  let plannedBytes = 0
   let hasError = false
   const responses = []
+  const planned: PlannedRead[] = []
   for (const topic of request.topics) {
     const meta = version >= 13 ? broker.topics.topicById(topic.topicId) : broker.topics.topic(topic.topic)
     const partitions: PartitionAnswer[] = []
@@ -70,24 +85,45 @@ async function readAll(broker: BrokerContext, request: Request, version: number)
         records: [],
         sizeBytes: 0,
       }
-      if (remainingBytes > 0 && p.fetchOffset !== log.logEndOffset) {
-        const read = await log.read(p.fetchOffset, Math.min(p.partitionMaxBytes, remainingBytes))
-        if (read.outOfRange) {
-          answer.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE
-          hasError = true
-        } else if (read.batches.length > 0) {
-          answer.records = read.batches
-          answer.sizeBytes = read.sizeBytes
-          remainingBytes -= read.sizeBytes
-          totalBytes += read.sizeBytes
-        }
-        answer.highWatermark = read.highWatermark
-        answer.lastStableOffset = read.highWatermark
-        answer.logStartOffset = read.logStartOffset
-      }
       partitions.push(answer)
+      const remainingBytes = request.maxBytes - plannedBytes
+      if (remainingBytes > 0 && p.fetchOffset !== log.logEndOffset) {
+        const budgetBytes = Math.min(p.partitionMaxBytes, remainingBytes)
+        // Offsets out of range need a read too (it answers the error), but reserve no bytes for them.
+        if (p.fetchOffset >= log.logStartOffset && p.fetchOffset < log.logEndOffset)
+          plannedBytes += budgetBytes
+        planned.push({ answer, log, fetchOffset: p.fetchOffset, budgetBytes })
+      }
     }
     responses.push({ topic: topic.topic, topicId: topic.topicId, partitions })
+  }
+  for (const plan of planned) {
+    plan.read = plan.log.read(plan.fetchOffset, plan.budgetBytes)
+    // Awaited below in order; a failure is rethrown there, not reported as unhandled meanwhile.
+    plan.read.catch(() => {})
+  }
+  let totalBytes = 0
+  for (const plan of planned) {
+    const read = await plan.read!
+    const { answer } = plan
+    if (read.outOfRange) {
+      answer.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE
+      hasError = true
+    } else if (read.batches.length > 0 && totalBytes < request.maxBytes) {
+      let count = 0
+      let sizeBytes = 0
+      for (const batch of read.batches) {
+        if (count > 0 && totalBytes + sizeBytes + batch.length > request.maxBytes) break
+        sizeBytes += batch.length
+        count++
+      }
+      answer.records = count === read.batches.length ? read.batches : read.batches.slice(0, count)
+      answer.sizeBytes = sizeBytes
+      totalBytes += sizeBytes
+    }
+    answer.highWatermark = read.highWatermark
+    answer.lastStableOffset = read.highWatermark
+    answer.logStartOffset = read.logStartOffset
   }
   return { responses, totalBytes, hasError }
 }

@@ -115,9 +115,10 @@ async function producePartition(
     }
   }
   // The stored batch is the client's bytes; only fields outside the CRC, and for LogAppendTime topics the
-  // timestamp (with a new CRC), are rewritten. It is copied out of the request frame so that the log's
-  // in-memory tail does not pin whole request buffers.
-  const stored = Buffer.from(records)
+  // timestamp (with a new CRC), are rewritten. It is copied out of the request frame when it is a small
+  // part of the memory behind it, so that the log's in-memory tail does not pin whole request buffers or
+  // socket chunks; a batch that is most of its frame (one large batch per request) is kept as is.
+  const stored = records.length * 2 >= records.buffer.byteLength ? records : Buffer.from(records)
   setPartitionLeaderEpoch(stored, 0)
   let logAppendTimeMs = -1
   let maxTimestamp = batch.maxTimestamp
