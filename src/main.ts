@@ -43,7 +43,11 @@ export function defaultDataDir(): string {
   return path.join(process.env.XDG_DATA_HOME || path.join(home, '.local', 'share'), 'brook')
 }
 
+/** Set by the bundler (scripts/bundle.mjs); absent when running the unbundled modules. */
+declare const BROOK_VERSION: string | undefined
+
 function readPackageVersion(): string {
+  if (typeof BROOK_VERSION === 'string') return BROOK_VERSION
   try {
     const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8')
     return (JSON.parse(text) as { version: string }).version
