@@ -14,6 +14,12 @@ export interface RequestContext {
   readonly broker: BrokerContext
 }
 
+/**
+ * Returned by a handler to close the connection instead of answering: Kafka does this when a Produce
+ * with acks=0 fails, since the client expects no response and would otherwise never learn of the error.
+ */
+export const CLOSE_CONNECTION: unique symbol = Symbol('close connection')
+
 export interface Handler<Req extends MessageDef = MessageDef, Res extends MessageDef = MessageDef> {
   readonly request: Req
   readonly response: Res
@@ -22,11 +28,15 @@ export interface Handler<Req extends MessageDef = MessageDef, Res extends Messag
   readonly versions: { readonly min: number; readonly max: number }
   /** Versions advertised but answered with an error (see Produce v0-2), inclusive; optional. */
   readonly rejectBelow?: number
-  /** Returns the response body, or null to send no response (Produce with acks=0). */
+  /** Returns the response body, null to send no response (Produce with acks=0), or CLOSE_CONNECTION. */
   handle(
     request: MessageValue<Req>,
     context: RequestContext,
-  ): Promise<MessageInput<Res> | null> | MessageInput<Res> | null
+  ):
+    | Promise<MessageInput<Res> | null | typeof CLOSE_CONNECTION>
+    | MessageInput<Res>
+    | null
+    | typeof CLOSE_CONNECTION
 }
 
 /** Declares a handler, keeping its request and response types. */

@@ -8,5 +8,5 @@ export {
   resolveBrokerConfig,
 } from './broker-config.js'
 export type { BrokerContext } from './broker-context.js'
-export { type Handler, type RequestContext, defineHandler } from './handler.js'
+export { CLOSE_CONNECTION, type Handler, type RequestContext, defineHandler } from './handler.js'
 export { PartitionStore } from './partition-store.js'

@@ -13,7 +13,7 @@ import {
   skipHeaderTags,
 } from '../protocol/index.js'
 import type { BrokerContext } from './broker-context.js'
-import type { Handler } from './handler.js'
+import { CLOSE_CONNECTION, type Handler } from './handler.js'
 
 export type DispatchResult = Buffer[] | null | 'close'
 
@@ -93,6 +93,7 @@ export class RequestDispatcher {
     }
     const response = await handler.handle(request as never, { header, connectionId, remoteAddress, broker })
     if (response === null) return null
+    if (response === CLOSE_CONNECTION) return 'close'
     return encodeResponseFrame(header.apiKey, header.apiVersion, header.correlationId, response)
   }
 }

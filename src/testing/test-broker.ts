@@ -3,6 +3,7 @@
 // encoded and decoded at the given version, response too).
 import {
   type BrokerConfig,
+  CLOSE_CONNECTION,
   type Handler,
   type RequestContext,
   defaultBrokerConfig,
@@ -37,12 +38,12 @@ export interface TestBroker {
     version: number,
     input: MessageInput<Req>,
   ): Promise<MessageValue<Res>>
-  /** Like `call`, but resolves to null when the handler sends no response. */
+  /** Like `call`, but resolves to null when no response is sent and 'close' when the connection would close. */
   callMaybe<Req extends MessageDef, Res extends MessageDef>(
     handler: Handler<Req, Res>,
     version: number,
     input: MessageInput<Req>,
-  ): Promise<MessageValue<Res> | null>
+  ): Promise<MessageValue<Res> | null | 'close'>
   close(): Promise<void>
 }
 
@@ -73,7 +74,7 @@ export async function createTestBroker(options: TestBrokerOptions = {}): Promise
     handler: Handler<Req, Res>,
     version: number,
     input: MessageInput<Req>,
-  ): Promise<MessageValue<Res> | null> {
+  ): Promise<MessageValue<Res> | null | 'close'> {
     const requestCodecOfVersion = requestCodec(handler.apiKey, version)
     const responseCodecOfVersion = responseCodec(handler.apiKey, version)
     if (requestCodecOfVersion === undefined || responseCodecOfVersion === undefined) {
@@ -95,6 +96,7 @@ export async function createTestBroker(options: TestBrokerOptions = {}): Promise
     }
     const response = await handler.handle(request, requestContext)
     if (response === null) return null
+    if (response === CLOSE_CONNECTION) return 'close'
     const out = new Writer()
     responseCodecOfVersion.encode(out, response as MessageInput<MessageDef>)
     return responseCodecOfVersion.decode(new Reader(out.toBuffer())) as MessageValue<Res>
@@ -107,7 +109,9 @@ export async function createTestBroker(options: TestBrokerOptions = {}): Promise
     callMaybe,
     async call(handler, version, input) {
       const response = await callMaybe(handler, version, input)
-      if (response === null) throw new Error(`${handler.request.name} v${version} sent no response`)
+      if (response === null || response === 'close') {
+        throw new Error(`${handler.request.name} v${version} sent no response (${response ?? 'none'})`)
+      }
       return response
     },
     close: () => opened.close(),

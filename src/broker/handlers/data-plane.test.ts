@@ -39,6 +39,7 @@ async function send(
     timeoutMs: 1000,
     topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
   })
+  if (response === 'close') throw new Error('the broker closed the connection')
   return response?.responses[0].partitionResponses[0] ?? null
 }
 
@@ -87,10 +88,17 @@ describe('produce and fetch', () => {
     await broker.close()
   })
 
-  it('appends with acks=0 but sends no response', async () => {
+  it('appends with acks=0 but sends no response, and closes the connection when it fails', async () => {
     const broker = await withTopic()
     assert.equal(await send(broker, 'orders', 0, batch(['x']), 0), null)
     assert.deepEqual(values((await read(broker, 'orders', 0, 0)).records as Buffer), ['x'])
+    // A failed acks=0 produce closes the connection, the only way the client can learn of it.
+    const failed = await broker.callMaybe(produce, 9, {
+      acks: 0,
+      timeoutMs: 1000,
+      topicData: [{ name: 'nope', partitionData: [{ index: 0, records: batch(['y']) }] }],
+    })
+    assert.equal(failed, 'close')
     await broker.close()
   })
 

@@ -8,7 +8,7 @@ import {
   setPartitionLeaderEpoch,
   validateProducedBatches,
 } from '../../record-batch/index.js'
-import { defineHandler } from '../handler.js'
+import { CLOSE_CONNECTION, defineHandler } from '../handler.js'
 import type { BrokerContext } from '../broker-context.js'
 
 interface PartitionResult {
@@ -228,7 +228,12 @@ export const produce = defineHandler({
       return { responses, appended }
     })
     if (appended) broker.partitions.notifyAppended()
-    if (acks === 0) return null
+    if (acks === 0) {
+      const failedAny = responses.some((topic) =>
+        topic.partitionResponses.some((p) => p.errorCode !== ErrorCode.NONE),
+      )
+      return failedAny ? CLOSE_CONNECTION : null
+    }
     try {
       await Promise.all(acks === -1 ? durable : written)
     } catch (error) {
