@@ -24,10 +24,15 @@ export interface PartitionStoreOptions {
 
 type Waiter = () => void
 
+function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`
+}
+
 export class PartitionStore {
   private readonly options: PartitionStoreOptions
   private readonly manager: LogManager
-  private readonly waiters = new Set<Waiter>()
+  /** Long-polling fetches by the partitions they read; a waiter sits in the set of each of its partitions. */
+  private readonly waiters = new Map<string, Set<Waiter>>()
   private readonly settingsCache = new Map<string, TopicLogSettings>()
   private readonly unsubscribe: () => void
   private pending: Promise<unknown> = Promise.resolve()
@@ -137,12 +142,13 @@ export class PartitionStore {
     return this.manager.getOrCreate(topic, partition, this.logConfig(meta))
   }
 
-  /** Wakes long-polling fetches: data was appended somewhere. */
-  notifyAppended(): void {
-    if (this.waiters.size === 0) return
-    const waiters = [...this.waiters]
-    this.waiters.clear()
-    for (const waiter of waiters) waiter()
+  /** Wakes the long-polling fetches waiting on this partition. */
+  notifyAppended(topic: string, partition: number): void {
+    const key = partitionKey(topic, partition)
+    const waiting = this.waiters.get(key)
+    if (waiting === undefined) return
+    this.waiters.delete(key)
+    for (const waiter of waiting) waiter()
   }
 
   /** True once close has begun: long polls must answer with what they have. */
@@ -150,20 +156,30 @@ export class PartitionStore {
     return this.closing
   }
 
-  /** Resolves on the next append anywhere, after `timeoutMs`, or at once when closing. */
-  waitForAppend(timeoutMs: number): Promise<void> {
-    if (this.closing) return Promise.resolve()
+  /**
+   * Resolves on the next append to one of `partitions` (topic, partition pairs), after `timeoutMs`, or at
+   * once when closing. Only the fetches reading a partition wake on its appends.
+   */
+  waitForAppend(partitions: readonly (readonly [string, number])[], timeoutMs: number): Promise<void> {
+    if (this.closing || partitions.length === 0) return Promise.resolve()
     return new Promise((resolve) => {
+      const keys = partitions.map(([topic, partition]) => partitionKey(topic, partition))
       let timer: Timer | undefined
-      const waiter = () => {
+      const done: Waiter = () => {
         timer?.cancel()
+        for (const key of keys) {
+          const waiting = this.waiters.get(key)
+          waiting?.delete(done)
+          if (waiting?.size === 0) this.waiters.delete(key)
+        }
         resolve()
       }
-      this.waiters.add(waiter)
-      timer = this.options.clock.setTimeout(() => {
-        this.waiters.delete(waiter)
-        resolve()
-      }, timeoutMs)
+      for (const key of keys) {
+        let waiting = this.waiters.get(key)
+        if (waiting === undefined) this.waiters.set(key, (waiting = new Set()))
+        waiting.add(done)
+      }
+      timer = this.options.clock.setTimeout(done, timeoutMs)
     })
   }
 
@@ -172,7 +188,7 @@ export class PartitionStore {
     this.closing = true
     this.unsubscribe()
     await this.settled()
-    this.notifyAppended()
+    for (const waiting of [...this.waiters.values()]) for (const waiter of [...waiting]) waiter()
     await this.manager.close()
   }
 }

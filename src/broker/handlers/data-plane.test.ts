@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ErrorCode } from '../../protocol/index.js'
 import { Compression, buildRecordBatch, decodeBatch, iterateBatches } from '../../record-batch/index.js'
-import { type TestBroker, createTestBroker } from '../../testing/index.js'
+import { type SimClock, type TestBroker, createTestBroker } from '../../testing/index.js'
 import { fetch } from './fetch.js'
 import { initProducerId } from './init-producer-id.js'
 import { listOffsets } from './list-offsets.js'
@@ -253,5 +253,46 @@ describe('metadata', () => {
     const noAuto = await off.call(metadata, 4, { topics: [{ name: 'fresh' }], allowAutoTopicCreation: true })
     assert.equal(noAuto.topics[0].errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
     await off.close()
+  })
+})
+
+describe('long-polling fetch', () => {
+  it('wakes on an append to a partition it reads, not to another, and times out on the clock', async () => {
+    const broker = await withTopic(2)
+    const clock = broker.clock as SimClock
+    let settled = false
+    const waiting = broker
+      .call(fetch, 11, {
+        maxWaitMs: 5000,
+        minBytes: 1,
+        maxBytes: 1 << 20,
+        topics: [
+          { topic: 'orders', partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }] },
+        ],
+      })
+      .finally(() => {
+        settled = true
+      })
+    await new Promise((r) => setImmediate(r))
+    await send(broker, 'orders', 1, batch(['elsewhere']))
+    await new Promise((r) => setImmediate(r))
+    assert.equal(settled, false, 'an append to partition 1 does not answer a fetch of partition 0')
+    await send(broker, 'orders', 0, batch(['here']))
+    const answered = await waiting
+    assert.deepEqual(values(answered.responses[0].partitions[0].records as Buffer), ['here'])
+
+    const idle = broker.call(fetch, 11, {
+      maxWaitMs: 2000,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      topics: [
+        { topic: 'orders', partitions: [{ partition: 1, fetchOffset: 1, partitionMaxBytes: 1 << 20 }] },
+      ],
+    })
+    await new Promise((r) => setImmediate(r))
+    clock.advance(2000)
+    const empty = await idle
+    assert.deepEqual(values(empty.responses[0].partitions[0].records as Buffer), [])
+    await broker.close()
   })
 })

@@ -49,6 +49,8 @@ async function readAll(broker: BrokerContext, request: Request, version: number)
   let hasError = false
   const responses = []
   const planned: PlannedRead[] = []
+  /** The partitions a long poll waits on. */
+  const watched: [string, number][] = []
   for (const topic of request.topics) {
     const meta = version >= 13 ? broker.topics.topicById(topic.topicId) : broker.topics.topic(topic.topic)
     const partitions: PartitionAnswer[] = []
@@ -75,6 +77,7 @@ async function readAll(broker: BrokerContext, request: Request, version: number)
         hasError = true
         continue
       }
+      watched.push([meta.name, p.partition])
       const answer: PartitionAnswer = {
         partitionIndex: p.partition,
         errorCode: ErrorCode.NONE,
@@ -125,7 +128,7 @@ async function readAll(broker: BrokerContext, request: Request, version: number)
     answer.lastStableOffset = read.highWatermark
     answer.logStartOffset = read.logStartOffset
   }
-  return { responses, totalBytes, hasError }
+  return { responses, totalBytes, hasError, watched }
 }
 
 export const fetch = defineHandler({
@@ -151,7 +154,7 @@ export const fetch = defineHandler({
       ) {
         return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: result.responses }
       }
-      await broker.partitions.waitForAppend(waitMs)
+      await broker.partitions.waitForAppend(result.watched, waitMs)
     }
   },
 })

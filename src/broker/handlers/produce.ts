@@ -174,7 +174,7 @@ export const produce = defineHandler({
     const durable: Promise<void>[] = []
     const written: Promise<void>[] = []
     const { responses, appended } = await inConnectionOrder(context.connectionId, async () => {
-      let appended = false
+      const appended: [string, number][] = []
       const responses = []
       for (const topic of request.topicData) {
         const meta = version >= 13 ? broker.topics.topicById(topic.topicId) : broker.topics.topic(topic.name)
@@ -207,7 +207,7 @@ export const produce = defineHandler({
                 written,
                 acks,
               )
-              if (result.errorCode === ErrorCode.NONE) appended = true
+              if (result.errorCode === ErrorCode.NONE) appended.push([meta.name, partition.index])
             } catch (error) {
               broker.logger.error('append failed', { topic: meta.name, partition: partition.index, error })
               result = failed(
@@ -227,7 +227,7 @@ export const produce = defineHandler({
       }
       return { responses, appended }
     })
-    if (appended) broker.partitions.notifyAppended()
+    for (const [topic, partition] of appended) broker.partitions.notifyAppended(topic, partition)
     if (acks === 0) {
       const failedAny = responses.some((topic) =>
         topic.partitionResponses.some((p) => p.errorCode !== ErrorCode.NONE),
