@@ -1,12 +1,13 @@
 // Kafka's 128-bit ids (topic ids, cluster ids) and their text form: 16 bytes as unpadded base64url,
 // 22 characters. Kafka never hands out the all-zero id, the metadata topic's id (0,1), or an id whose
 // text starts with '-' (it would read as a command-line flag).
+import { ZERO_UUID } from '../protocol/index.js'
 
 /** Supplies `length` random bytes; node:crypto's randomBytes in production, a seeded source in tests. */
 export type RandomBytes = (length: number) => Uint8Array
 
-/** The all-zero id, Kafka's "no id". */
-export const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA'
+/** The all-zero id, Kafka's "no id": the protocol's constant. */
+export { ZERO_UUID }
 
 const METADATA_TOPIC_UUID = 'AAAAAAAAAAAAAAAAAAAAAQ'
 

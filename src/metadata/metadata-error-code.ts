@@ -1,17 +1,17 @@
-// The few Kafka error codes the metadata layer answers with. Values are Kafka's (Errors.java); kept
-// local so metadata does not wait on src/protocol, which owns the full table.
+// The few Kafka error codes the metadata layer answers with, taken from src/protocol's full table.
+import { ErrorCode } from '../protocol/index.js'
 
 /** Kafka error codes returned by TopicRegistry and config validation. */
 export const MetadataErrorCode = {
-  NONE: 0,
-  UNKNOWN_TOPIC_OR_PARTITION: 3,
-  INVALID_TOPIC_EXCEPTION: 17,
-  TOPIC_ALREADY_EXISTS: 36,
-  INVALID_PARTITIONS: 37,
-  INVALID_REPLICATION_FACTOR: 38,
-  INVALID_CONFIG: 40,
-  INVALID_REQUEST: 42,
-  UNKNOWN_TOPIC_ID: 100,
+  NONE: ErrorCode.NONE,
+  UNKNOWN_TOPIC_OR_PARTITION: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  INVALID_TOPIC_EXCEPTION: ErrorCode.INVALID_TOPIC_EXCEPTION,
+  TOPIC_ALREADY_EXISTS: ErrorCode.TOPIC_ALREADY_EXISTS,
+  INVALID_PARTITIONS: ErrorCode.INVALID_PARTITIONS,
+  INVALID_REPLICATION_FACTOR: ErrorCode.INVALID_REPLICATION_FACTOR,
+  INVALID_CONFIG: ErrorCode.INVALID_CONFIG,
+  INVALID_REQUEST: ErrorCode.INVALID_REQUEST,
+  UNKNOWN_TOPIC_ID: ErrorCode.UNKNOWN_TOPIC_ID,
 } as const
 
 /** One of the codes in MetadataErrorCode. */

@@ -3,7 +3,7 @@
 // per-field interpretation of the definition.
 import { isDeepStrictEqual } from 'node:util'
 import { ProtocolError } from '../core/index.js'
-import { Reader } from './reader.js'
+import { Reader, ZERO_UUID } from './reader.js'
 import {
   type FieldDef,
   type MessageDef,
@@ -21,8 +21,6 @@ export interface MessageCodec<M extends MessageDef> {
   decode(reader: Reader): MessageValue<M>
   encode(writer: Writer, value: MessageInput<M>): void
 }
-
-const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA'
 
 function isStruct(field: FieldDef): field is FieldDef & { fields: readonly FieldDef[] } {
   return field.type === '[]' || field.type === 'struct'

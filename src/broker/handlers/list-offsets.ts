@@ -39,7 +39,6 @@ export const listOffsets = defineHandler({
   versions: { min: 0, max: 9 },
   async handle(request, context) {
     const { broker } = context
-    const version = context.header.apiVersion
     const topics = []
     for (const topic of request.topics) {
       const partitions = []
@@ -116,7 +115,6 @@ export const listOffsets = defineHandler({
       }
       topics.push({ name: topic.name, partitions })
     }
-    void version
     return { throttleTimeMs: 0, topics }
   },
 })
