@@ -58,9 +58,10 @@ function readPackageVersion(): string {
 
 /** Starts a broker with resolved settings; the caller owns stopping it. */
 export async function startBroker(config: BrokerConfig): Promise<Broker> {
-  const logger = createLogger({ level: config.logLevel, fields: { node: config.nodeId } })
+  const clock = new SystemClock()
+  const logger = createLogger({ level: config.logLevel, fields: { node: config.nodeId }, clock })
   const fs = config.memory ? new SimFileSystem() : new NodeFileSystem()
-  return Broker.start({ config, fs, clock: new SystemClock(), transport: new TcpTransport(), logger })
+  return Broker.start({ config, fs, clock, transport: new TcpTransport(), logger })
 }
 
 async function start(args: string[]): Promise<number> {

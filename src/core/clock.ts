@@ -1,5 +1,5 @@
-// The Clock port: every piece of Brook that reads time or waits does so through it, so that tests and
-// simulations can run on simulated time.
+// The Clock port: every piece of Brook that reads time, waits, or defers work to a later turn of the event
+// loop does so through it, so that tests and simulations can run on simulated time.
 
 /** A cancellable timer handle. */
 export interface Timer {
@@ -14,4 +14,9 @@ export interface Clock {
   monotonicMs(): number
   /** Calls `fn` once after `delayMs`. */
   setTimeout(fn: () => void, delayMs: number): Timer
+  /**
+   * Calls `fn` once on a later turn of the event loop, after the I/O callbacks already due (node's
+   * setImmediate on the real clock). Used to gather work started in one turn (the storage write kick).
+   */
+  defer(fn: () => void): void
 }

@@ -1,4 +1,6 @@
 // Structured logs: one JSON object per line, with a level, so they can be read by people and by tools.
+// The time of each line comes from the Clock, so a simulation's logs carry simulated time.
+import type { Clock } from './clock.js'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 
@@ -18,13 +20,16 @@ export function createLogger(options: {
   level?: LogLevel
   write?: (line: string) => void
   fields?: Record<string, unknown>
+  /** Time of each line; main.ts passes the SystemClock, simulations their SimClock. */
+  clock?: Pick<Clock, 'nowMs'>
 }): Logger {
   const minimum = levelRank[options.level ?? 'info']
   const write = options.write ?? ((line: string) => process.stderr.write(line))
   const base = options.fields ?? {}
+  const clock = options.clock ?? wallClock
   const log = (level: LogLevel, message: string, fields?: Record<string, unknown>): void => {
     if (levelRank[level] < minimum) return
-    const entry = { time: new Date().toISOString(), level, msg: message, ...base, ...fields }
+    const entry = { time: new Date(clock.nowMs()).toISOString(), level, msg: message, ...base, ...fields }
     write(`${JSON.stringify(entry, errorReplacer)}\n`)
   }
   return {
@@ -35,6 +40,9 @@ export function createLogger(options: {
     child: (fields) => createLogger({ ...options, fields: { ...base, ...fields } }),
   }
 }
+
+/** For loggers built without a clock (tests that only collect lines). */
+const wallClock: Pick<Clock, 'nowMs'> = { nowMs: () => Date.now() }
 
 function errorReplacer(_key: string, value: unknown): unknown {
   if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack }

@@ -1,10 +1,14 @@
 // The Transport port: byte streams between Brook and its clients. io/TcpTransport is the real one over
-// node:net; tests may connect the network layer to anything that moves bytes.
+// node:net; testing/SimTransport moves bytes in memory. io/transport.contract.ts is the behaviour both meet.
 
 /** One duplex byte stream. Callbacks are set once by the network layer. */
 export interface Connection {
   /** Text naming the peer, such as '127.0.0.1:53122'. */
   readonly remoteAddress: string
+  /** The peer's host alone ('127.0.0.1', '::1'); connection limits per client address use it. */
+  readonly remoteHost: string
+  /** Bytes accepted by `write` and not yet handed to the operating system (or to the peer). */
+  readonly queuedBytes: number
   onData(callback: (chunk: Buffer) => void): void
   /** Called once when the stream ends for any reason. */
   onClose(callback: (error?: Error) => void): void
@@ -15,7 +19,10 @@ export interface Connection {
   /** Stops delivering data until `resume`. */
   pause(): void
   resume(): void
-  /** Ends the stream after pending output; `destroy` ends it at once. */
+  /**
+   * Ends the stream after pending output; `onClose` fires once the peer has ended too. `destroy` ends it
+   * at once, dropping pending output.
+   */
   end(): void
   destroy(): void
 }

@@ -1,4 +1,5 @@
 // io: the real adapters for the core ports. Only this folder touches node:fs, node:net and timers.
+export { CryptoRandom } from './crypto-random.js'
 export { NodeFileSystem } from './node-file-system.js'
 export { SystemClock } from './system-clock.js'
 export { TcpTransport } from './tcp-transport.js'

@@ -1,4 +1,5 @@
-// The real Clock adapter: wall-clock time from Date, monotonic time from performance.now, node timers.
+// The real Clock adapter: wall-clock time from Date, monotonic time from performance.now, node timers and
+// setImmediate.
 import type { Clock, Timer } from '../core/index.js'
 
 /**
@@ -24,5 +25,9 @@ export class SystemClock implements Clock {
     const timer = setTimeout(fn, Math.max(0, delayMs))
     if (this.#unrefTimers) timer.unref()
     return { cancel: () => clearTimeout(timer) }
+  }
+
+  defer(fn: () => void): void {
+    setImmediate(fn)
   }
 }

@@ -19,6 +19,10 @@ function wrap(socket: net.Socket): Connection {
   })
   return {
     remoteAddress,
+    remoteHost: socket.remoteAddress ?? '?',
+    get queuedBytes() {
+      return socket.writableLength
+    },
     onData: (callback) => socket.on('data', callback),
     onClose: (callback) => {
       closeCallback = callback

@@ -62,6 +62,8 @@ describe('FrameDecoder', () => {
 
 class FakeConnection implements Connection {
   readonly remoteAddress = 'test:1'
+  readonly remoteHost = 'test'
+  readonly queuedBytes = 0
   written: string[] = []
   paused = false
   ended = false

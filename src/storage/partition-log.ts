@@ -598,7 +598,7 @@ export class PartitionLog implements TailOwner {
   #scheduleWrites(): void {
     if (this.#writing !== undefined || this.#writeScheduled || this.#queue.length === 0) return
     this.#writeScheduled = true
-    setImmediate(this.#startScheduled)
+    this.#clock.defer(this.#startScheduled)
   }
 
   readonly #startScheduled = (): void => {

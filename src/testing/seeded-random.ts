@@ -1,7 +1,9 @@
 // A small seeded pseudo-random generator (mulberry32), so simulations replay exactly from their seed.
 
+import type { Random } from '../core/index.js'
+
 /** Deterministic PRNG: the same seed yields the same sequence on every platform. Not for cryptography. */
-export class SeededRandom {
+export class SeededRandom implements Random {
   readonly seed: number
   #state: number
 

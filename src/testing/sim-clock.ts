@@ -44,6 +44,14 @@ export class SimClock implements Clock {
     }
   }
 
+  /**
+   * Deferred work runs on the real event loop's next turn, not on simulated time: it stands for "after
+   * this turn's callbacks" (the storage write kick), which tests expect without advancing the clock.
+   */
+  defer(fn: () => void): void {
+    setImmediate(fn)
+  }
+
   /** Number of timers scheduled and not yet fired or cancelled. */
   get pendingTimers(): number {
     return this.#timers.filter((t) => !t.cancelled).length
