@@ -4,6 +4,7 @@
 import type { Clock, Timer } from '../core/index.js'
 import { ErrorCode } from '../protocol/index.js'
 import { type AssignorMember, assignorByName, type TargetAssignment } from './assignors.js'
+import { compileTopicRegex } from './topic-regex.js'
 
 /** Kafka's names of the consumer group states. */
 export const ConsumerGroupState = {
@@ -116,15 +117,6 @@ function countPartitions(map: ReadonlyMap<string, ReadonlySet<number>>): number 
   return n
 }
 
-/** Compiles a subscription regex the way Kafka matches it: the whole topic name must match. */
-export function compileTopicRegex(regex: string): RegExp | undefined {
-  try {
-    return new RegExp(`^(?:${regex})$`)
-  } catch {
-    return undefined
-  }
-}
-
 /** A KIP-848 consumer group. Methods run synchronously; expiries come from timers on the Clock. */
 export class ConsumerGroup {
   readonly type = 'consumer'
@@ -139,6 +131,9 @@ export class ConsumerGroup {
   readonly #owners = new Map<string, string>()
   /** Partition counts of subscribed topics when the target was last computed, as text. */
   #topicsKey = ''
+  /** Topics each subscription regex matches, computed once per regex and set of topic names. */
+  readonly #regexMatches = new Map<string, ReadonlySet<string>>()
+  #regexTopicNamesKey = ''
   /** Set when a heartbeat changed membership or subscriptions; applied once per heartbeat. */
   #epochBumpDue = false
   emptiedAtMs: number
@@ -328,10 +323,29 @@ export class ConsumerGroup {
     for (const t of member.subscribedTopicNames)
       if (this.topics.partitionCount(t) !== undefined) topics.add(t)
     if (member.subscribedTopicRegex !== null) {
-      const regex = compileTopicRegex(member.subscribedTopicRegex)
-      if (regex !== undefined) for (const t of this.topics.topicNames()) if (regex.test(t)) topics.add(t)
+      for (const t of this.#topicsMatching(member.subscribedTopicRegex)) topics.add(t)
     }
     return topics
+  }
+
+  /**
+   * Topics whose whole name matches `source` (RE2 semantics). Cached until the set of topic names
+   * changes, so a heartbeat costs one pass over the names rather than one match per topic and member.
+   */
+  #topicsMatching(source: string): ReadonlySet<string> {
+    const names = this.topics.topicNames()
+    const namesKey = names.join('\0')
+    if (namesKey !== this.#regexTopicNamesKey || this.#regexMatches.size > this.members.size + 16) {
+      this.#regexMatches.clear()
+      this.#regexTopicNamesKey = namesKey
+    }
+    let matching = this.#regexMatches.get(source)
+    if (matching === undefined) {
+      const compiled = compileTopicRegex(source)
+      matching = new Set(compiled.ok ? names.filter((t) => compiled.regex.matches(t)) : [])
+      this.#regexMatches.set(source, matching)
+    }
+    return matching
   }
 
   /** Every topic some member subscribes to. */

@@ -16,7 +16,6 @@ import {
 import {
   type ConsumerGroupSettings,
   ConsumerGroup,
-  compileTopicRegex,
   LEAVE_GROUP_STATIC_MEMBER_EPOCH,
 } from './consumer-group.js'
 import {
@@ -27,6 +26,7 @@ import {
   type StoredOffset,
 } from './group-log.js'
 import type { TopicLookup } from './topic-lookup.js'
+import { compileTopicRegex } from './topic-regex.js'
 
 /** Settings of the coordinator; times in milliseconds. Defaults are Kafka's. */
 export interface GroupCoordinatorOptions {
@@ -449,12 +449,8 @@ export class GroupCoordinator {
       return fail(ErrorCode.UNSUPPORTED_ASSIGNOR, `assignor ${input.serverAssignor} is not supported`)
     }
     if (input.subscribedTopicRegex !== null && input.subscribedTopicRegex !== '') {
-      if (compileTopicRegex(input.subscribedTopicRegex) === undefined) {
-        return fail(
-          ErrorCode.INVALID_REGULAR_EXPRESSION,
-          `invalid regular expression ${input.subscribedTopicRegex}`,
-        )
-      }
+      const compiled = compileTopicRegex(input.subscribedTopicRegex)
+      if (!compiled.ok) return fail(ErrorCode.INVALID_REGULAR_EXPRESSION, compiled.message)
     }
     let entry = this.#groups.get(input.groupId)
     if (entry === undefined) {
