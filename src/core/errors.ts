@@ -1,35 +1,190 @@
-// Brook's own error classes. Each has a stable `code` that callers and tests match on; messages may change.
+// The catalogue of Brook's own errors: one class per stable `BROOK_ERR_*` code, all in this file.
+// Callers and tests match on `code` (or the class); messages may change. Add a code by adding a class
+// here and listing it in `brookErrorClasses`; `BrookError` cannot be constructed with a free-form code.
 
-/** Base class of every error Brook raises on purpose. */
+/** Base class of every error Brook raises on purpose. Only the classes below construct it. */
 export class BrookError extends Error {
   readonly code: string
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  protected constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.code = code
     this.name = 'BrookError'
   }
 }
 
-/** Bytes on the wire that do not form a valid Kafka message: the connection is closed. */
-export class ProtocolError extends BrookError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('BROOK_ERR_PROTOCOL', message, options)
-    this.name = 'ProtocolError'
+/** Options every error accepts: the error that caused it, if any. */
+export type BrookErrorOptions = { cause?: unknown }
+
+// --- Invariants and lifecycle ---------------------------------------------------------------------
+
+/** One of Brook's own invariants does not hold: a bug in Brook, never a client mistake. */
+export class AssertionError extends BrookError {
+  static readonly code = 'BROOK_ERR_ASSERTION'
+  constructor(message = 'assertion failed', options?: BrookErrorOptions) {
+    super(AssertionError.code, message, options)
+    this.name = 'AssertionError'
   }
 }
 
-/** A stored segment or index whose bytes do not check out. */
-export class CorruptDataError extends BrookError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('BROOK_ERR_SEGMENT_CORRUPT', message, options)
-    this.name = 'CorruptDataError'
+/** The object (log, file handle, registry, connection) was closed or failed and takes no more work. */
+export class ClosedError extends BrookError {
+  static readonly code = 'BROOK_ERR_CLOSED'
+  constructor(message = 'closed', options?: BrookErrorOptions) {
+    super(ClosedError.code, message, options)
+    this.name = 'ClosedError'
   }
 }
 
 /** A configuration value that is missing, malformed or out of range. */
 export class ConfigError extends BrookError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('BROOK_ERR_CONFIG', message, options)
+  static readonly code = 'BROOK_ERR_CONFIG'
+  constructor(message: string, options?: BrookErrorOptions) {
+    super(ConfigError.code, message, options)
     this.name = 'ConfigError'
   }
+}
+
+// --- Wire protocol ----------------------------------------------------------------------------------
+
+/** Bytes on the wire that do not form a valid Kafka message: the connection is closed. */
+export class ProtocolError extends BrookError {
+  static readonly code = 'BROOK_ERR_PROTOCOL'
+  constructor(message: string, options?: BrookErrorOptions) {
+    super(ProtocolError.code, message, options)
+    this.name = 'ProtocolError'
+  }
+}
+
+// --- Files and stored data --------------------------------------------------------------------------
+
+/** A file or directory that does not exist (ENOENT, or the simulated file system's equivalent). */
+export class FileNotFoundError extends BrookError {
+  static readonly code = 'BROOK_ERR_NOT_FOUND'
+  constructor(message: string, options?: BrookErrorOptions) {
+    super(FileNotFoundError.code, message, options)
+    this.name = 'FileNotFoundError'
+  }
+}
+
+/** A file exists where a new one was to be created exclusively. */
+export class FileExistsError extends BrookError {
+  static readonly code = 'BROOK_ERR_EXISTS'
+  constructor(message: string, options?: BrookErrorOptions) {
+    super(FileExistsError.code, message, options)
+    this.name = 'FileExistsError'
+  }
+}
+
+/** The simulated file system crashed; every call on it fails until it is restarted. Tests only. */
+export class SimulatedCrashError extends BrookError {
+  static readonly code = 'BROOK_ERR_CRASHED'
+  constructor(message = 'the simulated file system crashed', options?: BrookErrorOptions) {
+    super(SimulatedCrashError.code, message, options)
+    this.name = 'SimulatedCrashError'
+  }
+}
+
+/** A stored segment or index whose bytes do not check out. */
+export class CorruptDataError extends BrookError {
+  static readonly code = 'BROOK_ERR_SEGMENT_CORRUPT'
+  constructor(message: string, options?: BrookErrorOptions) {
+    super(CorruptDataError.code, message, options)
+    this.name = 'CorruptDataError'
+  }
+}
+
+/** An offset outside the range a log holds. */
+export class OffsetOutOfRangeError extends BrookError {
+  static readonly code = 'BROOK_ERR_OFFSET_OUT_OF_RANGE'
+  constructor(message: string, options?: BrookErrorOptions) {
+    super(OffsetOutOfRangeError.code, message, options)
+    this.name = 'OffsetOutOfRangeError'
+  }
+}
+
+// --- Record batches (from a client or a log) ----------------------------------------------------------
+
+/** A record, varint or batch framing is malformed or runs past its bounds (Kafka: INVALID_RECORD). */
+export class InvalidRecordError extends BrookError {
+  static readonly code = 'BROOK_ERR_RECORD_INVALID'
+  constructor(message: string, options?: BrookErrorOptions) {
+    super(InvalidRecordError.code, message, options)
+    this.name = 'InvalidRecordError'
+  }
+}
+
+/** Compressed bytes could not be decompressed (Kafka: CORRUPT_MESSAGE). */
+export class CorruptCompressedError extends BrookError {
+  static readonly code = 'BROOK_ERR_COMPRESSED_CORRUPT'
+  constructor(message: string, options?: BrookErrorOptions) {
+    super(CorruptCompressedError.code, message, options)
+    this.name = 'CorruptCompressedError'
+  }
+}
+
+/** Decompression would produce more bytes than the caller's bound or budget allows. */
+export class DecompressedTooLargeError extends BrookError {
+  static readonly code = 'BROOK_ERR_DECOMPRESSED_TOO_LARGE'
+  constructor(message: string, options?: BrookErrorOptions) {
+    super(DecompressedTooLargeError.code, message, options)
+    this.name = 'DecompressedTooLargeError'
+  }
+}
+
+/** The codec id in a batch's attributes is not one Kafka defines. */
+export class UnknownCodecError extends BrookError {
+  static readonly code = 'BROOK_ERR_CODEC_UNKNOWN'
+  constructor(message: string, options?: BrookErrorOptions) {
+    super(UnknownCodecError.code, message, options)
+    this.name = 'UnknownCodecError'
+  }
+}
+
+/** A codec's native package failed to load. */
+export class CodecUnavailableError extends BrookError {
+  static readonly code = 'BROOK_ERR_CODEC_UNAVAILABLE'
+  constructor(message: string, options?: BrookErrorOptions) {
+    super(CodecUnavailableError.code, message, options)
+    this.name = 'CodecUnavailableError'
+  }
+}
+
+/** Every error class, one per code: the catalogue that docs/ARCHITECTURE.md shows and tests check. */
+export const brookErrorClasses = [
+  AssertionError,
+  ClosedError,
+  ConfigError,
+  ProtocolError,
+  FileNotFoundError,
+  FileExistsError,
+  SimulatedCrashError,
+  CorruptDataError,
+  OffsetOutOfRangeError,
+  InvalidRecordError,
+  CorruptCompressedError,
+  DecompressedTooLargeError,
+  UnknownCodecError,
+  CodecUnavailableError,
+] as const
+
+/** Every `BROOK_ERR_*` code. */
+export type BrookErrorCode = (typeof brookErrorClasses)[number]['code']
+
+/** The errors record-batch raises for bytes that are not valid records or cannot be decompressed. */
+export type RecordBatchError =
+  | InvalidRecordError
+  | CorruptCompressedError
+  | DecompressedTooLargeError
+  | UnknownCodecError
+  | CodecUnavailableError
+
+/** True for the errors record-batch raises for bad bytes or codecs (see `RecordBatchError`). */
+export function isRecordBatchError(error: unknown): error is RecordBatchError {
+  return (
+    error instanceof InvalidRecordError ||
+    error instanceof CorruptCompressedError ||
+    error instanceof DecompressedTooLargeError ||
+    error instanceof UnknownCodecError ||
+    error instanceof CodecUnavailableError
+  )
 }

@@ -1,7 +1,28 @@
-// Core: assertions, error classes and the ports (Clock, FileSystem, Transport, Random) every other folder
-// builds on.
-export { AssertionError, assert } from './assert.js'
-export { BrookError, ConfigError, CorruptDataError, ProtocolError } from './errors.js'
+// Core: assertions, the error catalogue and the ports (Clock, FileSystem, Transport, Random) every other
+// folder builds on.
+export { assert } from './assert.js'
+export {
+  AssertionError,
+  BrookError,
+  type BrookErrorCode,
+  type BrookErrorOptions,
+  brookErrorClasses,
+  ClosedError,
+  CodecUnavailableError,
+  ConfigError,
+  CorruptCompressedError,
+  CorruptDataError,
+  DecompressedTooLargeError,
+  FileExistsError,
+  FileNotFoundError,
+  InvalidRecordError,
+  isRecordBatchError,
+  OffsetOutOfRangeError,
+  ProtocolError,
+  type RecordBatchError,
+  SimulatedCrashError,
+  UnknownCodecError,
+} from './errors.js'
 export type { Clock, Timer } from './clock.js'
 export type { FileHandle, FileSystem } from './file-system.js'
 export type { Connection, Listener, Transport } from './transport.js'

@@ -4,7 +4,13 @@
 //
 // Frame: u32 payload length, u32 CRC-32C of the payload, payload (UTF-8 JSON `{ seq, r }`).
 // Snapshot: u32 CRC-32C of the rest, then UTF-8 JSON `{ format, lastSeq, state }`.
-import { BrookError, CorruptDataError, type FileHandle, type FileSystem, type Logger } from '../core/index.js'
+import {
+  ClosedError,
+  CorruptDataError,
+  type FileHandle,
+  type FileSystem,
+  type Logger,
+} from '../core/index.js'
 import { crc32c } from '../record-batch/index.js'
 
 /** File names inside the groups directory. */
@@ -285,7 +291,7 @@ export class GroupLog {
 
   /** Appends `records`; resolves once they are durable (written and fsynced). */
   append(records: readonly GroupRecord[]): Promise<void> {
-    if (this.#closed) return Promise.reject(new BrookError('BROOK_ERR_CLOSED', 'groups log is closed'))
+    if (this.#closed) return Promise.reject(new ClosedError('groups log is closed'))
     if (this.#failure !== undefined) return Promise.reject(this.#failure)
     if (records.length === 0) return Promise.resolve()
     const frames = records.map((record) => encodeGroupFrame(++this.#seq, record))

@@ -2,15 +2,15 @@
 // mkdir) is followed by an fsync of the parent directory, so a completed call survives a power loss.
 import { constants, fdatasync, read as fsRead, writev as fsWritev, promises as fsp } from 'node:fs'
 import path from 'node:path'
-import { BrookError, type FileHandle, type FileSystem } from '../core/index.js'
+import { FileNotFoundError, type FileHandle, type FileSystem } from '../core/index.js'
 
 const openExisting = constants.O_RDWR
 const openExclusive = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL
 
 let temporaryCounter = 0
 
-function notFound(target: string, cause: unknown): BrookError {
-  return new BrookError('BROOK_ERR_NOT_FOUND', `no such file or directory: ${target}`, { cause })
+function notFound(target: string, cause: unknown): FileNotFoundError {
+  return new FileNotFoundError(`no such file or directory: ${target}`, { cause })
 }
 
 function isCode(error: unknown, code: string): boolean {

@@ -3,7 +3,7 @@
 // the metadata log before its call resolves; start-up replays the log to the same state.
 
 import { randomBytes as nodeRandomBytes } from 'node:crypto'
-import { assert, CorruptDataError, type FileSystem } from '../core/index.js'
+import { assert, ClosedError, CorruptDataError, type FileSystem } from '../core/index.js'
 import { BrokerConfig } from './broker-configs.js'
 import { failure, MetadataErrorCode, type MetadataFailure } from './metadata-error-code.js'
 import { type RandomBytes, randomKafkaUuid } from './kafka-uuid.js'
@@ -418,7 +418,7 @@ export class TopicRegistry {
   }
 
   private enqueue<T>(task: () => Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new Error('topic registry is closed'))
+    if (this.closed) return Promise.reject(new ClosedError('topic registry is closed'))
     const run = this.queue.then(task, task)
     this.queue = run.catch(() => undefined)
     return run

@@ -20,7 +20,7 @@ import {
   readBatchRecords,
   TimestampType,
 } from './batch-reader.js'
-import { RecordBatchError } from './errors.js'
+import { InvalidRecordError } from '../core/index.js'
 
 const require = createRequire(import.meta.url)
 const codecs = [
@@ -123,10 +123,10 @@ describe('buildRecordBatch and decodeBatch', () => {
     const flipped = Buffer.from(batch)
     flipped[flipped.length - 1] ^= 1
     assert.throws(() => decodeBatch(flipped), /CRC/)
-    assert.throws(() => readBatchRecords(batch.subarray(0, batch.length - 1)), RecordBatchError)
+    assert.throws(() => readBatchRecords(batch.subarray(0, batch.length - 1)), InvalidRecordError)
     const miscounted = Buffer.from(batch)
     miscounted.writeInt32BE(4, BatchOffsets.recordsCount)
-    assert.throws(() => readBatchRecords(miscounted, { verifyCrc: false }), RecordBatchError)
+    assert.throws(() => readBatchRecords(miscounted, { verifyCrc: false }), InvalidRecordError)
   })
 })
 

@@ -13,7 +13,12 @@ import {
   isXerialSnappy,
   XERIAL_MAGIC,
 } from './compression.js'
-import { RecordBatchError, RecordBatchErrorCode } from './errors.js'
+import {
+  CorruptCompressedError,
+  DecompressedTooLargeError,
+  isRecordBatchError,
+  UnknownCodecError,
+} from '../core/index.js'
 import { decompressLz4FramesPortable, scanLz4Frames } from './lz4-frame.js'
 
 const require = createRequire(import.meta.url)
@@ -31,7 +36,7 @@ function codeOf(fn: () => unknown): string | undefined {
   try {
     fn()
   } catch (error) {
-    assert.ok(error instanceof RecordBatchError, `expected RecordBatchError, got ${error}`)
+    assert.ok(isRecordBatchError(error), `expected a record-batch error, got ${error}`)
     return error.code
   }
   return undefined
@@ -56,7 +61,7 @@ describe('compression', () => {
       const packed = compress(codec, text)
       assert.equal(
         codeOf(() => decompress(codec, packed, text.length - 1)),
-        RecordBatchErrorCode.decompressedTooLarge,
+        DecompressedTooLargeError.code,
       )
     })
   }
@@ -91,11 +96,11 @@ describe('compression', () => {
     const cut = framed.subarray(0, framed.length - 3)
     assert.equal(
       codeOf(() => decompress(Compression.snappy, cut)),
-      RecordBatchErrorCode.corruptCompressed,
+      CorruptCompressedError.code,
     )
     assert.equal(
       codeOf(() => decompress(Compression.snappy, framed, 40_000)),
-      RecordBatchErrorCode.decompressedTooLarge,
+      DecompressedTooLargeError.code,
     )
   })
 
@@ -104,7 +109,7 @@ describe('compression', () => {
     const bomb = Buffer.from([0x80, 0x80, 0x80, 0x80, 0x08, 0x00, 0x01])
     assert.equal(
       codeOf(() => decompress(Compression.snappy, bomb, 1 << 20)),
-      RecordBatchErrorCode.decompressedTooLarge,
+      DecompressedTooLargeError.code,
     )
   })
 
@@ -112,7 +117,7 @@ describe('compression', () => {
     const bomb = gzipSync(Buffer.alloc(10_000_000))
     assert.equal(
       codeOf(() => decompress(Compression.gzip, bomb, 1_000_000)),
-      RecordBatchErrorCode.decompressedTooLarge,
+      DecompressedTooLargeError.code,
     )
   })
 
@@ -121,13 +126,13 @@ describe('compression', () => {
     for (const codec of [Compression.gzip, Compression.lz4, Compression.zstd]) {
       assert.equal(
         codeOf(() => decompress(codec, garbage)),
-        RecordBatchErrorCode.corruptCompressed,
+        CorruptCompressedError.code,
         `codec ${codec}`,
       )
     }
     assert.equal(
       codeOf(() => decompress(7, garbage)),
-      RecordBatchErrorCode.unknownCodec,
+      UnknownCodecError.code,
     )
   })
 
@@ -152,11 +157,11 @@ describe('compression', () => {
     assert.ok(layout.decompressedBytesMax >= 1_000_000)
     assert.equal(
       codeOf(() => decompressLz4FramesPortable(frame, 500_000)),
-      RecordBatchErrorCode.decompressedTooLarge,
+      DecompressedTooLargeError.code,
     )
     assert.equal(
       codeOf(() => decompress(Compression.lz4, frame, 500_000)),
-      RecordBatchErrorCode.decompressedTooLarge,
+      DecompressedTooLargeError.code,
     )
   })
 
@@ -167,12 +172,12 @@ describe('compression', () => {
     assert.deepEqual(decompress(Compression.zstd, twoFrames), Buffer.concat([text, noise]))
     assert.equal(
       codeOf(() => decompress(Compression.zstd, twoFrames, text.length)),
-      RecordBatchErrorCode.decompressedTooLarge,
+      DecompressedTooLargeError.code,
     )
     const truncated = twoFrames.subarray(0, twoFrames.length - 5)
     assert.equal(
       codeOf(() => decompress(Compression.zstd, truncated)),
-      RecordBatchErrorCode.corruptCompressed,
+      CorruptCompressedError.code,
     )
     // The shared context recovers after an error.
     assert.deepEqual(decompress(Compression.zstd, zstd.compress(text)), text)

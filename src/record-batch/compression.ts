@@ -4,8 +4,13 @@
 import { createRequire } from 'node:module'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { Compression, type CompressionCodec } from './batch-header.js'
-import { BrookError } from '../core/index.js'
-import { RecordBatchError, RecordBatchErrorCode } from './errors.js'
+import {
+  BrookError,
+  CodecUnavailableError,
+  CorruptCompressedError,
+  DecompressedTooLargeError,
+  UnknownCodecError,
+} from '../core/index.js'
 import { decompressLz4FramesPortable, scanLz4Frames } from './lz4-frame.js'
 
 /** Default bound on decompressed bytes per batch: 128 MiB. */
@@ -55,9 +60,7 @@ function load<T>(name: string): T {
     loaded.set(name, entry)
   }
   if (entry.error !== undefined) {
-    throw new RecordBatchError(RecordBatchErrorCode.codecUnavailable, `cannot load ${name}`, {
-      cause: entry.error,
-    })
+    throw new CodecUnavailableError(`cannot load ${name}`, { cause: entry.error })
   }
   return entry.module as T
 }
@@ -87,20 +90,17 @@ export function isCodecAvailable(codec: number): boolean {
   }
 }
 
-function corrupt(codecName: string, cause: unknown): RecordBatchError {
+function corrupt(codecName: string, cause: unknown): CorruptCompressedError {
   const detail = cause instanceof Error ? cause.message : String(cause)
-  return new RecordBatchError(RecordBatchErrorCode.corruptCompressed, `${codecName}: ${detail}`, { cause })
+  return new CorruptCompressedError(`${codecName}: ${detail}`, { cause })
 }
 
-function tooLarge(codecName: string, maxBytes: number): RecordBatchError {
-  return new RecordBatchError(
-    RecordBatchErrorCode.decompressedTooLarge,
-    `${codecName}: decompressed data exceeds ${maxBytes} bytes`,
-  )
+function tooLarge(codecName: string, maxBytes: number): DecompressedTooLargeError {
+  return new DecompressedTooLargeError(`${codecName}: decompressed data exceeds ${maxBytes} bytes`)
 }
 
-function unknownCodec(codec: number): RecordBatchError {
-  return new RecordBatchError(RecordBatchErrorCode.unknownCodec, `unknown compression codec ${codec}`)
+function unknownCodec(codec: number): UnknownCodecError {
+  return new UnknownCodecError(`unknown compression codec ${codec}`)
 }
 
 /** Compresses `data` with `codec` (none returns `data` itself). Snappy is written xerial-framed, as Java does. */

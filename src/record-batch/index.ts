@@ -54,7 +54,6 @@ export {
   isXerialSnappy,
   XERIAL_MAGIC,
 } from './compression.js'
-export { RecordBatchError, RecordBatchErrorCode, type RecordBatchErrorCodeValue } from './errors.js'
 export { decompressLz4FramesPortable, scanLz4Frames } from './lz4-frame.js'
 export {
   decodeRecords,

@@ -1,22 +1,19 @@
 // A bounded JavaScript reader of the LZ4 frame format (KIP-57): walks the frame to bound its output before
 // the native decoder runs, and decodes frames the native one rejects (old Kafka clients wrote a wrong
 // header checksum, which is ignored here). Content and block checksums are skipped, the batch CRC covers them.
-import { RecordBatchError, RecordBatchErrorCode } from './errors.js'
+import { CorruptCompressedError, DecompressedTooLargeError } from '../core/index.js'
 
 const FRAME_MAGIC = 0x184d2204
 const SKIPPABLE_MAGIC_MASK = 0xfffffff0
 const SKIPPABLE_MAGIC = 0x184d2a50
 const BLOCK_MAX_BYTES_BY_ID = [0, 0, 0, 0, 65536, 262144, 1048576, 4194304] as const
 
-function corrupt(message: string): RecordBatchError {
-  return new RecordBatchError(RecordBatchErrorCode.corruptCompressed, `lz4: ${message}`)
+function corrupt(message: string): CorruptCompressedError {
+  return new CorruptCompressedError(`lz4: ${message}`)
 }
 
-function tooLarge(maxBytes: number): RecordBatchError {
-  return new RecordBatchError(
-    RecordBatchErrorCode.decompressedTooLarge,
-    `lz4: decompressed data exceeds ${maxBytes} bytes`,
-  )
+function tooLarge(maxBytes: number): DecompressedTooLargeError {
+  return new DecompressedTooLargeError(`lz4: decompressed data exceeds ${maxBytes} bytes`)
 }
 
 interface FrameBlock {

@@ -6,7 +6,7 @@ import { buildRecordBatch } from './batch-builder.js'
 import { BatchOffsets, Compression, computeBatchCrc } from './batch-header.js'
 import { decodeBatch, iterateBatches } from './batch-reader.js'
 import { decompress } from './compression.js'
-import { RecordBatchError } from './errors.js'
+import { isRecordBatchError } from '../core/index.js'
 import { decodeRecords } from './records.js'
 import { ProduceValidationError, validateProducedBatches } from './validate.js'
 
@@ -38,7 +38,7 @@ function onlyBrookErrors(what: string, fn: () => unknown): void {
   try {
     fn()
   } catch (error) {
-    if (!(error instanceof RecordBatchError)) {
+    if (!isRecordBatchError(error)) {
       assert.fail(`${what} (seed ${seed}) threw ${(error as Error)?.stack ?? error}`)
     }
   }

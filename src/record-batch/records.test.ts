@@ -1,7 +1,7 @@
 // Records inside a batch: round trips, exact bytes, and strict, bounded rejection of malformed input.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { RecordBatchError } from './errors.js'
+import { InvalidRecordError } from '../core/index.js'
 import { decodeRecords, encodeRecords, type Record, sizeOfRecords } from './records.js'
 import { encodeVarint } from './varint.js'
 
@@ -43,24 +43,24 @@ describe('records', () => {
 
   it('rejects fewer records than the count, and bytes left over', () => {
     const bytes = encodeRecords(sample)
-    assert.throws(() => decodeRecords(bytes, 4), RecordBatchError)
+    assert.throws(() => decodeRecords(bytes, 4), InvalidRecordError)
     assert.throws(() => decodeRecords(bytes, 2), /left after/)
     assert.throws(() => decodeRecords(Buffer.concat([bytes, Buffer.from([0])]), 3), /left after/)
   })
 
   it('rejects a count that cannot fit before allocating for it', () => {
     assert.throws(() => decodeRecords(Buffer.alloc(10), 2_000_000_000), /cannot fit/)
-    assert.throws(() => decodeRecords(Buffer.alloc(10), -1), RecordBatchError)
+    assert.throws(() => decodeRecords(Buffer.alloc(10), -1), InvalidRecordError)
   })
 
   it('rejects lengths that run past the record or are invalid', () => {
     const one = encodeRecords([sample[0]])
     const longer = Buffer.from(one)
     longer[0] += 2 // record claims 1 more byte than it has
-    assert.throws(() => decodeRecords(longer, 1), RecordBatchError)
+    assert.throws(() => decodeRecords(longer, 1), InvalidRecordError)
     const shorter = Buffer.from(one)
     shorter[0] -= 2 // value would run past the record's declared end
-    assert.throws(() => decodeRecords(shorter, 1), RecordBatchError)
+    assert.throws(() => decodeRecords(shorter, 1), InvalidRecordError)
     // key length -2
     const body = Buffer.concat([Buffer.from([0, 0, 0]), encodeVarint(-2), Buffer.from([0x00, 0x00])])
     assert.throws(() => decodeRecords(Buffer.concat([encodeVarint(body.length), body]), 1), /negative/)

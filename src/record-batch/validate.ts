@@ -10,9 +10,8 @@ import {
   isBatchCrcValid,
   readBatchHeader,
 } from './batch-header.js'
-import { BrookError } from '../core/index.js'
+import { InvalidRecordError, isRecordBatchError } from '../core/index.js'
 import { DECOMPRESSED_BYTES_MAX_DEFAULT, decompress } from './compression.js'
-import { RecordBatchErrorCode } from './errors.js'
 import { decodeRecords, RECORD_BYTES_MIN, type Record } from './records.js'
 
 /** The Kafka error codes this validator answers (values from Kafka's Errors). */
@@ -216,11 +215,11 @@ export function validateProducedBatches(
     )
     decoded = decodeRecords(body, header.recordsCount)
   } catch (error) {
-    if (!(error instanceof BrookError)) throw error
+    if (!isRecordBatchError(error)) throw error
     // A batch whose CRC holds but whose payload will not decompress is corrupt; malformed records inside
     // a checksummed batch are invalid, as in Kafka's DefaultRecord.readFrom.
     const errorCode =
-      error.code === RecordBatchErrorCode.invalidRecord
+      error instanceof InvalidRecordError
         ? ProduceValidationError.INVALID_RECORD
         : ProduceValidationError.CORRUPT_MESSAGE
     return fail(errorCode, error.message, batch)

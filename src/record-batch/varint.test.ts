@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { describe, it } from 'node:test'
-import { RecordBatchError } from './errors.js'
+import { InvalidRecordError } from '../core/index.js'
 import {
   encodeVarint,
   encodeVarlong,
@@ -67,18 +67,18 @@ describe('varint', () => {
   it('rejects a varint longer than 5 bytes or with bits beyond 32', () => {
     assert.throws(
       () => new VarintReader(Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0x01])).readVarint(),
-      RecordBatchError,
+      InvalidRecordError,
     )
     assert.throws(
       () => new VarintReader(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x1f])).readVarint(),
-      RecordBatchError,
+      InvalidRecordError,
     )
   })
 
   it('rejects a varint cut off by the end bound, even if the buffer goes on', () => {
     const bytes = Buffer.from([0x80, 0x80, 0x01])
     assert.throws(() => new VarintReader(bytes, 0, 2).readVarint(), /past the end/)
-    assert.throws(() => new VarintReader(Buffer.alloc(0)).readVarint(), RecordBatchError)
+    assert.throws(() => new VarintReader(Buffer.alloc(0)).readVarint(), InvalidRecordError)
   })
 
   it('writes at an offset and returns the next offset', () => {
@@ -120,8 +120,8 @@ describe('varlong', () => {
     const tooLong = Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02])
     assert.throws(() => new VarintReader(tooLong).readVarlong(), /64 bits/)
     const elevenBytes = Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x81, 0x00])
-    assert.throws(() => new VarintReader(elevenBytes).readVarlong(), RecordBatchError)
-    assert.throws(() => encodeVarlong(2 ** 60), RecordBatchError)
+    assert.throws(() => new VarintReader(elevenBytes).readVarlong(), InvalidRecordError)
+    assert.throws(() => encodeVarlong(2 ** 60), InvalidRecordError)
   })
 
   it('agrees with kafkajs on random values', () => {

@@ -10,7 +10,6 @@ export {
 export {
   type AppendBatch,
   type AppendResult,
-  LogClosedError,
   LogFiles,
   type OffsetAndTimestamp,
   PartitionLog,

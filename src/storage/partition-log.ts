@@ -1,7 +1,17 @@
 // The log of one partition: segments on disk, offsets assigned synchronously at append, writes coalesced
 // into one vectored write per segment, group-committed fdatasync, a bounded in-memory tail for recent
 // reads, retention, and recovery after a clean or an unclean stop. See docs/storage-format.md.
-import { BrookError, type Clock, type FileSystem, type Logger, silentLogger } from '../core/index.js'
+import {
+  AssertionError,
+  ClosedError,
+  type Clock,
+  CorruptDataError,
+  InvalidRecordError,
+  OffsetOutOfRangeError,
+  type FileSystem,
+  type Logger,
+  silentLogger,
+} from '../core/index.js'
 import {
   BATCH_HEADER_BYTES,
   BatchOffsets,
@@ -45,14 +55,6 @@ export interface ReadResult {
 export interface OffsetAndTimestamp {
   offset: number
   timestamp: number
-}
-
-/** Thrown by append and the wait methods once the log is closed or an I/O error has stopped it. */
-export class LogClosedError extends BrookError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('BROOK_ERR_LOG_CLOSED', message, options)
-    this.name = 'LogClosedError'
-  }
 }
 
 interface TailEntry {
@@ -308,19 +310,15 @@ export class PartitionLog implements TailOwner {
    * Bytes reach the file in the background; use `waitWritten` / `waitDurable` with `lastOffset + 1`.
    */
   append(input: AppendBatch | readonly AppendBatch[]): AppendResult {
-    if (this.#closed) throw new LogClosedError(`log ${this.dir} is closed`)
-    if (this.#failure !== undefined)
-      throw new LogClosedError(`log ${this.dir} failed`, { cause: this.#failure })
+    if (this.#closed) throw new ClosedError(`log ${this.dir} is closed`)
+    if (this.#failure !== undefined) throw new ClosedError(`log ${this.dir} failed`, { cause: this.#failure })
     const batches = Array.isArray(input) ? (input as readonly AppendBatch[]) : [input as AppendBatch]
     const first = this.#logEndOffset
     const tailBytesBefore = this.#tailBytes
     for (const { batch, recordsCount, maxTimestamp } of batches) {
       const sizeBytes = batch.length
       if (sizeBytes < BATCH_HEADER_BYTES || batchSizeAt(batch) !== sizeBytes) {
-        throw new BrookError(
-          'BROOK_ERR_INVALID_BATCH',
-          `batch length field does not match its ${sizeBytes} bytes`,
-        )
+        throw new InvalidRecordError(`batch length field does not match its ${sizeBytes} bytes`)
       }
       const lastOffsetDelta = batch.readInt32BE(BatchOffsets.lastOffsetDelta)
       let segment = this.#segments[this.#segments.length - 1]
@@ -506,10 +504,7 @@ export class PartitionLog implements TailOwner {
    */
   async deleteRecordsBefore(offset: number): Promise<number> {
     if (offset > this.#logEndOffset) {
-      throw new BrookError(
-        'BROOK_ERR_OFFSET_OUT_OF_RANGE',
-        `offset ${offset} is past the log end ${this.#logEndOffset}`,
-      )
+      throw new OffsetOutOfRangeError(`offset ${offset} is past the log end ${this.#logEndOffset}`)
     }
     if (offset <= this.#logStartOffset) return this.#logStartOffset
     this.#logStartOffset = offset
@@ -558,7 +553,7 @@ export class PartitionLog implements TailOwner {
   /** Stops the log and removes its directory. Pending waits are rejected. */
   async delete(): Promise<void> {
     this.#closed = true
-    this.#fail(new LogClosedError(`log ${this.dir} was deleted`))
+    this.#fail(new ClosedError(`log ${this.dir} was deleted`))
     await this.#writing?.catch(() => {})
     this.#releaseTail()
     for (const segment of this.#segments) await segment.handle?.close().catch(() => {})
@@ -625,7 +620,7 @@ export class PartitionLog implements TailOwner {
         let position = writes[0].position
         const buffers: Buffer[] = []
         for (const w of writes) {
-          if (w.position !== position) throw new BrookError('BROOK_ERR_ASSERTION', 'writes are contiguous')
+          if (w.position !== position) throw new AssertionError('writes are contiguous')
           position += w.batch.length
           buffers.push(w.batch)
         }
@@ -687,7 +682,7 @@ export class PartitionLog implements TailOwner {
   #fail(error: unknown): void {
     if (this.#failure === undefined) {
       this.#failure = error instanceof Error ? error : new Error(String(error))
-      if (!(error instanceof LogClosedError))
+      if (!(error instanceof ClosedError))
         this.#logger.error('log stopped after an I/O error', { dir: this.dir, error })
     }
     const failed = this.#failedError()
@@ -696,9 +691,9 @@ export class PartitionLog implements TailOwner {
   }
 
   #failedError(): Error {
-    return this.#failure instanceof LogClosedError
+    return this.#failure instanceof ClosedError
       ? this.#failure
-      : new LogClosedError(`log ${this.dir} failed`, { cause: this.#failure })
+      : new ClosedError(`log ${this.dir} failed`, { cause: this.#failure })
   }
 
   /** Bytes in the in-memory tail (TailOwner). */
@@ -806,8 +801,7 @@ export class PartitionLog implements TailOwner {
           Math.max(sizeBytes, Math.min(limit - position, maxBytes)),
         )
         at = 0
-        if (chunk.length < sizeBytes)
-          throw new BrookError('BROOK_ERR_SEGMENT_CORRUPT', `short batch in ${segment.logPath}`)
+        if (chunk.length < sizeBytes) throw new CorruptDataError(`short batch in ${segment.logPath}`)
       }
       result.batches.push(chunk.subarray(at, at + sizeBytes))
       result.sizeBytes += sizeBytes

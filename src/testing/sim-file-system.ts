@@ -2,7 +2,14 @@
 // durable state and a current state; crash() keeps only what was durable (plus, at random, some of the
 // unsynced writes, possibly torn) and returns a fresh view, as a restarted process would see the disk.
 import path from 'node:path'
-import { BrookError, type FileHandle, type FileSystem } from '../core/index.js'
+import {
+  ClosedError,
+  FileExistsError,
+  FileNotFoundError,
+  SimulatedCrashError,
+  type FileHandle,
+  type FileSystem,
+} from '../core/index.js'
 import { SeededRandom } from './seeded-random.js'
 
 /** How a crash treats unsynced writes. */
@@ -124,12 +131,12 @@ function normalize(target: string): string {
   return resolved
 }
 
-function notFound(target: string): BrookError {
-  return new BrookError('BROOK_ERR_NOT_FOUND', `no such file or directory: ${target}`)
+function notFound(target: string): FileNotFoundError {
+  return new FileNotFoundError(`no such file or directory: ${target}`)
 }
 
-function crashed(): BrookError {
-  return new BrookError('BROOK_ERR_CRASHED', 'the simulated file system crashed')
+function crashed(): SimulatedCrashError {
+  return new SimulatedCrashError()
 }
 
 class SimFileHandle implements FileHandle {
@@ -144,7 +151,7 @@ class SimFileHandle implements FileHandle {
 
   #check(): void {
     if (!this.#view.alive) throw crashed()
-    if (this.#closed) throw new BrookError('BROOK_ERR_CLOSED', 'file handle is closed')
+    if (this.#closed) throw new ClosedError('file handle is closed')
   }
 
   async read(position: number, length: number): Promise<Buffer> {
@@ -264,7 +271,7 @@ export class SimFileSystem implements FileSystem {
     this.#check()
     const name = normalize(target)
     const disk = this.#disk
-    if (disk.files.has(name)) throw new BrookError('BROOK_ERR_EXISTS', `a file exists at ${name}`)
+    if (disk.files.has(name)) throw new FileExistsError(`a file exists at ${name}`)
     const created: string[] = []
     for (let dir = name; !disk.dirs.has(dir); dir = path.posix.dirname(dir)) created.push(dir)
     for (const dir of created.reverse()) disk.dirs.add(dir)
