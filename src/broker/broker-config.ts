@@ -26,6 +26,27 @@ export interface BrokerConfig {
   requestBytesMax: number
   /** Requests per connection read ahead of their responses before reading pauses. */
   inFlightRequestsMax: number
+  /** Longest a Fetch long-polls, whatever its MaxWaitMs asks, in ms. */
+  fetchWaitMaxMs: number
+  /** Open client connections, in total (max.connections) and per client address (max.connections.per.ip). */
+  connectionsMax: number
+  connectionsPerIpMax: number
+  /**
+   * A connection with no whole request received and no output drained for this long is closed
+   * (connections.max.idle.ms); a frame trickled in slowly does not count as activity.
+   */
+  connectionsIdleMaxMs: number
+  /**
+   * Broker-wide bytes of requests being read into their own buffers or being processed
+   * (queued.max.request.bytes); reading a large frame waits for room. At least request-bytes-max.
+   */
+  requestBytesQueuedMax: number
+  /** Response bytes queued on one connection beyond which its further requests wait. */
+  responseBytesQueuedMax: number
+  /** Response bytes queued on all connections beyond which Fetches wait (except on drained connections). */
+  responseBytesQueuedTotalMax: number
+  /** How long a closing connection may take to deliver its last responses before it is cut, in ms. */
+  connectionCloseDrainMs: number
   /** Broker-level defaults for topic configs, by Kafka topic config name (e.g. retention.ms). */
   topicDefaults: Record<string, string>
   /** Wait before the first rebalance of a new classic group completes (group.initial.rebalance.delay.ms). */
@@ -51,6 +72,14 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     numPartitions: 1,
     requestBytesMax: 104857600,
     inFlightRequestsMax: 100,
+    fetchWaitMaxMs: 30000,
+    connectionsMax: 10000,
+    connectionsPerIpMax: 1000,
+    connectionsIdleMaxMs: 600000,
+    requestBytesQueuedMax: 268435456,
+    responseBytesQueuedMax: 33554432,
+    responseBytesQueuedTotalMax: 536870912,
+    connectionCloseDrainMs: 10000,
     topicDefaults: {},
     flushIntervalMs: 1000,
     groupInitialRebalanceDelayMs: 3000,
@@ -100,6 +129,24 @@ const settings: Record<string, Setter> = {
   'request-bytes-max': (c, v) => (c.requestBytesMax = integer('request-bytes-max', 1024, 2147483647)(v)),
   'in-flight-requests-max': (c, v) =>
     (c.inFlightRequestsMax = integer('in-flight-requests-max', 1, 100000)(v)),
+  'fetch-wait-max-ms': (c, v) => (c.fetchWaitMaxMs = integer('fetch-wait-max-ms', 0, 3600000)(v)),
+  'max-connections': (c, v) => (c.connectionsMax = integer('max-connections', 1, 2147483647)(v)),
+  'max-connections-per-ip': (c, v) =>
+    (c.connectionsPerIpMax = integer('max-connections-per-ip', 1, 2147483647)(v)),
+  'connections-max-idle-ms': (c, v) =>
+    (c.connectionsIdleMaxMs = integer('connections-max-idle-ms', 100, 2147483647)(v)),
+  'queued-max-request-bytes': (c, v) =>
+    (c.requestBytesQueuedMax = integer('queued-max-request-bytes', 1024, Number.MAX_SAFE_INTEGER)(v)),
+  'response-bytes-queued-max': (c, v) =>
+    (c.responseBytesQueuedMax = integer('response-bytes-queued-max', 1024, Number.MAX_SAFE_INTEGER)(v)),
+  'response-bytes-queued-total-max': (c, v) =>
+    (c.responseBytesQueuedTotalMax = integer(
+      'response-bytes-queued-total-max',
+      1024,
+      Number.MAX_SAFE_INTEGER,
+    )(v)),
+  'connection-close-drain-ms': (c, v) =>
+    (c.connectionCloseDrainMs = integer('connection-close-drain-ms', 0, 3600000)(v)),
   'group-initial-rebalance-delay-ms': (c, v) =>
     (c.groupInitialRebalanceDelayMs = integer('group-initial-rebalance-delay-ms', 0, 300000)(v)),
   'group-consumer-session-timeout-ms': (c, v) =>
@@ -115,6 +162,10 @@ const kafkaAliases: Record<string, string> = {
   'num.partitions': 'num-partitions',
   'socket.request.max.bytes': 'request-bytes-max',
   'node.id': 'node-id',
+  'max.connections': 'max-connections',
+  'max.connections.per.ip': 'max-connections-per-ip',
+  'connections.max.idle.ms': 'connections-max-idle-ms',
+  'queued.max.request.bytes': 'queued-max-request-bytes',
   'log.dirs': 'data-dir',
   'log.dir': 'data-dir',
   'group.initial.rebalance.delay.ms': 'group-initial-rebalance-delay-ms',
@@ -192,6 +243,12 @@ export function resolveBrokerConfig(options: {
   }
   if (config.advertisedHost === '') {
     config.advertisedHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
+  }
+  if (config.requestBytesQueuedMax < config.requestBytesMax) {
+    // One frame of the largest size must fit, or it would wait for room that never comes.
+    throw new ConfigError(
+      `queued-max-request-bytes (${config.requestBytesQueuedMax}) must be at least request-bytes-max (${config.requestBytesMax})`,
+    )
   }
   return config
 }

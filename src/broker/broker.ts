@@ -129,16 +129,13 @@ export class Broker {
     const { config, transport, logger } = deps
     const opened = await openBrokerContext(deps)
     const { context, dispatcher } = opened
-    let nextConnectionId = 1
     const connections = new Set<ServerConnection>()
     let listener: Listener
     try {
       listener = await transport.listen(config.host, config.port, (connection) => {
-        const id = nextConnectionId++
         const server = new ServerConnection(
-          id,
           connection,
-          (frame) => dispatcher.dispatch(frame, id, connection.remoteAddress, context),
+          (frame, owner) => dispatcher.dispatch(frame, owner.session, context),
           { frameBytesMax: config.requestBytesMax, inFlightMax: config.inFlightRequestsMax, logger },
         )
         connections.add(server)

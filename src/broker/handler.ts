@@ -1,16 +1,18 @@
 // What a handler is: the API it serves, the versions it implements, and a function from decoded request
 // to response body. ApiVersions is derived from the table of handlers, so nothing is advertised that is
 // not implemented.
+import type { Session } from '../network/index.js'
 import type { MessageDef, MessageInput, MessageValue, RequestHeader } from '../protocol/index.js'
 import type { BrokerContext } from './broker-context.js'
 
 /** Per-request facts a handler may need besides the body. */
 export interface RequestContext {
   readonly header: RequestHeader
-  /** Connection id, unique for the life of the process. */
-  readonly connectionId: number
-  /** The client's address as 'host:port'. */
-  readonly remoteAddress?: string
+  /**
+   * The connection's session: its process-wide unique id, client address, principal, client software,
+   * the in-order sequencer and the close hook (long polls end when their connection closes).
+   */
+  readonly session: Session
   readonly broker: BrokerContext
 }
 

@@ -158,15 +158,21 @@ export class PartitionStore {
 
   /**
    * Resolves on the next append to one of `partitions` (topic, partition pairs), after `timeoutMs`, or at
-   * once when closing. Only the fetches reading a partition wake on its appends.
+   * once when closing or when `signal` aborts (the requesting connection closed). Only the fetches reading
+   * a partition wake on its appends.
    */
-  waitForAppend(partitions: readonly (readonly [string, number])[], timeoutMs: number): Promise<void> {
-    if (this.closing || partitions.length === 0) return Promise.resolve()
+  waitForAppend(
+    partitions: readonly (readonly [string, number])[],
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    if (this.closing || partitions.length === 0 || signal?.aborted) return Promise.resolve()
     return new Promise((resolve) => {
       const keys = partitions.map(([topic, partition]) => partitionKey(topic, partition))
       let timer: Timer | undefined
       const done: Waiter = () => {
         timer?.cancel()
+        signal?.removeEventListener('abort', done)
         for (const key of keys) {
           const waiting = this.waiters.get(key)
           waiting?.delete(done)
@@ -180,6 +186,7 @@ export class PartitionStore {
         waiting.add(done)
       }
       timer = this.options.clock.setTimeout(done, timeoutMs)
+      signal?.addEventListener('abort', done, { once: true })
     })
   }
 

@@ -3,6 +3,7 @@
 // Kafka does, except ApiVersions, which answers UNSUPPORTED_VERSION with a v0 body (KIP-511).
 import { ProtocolError } from '../core/index.js'
 import type { Logger } from '../core/index.js'
+import type { Session } from '../network/index.js'
 import {
   ApiKey,
   ErrorCode,
@@ -34,12 +35,8 @@ export class RequestDispatcher {
       .sort((a, b) => a.apiKey - b.apiKey)
   }
 
-  async dispatch(
-    frame: Buffer,
-    connectionId: number,
-    remoteAddress: string,
-    broker: BrokerContext,
-  ): Promise<DispatchResult> {
+  async dispatch(frame: Buffer, session: Session, broker: BrokerContext): Promise<DispatchResult> {
+    const connectionId = session.id
     const reader = new Reader(frame)
     let header: ReturnType<typeof readRequestHeader>
     try {
@@ -91,7 +88,7 @@ export class RequestDispatcher {
       })
       return 'close'
     }
-    const response = await handler.handle(request as never, { header, connectionId, remoteAddress, broker })
+    const response = await handler.handle(request as never, { header, session, broker })
     if (response === null) return null
     if (response === CLOSE_CONNECTION) return 'close'
     return encodeResponseFrame(header.apiKey, header.apiVersion, header.correlationId, response)

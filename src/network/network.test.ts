@@ -109,7 +109,6 @@ describe('ServerConnection', () => {
     const fake = new FakeConnection()
     const pending = new Map<string, ReturnType<typeof deferred<Buffer[] | null>>>()
     new ServerConnection(
-      1,
       fake,
       (f) => {
         const d = deferred<Buffer[] | null>()
@@ -131,7 +130,7 @@ describe('ServerConnection', () => {
   it('pauses reading at the in-flight limit and resumes when answers go out', async () => {
     const fake = new FakeConnection()
     const waiting: ((value: Buffer[]) => void)[] = []
-    new ServerConnection(1, fake, () => new Promise<Buffer[]>((r) => waiting.push(r)), {
+    new ServerConnection(fake, () => new Promise<Buffer[]>((r) => waiting.push(r)), {
       frameBytesMax: 1024,
       inFlightMax: 2,
       logger: silentLogger,
@@ -146,7 +145,7 @@ describe('ServerConnection', () => {
   it('closes the connection on a bad frame and when a handler asks to', async () => {
     const bad = new FakeConnection()
     let closed = 0
-    const connection = new ServerConnection(1, bad, () => null, {
+    const connection = new ServerConnection(bad, () => null, {
       frameBytesMax: 8,
       inFlightMax: 10,
       logger: silentLogger,
@@ -156,7 +155,7 @@ describe('ServerConnection', () => {
     assert.equal(bad.ended, true)
     assert.equal(closed, 1, 'onClosed fires once')
     const asked = new FakeConnection()
-    new ServerConnection(2, asked, (f) => (f.toString() === 'bye' ? 'close' : [Buffer.from('hi')]), {
+    new ServerConnection(asked, (f) => (f.toString() === 'bye' ? 'close' : [Buffer.from('hi')]), {
       frameBytesMax: 64,
       inFlightMax: 10,
       logger: silentLogger,

@@ -3,6 +3,7 @@
 // too many requests are in flight or the socket's output is backed up.
 import type { Connection, Logger } from '../core/index.js'
 import { FrameDecoder } from './frame-decoder.js'
+import { Session } from './session.js'
 
 /**
  * Handles one request frame. Returns the response as buffers (size prefix included), null for no
@@ -18,6 +19,8 @@ export interface ServerConnectionOptions {
   /** Requests read but not yet answered before reading pauses. */
   inFlightMax: number
   logger: Logger
+  /** Name of the listener the connection arrived on, for the session. */
+  listener?: string
 }
 
 interface Slot {
@@ -28,7 +31,8 @@ interface Slot {
 /** Owns one Connection; the network server makes one per accepted stream. */
 export class ServerConnection {
   readonly connection: Connection
-  readonly id: number
+  /** Who the client is and per-connection state handlers share; handed to every request. */
+  readonly session: Session
   private readonly decoder: FrameDecoder
   private readonly handler: FrameHandler
   private readonly options: ServerConnectionOptions
@@ -39,8 +43,12 @@ export class ServerConnection {
   /** Called once when the connection ends. */
   onClosed: (() => void) | undefined
 
-  constructor(id: number, connection: Connection, handler: FrameHandler, options: ServerConnectionOptions) {
-    this.id = id
+  constructor(connection: Connection, handler: FrameHandler, options: ServerConnectionOptions) {
+    this.session = new Session({
+      listener: options.listener ?? 'PLAINTEXT',
+      remoteAddress: connection.remoteAddress,
+      remoteHost: connection.remoteHost,
+    })
     this.connection = connection
     this.handler = handler
     this.options = options
@@ -136,6 +144,7 @@ export class ServerConnection {
   private markClosed(): void {
     if (this.closed) return
     this.closed = true
+    this.session.markClosed()
     this.onClosed?.()
   }
 

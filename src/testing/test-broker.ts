@@ -20,6 +20,7 @@ import {
   requestCodec,
   responseCodec,
 } from '../protocol/index.js'
+import { Session } from '../network/index.js'
 import { SimClock } from './sim-clock.js'
 import { SimFileSystem } from './sim-file-system.js'
 
@@ -28,6 +29,8 @@ export interface TestBroker {
   readonly topics: BrokerContext['topics']
   readonly fs: SimFileSystem
   readonly clock: Clock
+  /** The session every call runs in (one connection); close it to test close hooks. */
+  readonly session: Session
   /**
    * Runs `handler` at `version` on `input`, passing request and response through the codec so that
    * only what the wire carries at that version reaches either side. Null when the handler sends no
@@ -70,6 +73,8 @@ export async function createTestBroker(options: TestBrokerOptions = {}): Promise
   const opened = await openBrokerContext({ config, fs, clock, logger: silentLogger })
   const context = opened.context
   let correlationId = 0
+  // Every call shares one session, as requests pipelined on one connection do.
+  const session = new Session({ listener: 'test', remoteAddress: '127.0.0.1:50000', remoteHost: '127.0.0.1' })
   async function callMaybe<Req extends MessageDef, Res extends MessageDef>(
     handler: Handler<Req, Res>,
     version: number,
@@ -90,8 +95,7 @@ export async function createTestBroker(options: TestBrokerOptions = {}): Promise
         correlationId: ++correlationId,
         clientId: 'test-client',
       },
-      connectionId: 1,
-      remoteAddress: '127.0.0.1:50000',
+      session,
       broker: context,
     }
     const response = await handler.handle(request, requestContext)
@@ -103,6 +107,7 @@ export async function createTestBroker(options: TestBrokerOptions = {}): Promise
   }
   return {
     context,
+    session,
     topics: context.topics,
     fs,
     clock,

@@ -16,6 +16,8 @@ export const apiVersions = defineHandler({
         softwareNamePattern.test(request.clientSoftwareName) &&
         softwareNamePattern.test(request.clientSoftwareVersion)
       if (!valid) return { errorCode: ErrorCode.INVALID_REQUEST, apiKeys }
+      context.session.clientSoftwareName = request.clientSoftwareName
+      context.session.clientSoftwareVersion = request.clientSoftwareVersion
     }
     return { errorCode: ErrorCode.NONE, apiKeys, throttleTimeMs: 0 }
   },

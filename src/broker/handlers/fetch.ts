@@ -142,7 +142,11 @@ export const fetch = defineHandler({
       // We never hand out sessions, so an incremental fetch names one we do not have.
       return { errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] }
     }
-    const deadline = broker.clock.monotonicMs() + Math.max(0, request.maxWaitMs)
+    // A client may ask to wait up to 2^31 ms; the wait is capped so no request holds its connection's
+    // order slot and a waiter for longer than fetchWaitMaxMs (an empty answer before then is legal).
+    const cappedWaitMs = Math.min(Math.max(0, request.maxWaitMs), broker.config.fetchWaitMaxMs)
+    const deadline = broker.clock.monotonicMs() + cappedWaitMs
+    const { session } = context
     for (;;) {
       const result = await readAll(broker, request, version)
       const waitMs = deadline - broker.clock.monotonicMs()
@@ -150,11 +154,14 @@ export const fetch = defineHandler({
         result.totalBytes >= request.minBytes ||
         result.hasError ||
         waitMs <= 0 ||
-        broker.partitions.isClosing
+        broker.partitions.isClosing ||
+        session.isClosed
       ) {
         return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: result.responses }
       }
-      await broker.partitions.waitForAppend(result.watched, waitMs)
+      // The session's signal ends the wait when the connection closes, so a long poll of a client that
+      // went away stops holding its waiter and timer.
+      await broker.partitions.waitForAppend(result.watched, waitMs, session.signal)
     }
   },
 })

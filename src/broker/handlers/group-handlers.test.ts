@@ -1,5 +1,6 @@
 // The group handlers end to end through the codec: requests encoded and decoded at real versions, handled
 // against a coordinator on simulated time, answers encoded again at the same version.
+import { Session } from '../../network/index.js'
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { silentLogger } from '../../core/index.js'
@@ -69,7 +70,7 @@ async function setup() {
     ) as MessageValue<Req>
     const context: RequestContext = {
       header: { apiKey: handler.apiKey, apiVersion: version, correlationId: 1, clientId: 'test-client' },
-      connectionId: 1,
+      session: new Session({ listener: 'test', remoteAddress: '127.0.0.1:50000', remoteHost: '127.0.0.1' }),
       broker,
     }
     const response = await handler.handle(request, context)

@@ -7,7 +7,7 @@ import { defineHandler, type RequestContext } from '../handler.js'
  * request context carries one; '' otherwise.
  */
 export function clientHostOf(context: RequestContext): string {
-  const address = context.remoteAddress
+  const address = context.session.remoteAddress
   if (address === undefined || address === '') return ''
   const colon = address.lastIndexOf(':')
   const host = colon > 0 && !address.endsWith(']') ? address.slice(0, colon) : address

@@ -145,24 +145,6 @@ async function producePartition(
   }
 }
 
-/**
- * The append phase of the Produce requests of each connection, chained. Kafka handles one request per
- * connection at a time; here a request waiting for a partition log to open must not be overtaken by the
- * next pipelined request, or an idempotent producer's sequences arrive out of order.
- */
-const appendPhases = new Map<number, Promise<unknown>>()
-
-function inConnectionOrder<T>(connectionId: number, task: () => Promise<T>): Promise<T> {
-  const previous = appendPhases.get(connectionId)
-  const run = previous === undefined ? task() : previous.then(task, task)
-  appendPhases.set(connectionId, run)
-  const forget = () => {
-    if (appendPhases.get(connectionId) === run) appendPhases.delete(connectionId)
-  }
-  run.then(forget, forget)
-  return run
-}
-
 export const produce = defineHandler({
   request: ProduceRequest,
   response: ProduceResponse,
@@ -173,7 +155,10 @@ export const produce = defineHandler({
     const acks = request.acks
     const durable: Promise<void>[] = []
     const written: Promise<void>[] = []
-    const { responses, appended } = await inConnectionOrder(context.connectionId, async () => {
+    // The append phase runs in request order per connection: a request waiting for a partition log to
+    // open must not be overtaken by the next pipelined one, or an idempotent producer's sequences arrive
+    // out of order (Kafka handles one request per connection at a time).
+    const { responses, appended } = await context.session.sequence(async () => {
       const appended: [string, number][] = []
       const responses = []
       for (const topic of request.topicData) {
