@@ -1,6 +1,7 @@
 // testing: simulated ports and helpers for tests and simulations. Imported only by tests.
 export { SeededRandom } from './seeded-random.js'
 export { SimClock } from './sim-clock.js'
+export { SimTransport, type SimTransportOptions } from './sim-transport.js'
 export { type CrashOptions, SimFileSystem } from './sim-file-system.js'
 export { makeTestBatch, type TestBatchOptions } from './test-batch.js'
 export { createTestBroker, type TestBroker, type TestBrokerOptions } from './test-broker.js'
