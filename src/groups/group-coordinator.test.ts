@@ -5,7 +5,7 @@ import { describe, it } from 'node:test'
 import { ErrorCode } from '../protocol/index.js'
 import type { GroupCoordinator, OffsetCommitInput } from './group-coordinator.js'
 import { DIR, flush, joinInput, openCoordinator, syncInput, watch } from './group-harness.test.js'
-import { GROUP_LOG_FILE } from './group-log.js'
+import { encodeGroupFrame, GROUP_LOG_FILE } from './group-log.js'
 
 function commit(
   overrides: Partial<OffsetCommitInput> & { offset?: number; metadata?: string | null } = {},
@@ -270,6 +270,57 @@ describe('durability', () => {
     await reopened.coordinator.close()
     const again = await openCoordinator({}, fs, clock)
     assert.equal(fetchOne(again.coordinator, 'h').committedOffset, 6, 'appends after the cut tail replay')
+    await again.coordinator.close()
+  })
+
+  it('#7 refuses offsets a JavaScript number cannot hold exactly with OFFSET_OUT_OF_RANGE', async () => {
+    const { coordinator } = await openCoordinator()
+    assert.equal(await commitError(coordinator, commit({ offset: 2 ** 53 - 1 })), ErrorCode.NONE)
+    // 2^63 - 1 as the wire decoder reads it (rounded to 2^63), and the first unsafe integer.
+    for (const offset of [9223372036854775807, 2 ** 53, -(2 ** 53), -(2 ** 63)]) {
+      assert.equal(
+        await commitError(coordinator, commit({ offset })),
+        ErrorCode.OFFSET_OUT_OF_RANGE,
+        `${offset}`,
+      )
+    }
+    assert.equal(fetchOne(coordinator).committedOffset, 2 ** 53 - 1, 'the refused commits changed nothing')
+    await coordinator.close()
+  })
+
+  it('#7 loads a group poisoned on disk by an offset of 2^63 - 1: the offset is dropped, the rest kept', async () => {
+    const { coordinator, fs, clock } = await openCoordinator()
+    await coordinator.commitOffsets(commit({ groupId: 'poisoned', offset: 7 }))
+    await coordinator.close()
+    const handle = await fs.open(`${DIR}/${GROUP_LOG_FILE}`)
+    // What an older broker wrote for a commit of 2^63 - 1: a number JSON cannot give back exactly.
+    const badFrame = encodeGroupFrame(1000, {
+      type: 'offset',
+      groupId: 'poisoned',
+      topic: 'payments',
+      partition: 0,
+      offset: 9223372036854775807,
+      leaderEpoch: -1,
+      metadata: '',
+      commitTimestampMs: 0,
+    })
+    await handle.write(await handle.size(), [badFrame])
+    await handle.sync()
+    await handle.close()
+    const reopened = await openCoordinator({}, fs, clock)
+    const all = reopened.coordinator.fetchOffsets({
+      groupId: 'poisoned',
+      memberId: null,
+      memberEpoch: -1,
+      topics: null,
+    })
+    assert.deepEqual(
+      all.topics.map((t) => [t.name, t.partitions.map((p) => p.committedOffset)]),
+      [['orders', [7]]],
+    )
+    await reopened.coordinator.close()
+    const again = await openCoordinator({}, fs, clock)
+    assert.equal(fetchOne(again.coordinator, 'poisoned', 0).committedOffset, 7)
     await again.coordinator.close()
   })
 

@@ -196,6 +196,18 @@ export interface ConsumerGroupHeartbeatResult {
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
+/** True when every number of a stored offset is one the wire codec writes exactly (|n| < 2^53). */
+function isStorableOffset(stored: StoredOffset): boolean {
+  return (
+    Number.isSafeInteger(stored.offset) &&
+    Number.isInteger(stored.leaderEpoch) &&
+    stored.leaderEpoch >= -(2 ** 31) &&
+    stored.leaderEpoch < 2 ** 31 &&
+    Number.isSafeInteger(stored.commitTimestampMs) &&
+    typeof stored.metadata === 'string'
+  )
+}
+
 function kafkaUuid(): string {
   return randomBytes(16).toString('base64url')
 }
@@ -247,7 +259,18 @@ export class GroupCoordinator {
       defaultAssignor: ASSIGNOR_NAMES[0],
       newMemberId: options.newConsumerMemberId ?? kafkaUuid,
     }
+    const unreadable: GroupRecord[] = []
     for (const [groupId, stored] of state) {
+      for (const [topic, partitions] of stored.offsets) {
+        for (const [partition, offset] of partitions) {
+          if (isStorableOffset(offset)) continue
+          // Written before commits were range-checked (#7): answering it would break every OffsetFetch.
+          this.#logger.warn('groups log: dropping an offset out of range', { groupId, topic, partition })
+          partitions.delete(partition)
+          unreadable.push({ type: 'offset-delete', groupId, topic, partition })
+        }
+        if (partitions.size === 0) stored.offsets.delete(topic)
+      }
       const group =
         stored.groupType === 'consumer'
           ? this.#newConsumerGroup(groupId)
@@ -256,6 +279,9 @@ export class GroupCoordinator {
     }
     log.snapshotSource = () => this.#storedState()
     this.#scheduleRetention()
+    this.#append(unreadable).catch((error) =>
+      this.#logger.error('groups log: could not record dropped offsets', { error }),
+    )
   }
 
   /** Opens the groups log in `options.dir`, recovering every group (as Empty) and its offsets. */
@@ -560,7 +586,11 @@ export class GroupCoordinator {
         partitions: topic.partitions.map((p) => {
           let errorCode: number = ErrorCode.NONE
           const metadata = p.committedMetadata ?? ''
-          if (Buffer.byteLength(metadata, 'utf8') > this.#settings.offsetMetadataMaxBytes) {
+          if (!Number.isSafeInteger(p.committedOffset)) {
+            // Kafka stores any int64; offsets here are JavaScript numbers, exact only within 2^53, and no
+            // partition of this broker can reach such an offset.
+            errorCode = ErrorCode.OFFSET_OUT_OF_RANGE
+          } else if (Buffer.byteLength(metadata, 'utf8') > this.#settings.offsetMetadataMaxBytes) {
             errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE
           } else if (
             partitionCount === undefined ||

@@ -2,7 +2,7 @@
 // a committed offset no JavaScript number holds. Each check proves a bystander connection is still served.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { ApiKey, ErrorCode } from '../../src/protocol/index.js'
+import { ApiKey, ErrorCode, encodeRequestFrame } from '../../src/protocol/index.js'
 import { BrookProcess } from './brook-process.js'
 import { assertServes, createTopic } from './kafka-requests.js'
 import { RawKafkaClient, withConnection } from './raw-kafka-client.js'
@@ -23,6 +23,48 @@ function heartbeatBody(groupId: string, regex: string) {
     serverAssignor: null,
     topicPartitions: [],
   }
+}
+
+/** Sends OffsetCommit v8 of `offset` (any int64, as a bigint) for partition 0 of `topic`. */
+async function commitRawOffset(client: RawKafkaClient, groupId: string, topic: string, offset: bigint) {
+  // The codec holds int64 fields as numbers, so encode a marker and patch the eight bytes in place.
+  const marker = 0x0a0b0c0d0e0f01
+  const correlationId = client.allocateCorrelationId()
+  const frame = Buffer.concat(
+    encodeRequestFrame(ApiKey.OffsetCommit, 8, correlationId, 'brook-it', {
+      groupId,
+      generationIdOrMemberEpoch: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: [
+        {
+          name: topic,
+          partitions: [
+            { partitionIndex: 0, committedOffset: marker, committedLeaderEpoch: -1, committedMetadata: '' },
+          ],
+        },
+      ],
+    }),
+  )
+  const pattern = Buffer.alloc(8)
+  pattern.writeBigInt64BE(BigInt(marker))
+  const at = frame.indexOf(pattern)
+  assert.ok(at > 0)
+  frame.writeBigInt64BE(offset, at)
+  const response = await client.sendFrame(frame, { apiKey: ApiKey.OffsetCommit, version: 8, correlationId })
+  return response.body.topics[0].partitions[0].errorCode as number
+}
+
+async function fetchGroupOffsets(client: RawKafkaClient, groupId: string): Promise<[string, number][]> {
+  const response = await client.request(ApiKey.OffsetFetch, 8, {
+    groups: [{ groupId, topics: null }],
+    requireStable: false,
+  })
+  const group = response.groups[0]
+  assert.equal(group.errorCode, ErrorCode.NONE)
+  return group.topics.flatMap((t: { name: string; partitions: { committedOffset: number }[] }) =>
+    t.partitions.map((p) => [t.name, p.committedOffset]),
+  )
 }
 
 describe('consumer groups under hostile input, on a broker process (#7)', () => {
@@ -84,6 +126,29 @@ describe('consumer groups under hostile input, on a broker process (#7)', () => 
         assert.equal(response.errorCode, ErrorCode.INVALID_REGULAR_EXPRESSION, regex.slice(0, 40))
         assert.ok(response.errorMessage.length > 0)
       }
+      await assertServes(client)
+    })
+  })
+
+  it('#7 an OffsetCommit of 2^63 - 1 gets OFFSET_OUT_OF_RANGE and leaves the group readable, across a restart', async () => {
+    await withConnection(brook.port, async (client) => {
+      await createTopic(client, 'poison', 1)
+      assert.equal(await commitRawOffset(client, 'poison-group', 'poison', 41n), ErrorCode.NONE)
+      assert.equal(
+        await commitRawOffset(client, 'poison-group', 'poison', 2n ** 63n - 1n),
+        ErrorCode.OFFSET_OUT_OF_RANGE,
+      )
+      assert.equal(
+        await commitRawOffset(client, 'poison-group', 'poison', 2n ** 53n),
+        ErrorCode.OFFSET_OUT_OF_RANGE,
+      )
+      assert.deepEqual(await fetchGroupOffsets(client, 'poison-group'), [['poison', 41]])
+      assert.equal(client.isClosed, false)
+    })
+    await brook.stop()
+    brook = await brook.restart()
+    await withConnection(brook.port, async (client) => {
+      assert.deepEqual(await fetchGroupOffsets(client, 'poison-group'), [['poison', 41]])
       await assertServes(client)
     })
   })
