@@ -277,7 +277,7 @@ describe('durability', () => {
     const { coordinator } = await openCoordinator()
     assert.equal(await commitError(coordinator, commit({ offset: 2 ** 53 - 1 })), ErrorCode.NONE)
     // 2^63 - 1 as the wire decoder reads it (rounded to 2^63), and the first unsafe integer.
-    for (const offset of [9223372036854775807, 2 ** 53, -(2 ** 53), -(2 ** 63)]) {
+    for (const offset of [Number(2n ** 63n - 1n), 2 ** 53, -(2 ** 53), -(2 ** 63)]) {
       assert.equal(
         await commitError(coordinator, commit({ offset })),
         ErrorCode.OFFSET_OUT_OF_RANGE,
@@ -299,7 +299,7 @@ describe('durability', () => {
       groupId: 'poisoned',
       topic: 'payments',
       partition: 0,
-      offset: 9223372036854775807,
+      offset: Number(2n ** 63n - 1n),
       leaderEpoch: -1,
       metadata: '',
       commitTimestampMs: 0,
