@@ -2,6 +2,7 @@
 export { SeededRandom } from './seeded-random.js'
 export { SimClock } from './sim-clock.js'
 export { SimTransport, type SimTransportOptions } from './sim-transport.js'
+export { SimShareStateSink } from './sim-share-state-sink.js'
 export { type CrashOptions, SimFileSystem } from './sim-file-system.js'
 export { makeTestBatch, type TestBatchOptions } from './test-batch.js'
 export { createTestBroker, type TestBroker, type TestBrokerOptions } from './test-broker.js'

@@ -1,0 +1,31 @@
+// Share-partitions (KIP-932 queues): per-partition delivery state as offset ranges, its durable records,
+// and the `share.auto.offset.reset` policy. No wire format and no group membership here.
+export {
+  type ShareAutoOffsetReset,
+  type ShareStartTarget,
+  SHARE_AUTO_OFFSET_RESET_DEFAULT,
+  parseShareAutoOffsetReset,
+  shareStartTarget,
+} from './auto-offset-reset.js'
+export { type OffsetRange, OffsetRanges } from './offset-ranges.js'
+export {
+  type AcknowledgeResult,
+  type AcknowledgementBatch,
+  type AcquireResult,
+  type AcquiredRange,
+  type RecordState,
+  type SharePartitionSettings,
+  type ShareStateSink,
+  AcknowledgeType,
+  SharePartition,
+} from './share-partition.js'
+export {
+  type DurableRange,
+  type DurableRecordState,
+  type DurableValue,
+  type SharePartitionKey,
+  type ShareStateRecord,
+  DurableSharePartition,
+  ShareStateReplay,
+  sharePartitionKeyString,
+} from './share-state-record.js'

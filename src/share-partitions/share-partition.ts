@@ -1,0 +1,536 @@
+// The delivery state of one share-partition (KIP-932): which offsets are available, acquired (by whom,
+// until when), acknowledged or archived, and how often each was delivered, kept as offset ranges.
+import { type Clock, type Timer, assert } from '../core/index.js'
+import { ErrorCode } from '../protocol/index.js'
+import { OffsetRanges } from './offset-ranges.js'
+import type {
+  DurableRange,
+  DurableRecordState,
+  DurableSharePartition,
+  SharePartitionKey,
+  ShareStateRecord,
+} from './share-state-record.js'
+
+/** The state of a record in a share-partition, as Kafka names them. */
+export type RecordState = 'AVAILABLE' | 'ACQUIRED' | 'ACKNOWLEDGED' | 'ARCHIVED'
+
+/** Acknowledge types on the wire (ShareFetch/ShareAcknowledge `AcknowledgeTypes`). */
+export const AcknowledgeType = { GAP: 0, ACCEPT: 1, RELEASE: 2, REJECT: 3, RENEW: 4 } as const
+
+/** One acknowledgement batch: `acknowledgeTypes` has one entry for all offsets, or one per offset. */
+export interface AcknowledgementBatch {
+  readonly firstOffset: number
+  readonly lastOffset: number
+  readonly acknowledgeTypes: readonly number[]
+}
+
+/** Acquired records handed to a member; both ends inclusive. */
+export interface AcquiredRange {
+  readonly firstOffset: number
+  readonly lastOffset: number
+  readonly deliveryCount: number
+}
+
+/** Writes share-state records to durable storage; the promise resolves once the record is synced. */
+export interface ShareStateSink {
+  append(record: ShareStateRecord): Promise<void>
+}
+
+/** Settings read at each use, so that group-level overrides apply to later acquisitions. */
+export interface SharePartitionSettings {
+  /** `group.share.record.lock.duration.ms` (or the group's `share.record.lock.duration.ms`). */
+  recordLockDurationMs(): number
+  /** `group.share.delivery.count.limit`: a record delivered this often is archived when released. */
+  deliveryCountLimit(): number
+  /** `group.share.partition.max.record.locks`: most offsets in the window [start, end). */
+  recordLocksMax(): number
+}
+
+/** The value of a run of offsets. Never mutated: updates replace it (ranges share value objects). */
+interface RunValue {
+  readonly state: RecordState
+  readonly deliveryCount: number
+  /** Holder while ACQUIRED, otherwise null. */
+  readonly memberId: string | null
+  /** Clock `nowMs` at which the acquisition lock expires while ACQUIRED, otherwise 0. */
+  readonly lockDeadlineMs: number
+}
+
+const runEqual = (a: RunValue, b: RunValue): boolean =>
+  a.state === b.state &&
+  a.deliveryCount === b.deliveryCount &&
+  a.memberId === b.memberId &&
+  a.lockDeadlineMs === b.lockDeadlineMs
+
+const DELIVERY_COUNT_MAX = 0x7fff
+
+/** The outcome of a ShareFetch's acquisition. `durable` resolves once the acquisition is synced. */
+export interface AcquireResult {
+  readonly acquired: readonly AcquiredRange[]
+  readonly durable: Promise<void>
+}
+
+/** The outcome of acknowledging one partition; `errorCode` 0 means every batch was applied. */
+export interface AcknowledgeResult {
+  readonly errorCode: number
+  readonly errorMessage: string | null
+  readonly durable: Promise<void>
+}
+
+const DONE = Promise.resolve()
+
+/**
+ * One share-partition. All methods run on the event loop; lock expiry is a single Clock timer for the
+ * earliest deadline. Every change is appended to the sink in the order it happened; callers answer a
+ * client only after the returned `durable` promise resolves.
+ */
+export class SharePartition {
+  readonly key: SharePartitionKey
+  readonly #clock: Clock
+  readonly #settings: SharePartitionSettings
+  readonly #sink: ShareStateSink
+  #ranges: OffsetRanges<RunValue>
+  #lockTimer: Timer | null = null
+  #lockTimerDueMs = 0
+  #closed = false
+
+  private constructor(
+    key: SharePartitionKey,
+    clock: Clock,
+    settings: SharePartitionSettings,
+    sink: ShareStateSink,
+    ranges: OffsetRanges<RunValue>,
+  ) {
+    this.key = key
+    this.#clock = clock
+    this.#settings = settings
+    this.#sink = sink
+    this.#ranges = ranges
+  }
+
+  /**
+   * A new share-partition starting at `startOffset` (resolved from `share.auto.offset.reset`). Its
+   * initial state is written to the sink; `durable` resolves once it is synced.
+   */
+  static create(options: {
+    key: SharePartitionKey
+    clock: Clock
+    settings: SharePartitionSettings
+    sink: ShareStateSink
+    startOffset: number
+  }): { partition: SharePartition; durable: Promise<void> } {
+    assert(Number.isSafeInteger(options.startOffset) && options.startOffset >= 0, 'start offset')
+    const ranges = new OffsetRanges<RunValue>(options.startOffset, runEqual)
+    const partition = new SharePartition(options.key, options.clock, options.settings, options.sink, ranges)
+    const durable = partition.#persist(true, [])
+    return { partition, durable }
+  }
+
+  /**
+   * The share-partition as it was stored. Records that were acquired come back AVAILABLE with their
+   * delivery count kept, or ARCHIVED if that count reached the limit (as if their lock had expired).
+   */
+  static restore(options: {
+    key: SharePartitionKey
+    clock: Clock
+    settings: SharePartitionSettings
+    sink: ShareStateSink
+    durable: DurableSharePartition
+  }): SharePartition {
+    const stored = options.durable.ranges
+    const ranges = new OffsetRanges<RunValue>(stored.startOffset, runEqual)
+    const limit = options.settings.deliveryCountLimit()
+    for (const range of stored.ranges()) {
+      let state = toRecordState(range.value.state)
+      if (state === 'ACQUIRED') state = range.value.deliveryCount >= limit ? 'ARCHIVED' : 'AVAILABLE'
+      const value: RunValue = {
+        state,
+        deliveryCount: range.value.deliveryCount,
+        memberId: null,
+        lockDeadlineMs: 0,
+      }
+      ranges.append(range.lastOffset - range.firstOffset + 1, value)
+    }
+    const partition = new SharePartition(options.key, options.clock, options.settings, options.sink, ranges)
+    partition.#advanceStartOverDone()
+    return partition
+  }
+
+  /** First offset not yet done (SPSO); every offset below it is acknowledged or archived. */
+  get startOffset(): number {
+    return this.#ranges.startOffset
+  }
+
+  /** Exclusive end of the tracked window: offsets from here on were never delivered. */
+  get endOffset(): number {
+    return this.#ranges.endOffset
+  }
+
+  /** Number of ranges kept (memory is proportional to this, never to the record count). */
+  get rangeCount(): number {
+    return this.#ranges.rangeCount
+  }
+
+  /** Number of offsets currently ACQUIRED. */
+  get acquiredCount(): number {
+    let count = 0
+    for (const range of this.#ranges.ranges())
+      if (range.value.state === 'ACQUIRED') count += range.lastOffset - range.firstOffset + 1
+    return count
+  }
+
+  /** The state of one offset (for tests and describe): below start is done, at or past end is new. */
+  stateOf(offset: number): { state: RecordState; deliveryCount: number; memberId: string | null } | null {
+    const index = this.#ranges.indexOf(offset)
+    if (index < 0) return null
+    const { state, deliveryCount, memberId } = this.#ranges.ranges()[index].value
+    return { state, deliveryCount, memberId }
+  }
+
+  /**
+   * Acquires up to `maxRecords` offsets for `memberId`: AVAILABLE offsets in the window first (lowest
+   * first), then offsets never delivered, below `logEndOffset` (exclusive; the high watermark) and
+   * within `recordLocksMax` of the start. Each acquired offset's delivery count goes up by one and it
+   * is locked for `recordLockDurationMs`.
+   */
+  acquire(memberId: string, maxRecords: number, logEndOffset: number): AcquireResult {
+    assert(!this.#closed, 'acquire on a closed share-partition')
+    assert(memberId.length > 0, 'acquire needs a member id')
+    if (maxRecords <= 0) return { acquired: [], durable: DONE }
+    const nowMs = this.#clock.nowMs()
+    const lockDeadlineMs = nowMs + this.#settings.recordLockDurationMs()
+    let budget = maxRecords
+    const targets: { firstOffset: number; lastOffset: number; deliveryCount: number }[] = []
+    for (const range of this.#ranges.ranges()) {
+      if (budget === 0) break
+      if (range.value.state !== 'AVAILABLE') continue
+      const count = Math.min(budget, range.lastOffset - range.firstOffset + 1)
+      targets.push({
+        firstOffset: range.firstOffset,
+        lastOffset: range.firstOffset + count - 1,
+        deliveryCount: Math.min(range.value.deliveryCount + 1, DELIVERY_COUNT_MAX),
+      })
+      budget -= count
+    }
+    for (const target of targets) {
+      const value: RunValue = {
+        state: 'ACQUIRED',
+        deliveryCount: target.deliveryCount,
+        memberId,
+        lockDeadlineMs,
+      }
+      this.#ranges.update(target.firstOffset, target.lastOffset, () => value)
+    }
+    const windowEnd = Math.min(logEndOffset, this.startOffset + this.#settings.recordLocksMax())
+    if (budget > 0 && this.endOffset < windowEnd) {
+      const count = Math.min(budget, windowEnd - this.endOffset)
+      targets.push({ firstOffset: this.endOffset, lastOffset: this.endOffset + count - 1, deliveryCount: 1 })
+      this.#ranges.append(count, { state: 'ACQUIRED', deliveryCount: 1, memberId, lockDeadlineMs })
+    }
+    if (targets.length === 0) return { acquired: [], durable: DONE }
+    this.#scheduleLockTimer()
+    const acquired = mergeAcquired(targets)
+    const durable = this.#persist(
+      false,
+      acquired.map((a) => ({ ...a, state: 'acquired' as const })),
+    )
+    return { acquired, durable }
+  }
+
+  /**
+   * Applies a member's acknowledgements for this partition, all or nothing: a malformed batch or one
+   * reaching past the acquired offsets is INVALID_REQUEST; an offset that is not ACQUIRED by this
+   * member (lock expired, someone else's, already acknowledged, below the start) is
+   * INVALID_RECORD_STATE. `allowRenew` is false before ShareAcknowledge/ShareFetch v2.
+   */
+  acknowledge(
+    memberId: string,
+    batches: readonly AcknowledgementBatch[],
+    allowRenew = true,
+  ): AcknowledgeResult {
+    assert(!this.#closed, 'acknowledge on a closed share-partition')
+    const invalid = this.#validate(memberId, batches, allowRenew)
+    if (invalid !== null) return { ...invalid, durable: DONE }
+    const nowMs = this.#clock.nowMs()
+    const limit = this.#settings.deliveryCountLimit()
+    const renewDeadlineMs = nowMs + this.#settings.recordLockDurationMs()
+    const changed: { firstOffset: number; lastOffset: number }[] = []
+    for (const batch of batches) {
+      for (const run of typeRuns(batch)) {
+        if (run.type === AcknowledgeType.RENEW) {
+          this.#ranges.update(run.firstOffset, run.lastOffset, (value) => ({
+            ...value,
+            lockDeadlineMs: renewDeadlineMs,
+          }))
+          continue
+        }
+        this.#ranges.update(run.firstOffset, run.lastOffset, (value) => acknowledged(value, run.type, limit))
+        changed.push({ firstOffset: run.firstOffset, lastOffset: run.lastOffset })
+      }
+    }
+    this.#scheduleLockTimer()
+    if (changed.length === 0) return { errorCode: ErrorCode.NONE, errorMessage: null, durable: DONE }
+    const durableRanges = this.#durableRangesOver(changed)
+    this.#advanceStartOverDone()
+    return { errorCode: ErrorCode.NONE, errorMessage: null, durable: this.#persist(false, durableRanges) }
+  }
+
+  /**
+   * Releases everything `memberId` holds (its share session closed or it left the group): as RELEASE,
+   * so records at the delivery count limit are archived.
+   */
+  releaseMember(memberId: string): Promise<void> {
+    const held: { firstOffset: number; lastOffset: number }[] = []
+    for (const range of this.#ranges.ranges())
+      if (range.value.state === 'ACQUIRED' && range.value.memberId === memberId)
+        held.push({ firstOffset: range.firstOffset, lastOffset: range.lastOffset })
+    return this.#releaseRanges(held)
+  }
+
+  /**
+   * The log start offset moved (retention, DeleteRecords): offsets below it are gone, so they are
+   * archived (even if acquired: their acknowledgements will find them done).
+   */
+  advanceLogStart(logStartOffset: number): Promise<void> {
+    if (logStartOffset <= this.startOffset) return DONE
+    this.#ranges.advanceStart(logStartOffset)
+    this.#advanceStartOverDone()
+    return this.#persist(false, [])
+  }
+
+  /** Moves the start to `startOffset` forgetting all in-flight state (AlterShareGroupOffsets, empty group). */
+  resetTo(startOffset: number): Promise<void> {
+    this.#ranges = new OffsetRanges<RunValue>(startOffset, runEqual)
+    this.#scheduleLockTimer()
+    return this.#persist(true, [])
+  }
+
+  /** Stops the lock timer; the partition must not be used afterwards (broker shutdown, group deleted). */
+  close(): void {
+    this.#closed = true
+    this.#lockTimer?.cancel()
+    this.#lockTimer = null
+  }
+
+  /** Checks internal invariants (tests and simulations call it after each step). */
+  checkInvariants(): void {
+    this.#ranges.checkInvariants()
+    const first = this.#ranges.ranges()[0]
+    if (first !== undefined) assert(!isDone(first.value.state), 'the first range is never done')
+    for (const range of this.#ranges.ranges()) {
+      const value = range.value
+      assert((value.state === 'ACQUIRED') === (value.memberId !== null), 'holder set exactly while acquired')
+      if (value.state === 'ACQUIRED') assert(value.lockDeadlineMs > 0, 'acquired without a lock deadline')
+    }
+  }
+
+  #validate(
+    memberId: string,
+    batches: readonly AcknowledgementBatch[],
+    allowRenew: boolean,
+  ): { errorCode: number; errorMessage: string } | null {
+    let previousLast = -1
+    for (const batch of batches) {
+      const { firstOffset, lastOffset, acknowledgeTypes } = batch
+      if (!Number.isSafeInteger(firstOffset) || !Number.isSafeInteger(lastOffset) || firstOffset > lastOffset)
+        return invalidRequest(`acknowledgement batch [${firstOffset}, ${lastOffset}] is not a range`)
+      if (firstOffset <= previousLast)
+        return invalidRequest('acknowledgement batches overlap or are out of order')
+      previousLast = lastOffset
+      const count = lastOffset - firstOffset + 1
+      if (acknowledgeTypes.length !== 1 && acknowledgeTypes.length !== count)
+        return invalidRequest(
+          `acknowledgement batch [${firstOffset}, ${lastOffset}] has ${acknowledgeTypes.length} types`,
+        )
+      for (const type of acknowledgeTypes) {
+        if (type < AcknowledgeType.GAP || type > AcknowledgeType.RENEW || !Number.isInteger(type))
+          return invalidRequest(`unknown acknowledge type ${type}`)
+        if (type === AcknowledgeType.RENEW && !allowRenew) return invalidRequest('renew needs version 2')
+      }
+      if (lastOffset >= this.endOffset)
+        return invalidRequest(`offset ${lastOffset} is past the acquired records (end ${this.endOffset})`)
+      if (firstOffset < this.startOffset)
+        return invalidRecordState(`offset ${firstOffset} is below the start offset ${this.startOffset}`)
+      let index = this.#ranges.indexOf(firstOffset)
+      const ranges = this.#ranges.ranges()
+      while (index < ranges.length && ranges[index].firstOffset <= lastOffset) {
+        const value = ranges[index].value
+        if (value.state !== 'ACQUIRED')
+          return invalidRecordState(`offset ${ranges[index].firstOffset} is ${value.state}`)
+        if (value.memberId !== memberId)
+          return invalidRecordState(
+            `offset ${Math.max(firstOffset, ranges[index].firstOffset)} is held by another member`,
+          )
+        index++
+      }
+    }
+    return null
+  }
+
+  #releaseRanges(held: readonly { firstOffset: number; lastOffset: number }[]): Promise<void> {
+    if (held.length === 0) return DONE
+    const limit = this.#settings.deliveryCountLimit()
+    for (const range of held)
+      this.#ranges.update(range.firstOffset, range.lastOffset, (value) =>
+        acknowledged(value, AcknowledgeType.RELEASE, limit),
+      )
+    const durableRanges = this.#durableRangesOver(held)
+    this.#advanceStartOverDone()
+    this.#scheduleLockTimer()
+    return this.#persist(false, durableRanges)
+  }
+
+  #expireLocks(): void {
+    this.#lockTimer = null
+    if (this.#closed) return
+    const nowMs = this.#clock.nowMs()
+    const expired: { firstOffset: number; lastOffset: number }[] = []
+    for (const range of this.#ranges.ranges())
+      if (range.value.state === 'ACQUIRED' && range.value.lockDeadlineMs <= nowMs)
+        expired.push({ firstOffset: range.firstOffset, lastOffset: range.lastOffset })
+    // A failed write after a lock expiry loses nothing: a restart makes acquired records available too.
+    this.#releaseRanges(expired).catch(() => {})
+    this.#scheduleLockTimer()
+  }
+
+  /** Keeps one timer, due at the earliest lock deadline. */
+  #scheduleLockTimer(): void {
+    if (this.#closed) return
+    let earliestMs = Number.POSITIVE_INFINITY
+    for (const range of this.#ranges.ranges())
+      if (range.value.state === 'ACQUIRED' && range.value.lockDeadlineMs < earliestMs)
+        earliestMs = range.value.lockDeadlineMs
+    if (earliestMs === Number.POSITIVE_INFINITY) {
+      this.#lockTimer?.cancel()
+      this.#lockTimer = null
+      return
+    }
+    if (this.#lockTimer !== null && this.#lockTimerDueMs <= earliestMs) return
+    this.#lockTimer?.cancel()
+    this.#lockTimerDueMs = earliestMs
+    this.#lockTimer = this.#clock.setTimeout(() => this.#expireLocks(), earliestMs - this.#clock.nowMs())
+  }
+
+  /** Moves the start past leading acknowledged/archived ranges (they need no memory any more). */
+  #advanceStartOverDone(): void {
+    let next = this.startOffset
+    for (const range of this.#ranges.ranges()) {
+      if (!isDone(range.value.state)) break
+      next = range.lastOffset + 1
+    }
+    this.#ranges.advanceStart(next)
+  }
+
+  /** The current stored form of every range overlapping the given spans, clipped to them. */
+  #durableRangesOver(spans: readonly { firstOffset: number; lastOffset: number }[]): DurableRange[] {
+    const out: DurableRange[] = []
+    const ranges = this.#ranges.ranges()
+    for (const span of spans) {
+      let index = this.#ranges.indexOf(span.firstOffset)
+      while (index >= 0 && index < ranges.length && ranges[index].firstOffset <= span.lastOffset) {
+        const range = ranges[index]
+        out.push({
+          firstOffset: Math.max(range.firstOffset, span.firstOffset),
+          lastOffset: Math.min(range.lastOffset, span.lastOffset),
+          state: toDurableState(range.value.state),
+          deliveryCount: range.value.deliveryCount,
+        })
+        index++
+      }
+    }
+    return out
+  }
+
+  #persist(replace: boolean, ranges: DurableRange[]): Promise<void> {
+    return this.#sink.append({
+      type: 'share-state',
+      key: this.key,
+      replace,
+      startOffset: this.startOffset,
+      ranges,
+    })
+  }
+}
+
+function isDone(state: RecordState): boolean {
+  return state === 'ACKNOWLEDGED' || state === 'ARCHIVED'
+}
+
+/** The value after an acknowledgement (not RENEW) of an ACQUIRED run. */
+function acknowledged(value: RunValue, type: number, deliveryCountLimit: number): RunValue {
+  const deliveryCount = value.deliveryCount
+  switch (type) {
+    case AcknowledgeType.ACCEPT:
+      return { state: 'ACKNOWLEDGED', deliveryCount, memberId: null, lockDeadlineMs: 0 }
+    case AcknowledgeType.RELEASE: {
+      const state = deliveryCount >= deliveryCountLimit ? 'ARCHIVED' : 'AVAILABLE'
+      return { state, deliveryCount, memberId: null, lockDeadlineMs: 0 }
+    }
+    default:
+      // GAP (offsets with no record: compacted away, transaction markers) and REJECT.
+      return { state: 'ARCHIVED', deliveryCount, memberId: null, lockDeadlineMs: 0 }
+  }
+}
+
+/** Splits a batch into runs of equal acknowledge type. */
+function typeRuns(batch: AcknowledgementBatch): { firstOffset: number; lastOffset: number; type: number }[] {
+  if (batch.acknowledgeTypes.length === 1)
+    return [{ firstOffset: batch.firstOffset, lastOffset: batch.lastOffset, type: batch.acknowledgeTypes[0] }]
+  const runs: { firstOffset: number; lastOffset: number; type: number }[] = []
+  batch.acknowledgeTypes.forEach((type, i) => {
+    const offset = batch.firstOffset + i
+    const last = runs.at(-1)
+    if (last !== undefined && last.type === type) last.lastOffset = offset
+    else runs.push({ firstOffset: offset, lastOffset: offset, type })
+  })
+  return runs
+}
+
+function mergeAcquired(targets: readonly AcquiredRange[]): AcquiredRange[] {
+  const out: AcquiredRange[] = []
+  for (const target of [...targets].sort((a, b) => a.firstOffset - b.firstOffset)) {
+    const last = out.at(-1)
+    if (
+      last !== undefined &&
+      last.lastOffset + 1 === target.firstOffset &&
+      last.deliveryCount === target.deliveryCount
+    )
+      out[out.length - 1] = { ...last, lastOffset: target.lastOffset }
+    else out.push({ ...target })
+  }
+  return out
+}
+
+function toDurableState(state: RecordState): DurableRecordState {
+  switch (state) {
+    case 'AVAILABLE':
+      return 'available'
+    case 'ACQUIRED':
+      return 'acquired'
+    case 'ACKNOWLEDGED':
+      return 'acknowledged'
+    default:
+      return 'archived'
+  }
+}
+
+function toRecordState(state: DurableRecordState): RecordState {
+  switch (state) {
+    case 'available':
+      return 'AVAILABLE'
+    case 'acquired':
+      return 'ACQUIRED'
+    case 'acknowledged':
+      return 'ACKNOWLEDGED'
+    default:
+      return 'ARCHIVED'
+  }
+}
+
+function invalidRequest(errorMessage: string): { errorCode: number; errorMessage: string } {
+  return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage }
+}
+
+function invalidRecordState(errorMessage: string): { errorCode: number; errorMessage: string } {
+  return { errorCode: ErrorCode.INVALID_RECORD_STATE, errorMessage }
+}

@@ -1,0 +1,125 @@
+// The durable form of share-partition state: records written to a state log (one per change, synced
+// before the change is answered) and the fold that rebuilds a partition's state from them at start-up.
+import { OffsetRanges } from './offset-ranges.js'
+
+/** Where a share-partition is: its group, topic (id as a 32-digit hex or UUID string) and partition. */
+export interface SharePartitionKey {
+  readonly groupId: string
+  readonly topicId: string
+  readonly partition: number
+}
+
+/** The state of a record as stored. `acquired` comes back as available (or archived) after a restart. */
+export type DurableRecordState = 'available' | 'acquired' | 'acknowledged' | 'archived'
+
+/** A run of offsets with one stored state; both ends inclusive. */
+export interface DurableRange {
+  readonly firstOffset: number
+  readonly lastOffset: number
+  readonly state: DurableRecordState
+  readonly deliveryCount: number
+}
+
+/**
+ * One change to one share-partition. `share-state` moves the start offset (everything below is done) and
+ * sets the listed ranges; with `replace` it first forgets every range (initialization, snapshots, offset
+ * resets). `share-delete` forgets the partition (DeleteGroups, DeleteShareGroupOffsets). Replaying a
+ * record over a state that already has it changes nothing.
+ */
+export type ShareStateRecord =
+  | {
+      readonly type: 'share-state'
+      readonly key: SharePartitionKey
+      readonly replace: boolean
+      readonly startOffset: number
+      readonly ranges: readonly DurableRange[]
+    }
+  | { readonly type: 'share-delete'; readonly key: SharePartitionKey }
+
+/** The stored value of a run of offsets. */
+export interface DurableValue {
+  readonly state: DurableRecordState
+  readonly deliveryCount: number
+}
+
+const durableEqual = (a: DurableValue, b: DurableValue): boolean =>
+  a.state === b.state && a.deliveryCount === b.deliveryCount
+
+const NEVER_DELIVERED: DurableValue = { state: 'available', deliveryCount: 0 }
+
+/** A share-partition as rebuilt from its records: start offset plus the ranges above it. */
+export class DurableSharePartition {
+  #ranges: OffsetRanges<DurableValue>
+
+  constructor(startOffset: number) {
+    this.#ranges = new OffsetRanges(startOffset, durableEqual)
+  }
+
+  /** The stored ranges over [startOffset, endOffset). */
+  get ranges(): OffsetRanges<DurableValue> {
+    return this.#ranges
+  }
+
+  /** Applies a `share-state` record (the caller routes records by key). */
+  apply(record: Extract<ShareStateRecord, { type: 'share-state' }>): void {
+    if (record.replace) this.#ranges = new OffsetRanges(record.startOffset, durableEqual)
+    this.#ranges.advanceStart(record.startOffset)
+    for (const range of record.ranges) this.#set(range)
+  }
+
+  #set(range: DurableRange): void {
+    const ranges = this.#ranges
+    const firstOffset = Math.max(range.firstOffset, ranges.startOffset)
+    if (firstOffset > range.lastOffset) return
+    const value: DurableValue = { state: range.state, deliveryCount: range.deliveryCount }
+    if (firstOffset > ranges.endOffset) ranges.append(firstOffset - ranges.endOffset, NEVER_DELIVERED)
+    const endOfOverlap = Math.min(range.lastOffset, ranges.endOffset - 1)
+    if (firstOffset <= endOfOverlap) ranges.update(firstOffset, endOfOverlap, () => value)
+    if (range.lastOffset >= ranges.endOffset) ranges.append(range.lastOffset - ranges.endOffset + 1, value)
+  }
+
+  /** The whole state as one replacing record (for snapshots). */
+  toRecord(key: SharePartitionKey): ShareStateRecord {
+    return {
+      type: 'share-state',
+      key,
+      replace: true,
+      startOffset: this.#ranges.startOffset,
+      ranges: this.#ranges.ranges().map((r) => ({
+        firstOffset: r.firstOffset,
+        lastOffset: r.lastOffset,
+        state: r.value.state,
+        deliveryCount: r.value.deliveryCount,
+      })),
+    }
+  }
+}
+
+/** A stable string for a key, for maps. */
+export function sharePartitionKeyString(key: SharePartitionKey): string {
+  return `${key.groupId}\u0000${key.topicId}\u0000${key.partition}`
+}
+
+/** Folds records (in log order) into the durable state of every share-partition, by key string. */
+export class ShareStateReplay {
+  readonly partitions = new Map<string, { key: SharePartitionKey; state: DurableSharePartition }>()
+
+  apply(record: ShareStateRecord): void {
+    const id = sharePartitionKeyString(record.key)
+    if (record.type === 'share-delete') {
+      this.partitions.delete(id)
+      return
+    }
+    let entry = this.partitions.get(id)
+    if (entry === undefined) {
+      entry = { key: record.key, state: new DurableSharePartition(record.startOffset) }
+      this.partitions.set(id, entry)
+    }
+    entry.state.apply(record)
+  }
+
+  /** Every partition as one replacing record each: what a snapshot holds. */
+  snapshot(): ShareStateRecord[] {
+    return [...this.partitions.values()].map((entry) => entry.state.toRecord(entry.key))
+  }
+}
