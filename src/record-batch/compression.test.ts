@@ -182,4 +182,22 @@ describe('compression', () => {
     // The shared context recovers after an error.
     assert.deepEqual(decompress(Compression.zstd, zstd.compress(text)), text)
   })
+  it('decodes a zstd frame without a content size whose output is a multiple of 128 KiB (#7)', () => {
+    // Java producers write frames without a content size; one filling the last output chunk exactly
+    // was rejected as "input ends inside a frame".
+    const zstd = require('zstd-napi') as {
+      compress(input: Buffer, parameters: { contentSizeFlag: boolean }): Buffer
+    }
+    for (const bytes of [128 * 1024, 256 * 1024, 1024 * 1024]) {
+      const data = Buffer.alloc(bytes)
+      for (let i = 0; i < bytes; i++) data[i] = (i * 31) % 251
+      const frame = zstd.compress(data, { contentSizeFlag: false })
+      assert.deepEqual(decompress(Compression.zstd, frame), data, `${bytes} bytes`)
+      const truncated = frame.subarray(0, frame.length - 3)
+      assert.equal(
+        codeOf(() => decompress(Compression.zstd, truncated)),
+        CorruptCompressedError.code,
+      )
+    }
+  })
 })

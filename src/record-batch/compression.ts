@@ -269,8 +269,10 @@ function decompressZstd(data: Buffer, maxBytes: number): Buffer {
     if (total > maxBytes) throw tooLarge('zstd', maxBytes)
     if (produced > 0) parts.push(chunk.subarray(0, produced))
     source = source.subarray(consumed)
-    // Done when the input is used up and the decoder had no more output than fit in this chunk.
-    if (source.length === 0 && produced < chunkBytes) break
+    // A hint of 0 means the frame is complete and flushed. Test it before calling again: with no input
+    // left, another call would start a next frame and hint at its header (a frame without a content size
+    // whose output filled the last chunk exactly used to be rejected that way).
+    if (source.length === 0 && (hint === 0 || produced < chunkBytes)) break
     if (produced === 0 && consumed === 0) throw corrupt('zstd', 'decoder made no progress')
   }
   if (hint !== 0) throw corrupt('zstd', 'input ends inside a frame')

@@ -1,5 +1,6 @@
 // FindCoordinator: this single node coordinates every group (and share group). v4+ answers a batch of
-// keys; transactions are not coordinated here, so they get COORDINATOR_NOT_AVAILABLE.
+// keys. Transactions are not coordinated yet: their keys get TRANSACTIONAL_ID_AUTHORIZATION_FAILED, which
+// the Java client and franz-go surface at once (COORDINATOR_NOT_AVAILABLE is retried until a timeout).
 import { ErrorCode, FindCoordinatorRequest, FindCoordinatorResponse } from '../../protocol/index.js'
 import { defineHandler } from '../handler.js'
 
@@ -18,7 +19,7 @@ export const findCoordinator = defineHandler({
       let errorCode: number = ErrorCode.NONE
       let errorMessage: string | null = null
       if (keyType === KeyType.Transaction) {
-        errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE
+        errorCode = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
         errorMessage = 'Transactions are not supported by this broker.'
       } else if (keyType === KeyType.Share && version < 6) {
         errorCode = ErrorCode.INVALID_REQUEST

@@ -102,7 +102,7 @@ describe('group handlers', () => {
       ],
     )
     const txn = await call(findCoordinator, 3, { key: 'tx', keyType: 1 })
-    assert.equal(txn.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE)
+    assert.equal(txn.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
     const bad = await call(findCoordinator, 4, { keyType: 9, coordinatorKeys: ['x'] })
     assert.equal(bad.coordinators[0].errorCode, ErrorCode.INVALID_REQUEST)
     await groups.close()

@@ -51,12 +51,18 @@ export const metadata = defineHandler({
         }
         const name = wanted.name
         if (name === null || name === '') {
-          topics.push({
-            errorCode: ErrorCode.UNKNOWN_TOPIC_ID,
-            name: null,
-            topicId: wanted.topicId,
-            partitions: [],
-          })
+          // The answer's name is nullable only from v12, where topics may be asked for by id; older
+          // versions name the topic as asked ('' is not a valid topic name).
+          topics.push(
+            version >= 12
+              ? { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: wanted.topicId, partitions: [] }
+              : {
+                  errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION,
+                  name: '',
+                  topicId: ZERO_UUID,
+                  partitions: [],
+                },
+          )
           continue
         }
         if (broker.config.autoCreateTopics && request.allowAutoTopicCreation) {
