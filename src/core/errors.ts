@@ -149,6 +149,24 @@ export class CodecUnavailableError extends BrookError {
   }
 }
 
+/** A state-log record is over STATE_RECORD_BYTES_MAX: the owner's record is malformed or unbounded. */
+export class StateRecordTooLargeError extends BrookError {
+  static readonly code = 'BROOK_ERR_STATE_RECORD_TOO_LARGE'
+  constructor(message: string, options?: BrookErrorOptions) {
+    super(StateRecordTooLargeError.code, message, options)
+    this.name = 'StateRecordTooLargeError'
+  }
+}
+
+/** A state log holds more bytes waiting for the disk than its bound; retry once the disk catches up. */
+export class StateLogBusyError extends BrookError {
+  static readonly code = 'BROOK_ERR_STATE_LOG_BUSY'
+  constructor(message: string, options?: BrookErrorOptions) {
+    super(StateLogBusyError.code, message, options)
+    this.name = 'StateLogBusyError'
+  }
+}
+
 /** Every error class, one per code: the catalogue that docs/ARCHITECTURE.md shows and tests check. */
 export const brookErrorClasses = [
   AssertionError,
@@ -165,6 +183,8 @@ export const brookErrorClasses = [
   DecompressedTooLargeError,
   UnknownCodecError,
   CodecUnavailableError,
+  StateRecordTooLargeError,
+  StateLogBusyError,
 ] as const
 
 /** Every `BROOK_ERR_*` code. */

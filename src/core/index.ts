@@ -1,6 +1,7 @@
 // Core: assertions, the error catalogue and the ports (Clock, FileSystem, Transport, Random) every other
 // folder builds on.
 export { assert } from './assert.js'
+export type { Clock, Timer } from './clock.js'
 export {
   AssertionError,
   BrookError,
@@ -21,11 +22,12 @@ export {
   ProtocolError,
   type RecordBatchError,
   SimulatedCrashError,
+  StateLogBusyError,
+  StateRecordTooLargeError,
   UnknownCodecError,
 } from './errors.js'
-export type { Clock, Timer } from './clock.js'
 export type { FileHandle, FileSystem } from './file-system.js'
-export type { Connection, Listener, Transport } from './transport.js'
 export type { Logger, LogLevel } from './logger.js'
-export { type Random, randomUuidText } from './random.js'
 export { createLogger, silentLogger } from './logger.js'
+export { type Random, randomUuidText } from './random.js'
+export type { Connection, Listener, Transport } from './transport.js'
