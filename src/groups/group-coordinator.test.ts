@@ -2,10 +2,14 @@
 // commits during a rebalance, fetch defaults, deletion, retention, and durability across reopen and crash.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { type FileSystem, silentLogger } from '../core/index.js'
 import { ErrorCode } from '../protocol/index.js'
-import type { GroupCoordinator, OffsetCommitInput } from './group-coordinator.js'
+import { StateLog, stateLogFileName } from '../storage/index.js'
+import { SimClock, SimFileSystem } from '../testing/index.js'
+import { GroupCoordinator, type OffsetCommitInput } from './group-coordinator.js'
 import { DIR, flush, joinInput, openCoordinator, syncInput, watch } from './group-harness.test.js'
-import { encodeGroupFrame, GROUP_LOG_FILE } from './group-log.js'
+import { GROUP_STATE_DIR, groupStateRecord } from './group-log.js'
+import { staticTopicLookup } from './topic-lookup.js'
 
 function commit(
   overrides: Partial<OffsetCommitInput> & { offset?: number; metadata?: string | null } = {},
@@ -257,7 +261,10 @@ describe('durability', () => {
     await coordinator.deleteGroups(['g'])
     await coordinator.commitOffsets(commit({ groupId: 'h', offset: 5 }))
     await coordinator.close()
-    const handle = await fs.open(`${DIR}/${GROUP_LOG_FILE}`)
+    const logs = (await fs.list(`${DIR}/${GROUP_STATE_DIR}`)).filter((name) => name.endsWith('.log'))
+    assert.equal(logs.length, 1, `older log files were removed after the snapshots: ${logs.join(' ')}`)
+    assert.ok(logs[0] !== stateLogFileName(1), 'a snapshot moved the log on')
+    const handle = await fs.open(`${DIR}/${GROUP_STATE_DIR}/${logs[0]}`)
     const size = await handle.size()
     assert.ok(size < 2000, `log was compacted (${size} bytes)`)
     await handle.write(size, [Buffer.from([0, 0, 0, 50, 1, 2, 3])])
@@ -292,21 +299,27 @@ describe('durability', () => {
     const { coordinator, fs, clock } = await openCoordinator()
     await coordinator.commitOffsets(commit({ groupId: 'poisoned', offset: 7 }))
     await coordinator.close()
-    const handle = await fs.open(`${DIR}/${GROUP_LOG_FILE}`)
     // What an older broker wrote for a commit of 2^63 - 1: a number JSON cannot give back exactly.
-    const badFrame = encodeGroupFrame(1000, {
-      type: 'offset',
-      groupId: 'poisoned',
-      topic: 'payments',
-      partition: 0,
-      offset: Number(2n ** 63n - 1n),
-      leaderEpoch: -1,
-      metadata: '',
-      commitTimestampMs: 0,
+    const { log } = await StateLog.open({
+      fs,
+      dir: `${DIR}/${GROUP_STATE_DIR}`,
+      logger: silentLogger,
+      replay: () => {},
+      snapshot: () => [],
     })
-    await handle.write(await handle.size(), [badFrame])
-    await handle.sync()
-    await handle.close()
+    await log.append([
+      groupStateRecord({
+        type: 'offset',
+        groupId: 'poisoned',
+        topic: 'payments',
+        partition: 0,
+        offset: Number(2n ** 63n - 1n),
+        leaderEpoch: -1,
+        metadata: '',
+        commitTimestampMs: 0,
+      }),
+    ])
+    await log.close()
     const reopened = await openCoordinator({}, fs, clock)
     const all = reopened.coordinator.fetchOffsets({
       groupId: 'poisoned',
@@ -371,6 +384,69 @@ describe('compaction on request', () => {
     const reopened = await openCoordinator({}, crashed, clock)
     assert.equal(fetchOne(reopened.coordinator).committedOffset, 3)
     assert.equal(fetchOne(reopened.coordinator, 'late').committedOffset, 4)
+    await reopened.coordinator.close()
+  })
+})
+
+describe('snapshots off the commit path', () => {
+  it('acknowledges an offset commit while a snapshot of the groups is being written (#7)', async () => {
+    const inner = new SimFileSystem()
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    // Holds every write of a snapshot: the state log's temporary file, or a whole-file atomic write.
+    const held = (path: string) => path.endsWith('.tmp') || path.includes('snapshot')
+    const fs: FileSystem = {
+      open: async (path, options) => {
+        const handle = await inner.open(path, options)
+        return {
+          read: (position, length) => handle.read(position, length),
+          write: async (position, buffers) => {
+            if (held(path)) await gate
+            return handle.write(position, buffers)
+          },
+          sync: () => handle.sync(),
+          truncate: (length) => handle.truncate(length),
+          size: () => handle.size(),
+          close: () => handle.close(),
+        }
+      },
+      mkdir: (path) => inner.mkdir(path),
+      list: (path) => inner.list(path),
+      exists: (path) => inner.exists(path),
+      remove: (path) => inner.remove(path),
+      rename: (from, to) => inner.rename(from, to),
+      readFile: (path) => inner.readFile(path),
+      writeFileAtomic: async (path, data) => {
+        if (held(path)) await gate
+        return inner.writeFileAtomic(path, data)
+      },
+    }
+    const coordinator = await GroupCoordinator.open({
+      fs,
+      clock: new SimClock(),
+      dir: DIR,
+      logger: silentLogger,
+      topics: staticTopicLookup({ orders: 3 }),
+      initialRebalanceDelayMs: 0,
+    })
+    await coordinator.commitOffsets(commit({ offset: 1 }))
+    const compaction = coordinator.compact()
+    let acknowledged = false
+    const committed = coordinator.commitOffsets(commit({ offset: 2 })).then((result) => {
+      acknowledged = true
+      return result
+    })
+    for (let turn = 0; turn < 50 && !acknowledged; turn++)
+      await new Promise((resolve) => setImmediate(resolve))
+    assert.ok(acknowledged, 'the commit waited for the snapshot')
+    assert.equal((await committed)[0].partitions[0].errorCode, ErrorCode.NONE)
+    release()
+    await compaction
+    await coordinator.close()
+    const reopened = await openCoordinator({}, inner)
+    assert.equal(fetchOne(reopened.coordinator).committedOffset, 2)
     await reopened.coordinator.close()
   })
 })

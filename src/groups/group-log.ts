@@ -1,26 +1,15 @@
-// The groups' durable state on disk: an append-only log of CRC-framed JSON records (committed offsets,
-// offset deletions, group creations and deletions) plus a snapshot the log is compacted into. Appends are
-// group-committed: every record that arrives while a write+fsync is in flight goes into the next one.
-//
-// Frame: u32 payload length, u32 CRC-32C of the payload, payload (UTF-8 JSON `{ seq, r }`).
-// Snapshot: u32 CRC-32C of the rest, then UTF-8 JSON `{ format, lastSeq, state }`.
-import {
-  ClosedError,
-  CorruptDataError,
-  type FileHandle,
-  type FileSystem,
-  type Logger,
-} from '../core/index.js'
+// The groups' durable state: committed offsets, offset deletions, group creations and deletions, kept as
+// keyed records in a storage StateLog under `<dir>/state/` (group-committed appends, snapshots off the
+// commit path). At open, the files of the earlier format (groups.log + groups.snapshot) are migrated.
+import { CorruptDataError, type FileSystem, type Logger } from '../core/index.js'
 import { crc32c } from '../record-batch/index.js'
+import { StateLog, type StateRecord } from '../storage/index.js'
 
-/** File names inside the groups directory. */
-export const GROUP_LOG_FILE = 'groups.log'
-export const GROUP_SNAPSHOT_FILE = 'groups.snapshot'
-
-const FRAME_HEADER_BYTES = 8
-/** A real record is well under a megabyte (metadata is capped at 4096 characters). */
-const FRAME_PAYLOAD_BYTES_MAX = 4 * 1024 * 1024
-const SNAPSHOT_FORMAT = 1
+/** Sub-directory of the groups directory holding the state log. */
+export const GROUP_STATE_DIR = 'state'
+/** Files of the format before the state log; read once at start, then removed. */
+export const LEGACY_GROUP_LOG_FILE = 'groups.log'
+export const LEGACY_GROUP_SNAPSHOT_FILE = 'groups.snapshot'
 
 /** One committed offset as stored. `commitTimestampMs` is epoch milliseconds. */
 export interface StoredOffset {
@@ -112,6 +101,142 @@ export function applyGroupRecord(state: StoredGroups, record: GroupRecord): void
   }
 }
 
+/** A group record as a keyed state record: groups by id, offsets by [group, topic, partition]. */
+export function groupStateRecord(record: GroupRecord): StateRecord {
+  switch (record.type) {
+    case 'group':
+      return {
+        type: 'group',
+        key: record.groupId,
+        value: { groupType: record.groupType, protocolType: record.protocolType },
+      }
+    case 'group-delete':
+      return { type: 'group', key: record.groupId, value: null }
+    case 'offset':
+      return {
+        type: 'offset',
+        key: JSON.stringify([record.groupId, record.topic, record.partition]),
+        value: {
+          offset: record.offset,
+          leaderEpoch: record.leaderEpoch,
+          metadata: record.metadata,
+          commitTimestampMs: record.commitTimestampMs,
+        },
+      }
+    case 'offset-delete':
+      return {
+        type: 'offset',
+        key: JSON.stringify([record.groupId, record.topic, record.partition]),
+        value: null,
+      }
+  }
+}
+
+/** The inverse of groupStateRecord; undefined for a record type this version does not know. */
+export function groupRecordOf(record: StateRecord): GroupRecord | undefined {
+  if (record.type === 'group') {
+    if (record.value === null) return { type: 'group-delete', groupId: record.key }
+    const value = record.value as { groupType: GroupType; protocolType: string }
+    return {
+      type: 'group',
+      groupId: record.key,
+      groupType: value.groupType,
+      protocolType: value.protocolType,
+    }
+  }
+  if (record.type === 'offset') {
+    const [groupId, topic, partition] = JSON.parse(record.key) as [string, string, number]
+    if (record.value === null) return { type: 'offset-delete', groupId, topic, partition }
+    return { type: 'offset', groupId, topic, partition, ...(record.value as StoredOffset) }
+  }
+  return undefined
+}
+
+/** The whole state as records: each group, then its offsets. */
+function* stateRecords(state: StoredGroups): Iterable<StateRecord> {
+  for (const [groupId, group] of state) {
+    yield groupStateRecord({
+      type: 'group',
+      groupId,
+      groupType: group.groupType,
+      protocolType: group.protocolType,
+    })
+    for (const [topic, partitions] of group.offsets) {
+      for (const [partition, o] of partitions) {
+        yield groupStateRecord({ type: 'offset', groupId, topic, partition, ...o })
+      }
+    }
+  }
+}
+
+/** Tuning of the log; sizes in bytes. */
+export interface GroupLogOptions {
+  /** Snapshot once this many bytes were logged since the last snapshot (default 16 MiB). */
+  compactBytes?: number
+}
+
+/**
+ * The open groups log. `append` may be called any time; appends reach the disk in call order, several
+ * per fsync. After a failed write every later append fails too, since what reached the disk is unknown.
+ */
+export class GroupLog {
+  /** Supplies the full current state for snapshots; set by the owner. */
+  snapshotSource: (() => StoredGroups) | undefined
+
+  private constructor(private readonly log: StateLog) {}
+
+  /** Opens (creating if needed) the log in `dir`, and returns it with the recovered state. */
+  static async open(
+    fs: FileSystem,
+    dir: string,
+    logger: Logger,
+    options: GroupLogOptions = {},
+  ): Promise<{ log: GroupLog; state: StoredGroups; truncatedBytes: number }> {
+    const state: StoredGroups = new Map()
+    let owner: GroupLog | undefined
+    const { log: stateLog, recovery } = await StateLog.open({
+      fs,
+      dir: `${dir}/${GROUP_STATE_DIR}`,
+      logger,
+      replay: (record) => {
+        const groupRecord = groupRecordOf(record)
+        if (groupRecord === undefined)
+          logger.warn('groups log: skipping a record of unknown type', { type: record.type })
+        else applyGroupRecord(state, groupRecord)
+      },
+      snapshot: () => stateRecords(owner?.snapshotSource?.() ?? state),
+      snapshotAfterBytes: options.compactBytes,
+    })
+    owner = new GroupLog(stateLog)
+    await migrateLegacyFiles(
+      fs,
+      dir,
+      logger,
+      stateLog,
+      recovery.lastSeq === 0 && recovery.snapshotRecords === 0,
+      state,
+    )
+    return { log: owner, state, truncatedBytes: recovery.truncatedBytes }
+  }
+
+  /** Appends `records`; resolves once they are durable (written and fsynced). */
+  append(records: readonly GroupRecord[]): Promise<void> {
+    return this.log.append(records.map(groupStateRecord))
+  }
+
+  /** Writes a snapshot now; appends continue meanwhile. */
+  compact(): Promise<void> {
+    return this.log.snapshotNow()
+  }
+
+  /** Waits for pending appends, then closes the file. */
+  close(): Promise<void> {
+    return this.log.close()
+  }
+}
+
+// ---- the format before the state log (groups.log + groups.snapshot), read once to migrate ----
+
 type SnapshotGroup = [
   groupId: string,
   groupType: GroupType,
@@ -126,21 +251,7 @@ type SnapshotGroup = [
   ][],
 ]
 
-function encodeState(state: StoredGroups): SnapshotGroup[] {
-  const groups: SnapshotGroup[] = []
-  for (const [groupId, group] of state) {
-    const offsets: SnapshotGroup[3] = []
-    for (const [topic, partitions] of group.offsets) {
-      for (const [partition, o] of partitions) {
-        offsets.push([topic, partition, o.offset, o.leaderEpoch, o.metadata, o.commitTimestampMs])
-      }
-    }
-    groups.push([groupId, group.groupType, group.protocolType, offsets])
-  }
-  return groups
-}
-
-function decodeState(groups: SnapshotGroup[]): StoredGroups {
+function decodeLegacyState(groups: SnapshotGroup[]): StoredGroups {
   const state: StoredGroups = new Map()
   for (const [groupId, groupType, protocolType, offsets] of groups) {
     state.set(groupId, { groupType, protocolType, offsets: new Map() })
@@ -160,24 +271,14 @@ function decodeState(groups: SnapshotGroup[]): StoredGroups {
   return state
 }
 
-/** Encodes one log frame. Exposed for tests that build torn logs by hand. */
-export function encodeGroupFrame(seq: number, record: GroupRecord): Buffer {
-  const body = Buffer.from(JSON.stringify({ seq, r: record }), 'utf8')
-  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length)
-  frame.writeUInt32BE(body.length, 0)
-  frame.writeUInt32BE(crc32c(body), 4)
-  body.copy(frame, FRAME_HEADER_BYTES)
-  return frame
-}
-
-/** Decodes frames from the start of `data`, stopping at the first torn or corrupt one. */
-function decodeFrames(data: Buffer): { entries: { seq: number; r: GroupRecord }[]; endPosition: number } {
+/** Decodes legacy frames (u32 length, u32 CRC-32C, JSON `{ seq, r }`), stopping at a torn or corrupt one. */
+function decodeLegacyFrames(data: Buffer): { seq: number; r: GroupRecord }[] {
   const entries: { seq: number; r: GroupRecord }[] = []
   let position = 0
-  while (position + FRAME_HEADER_BYTES <= data.length) {
+  while (position + 8 <= data.length) {
     const length = data.readUInt32BE(position)
-    const bodyStart = position + FRAME_HEADER_BYTES
-    if (length > FRAME_PAYLOAD_BYTES_MAX || bodyStart + length > data.length) break
+    const bodyStart = position + 8
+    if (bodyStart + length > data.length) break
     const body = data.subarray(bodyStart, bodyStart + length)
     if (crc32c(body) !== data.readUInt32BE(position + 4)) break
     try {
@@ -187,63 +288,31 @@ function decodeFrames(data: Buffer): { entries: { seq: number; r: GroupRecord }[
     }
     position = bodyStart + length
   }
-  return { entries, endPosition: position }
-}
-
-/** Tuning of the log; sizes in bytes. */
-export interface GroupLogOptions {
-  /** Compact into a snapshot once the log is larger than this (default 16 MiB). */
-  compactBytes?: number
-}
-
-interface PendingAppend {
-  frames: Buffer[]
-  resolve: () => void
-  reject: (error: unknown) => void
+  return entries
 }
 
 /**
- * The open groups log. `append` may be called any time; appends reach the disk in call order, several
- * per fsync. After a failed write every later append fails too, since what reached the disk is unknown.
+ * Moves groups.snapshot + groups.log into the state log: applies them to `state`, writes a state-log
+ * snapshot, then removes them. If the state log already holds data, a crash came between those steps
+ * and the old files are only removed.
  */
-export class GroupLog {
-  #seq: number
-  #endPosition: number
-  #pending: PendingAppend[] = []
-  #flushing: Promise<void> | undefined
-  #failure: unknown
-  #closed = false
-  #compactRequested = false
-  /** Supplies the full current state for compaction; set by the owner. */
-  snapshotSource: (() => StoredGroups) | undefined
-
-  private constructor(
-    private readonly fs: FileSystem,
-    private readonly dir: string,
-    private handle: FileHandle,
-    endPosition: number,
-    lastSeq: number,
-    private readonly compactBytes: number,
-    private readonly logger: Logger,
-  ) {
-    this.#endPosition = endPosition
-    this.#seq = lastSeq
-  }
-
-  /** Opens (creating if needed) the log in `dir`, and returns it with the recovered state. */
-  static async open(
-    fs: FileSystem,
-    dir: string,
-    logger: Logger,
-    options: GroupLogOptions = {},
-  ): Promise<{ log: GroupLog; state: StoredGroups; truncatedBytes: number }> {
-    await fs.mkdir(dir)
-    let state: StoredGroups = new Map()
+async function migrateLegacyFiles(
+  fs: FileSystem,
+  dir: string,
+  logger: Logger,
+  log: StateLog,
+  stateLogIsNew: boolean,
+  state: StoredGroups,
+): Promise<void> {
+  const snapshotPath = `${dir}/${LEGACY_GROUP_SNAPSHOT_FILE}`
+  const logPath = `${dir}/${LEGACY_GROUP_LOG_FILE}`
+  const hasSnapshot = await fs.exists(snapshotPath)
+  const hasLog = await fs.exists(logPath)
+  if (!hasSnapshot && !hasLog) return
+  if (stateLogIsNew) {
     let lastSeq = 0
-    const snapshotPath = `${dir}/${GROUP_SNAPSHOT_FILE}`
-    if (await fs.exists(snapshotPath)) {
+    if (hasSnapshot) {
       const data = await fs.readFile(snapshotPath)
-      // The snapshot is written atomically, so a bad one is real corruption, not a torn write.
       if (data.length < 4 || crc32c(data.subarray(4)) !== data.readUInt32BE(0)) {
         throw new CorruptDataError(`${snapshotPath}: checksum mismatch`)
       }
@@ -252,117 +321,20 @@ export class GroupLog {
         lastSeq: number
         state: SnapshotGroup[]
       }
-      if (parsed.format !== SNAPSHOT_FORMAT)
-        throw new CorruptDataError(`${snapshotPath}: unknown format ${parsed.format}`)
-      state = decodeState(parsed.state)
+      if (parsed.format !== 1) throw new CorruptDataError(`${snapshotPath}: unknown format ${parsed.format}`)
+      for (const [groupId, group] of decodeLegacyState(parsed.state)) state.set(groupId, group)
       lastSeq = parsed.lastSeq
     }
-    const handle = await fs.open(`${dir}/${GROUP_LOG_FILE}`, { create: true })
-    const size = await handle.size()
-    const data = size > 0 ? await handle.read(0, size) : Buffer.alloc(0)
-    const { entries, endPosition } = decodeFrames(data)
-    for (const entry of entries) {
-      if (entry.seq <= lastSeq) continue
-      applyGroupRecord(state, entry.r)
-      lastSeq = entry.seq
-    }
-    const truncatedBytes = size - endPosition
-    if (truncatedBytes > 0) {
-      logger.warn('groups log: cutting torn tail', { truncatedBytes })
-      await handle.truncate(endPosition)
-      await handle.sync()
-    }
-    const log = new GroupLog(
-      fs,
-      dir,
-      handle,
-      endPosition,
-      lastSeq,
-      options.compactBytes ?? 16 * 1024 * 1024,
-      logger,
-    )
-    return { log, state, truncatedBytes }
-  }
-
-  /** Bytes in the log file after the last compaction. */
-  get sizeBytes(): number {
-    return this.#endPosition
-  }
-
-  /** Appends `records`; resolves once they are durable (written and fsynced). */
-  append(records: readonly GroupRecord[]): Promise<void> {
-    if (this.#closed) return Promise.reject(new ClosedError('groups log is closed'))
-    if (this.#failure !== undefined) return Promise.reject(this.#failure)
-    if (records.length === 0) return Promise.resolve()
-    const frames = records.map((record) => encodeGroupFrame(++this.#seq, record))
-    return new Promise<void>((resolve, reject) => {
-      this.#pending.push({ frames, resolve, reject })
-      if (this.#flushing === undefined) this.#flushing = this.#flushLoop()
-    })
-  }
-
-  async #flushLoop(): Promise<void> {
-    while (this.#pending.length > 0 || this.#compactRequested) {
-      const batch = this.#pending
-      this.#pending = []
-      const frames = batch.flatMap((p) => p.frames)
-      try {
-        if (this.#failure !== undefined) throw this.#failure
-        if (frames.length > 0) {
-          await this.handle.write(this.#endPosition, frames)
-          await this.handle.sync()
-        }
-        for (const frame of frames) this.#endPosition += frame.length
-        for (const p of batch) p.resolve()
-      } catch (error) {
-        this.#failure ??= error
-        this.#compactRequested = false
-        for (const p of batch) p.reject(error)
-        continue
-      }
-      const due = this.#compactRequested || this.#endPosition > this.compactBytes
-      this.#compactRequested = false
-      if (due && this.snapshotSource !== undefined) {
-        try {
-          await this.#compact(this.snapshotSource())
-        } catch (error) {
-          this.logger.error('groups log: compaction failed', { error })
-        }
+    if (hasLog) {
+      for (const entry of decodeLegacyFrames(await fs.readFile(logPath))) {
+        if (entry.seq <= lastSeq) continue
+        applyGroupRecord(state, entry.r)
+        lastSeq = entry.seq
       }
     }
-    this.#flushing = undefined
+    await log.snapshotNow()
+    logger.info('groups: migrated groups.log and groups.snapshot to the state log', { groups: state.size })
   }
-
-  /**
-   * Writes `state` (which must reflect every record appended so far) as the snapshot and empties the
-   * log. Runs inside the flush loop, so no write is in flight.
-   */
-  async #compact(state: StoredGroups): Promise<void> {
-    const body = Buffer.from(
-      JSON.stringify({ format: SNAPSHOT_FORMAT, lastSeq: this.#seq, state: encodeState(state) }),
-    )
-    const crc = Buffer.allocUnsafe(4)
-    crc.writeUInt32BE(crc32c(body), 0)
-    await this.fs.writeFileAtomic(`${this.dir}/${GROUP_SNAPSHOT_FILE}`, Buffer.concat([crc, body]))
-    // Frames after the snapshot's lastSeq may still be queued; they are written to the emptied log and
-    // skipped at replay because the snapshot already holds them.
-    await this.handle.truncate(0)
-    await this.handle.sync()
-    this.#endPosition = 0
-    this.logger.info('groups log compacted', { groups: state.size })
-  }
-
-  /** Compacts after the pending appends, inside the flush loop so no write races the truncation. */
-  async compact(): Promise<void> {
-    this.#compactRequested = true
-    if (this.#flushing === undefined) this.#flushing = this.#flushLoop()
-    while (this.#flushing !== undefined) await this.#flushing
-  }
-
-  /** Waits for pending appends, then closes the file. */
-  async close(): Promise<void> {
-    this.#closed = true
-    while (this.#flushing !== undefined) await this.#flushing
-    await this.handle.close()
-  }
+  await fs.remove(snapshotPath)
+  await fs.remove(logPath)
 }

@@ -33,5 +33,5 @@ export {
   type OffsetFetchInput,
   type OffsetFetchResult,
 } from './group-coordinator.js'
-export { GROUP_LOG_FILE, GROUP_SNAPSHOT_FILE } from './group-log.js'
+export { GROUP_STATE_DIR, LEGACY_GROUP_LOG_FILE, LEGACY_GROUP_SNAPSHOT_FILE } from './group-log.js'
 export { staticTopicLookup, type TopicLookup, topicLookupFromRegistry } from './topic-lookup.js'
