@@ -35,3 +35,17 @@ export {
 } from './group-coordinator.js'
 export { GROUP_STATE_DIR, LEGACY_GROUP_LOG_FILE, LEGACY_GROUP_SNAPSHOT_FILE } from './group-log.js'
 export { staticTopicLookup, type TopicLookup, topicLookupFromRegistry } from './topic-lookup.js'
+export {
+  SHARE_ASSIGNOR_NAME,
+  SHARE_LEAVE_GROUP_MEMBER_EPOCH,
+  ShareGroup,
+  type ShareGroupSettings,
+  ShareGroupState,
+  type ShareGroupStateName,
+  type ShareHeartbeatInput,
+  type ShareHeartbeatResult,
+  type ShareMember,
+  type ShareMemberRemoved,
+  type ShareTopicView,
+  simpleShareAssignor,
+} from './share-group.js'
