@@ -79,8 +79,18 @@ test('a data directory in the format before the state log is migrated with every
     cpSync(path.join(fixture, 'metadata'), path.join(dataDir, 'metadata'), { recursive: true })
     cpSync(path.join(fixture, 'groups'), path.join(dataDir, 'groups'), { recursive: true })
     await check(dataDir, expected, 'first start')
-    assert.ok(!existsSync(path.join(dataDir, 'groups/groups.log')), 'groups.log is gone')
-    assert.ok(!existsSync(path.join(dataDir, 'groups/groups.snapshot')), 'groups.snapshot is gone')
+    for (const old of [
+      'metadata/metadata.log',
+      'metadata/metadata.snapshot',
+      'groups/groups.log',
+      'groups/groups.snapshot',
+    ]) {
+      assert.ok(!existsSync(path.join(dataDir, old)), `${old} is gone`)
+    }
+    assert.ok(
+      readdirSync(path.join(dataDir, 'metadata/state')).some((name) => name.endsWith('.snapshot')),
+      'the metadata state log holds a snapshot',
+    )
     assert.ok(
       readdirSync(path.join(dataDir, 'groups/state')).some((name) => name.endsWith('.snapshot')),
       'the groups state log holds a snapshot',

@@ -51,6 +51,7 @@ export async function openBrokerContext(
     dir: `${dataDir}/metadata`,
     brokerConfig: topicDefaults,
     nodeId: config.nodeId,
+    logger: logger.child({ component: 'metadata' }),
   })
   const store = await PartitionStore.open({
     fs,

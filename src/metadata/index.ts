@@ -1,4 +1,4 @@
-// Metadata: topics, partitions, configs and ids, persisted in a replayed log of its own.
+// Metadata: topics, partitions, configs and ids, persisted in a state log (storage's StateLog).
 export { BROKER_CONFIG_DEFINITIONS, BrokerConfig, type StaticBrokerValue } from './broker-configs.js'
 export {
   type ConfigDefinition,
@@ -27,7 +27,7 @@ export {
   type MetadataErrorCodeValue,
   type MetadataFailure,
 } from './metadata-error-code.js'
-export { METADATA_LOG_FILE, METADATA_SNAPSHOT_FILE } from './metadata-log.js'
+export { LEGACY_METADATA_LOG_FILE, LEGACY_METADATA_SNAPSHOT_FILE } from './legacy-metadata-log.js'
 export {
   AlterConfigOp,
   applyIncrementalAlterOps,
@@ -60,5 +60,6 @@ export {
   type TopicMetadata,
   TopicRegistry,
   type TopicRegistryOptions,
+  METADATA_STATE_DIR,
   topicNameProblem,
 } from './topic-registry.js'

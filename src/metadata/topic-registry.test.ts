@@ -8,9 +8,9 @@ import { ConfigSource } from './config-definition.js'
 import { isKafkaUuidText, type RandomBytes } from './kafka-uuid.js'
 import { META_PROPERTIES_FILE } from './meta-properties.js'
 import { MetadataErrorCode } from './metadata-error-code.js'
-import { METADATA_LOG_FILE, METADATA_SNAPSHOT_FILE } from './metadata-log.js'
 import { AlterConfigOp } from './topic-configs.js'
 import {
+  METADATA_STATE_DIR,
   type RegistryResult,
   type TopicChange,
   TopicRegistry,
@@ -338,12 +338,18 @@ describe('TopicRegistry persistence', () => {
       await registry.createTopic({ name: `t${i}`, numPartitions: 1 + (i % 4) })
       if (i % 3 === 0) await registry.deleteTopic(`t${i}`)
     }
-    assert.ok(await fileSystem.exists(`${DIR}/${METADATA_SNAPSHOT_FILE}`))
-    const handle = await fileSystem.open(`${DIR}/${METADATA_LOG_FILE}`)
-    assert.ok((await handle.size()) < 400, 'the log was emptied by compaction')
-    await handle.close()
     const before = state(registry)
     await registry.close()
+    const names = await fileSystem.list(`${DIR}/${METADATA_STATE_DIR}`)
+    assert.ok(
+      names.some((name) => name.endsWith('.snapshot')),
+      `a snapshot was written: ${names.join(' ')}`,
+    )
+    const logs = names.filter((name) => name.endsWith('.log'))
+    assert.equal(logs.length, 1, 'log files before the snapshot are gone')
+    const handle = await fileSystem.open(`${DIR}/${METADATA_STATE_DIR}/${logs[0]}`)
+    assert.ok((await handle.size()) < 400, 'the log after the snapshot is small')
+    await handle.close()
     assert.equal(state(await open(fileSystem, { compactAfterBytes: 400 })), before)
   })
 
@@ -353,7 +359,10 @@ describe('TopicRegistry persistence', () => {
     await registry.createTopic({ name: 'a' })
     const before = state(registry)
     await registry.close()
-    const handle = await fileSystem.open(`${DIR}/${METADATA_LOG_FILE}`)
+    const logs = (await fileSystem.list(`${DIR}/${METADATA_STATE_DIR}`)).filter((name) =>
+      name.endsWith('.log'),
+    )
+    const handle = await fileSystem.open(`${DIR}/${METADATA_STATE_DIR}/${logs.at(-1)}`)
     const size = await handle.size()
     // Half a frame: a length and CRC, then too few bytes.
     await handle.write(size, [Buffer.from([0, 0, 0, 50, 1, 2, 3, 4, 0x7b, 0x22])])

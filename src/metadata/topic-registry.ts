@@ -1,14 +1,23 @@
 // The topic registry: every topic's name, id, partition count, replication factor and config overrides,
 // with Kafka's rules for creating, deleting, growing and reconfiguring topics. Each change is durable in
-// the metadata log before its call resolves; start-up replays the log to the same state.
+// the metadata state log (storage's StateLog, under `<dir>/state/`) before its call resolves; start-up
+// replays it to the same state, migrating the files of the format before it.
 
 import { randomBytes as nodeRandomBytes } from 'node:crypto'
-import { assert, ClosedError, CorruptDataError, type FileSystem } from '../core/index.js'
+import {
+  assert,
+  ClosedError,
+  CorruptDataError,
+  type FileSystem,
+  type Logger,
+  silentLogger,
+} from '../core/index.js'
+import { StateLog, type StateRecord } from '../storage/index.js'
 import { BrokerConfig } from './broker-configs.js'
-import { failure, MetadataErrorCode, type MetadataFailure } from './metadata-error-code.js'
 import { type RandomBytes, randomKafkaUuid } from './kafka-uuid.js'
+import { hasLegacyMetadata, readLegacyMetadata, removeLegacyMetadata } from './legacy-metadata-log.js'
 import { loadOrCreateMetaProperties } from './meta-properties.js'
-import { MetadataLog } from './metadata-log.js'
+import { failure, MetadataErrorCode, type MetadataFailure } from './metadata-error-code.js'
 import {
   applyIncrementalAlterOps,
   type ConfigEntryInput,
@@ -77,14 +86,16 @@ export type TopicChangeListener = (change: TopicChange) => void
 /** Options of TopicRegistry.open. */
 export interface TopicRegistryOptions {
   readonly fileSystem: FileSystem
-  /** Directory holding meta.properties, metadata.log and metadata.snapshot. */
+  /** Directory holding meta.properties and the state log's directory `state/`. */
   readonly dir: string
   /** Static broker configuration (defaults for topics, num.partitions ...). */
   readonly brokerConfig?: BrokerConfig
   /** Random source for topic and cluster ids; node:crypto by default. */
   readonly randomBytes?: RandomBytes
-  /** Compact the log into a snapshot once it reaches this many bytes. Default 1 MiB. */
+  /** Snapshot the state log once this many bytes were logged since the last snapshot. Default 1 MiB. */
   readonly compactAfterBytes?: number
+  /** Where recovery and migration are reported; silent by default. */
+  readonly logger?: Logger
   /** This node's id; default 1. */
   readonly nodeId?: number
 }
@@ -102,8 +113,49 @@ type MetadataRecord =
   | { readonly type: 'set-partition-count'; readonly name: string; readonly partitionCount: number }
   | { readonly type: 'set-topic-configs'; readonly name: string; readonly configs: TopicConfigOverrides }
 
+/** The snapshot of the format before the state log (read only to migrate). */
 interface SnapshotState {
   readonly topics: readonly TopicMetadata[]
+}
+
+/** Sub-directory of the metadata directory holding the state log. */
+export const METADATA_STATE_DIR = 'state'
+
+/** The state-log record type of a topic: key = topic name, value = the topic without its name, or null. */
+const TOPIC_RECORD = 'topic'
+
+type StoredTopic = Omit<TopicMetadata, 'name'>
+
+function topicRecord(name: string, topic: TopicMetadata | undefined): StateRecord {
+  if (topic === undefined) return { type: TOPIC_RECORD, key: name, value: null }
+  const value: StoredTopic = {
+    topicId: topic.topicId,
+    partitionCount: topic.partitionCount,
+    replicationFactor: topic.replicationFactor,
+    configs: topic.configs,
+  }
+  return { type: TOPIC_RECORD, key: name, value }
+}
+
+/** Applies a replayed state record to `topics` (name -> topic); later records win. */
+function replayTopicRecord(topics: Map<string, TopicMetadata>, record: StateRecord): void {
+  if (record.type !== TOPIC_RECORD) {
+    throw new CorruptDataError(`metadata state log: unknown record type ${JSON.stringify(record.type)}`)
+  }
+  if (record.value === null) {
+    topics.delete(record.key)
+    return
+  }
+  const value = record.value as StoredTopic
+  if (
+    typeof value.topicId !== 'string' ||
+    !Number.isInteger(value.partitionCount) ||
+    !Number.isInteger(value.replicationFactor) ||
+    typeof value.configs !== 'object'
+  ) {
+    throw new CorruptDataError(`metadata state log: malformed topic ${JSON.stringify(record.key)}`)
+  }
+  topics.set(record.key, { name: record.key, ...value })
 }
 
 const LEGAL_TOPIC_NAME = /^[a-zA-Z0-9._-]+$/
@@ -145,9 +197,8 @@ export class TopicRegistry {
   private closed = false
 
   private constructor(
-    private readonly log: MetadataLog<MetadataRecord, SnapshotState>,
+    private readonly log: StateLog,
     private readonly randomBytes: RandomBytes,
-    private readonly compactAfterBytes: number,
     clusterId: string,
     nodeId: number,
     brokerConfig: BrokerConfig,
@@ -162,17 +213,44 @@ export class TopicRegistry {
     const randomBytes = options.randomBytes ?? ((length: number) => nodeRandomBytes(length))
     const nodeId = options.nodeId ?? 1
     const meta = await loadOrCreateMetaProperties(options.fileSystem, options.dir, nodeId, randomBytes)
-    const recovery = await MetadataLog.open<MetadataRecord, SnapshotState>(options.fileSystem, options.dir)
-    const registry = new TopicRegistry(
-      recovery.log,
+    const logger = options.logger ?? silentLogger
+    const recovered = new Map<string, TopicMetadata>()
+    let registry: TopicRegistry | undefined
+    const { log, recovery } = await StateLog.open({
+      fs: options.fileSystem,
+      dir: `${options.dir}/${METADATA_STATE_DIR}`,
+      logger,
+      replay: (record) => replayTopicRecord(recovered, record),
+      snapshot: () => [...(registry?.topics() ?? recovered.values())].map((t) => topicRecord(t.name, t)),
+      snapshotAfterBytes: options.compactAfterBytes ?? 1024 * 1024,
+    })
+    registry = new TopicRegistry(
+      log,
       randomBytes,
-      options.compactAfterBytes ?? 1024 * 1024,
       meta.clusterId,
       nodeId,
       options.brokerConfig ?? new BrokerConfig(),
     )
-    for (const topic of recovery.snapshot?.topics ?? []) registry.replay({ type: 'create-topic', ...topic })
-    for (const { record } of recovery.records) registry.replay(record)
+    const migrate =
+      (await hasLegacyMetadata(options.fileSystem, options.dir)) &&
+      recovery.lastSeq === 0 &&
+      recovery.snapshotRecords === 0
+    if (migrate) {
+      // The format before the state log: replay its operations, then snapshot the result into the state log.
+      const legacy = await readLegacyMetadata<SnapshotState, MetadataRecord>(options.fileSystem, options.dir)
+      for (const topic of legacy.snapshot?.topics ?? []) registry.replay({ type: 'create-topic', ...topic })
+      for (const record of legacy.records) registry.replay(record)
+    } else {
+      for (const topic of recovered.values()) registry.replay({ type: 'create-topic', ...topic })
+    }
+    if (migrate) {
+      await log.snapshotNow()
+      logger.info('metadata: migrated metadata.log and metadata.snapshot to the state log', {
+        topics: registry.size,
+      })
+    }
+    // After a migration, or a crash between its snapshot and this removal.
+    await removeLegacyMetadata(options.fileSystem, options.dir)
     return registry
   }
 
@@ -424,11 +502,25 @@ export class TopicRegistry {
     return run
   }
 
-  // Logs the record durably, then applies it: readers never see a change that a crash could undo.
+  // Logs the topic as it is after the change durably, then applies it: readers never see a change that a
+  // crash could undo. Snapshots happen inside the state log, beside this path.
   private async commit(record: MetadataRecord): Promise<void> {
-    await this.log.append([record])
+    await this.log.append([this.stateRecordOf(record)])
     this.apply(record)
-    if (this.log.sizeBytes >= this.compactAfterBytes) await this.log.compact({ topics: this.topics() })
+  }
+
+  private stateRecordOf(record: MetadataRecord): StateRecord {
+    if (record.type === 'create-topic') return topicRecord(record.name, record)
+    const topic = this.byName.get(record.name)
+    assert(topic !== undefined, `changed topic ${record.name} exists`)
+    switch (record.type) {
+      case 'delete-topic':
+        return topicRecord(record.name, undefined)
+      case 'set-partition-count':
+        return topicRecord(record.name, { ...topic, partitionCount: record.partitionCount })
+      case 'set-topic-configs':
+        return topicRecord(record.name, { ...topic, configs: record.configs })
+    }
   }
 
   private replay(record: MetadataRecord): void {

@@ -1,5 +1,5 @@
-// CRC-32 (IEEE, the zlib polynomial) for framing metadata-log records and snapshots. Records are small
-// and rare, so a plain table loop is enough and keeps metadata free of native modules.
+// CRC-32 (IEEE, the zlib polynomial): only for reading the metadata files of the format before the state
+// log (legacy-metadata-log.ts). The state log itself uses CRC-32C.
 
 const table: Uint32Array = (() => {
   const result = new Uint32Array(256)
