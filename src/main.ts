@@ -56,8 +56,11 @@ function readPackageVersion(): string {
   }
 }
 
-/** Starts a broker with resolved settings; the caller owns stopping it. */
-export async function startBroker(config: BrokerConfig): Promise<Broker> {
+/**
+ * Starts a broker with resolved settings; the caller owns stopping it. `brook start` and the package's
+ * `startBroker()` (src/index.ts) both compose the broker here.
+ */
+export async function launchBroker(config: BrokerConfig): Promise<Broker> {
   const clock = new SystemClock()
   const logger = createLogger({ level: config.logLevel, fields: { node: config.nodeId }, clock })
   const fs = config.memory ? new SimFileSystem() : new NodeFileSystem()
@@ -89,7 +92,7 @@ async function start(args: string[]): Promise<number> {
     flags,
   })
   const startedMs = performance.now()
-  const broker = await startBroker(config)
+  const broker = await launchBroker(config)
   const where = config.memory ? 'in memory (nothing is kept)' : config.dataDir
   broker.context.logger.info(`brook listening on ${config.host}:${broker.port}`, {
     host: config.host,

@@ -2,3 +2,14 @@
 export { FrameDecoder } from './frame-decoder.js'
 export { type FrameHandler, ServerConnection, type ServerConnectionOptions } from './server-connection.js'
 export { type AuthenticationState, Session, type SessionOptions } from './session.js'
+export {
+  AbortError,
+  type ClientApi,
+  ClientConnection,
+  type ClientConnectionOptions,
+  ConnectionError,
+  type OpenOptions,
+  type RequestOptions,
+  RequestTimeoutError,
+  UnsupportedVersionError,
+} from './client-connection.js'

@@ -14,7 +14,7 @@ export {
   skipHeaderTags,
 } from './api-codecs.js'
 export { type MessageCodec, compileMessage } from './compile.js'
-export { ErrorCode, errorName } from './error-codes.js'
+export { ErrorCode, errorName, retriable } from './error-codes.js'
 export * from './messages/index.js'
 export { Reader, ZERO_UUID } from './reader.js'
 export {

@@ -1,0 +1,403 @@
+// The Producer: send() puts a record in its partition's queue; a queue is sent as one RecordBatch when it
+// reaches batchBytesMax or lingerMs after its first record. Idempotent by default (a producer id and a
+// sequence per partition, so a retried batch is written once), one batch in flight per partition so order
+// holds across retries, and a bound on buffered bytes that makes send() wait rather than grow memory.
+import {
+  type BatchRecordInput,
+  Compression,
+  type CompressionCodec,
+  buildRecordBatch,
+} from '../record-batch/index.js'
+import { ErrorCode } from '../protocol/index.js'
+import { Api } from './apis.js'
+import { type ClientOptions, Cluster } from './cluster.js'
+import { channels } from './diagnostics.js'
+import { ClientError, KafkaError, isRetriable, staleMetadataCodes } from './errors.js'
+import { partitionForKey } from './murmur2.js'
+import { type Serializer, serializers } from './serializers.js'
+
+/** Record headers: an object of names to values, or a list when a name repeats. */
+export type HeadersInput =
+  | Readonly<Record<string, string | Buffer>>
+  | ReadonlyArray<{ key: string; value: string | Buffer | null }>
+
+export interface ProducerRecord<K, V> {
+  topic: string
+  value: V
+  key?: K
+  headers?: HeadersInput
+  /** Explicit partition; otherwise by key (murmur2, as Java) or, without a key, sticky per batch. */
+  partition?: number
+  /** Record timestamp in ms since the epoch (default: now). */
+  timestamp?: number
+}
+
+/** Where a record was written. `offset` is -1 with acks 0, where the broker does not answer. */
+export interface RecordMetadata {
+  topic: string
+  partition: number
+  offset: number
+}
+
+export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
+
+export interface ProducerOptions<K = Buffer | null, V = Buffer | null> extends ClientOptions {
+  /** 0: no answer, 1: the leader wrote it, 'all' / -1: every in-sync replica has it (default 'all'). */
+  acks?: 0 | 1 | -1 | 'all'
+  /** Wait for more records before sending a batch, in ms (linger.ms, default 5). */
+  lingerMs?: number
+  /** A batch is sent once it holds this many bytes (batch.size, default 65536). */
+  batchBytesMax?: number
+  /** Bytes buffered and not yet acknowledged before send() waits (buffer.memory, default 32 MiB). */
+  bufferBytesMax?: number
+  /** Compression codec of each batch (compression.type, default 'none'). */
+  compression?: CompressionName
+  /** Exactly-once writes per partition despite retries (enable.idempotence, default true; needs acks 'all'). */
+  idempotent?: boolean
+  /** Ask the broker to create unknown topics (allow.auto.create.topics, default true). */
+  autoCreateTopics?: boolean
+  /** Time a Produce may wait for acks on the broker, in ms (default 30000). */
+  produceTimeoutMs?: number
+  keySerializer?: Serializer<K>
+  valueSerializer?: Serializer<V>
+  /** Picks the partition of records without an explicit one; the default is Java's. */
+  partitioner?: (key: Buffer | null, partitionCount: number, topic: string) => number | undefined
+}
+
+interface QueuedRecord {
+  record: BatchRecordInput
+  bytes: number
+  resolve: (metadata: RecordMetadata) => void
+  reject: (error: Error) => void
+}
+
+interface PartitionQueue {
+  topic: string
+  partition: number
+  records: QueuedRecord[]
+  bytes: number
+  lingerTimer: { cancel(): void } | undefined
+  inFlight: boolean
+  /** Next sequence number of this partition for the current producer id. */
+  sequence: number
+}
+
+const compressionCodecs: Record<CompressionName, CompressionCodec> = {
+  none: Compression.none,
+  gzip: Compression.gzip,
+  snappy: Compression.snappy,
+  lz4: Compression.lz4,
+  zstd: Compression.zstd,
+}
+
+/** The record overhead estimate used for batching and the buffer bound (varints, attributes...). */
+const RECORD_OVERHEAD_BYTES = 24
+
+function normaliseHeaders(headers: HeadersInput | undefined): BatchRecordInput['headers'] {
+  if (headers === undefined) return undefined
+  if (Array.isArray(headers)) return headers as BatchRecordInput['headers']
+  return Object.entries(headers as Record<string, string | Buffer>).map(([key, value]) => ({ key, value }))
+}
+
+/** Sends records to topics. One Producer is meant to be shared by the whole process. */
+export class Producer<K = Buffer | null, V = Buffer | null> {
+  private readonly cluster: Cluster
+  private readonly acks: number
+  private readonly lingerMs: number
+  private readonly batchBytesMax: number
+  private readonly bufferBytesMax: number
+  private readonly codec: CompressionCodec
+  private readonly idempotent: boolean
+  private readonly autoCreateTopics: boolean
+  private readonly produceTimeoutMs: number
+  private readonly keySerializer: Serializer<K>
+  private readonly valueSerializer: Serializer<V>
+  private readonly partitioner: ProducerOptions<K, V>['partitioner']
+  private readonly queues = new Map<string, PartitionQueue>()
+  private readonly sticky = new Map<string, number>()
+  private bufferedBytes = 0
+  private readonly bufferWaiters: Array<() => void> = []
+  private readonly idleWaiters: Array<() => void> = []
+  private producerIdentity: Promise<{ producerId: number; producerEpoch: number }> | undefined
+  private closing: Promise<void> | undefined
+
+  constructor(options: ProducerOptions<K, V>) {
+    this.cluster = new Cluster(options)
+    this.acks = options.acks === 'all' || options.acks === undefined ? -1 : options.acks
+    this.idempotent = options.idempotent ?? this.acks === -1
+    if (this.idempotent && this.acks !== -1)
+      throw new ClientError('BROOK_ERR_INVALID_ARGUMENT', "an idempotent producer needs acks 'all'")
+    this.lingerMs = options.lingerMs ?? 5
+    this.batchBytesMax = options.batchBytesMax ?? 65536
+    this.bufferBytesMax = options.bufferBytesMax ?? 32 * 1024 * 1024
+    const codec = compressionCodecs[options.compression ?? 'none']
+    if (codec === undefined)
+      throw new ClientError('BROOK_ERR_INVALID_ARGUMENT', `unknown compression '${options.compression}'`)
+    this.codec = codec
+    this.autoCreateTopics = options.autoCreateTopics ?? true
+    this.produceTimeoutMs = options.produceTimeoutMs ?? 30_000
+    this.keySerializer = options.keySerializer ?? (serializers.bytes as unknown as Serializer<K>)
+    this.valueSerializer = options.valueSerializer ?? (serializers.bytes as unknown as Serializer<V>)
+    this.partitioner = options.partitioner
+  }
+
+  /** Sends one record; resolves once the broker acknowledged it (per `acks`). */
+  async send(record: ProducerRecord<K, V>, options: { signal?: AbortSignal } = {}): Promise<RecordMetadata> {
+    if (this.closing !== undefined) throw new ClientError('BROOK_ERR_CLOSED', 'send() after close()')
+    if (typeof record?.topic !== 'string' || record.topic.length === 0)
+      throw new ClientError('BROOK_ERR_INVALID_ARGUMENT', 'send() needs a topic')
+    let key: Buffer | null
+    let value: Buffer | null
+    try {
+      key = record.key === undefined ? null : this.keySerializer.serialize(record.key, record.topic)
+      value = this.valueSerializer.serialize(record.value, record.topic)
+    } catch (error) {
+      if (error instanceof ClientError) throw error
+      throw new ClientError(
+        'BROOK_ERR_SERIALIZE',
+        `cannot serialise the record: ${(error as Error).message}`,
+        { cause: error },
+      )
+    }
+    const headers = normaliseHeaders(record.headers)
+    const topic = await this.cluster.topic(record.topic, {
+      signal: options.signal,
+      autoCreate: this.autoCreateTopics,
+    })
+    const partitionCount = topic.partitions.length
+    let partition = record.partition ?? this.partitioner?.(key, partitionCount, record.topic)
+    if (partition === undefined)
+      partition =
+        key === null
+          ? this.stickyPartition(record.topic, partitionCount)
+          : partitionForKey(key, partitionCount)
+    if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount)
+      throw new KafkaError(
+        ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        `partition ${partition} of '${record.topic}' (it has ${partitionCount})`,
+      )
+    let bytes = RECORD_OVERHEAD_BYTES + (key?.length ?? 0) + (value?.length ?? 0)
+    if (headers !== undefined) for (const h of headers) bytes += h.key.length + 8 + (h.value?.length ?? 0)
+    while (this.bufferedBytes + bytes > this.bufferBytesMax && this.bufferedBytes > 0) {
+      await new Promise<void>((resolve) => this.bufferWaiters.push(resolve))
+      if (this.closing !== undefined) throw new ClientError('BROOK_ERR_CLOSED', 'send() after close()')
+    }
+    const queue = this.queueFor(record.topic, partition)
+    return new Promise<RecordMetadata>((resolve, reject) => {
+      queue.records.push({
+        record: { key, value, headers, timestampMs: record.timestamp },
+        bytes,
+        resolve,
+        reject,
+      })
+      queue.bytes += bytes
+      this.bufferedBytes += bytes
+      if (queue.bytes >= this.batchBytesMax || this.lingerMs === 0) this.drain(queue)
+      else
+        queue.lingerTimer ??= this.cluster.clock.setTimeout(() => {
+          queue.lingerTimer = undefined
+          this.drain(queue)
+        }, this.lingerMs)
+    })
+  }
+
+  private stickyPartition(topic: string, partitionCount: number): number {
+    let partition = this.sticky.get(topic)
+    if (partition === undefined || partition >= partitionCount) {
+      partition = Math.floor(Math.random() * partitionCount)
+      this.sticky.set(topic, partition)
+    }
+    return partition
+  }
+
+  private queueFor(topic: string, partition: number): PartitionQueue {
+    const key = `${topic}\u0000${partition}`
+    let queue = this.queues.get(key)
+    if (queue === undefined) {
+      queue = {
+        topic,
+        partition,
+        records: [],
+        bytes: 0,
+        lingerTimer: undefined,
+        inFlight: false,
+        sequence: 0,
+      }
+      this.queues.set(key, queue)
+    }
+    return queue
+  }
+
+  private identity(): Promise<{ producerId: number; producerEpoch: number }> {
+    this.producerIdentity ??= this.cluster
+      .retry(async () => {
+        const connection = await this.cluster.anyConnection()
+        const response = await this.cluster.send(connection, Api.initProducerId, {
+          transactionalId: null,
+          transactionTimeoutMs: 60_000,
+          producerId: -1,
+          producerEpoch: -1,
+        })
+        if (response.errorCode !== ErrorCode.NONE) throw new KafkaError(response.errorCode, 'InitProducerId')
+        return { producerId: response.producerId, producerEpoch: response.producerEpoch }
+      })
+      .catch((error) => {
+        this.producerIdentity = undefined
+        throw error
+      })
+    return this.producerIdentity
+  }
+
+  /** Sends the queue's records as one batch, unless a batch of this partition is already in flight. */
+  private drain(queue: PartitionQueue): void {
+    if (queue.inFlight || queue.records.length === 0) return
+    queue.lingerTimer?.cancel()
+    queue.lingerTimer = undefined
+    let take = 0
+    let bytes = 0
+    while (
+      take < queue.records.length &&
+      (take === 0 || bytes + queue.records[take].bytes <= this.batchBytesMax)
+    ) {
+      bytes += queue.records[take].bytes
+      take++
+    }
+    const batch = queue.records.splice(0, take)
+    queue.bytes -= bytes
+    queue.inFlight = true
+    // The next keyless record goes to another partition: batches stay full without skewing partitions.
+    if (this.sticky.get(queue.topic) === queue.partition) this.sticky.delete(queue.topic)
+    this.sendBatch(queue, batch)
+      .then(
+        (baseOffset) => {
+          for (let i = 0; i < batch.length; i++)
+            batch[i].resolve({
+              topic: queue.topic,
+              partition: queue.partition,
+              offset: baseOffset < 0 ? -1 : baseOffset + i,
+            })
+          if (channels.produce.hasSubscribers)
+            channels.produce.publish({
+              topic: queue.topic,
+              partition: queue.partition,
+              records: batch.length,
+              bytes,
+              baseOffset,
+            })
+        },
+        (error) => {
+          for (const queued of batch) queued.reject(error)
+        },
+      )
+      .finally(() => {
+        queue.inFlight = false
+        this.bufferedBytes -= bytes
+        for (const waiter of this.bufferWaiters.splice(0)) waiter()
+        if (
+          queue.records.length > 0 &&
+          (queue.bytes >= this.batchBytesMax || queue.lingerTimer === undefined)
+        )
+          this.drain(queue)
+        if (this.isIdle()) for (const waiter of this.idleWaiters.splice(0)) waiter()
+      })
+  }
+
+  private isIdle(): boolean {
+    for (const queue of this.queues.values()) if (queue.inFlight || queue.records.length > 0) return false
+    return true
+  }
+
+  /** Builds the batch once and sends it until acknowledged or out of retries; resolves to its base offset. */
+  private async sendBatch(queue: PartitionQueue, batch: QueuedRecord[]): Promise<number> {
+    const identity = this.idempotent ? await this.identity() : undefined
+    const baseSequence = identity === undefined ? -1 : queue.sequence
+    const bytes = buildRecordBatch(
+      batch.map((q) => q.record),
+      {
+        compression: this.codec,
+        producerId: identity?.producerId ?? -1,
+        producerEpoch: identity?.producerEpoch ?? -1,
+        baseSequence,
+        nowMs: this.cluster.clock.nowMs(),
+      },
+    )
+    // Sequences wrap to 0 after 2^31 - 1, as the broker expects.
+    if (identity !== undefined) queue.sequence = (queue.sequence + batch.length) % 0x80000000
+    return this.cluster
+      .retry(
+        async () => {
+          const topic = await this.cluster.topic(queue.topic, { autoCreate: this.autoCreateTopics })
+          const leader = topic.partitions[queue.partition]?.leaderId ?? -1
+          if (leader < 0)
+            throw new KafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `${queue.topic}-${queue.partition}`)
+          const connection = await this.cluster.connectionTo(leader)
+          const body = {
+            transactionalId: null,
+            acks: this.acks,
+            timeoutMs: this.produceTimeoutMs,
+            topicData: [{ name: queue.topic, partitionData: [{ index: queue.partition, records: bytes }] }],
+          }
+          if (this.acks === 0) {
+            await this.cluster.send(connection, Api.produce, body, { noResponse: true })
+            return -1
+          }
+          const response = await this.cluster.send(connection, Api.produce, body, {
+            timeoutMs: this.cluster.requestTimeoutMs + this.produceTimeoutMs,
+          })
+          const partition = response.responses[0]?.partitionResponses[0]
+          if (partition === undefined)
+            throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'Produce response without the partition')
+          if (partition.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) return partition.baseOffset
+          if (partition.errorCode !== ErrorCode.NONE)
+            throw new KafkaError(
+              partition.errorCode,
+              `${queue.topic}-${queue.partition}`,
+              partition.errorMessage,
+            )
+          return partition.baseOffset
+        },
+        {
+          onRetry: (error) => {
+            if (!(error instanceof KafkaError) || staleMetadataCodes.has(error.errorCode))
+              this.cluster.invalidateTopic(queue.topic)
+          },
+        },
+      )
+      .catch((error) => {
+        // A sequence the broker no longer accepts: start again with a new producer id (KIP-360's simple form).
+        if (
+          error instanceof KafkaError &&
+          (error.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER ||
+            error.errorCode === ErrorCode.UNKNOWN_PRODUCER_ID)
+        ) {
+          this.producerIdentity = undefined
+          for (const q of this.queues.values()) q.sequence = 0
+        } else if (identity !== undefined && isRetriable(error)) {
+          // The batch's fate is unknown, so its sequence numbers may be taken: a new id keeps later batches valid.
+          this.producerIdentity = undefined
+          for (const q of this.queues.values()) q.sequence = 0
+        }
+        throw error
+      })
+  }
+
+  /** Sends everything buffered now (ignoring lingerMs) and resolves when all of it is acknowledged. */
+  async flush(): Promise<void> {
+    for (const queue of this.queues.values()) this.drain(queue)
+    if (this.isIdle()) return
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  /** Flushes, then closes connections; send() afterwards throws ClientError BROOK_ERR_CLOSED. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      try {
+        await this.flush()
+      } finally {
+        for (const waiter of this.bufferWaiters.splice(0)) waiter()
+        this.cluster.close()
+      }
+    })()
+    return this.closing
+  }
+}
