@@ -19,3 +19,16 @@ export {
   type RecordMetadata,
 } from './producer.js'
 export { type Deserializer, type Serde, type Serializer, serializers } from './serializers.js'
+export { Consumer, type ConsumerOptions, type Message, type MessageHeader } from './consumer.js'
+export type { TopicPartition } from './topic-partition.js'
+export {
+  Admin,
+  type AdminOptions,
+  type ConfigResourceType,
+  type GroupDescription,
+  type GroupListing,
+  type GroupMemberDescription,
+  type NewTopic,
+  type PartitionOffsetLag,
+} from './admin.js'
+export type { BrokerInfo, PartitionInfo, TopicInfo } from './cluster.js'

@@ -1,0 +1,538 @@
+// The Admin client: topics (create, delete, list, describe, partitions, configs), consumer groups (list,
+// describe with lag, reset and delete offsets, delete) and share groups (list, describe). Each method is one
+// or two requests with the same retries as the other clients.
+import { ErrorCode, ZERO_UUID } from '../protocol/index.js'
+import { Api } from './apis.js'
+import { type ClientOptions, Cluster, type TopicInfo } from './cluster.js'
+import { ClientError, KafkaError, check } from './errors.js'
+import { listOffsets } from './list-offsets.js'
+import { type TopicPartition, tpKey } from './topic-partition.js'
+
+export interface NewTopic {
+  topic: string
+  /** Default: the broker's num.partitions. */
+  numPartitions?: number
+  /** Default: the broker's default.replication.factor. */
+  replicationFactor?: number
+  configs?: Readonly<Record<string, string>>
+}
+
+/** Kafka's config resource types. */
+export type ConfigResourceType = 'topic' | 'broker' | 'group'
+const resourceTypes: Record<ConfigResourceType, number> = { topic: 2, broker: 4, group: 32 }
+
+export interface GroupListing {
+  groupId: string
+  protocolType: string
+  /** Stable, Empty, PreparingRebalance... as the broker names it ('' if it does not say). */
+  state: string
+  /** classic, consumer or share ('' if the broker does not say). */
+  type: string
+}
+
+export interface GroupMemberDescription {
+  memberId: string
+  clientId: string
+  clientHost: string
+  assignment: TopicPartition[]
+}
+
+export interface GroupDescription {
+  groupId: string
+  state: string
+  type: 'classic' | 'consumer' | 'share'
+  epoch: number
+  members: GroupMemberDescription[]
+}
+
+export interface PartitionOffsetLag {
+  topic: string
+  partition: number
+  /** Committed offset (the next to read), -1 if none. */
+  offset: number
+  /** Log end offset now. */
+  endOffset: number
+  /** endOffset - offset, or endOffset - logStartOffset... simplified to endOffset when nothing is committed. */
+  lag: number
+}
+
+export interface AdminOptions extends ClientOptions {
+  /** How long topic creation and deletion may take on the broker, in ms (default 30000). */
+  operationTimeoutMs?: number
+}
+
+/** Administration of topics and groups. */
+export class Admin {
+  private readonly cluster: Cluster
+  private readonly operationTimeoutMs: number
+
+  constructor(options: AdminOptions) {
+    this.cluster = new Cluster(options)
+    this.operationTimeoutMs = options.operationTimeoutMs ?? 30_000
+  }
+
+  private async any(signal?: AbortSignal) {
+    this.cluster.assertOpen('Admin call')
+    return this.cluster.anyConnection(signal)
+  }
+
+  /** Creates topics; with `ifNotExists`, an existing topic is not an error. Resolves once leaders are known. */
+  async createTopics(
+    topics: readonly NewTopic[],
+    options: { ifNotExists?: boolean; validateOnly?: boolean; signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const response = await this.cluster.retry(
+      async () =>
+        this.cluster.send(
+          await this.any(options.signal),
+          Api.createTopics,
+          {
+            topics: topics.map((t) => ({
+              name: t.topic,
+              numPartitions: t.numPartitions ?? -1,
+              replicationFactor: t.replicationFactor ?? -1,
+              assignments: [],
+              configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+            })),
+            timeoutMs: this.operationTimeoutMs,
+            validateOnly: options.validateOnly ?? false,
+          },
+          { signal: options.signal, timeoutMs: this.cluster.requestTimeoutMs + this.operationTimeoutMs },
+        ),
+      { signal: options.signal },
+    )
+    for (const t of response.topics) {
+      if (t.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS && options.ifNotExists) continue
+      check(t.errorCode, `create topic '${t.name}'`, t.errorMessage)
+    }
+    if (options.validateOnly) return
+    // Kafka answers before every broker has the new topic's metadata; wait until it has leaders.
+    for (const t of topics) {
+      this.cluster.invalidateTopic(t.topic)
+      await this.cluster.retry(
+        async () => {
+          this.cluster.invalidateTopic(t.topic)
+          const info = await this.cluster.topic(t.topic, { signal: options.signal })
+          if (info.partitions.some((p) => p.leaderId < 0))
+            throw new KafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `topic '${t.topic}'`)
+        },
+        { signal: options.signal, retries: 20 },
+      )
+    }
+  }
+
+  /** Deletes topics by name. */
+  async deleteTopics(topics: readonly string[], options: { signal?: AbortSignal } = {}): Promise<void> {
+    const connection = await this.any(options.signal)
+    const response = await this.cluster.send(
+      connection,
+      Api.deleteTopics,
+      {
+        topics: topics.map((name) => ({ name, topicId: ZERO_UUID })),
+        topicNames: [...topics],
+        timeoutMs: this.operationTimeoutMs,
+      },
+      { signal: options.signal, timeoutMs: this.cluster.requestTimeoutMs + this.operationTimeoutMs },
+    )
+    for (const r of response.responses) check(r.errorCode, `delete topic '${r.name}'`, r.errorMessage)
+    for (const t of topics) this.cluster.invalidateTopic(t)
+  }
+
+  /** Names of the topics (internal ones only with `includeInternal`). */
+  async listTopics(options: { includeInternal?: boolean; signal?: AbortSignal } = {}): Promise<string[]> {
+    this.cluster.assertOpen('listTopics()')
+    const topics = await this.cluster.retry(() => this.cluster.refreshMetadata(undefined, options.signal))
+    return topics
+      .filter(
+        (t) =>
+          t.errorCode === ErrorCode.NONE && t.name !== null && (options.includeInternal || !t.isInternal),
+      )
+      .map((t) => t.name as string)
+      .sort()
+  }
+
+  /** Partitions, leaders and replicas of topics; an unknown topic is a KafkaError. */
+  async describeTopics(
+    topics: readonly string[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<TopicInfo[]> {
+    this.cluster.assertOpen('describeTopics()')
+    const answer = await this.cluster.retry(() => this.cluster.refreshMetadata(topics, options.signal))
+    return topics.map((name) => {
+      const entry = answer.find((t) => t.name === name)
+      if (entry === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic '${name}'`)
+      check(entry.errorCode, `topic '${name}'`)
+      return this.cluster.cachedTopic(name) as TopicInfo
+    })
+  }
+
+  /** Grows `topic` to `count` partitions in total. */
+  async createPartitions(
+    topic: string,
+    count: number,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const response = await this.cluster.send(
+      await this.any(options.signal),
+      Api.createPartitions,
+      {
+        topics: [{ name: topic, count, assignments: null }],
+        timeoutMs: this.operationTimeoutMs,
+        validateOnly: false,
+      },
+      { signal: options.signal },
+    )
+    for (const r of response.results) check(r.errorCode, `create partitions of '${r.name}'`, r.errorMessage)
+    this.cluster.invalidateTopic(topic)
+  }
+
+  /** Config values of one resource, by name (null for a sensitive or unset value). */
+  async describeConfigs(
+    resource: { type: ConfigResourceType; name: string },
+    options: { keys?: readonly string[]; signal?: AbortSignal } = {},
+  ): Promise<Record<string, string | null>> {
+    const connection = await this.connectionFor(resource, options.signal)
+    const response = await this.cluster.send(
+      connection,
+      Api.describeConfigs,
+      {
+        resources: [
+          {
+            resourceType: resourceTypes[resource.type],
+            resourceName: resource.name,
+            configurationKeys: options.keys === undefined ? null : [...options.keys],
+          },
+        ],
+        includeSynonyms: false,
+        includeDocumentation: false,
+      },
+      { signal: options.signal },
+    )
+    const result = response.results[0]
+    check(result.errorCode, `describe configs of ${resource.type} '${resource.name}'`, result.errorMessage)
+    const out: Record<string, string | null> = {}
+    for (const c of result.configs) out[c.name] = c.value
+    return out
+  }
+
+  /** Sets (string) or removes (null) configs of one resource, leaving the others as they are. */
+  async alterConfigs(
+    resource: { type: ConfigResourceType; name: string },
+    configs: Readonly<Record<string, string | null>>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const connection = await this.connectionFor(resource, options.signal)
+    const response = await this.cluster.send(
+      connection,
+      Api.incrementalAlterConfigs,
+      {
+        resources: [
+          {
+            resourceType: resourceTypes[resource.type],
+            resourceName: resource.name,
+            configs: Object.entries(configs).map(([name, value]) => ({
+              name,
+              configOperation: value === null ? 1 : 0,
+              value,
+            })),
+          },
+        ],
+        validateOnly: false,
+      },
+      { signal: options.signal },
+    )
+    for (const r of response.responses)
+      check(r.errorCode, `alter configs of ${resource.type} '${resource.name}'`, r.errorMessage)
+  }
+
+  private async connectionFor(resource: { type: ConfigResourceType; name: string }, signal?: AbortSignal) {
+    this.cluster.assertOpen('Admin call')
+    // A broker's own configs are answered by that broker.
+    if (resource.type === 'broker' && /^\d+$/.test(resource.name))
+      return this.cluster.connectionTo(Number(resource.name), signal)
+    return this.cluster.anyConnection(signal)
+  }
+
+  /** Groups on every broker; `types` filters by classic, consumer or share. */
+  async listGroups(
+    options: { types?: ReadonlyArray<'classic' | 'consumer' | 'share'>; signal?: AbortSignal } = {},
+  ): Promise<GroupListing[]> {
+    this.cluster.assertOpen('listGroups()')
+    await this.cluster.refreshMetadata([], options.signal)
+    const out: GroupListing[] = []
+    for (const broker of this.cluster.knownBrokers()) {
+      const connection = await this.cluster.connectionTo(broker.nodeId, options.signal)
+      const response = await this.cluster.send(
+        connection,
+        Api.listGroups,
+        { statesFilter: [], typesFilter: options.types === undefined ? [] : [...options.types] },
+        { signal: options.signal },
+      )
+      check(response.errorCode, 'ListGroups')
+      for (const g of response.groups) {
+        // Brokers without typesFilter (v<5) answer every group: filter by protocol type instead.
+        if (
+          options.types !== undefined &&
+          g.groupType === '' &&
+          !options.types.includes(g.protocolType === 'share' ? 'share' : 'classic')
+        )
+          continue
+        out.push({ groupId: g.groupId, protocolType: g.protocolType, state: g.groupState, type: g.groupType })
+      }
+    }
+    return out.sort((a, b) => (a.groupId < b.groupId ? -1 : 1))
+  }
+
+  /** Describes consumer groups of either protocol (KIP-848 groups with ConsumerGroupDescribe). */
+  async describeGroups(
+    groupIds: readonly string[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<GroupDescription[]> {
+    this.cluster.assertOpen('describeGroups()')
+    const out: GroupDescription[] = []
+    for (const groupId of groupIds) {
+      const connection = await this.cluster.connectionTo(
+        await this.cluster.coordinatorId(groupId, 0, options.signal),
+        options.signal,
+      )
+      if (connection.versionFor(Api.consumerGroupDescribe.apiKey) !== undefined) {
+        const response = await this.cluster.send(
+          connection,
+          Api.consumerGroupDescribe,
+          { groupIds: [groupId], includeAuthorizedOperations: false },
+          { signal: options.signal },
+        )
+        const g = response.groups[0]
+        if (g !== undefined && g.errorCode === ErrorCode.NONE) {
+          out.push({
+            groupId,
+            state: g.groupState,
+            type: 'consumer',
+            epoch: g.groupEpoch,
+            members: g.members.map((m) => ({
+              memberId: m.memberId,
+              clientId: m.clientId,
+              clientHost: m.clientHost,
+              assignment: m.assignment.topicPartitions.flatMap((t) =>
+                t.partitions.map((partition) => ({ topic: t.topicName, partition })),
+              ),
+            })),
+          })
+          continue
+        }
+        if (g !== undefined && g.errorCode !== ErrorCode.GROUP_ID_NOT_FOUND)
+          check(g.errorCode, `describe group '${groupId}'`, g.errorMessage)
+      }
+      const response = await this.cluster.send(
+        connection,
+        Api.describeGroups,
+        { groups: [groupId], includeAuthorizedOperations: false },
+        { signal: options.signal },
+      )
+      const g = response.groups[0]
+      check(g.errorCode, `describe group '${groupId}'`, g.errorMessage)
+      out.push({
+        groupId,
+        state: g.groupState,
+        type: 'classic',
+        epoch: -1,
+        members: g.members.map((m) => ({
+          memberId: m.memberId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          assignment: [],
+        })),
+      })
+    }
+    return out
+  }
+
+  /** Committed offsets of a group with the lag of each partition (all partitions of `topics`, or what is committed). */
+  async groupOffsets(
+    groupId: string,
+    options: { topics?: readonly string[]; signal?: AbortSignal } = {},
+  ): Promise<PartitionOffsetLag[]> {
+    this.cluster.assertOpen('groupOffsets()')
+    const connection = await this.cluster.connectionTo(
+      await this.cluster.coordinatorId(groupId, 0, options.signal),
+      options.signal,
+    )
+    let request: Array<{ name: string; partitionIndexes: number[] }> | null = null
+    if (options.topics !== undefined) {
+      request = []
+      for (const topic of options.topics) {
+        const info = await this.cluster.topic(topic, { signal: options.signal })
+        request.push({ name: topic, partitionIndexes: info.partitions.map((p) => p.partition) })
+      }
+    }
+    const response = await this.cluster.send(
+      connection,
+      Api.offsetFetch,
+      { groupId, topics: request, requireStable: false },
+      { signal: options.signal },
+    )
+    check(response.errorCode, `offsets of group '${groupId}'`)
+    const committed: Array<TopicPartition & { offset: number }> = []
+    for (const t of response.topics)
+      for (const p of t.partitions) {
+        check(p.errorCode, `offset of ${t.name}-${p.partitionIndex}`)
+        committed.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset })
+      }
+    const ends = await listOffsets(this.cluster, committed, -1)
+    return committed
+      .map((c) => {
+        const endOffset = ends.get(tpKey(c.topic, c.partition)) ?? -1
+        return { ...c, endOffset, lag: c.offset < 0 ? endOffset : Math.max(0, endOffset - c.offset) }
+      })
+      .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1))
+  }
+
+  /**
+   * Sets a group's committed offsets of `topic` to 'earliest', 'latest' or explicit offsets by partition.
+   * The group must have no active members (Kafka's rule for commits from outside the group).
+   */
+  async resetOffsets(
+    groupId: string,
+    topic: string,
+    to: 'earliest' | 'latest' | Readonly<Record<number, number>>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
+    this.cluster.assertOpen('resetOffsets()')
+    const info = await this.cluster.topic(topic, { signal: options.signal })
+    let offsets: Array<{ partition: number; offset: number }>
+    if (typeof to === 'string') {
+      const tps = info.partitions.map((p) => ({ topic, partition: p.partition }))
+      const found = await listOffsets(this.cluster, tps, to === 'earliest' ? -2 : -1)
+      offsets = tps.map((tp) => ({
+        partition: tp.partition,
+        offset: found.get(tpKey(topic, tp.partition)) as number,
+      }))
+    } else {
+      offsets = Object.entries(to).map(([partition, offset]) => ({ partition: Number(partition), offset }))
+    }
+    const connection = await this.cluster.connectionTo(
+      await this.cluster.coordinatorId(groupId, 0, options.signal),
+      options.signal,
+    )
+    const response = await this.cluster.send(
+      connection,
+      Api.offsetCommit,
+      {
+        groupId,
+        generationIdOrMemberEpoch: -1,
+        memberId: '',
+        groupInstanceId: null,
+        retentionTimeMs: -1,
+        topics: [
+          {
+            name: topic,
+            partitions: offsets.map((o) => ({
+              partitionIndex: o.partition,
+              committedOffset: o.offset,
+              committedLeaderEpoch: -1,
+              commitTimestamp: -1,
+              committedMetadata: null,
+            })),
+          },
+        ],
+      },
+      { signal: options.signal },
+    )
+    for (const t of response.topics)
+      for (const p of t.partitions) check(p.errorCode, `reset offset of ${t.name}-${p.partitionIndex}`)
+  }
+
+  /** Deletes a group's committed offsets of `topic` (all partitions unless given). */
+  async deleteOffsets(
+    groupId: string,
+    topic: string,
+    partitions?: readonly number[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
+    this.cluster.assertOpen('deleteOffsets()')
+    const list =
+      partitions ??
+      (await this.cluster.topic(topic, { signal: options.signal })).partitions.map((p) => p.partition)
+    const connection = await this.cluster.connectionTo(
+      await this.cluster.coordinatorId(groupId, 0, options.signal),
+      options.signal,
+    )
+    const response = await this.cluster.send(
+      connection,
+      Api.offsetDelete,
+      { groupId, topics: [{ name: topic, partitions: list.map((partitionIndex) => ({ partitionIndex })) }] },
+      { signal: options.signal },
+    )
+    check(response.errorCode, `delete offsets of group '${groupId}'`)
+    for (const t of response.topics)
+      for (const p of t.partitions) check(p.errorCode, `delete offset of ${t.name}-${p.partitionIndex}`)
+  }
+
+  /** Deletes groups (they must be empty). */
+  async deleteGroups(groupIds: readonly string[], options: { signal?: AbortSignal } = {}): Promise<void> {
+    this.cluster.assertOpen('deleteGroups()')
+    for (const groupId of groupIds) {
+      const connection = await this.cluster.connectionTo(
+        await this.cluster.coordinatorId(groupId, 0, options.signal),
+        options.signal,
+      )
+      const response = await this.cluster.send(
+        connection,
+        Api.deleteGroups,
+        { groupsNames: [groupId] },
+        { signal: options.signal },
+      )
+      for (const r of response.results) check(r.errorCode, `delete group '${r.groupId}'`)
+    }
+  }
+
+  /** Share groups (KIP-932) on every broker. */
+  listShareGroups(options: { signal?: AbortSignal } = {}): Promise<GroupListing[]> {
+    return this.listGroups({ ...options, types: ['share'] })
+  }
+
+  /** Members and assignments of share groups. */
+  async describeShareGroups(
+    groupIds: readonly string[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<GroupDescription[]> {
+    this.cluster.assertOpen('describeShareGroups()')
+    const out: GroupDescription[] = []
+    for (const groupId of groupIds) {
+      const connection = await this.cluster.connectionTo(
+        await this.cluster.coordinatorId(groupId, 0, options.signal),
+        options.signal,
+      )
+      const response = await this.cluster.send(
+        connection,
+        Api.shareGroupDescribe,
+        { groupIds: [groupId], includeAuthorizedOperations: false },
+        { signal: options.signal },
+      )
+      const g = response.groups[0]
+      if (g === undefined)
+        throw new ClientError('BROOK_ERR_INVALID_ARGUMENT', `no answer for share group '${groupId}'`)
+      check(g.errorCode, `describe share group '${groupId}'`, g.errorMessage)
+      out.push({
+        groupId,
+        state: g.groupState,
+        type: 'share',
+        epoch: g.groupEpoch,
+        members: g.members.map((m) => ({
+          memberId: m.memberId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          assignment: m.assignment.topicPartitions.flatMap((t) =>
+            t.partitions.map((partition) => ({ topic: t.topicName, partition })),
+          ),
+        })),
+      })
+    }
+    return out
+  }
+
+  /** Closes connections; later calls throw ClientError BROOK_ERR_CLOSED. */
+  async close(): Promise<void> {
+    this.cluster.close()
+  }
+}

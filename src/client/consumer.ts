@@ -1,0 +1,684 @@
+// The Consumer: `for await (const message of consumer)` over the partitions the group gives it. A fetch
+// loop keeps a bounded buffer filled from each partition's leader; a message counts as processed when the
+// loop asks for the next one, and processed offsets are committed every autoCommitIntervalMs, before
+// partitions are revoked, and on close (at-least-once). Without a groupId it reads every partition of its
+// topics and commits nothing.
+import { ErrorCode } from '../protocol/index.js'
+import { decodeBatch, iterateBatches } from '../record-batch/index.js'
+import { Api } from './apis.js'
+import { type ClientOptions, Cluster } from './cluster.js'
+import { ConsumerProtocolMembership, type Membership, type MembershipHost } from './consumer-membership.js'
+import { channels } from './diagnostics.js'
+import { ClientError, KafkaError, isRetriable, staleMetadataCodes } from './errors.js'
+import { type Deserializer, serializers } from './serializers.js'
+import { listOffsets } from './list-offsets.js'
+import { type TopicPartition, tpKey } from './topic-partition.js'
+
+export interface MessageHeader {
+  key: string
+  value: Buffer | null
+}
+
+/** One record as the consumer delivers it. */
+export interface Message<K = Buffer | null, V = Buffer | null> {
+  topic: string
+  partition: number
+  offset: number
+  key: K
+  value: V
+  headers: MessageHeader[]
+  /** Record timestamp, ms since the epoch. */
+  timestamp: number
+}
+
+export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> extends ClientOptions {
+  /** The consumer group; without one, every partition of `topics` is read and nothing is committed. */
+  groupId?: string
+  topics: readonly string[]
+  /** Where to start without a committed offset: true is earliest, false latest (auto.offset.reset). */
+  fromBeginning?: boolean
+  /** Commit processed offsets in the background and on revoke/close (enable.auto.commit, default true). */
+  autoCommit?: boolean
+  /** Interval of background commits, in ms (auto.commit.interval.ms, default 5000). */
+  autoCommitIntervalMs?: number
+  /** Time the group waits for this member to revoke partitions, in ms (default 60000). */
+  rebalanceTimeoutMs?: number
+  /** Longest a fetch waits for data, in ms (fetch.max.wait.ms, default 500). */
+  maxWaitMs?: number
+  /** Bytes per fetch response (fetch.max.bytes, default 50 MiB) and per partition (max.partition.fetch.bytes, 1 MiB). */
+  fetchBytesMax?: number
+  partitionFetchBytesMax?: number
+  /** Records decoded and not yet delivered before fetching pauses (default 10000). */
+  bufferedRecordsMax?: number
+  keyDeserializer?: Deserializer<K>
+  valueDeserializer?: Deserializer<V>
+  /** Called with newly assigned partitions before their messages are delivered. */
+  onAssign?: (partitions: TopicPartition[]) => void | Promise<void>
+  /** Called with partitions being taken away, after their processed offsets were committed. */
+  onRevoke?: (partitions: TopicPartition[]) => void | Promise<void>
+}
+
+interface RawMessage {
+  topic: string
+  partition: number
+  offset: number
+  key: Buffer | null
+  value: Buffer | null
+  headers: MessageHeader[]
+  timestamp: number
+}
+
+interface PartitionState {
+  topic: string
+  partition: number
+  /** Next offset to fetch, or undefined until it is looked up. */
+  position: number | undefined
+  paused: boolean
+  /** Offset after the last processed message (what a commit stores), if any. */
+  processed: number | undefined
+  /** Offset last committed by this consumer. */
+  committed: number | undefined
+  /** Bumped by seek(), so a fetch started before it does not deliver. */
+  epoch: number
+}
+
+/** A partition to fetch, with its position and epoch when the fetch was planned. */
+interface FetchTarget {
+  state: PartitionState
+  position: number
+  epoch: number
+}
+
+/** Reads messages of a group's partitions. Iterate it once; close() when done. */
+export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIterable<Message<K, V>> {
+  private readonly cluster: Cluster
+  private readonly options: ConsumerOptions<K, V>
+  private readonly groupId: string | undefined
+  private readonly keyDeserializer: Deserializer<K>
+  private readonly valueDeserializer: Deserializer<V>
+  private readonly autoCommit: boolean
+  private readonly partitions = new Map<string, PartitionState>()
+  private buffer: RawMessage[] = []
+  private bufferHead = 0
+  private membership: Membership | undefined
+  private iterating = false
+  private started = false
+  private closing: Promise<void> | undefined
+  private fatal: Error | undefined
+  private lastDelivered: RawMessage | undefined
+  private readonly waiters: Array<() => void> = []
+  private fetcherWake: (() => void) | undefined
+  private fetching: Promise<void> | undefined
+  private commitTimer: { cancel(): void } | undefined
+  private readonly fetchAbort = new AbortController()
+
+  constructor(options: ConsumerOptions<K, V>) {
+    if (!Array.isArray(options.topics) || options.topics.length === 0)
+      throw new ClientError('BROOK_ERR_INVALID_ARGUMENT', 'a Consumer needs topics')
+    this.cluster = new Cluster(options)
+    this.options = options
+    this.groupId = options.groupId
+    this.autoCommit = (options.autoCommit ?? true) && this.groupId !== undefined
+    this.keyDeserializer = options.keyDeserializer ?? (serializers.bytes as unknown as Deserializer<K>)
+    this.valueDeserializer = options.valueDeserializer ?? (serializers.bytes as unknown as Deserializer<V>)
+  }
+
+  /** The member id in the group (empty before joining or without a group). */
+  get memberId(): string {
+    return this.membership?.memberId ?? ''
+  }
+
+  /** Partitions currently assigned to this consumer. */
+  assignment(): TopicPartition[] {
+    return [...this.partitions.values()].map(({ topic, partition }) => ({ topic, partition }))
+  }
+
+  /** Joins the group and starts fetching; iteration calls it, so calling it yourself is optional. */
+  async start(): Promise<void> {
+    this.cluster.assertOpen('start()')
+    if (this.started) return
+    this.started = true
+    const host: MembershipHost = {
+      reconcile: (target) => this.reconcile(target),
+      lost: () => this.loseAll(),
+      fail: (error) => this.failWith(error),
+    }
+    if (this.groupId === undefined) {
+      const target: TopicPartition[] = []
+      for (const topic of this.options.topics) {
+        const info = await this.cluster.topic(topic)
+        for (const p of info.partitions) target.push({ topic, partition: p.partition })
+      }
+      await this.reconcile(target)
+    } else {
+      // Resolve topic ids before the first assignment arrives in ids.
+      await this.cluster.refreshMetadata([...this.options.topics]).catch(() => undefined)
+      this.membership = new ConsumerProtocolMembership(
+        this.cluster,
+        this.groupId,
+        this.options.topics,
+        this.options.rebalanceTimeoutMs ?? 60_000,
+        host,
+      )
+      this.membership.start()
+    }
+    this.fetching = this.fetchLoop()
+    if (this.autoCommit) this.scheduleCommit()
+  }
+
+  private scheduleCommit(): void {
+    this.commitTimer = this.cluster.clock.setTimeout(() => {
+      this.commit()
+        .catch((error) =>
+          this.cluster.logger.warn('background commit failed', { error: (error as Error).message }),
+        )
+        .finally(() => {
+          if (this.closing === undefined) this.scheduleCommit()
+        })
+    }, this.options.autoCommitIntervalMs ?? 5000)
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Message<K, V>> {
+    if (this.iterating)
+      throw new ClientError('BROOK_ERR_ALREADY_ITERATING', 'a Consumer can be iterated only once')
+    this.iterating = true
+    return {
+      next: () => this.next(),
+      return: async () => {
+        // Leaving the loop (break or a throw in its body) does not mark the message in hand as processed.
+        this.lastDelivered = undefined
+        if (this.autoCommit) await this.commit().catch(() => undefined)
+        return { done: true, value: undefined }
+      },
+    }
+  }
+
+  private async next(): Promise<IteratorResult<Message<K, V>>> {
+    if (this.lastDelivered !== undefined) this.markProcessed(this.lastDelivered)
+    this.lastDelivered = undefined
+    if (this.closing !== undefined) return { done: true, value: undefined }
+    if (!this.started) await this.start()
+    for (;;) {
+      if (this.fatal !== undefined) throw this.fatal
+      if (this.closing !== undefined) return { done: true, value: undefined }
+      const raw = this.takeBuffered()
+      if (raw !== undefined) {
+        this.lastDelivered = raw
+        return { done: false, value: this.deserialize(raw) }
+      }
+      await new Promise<void>((resolve) => this.waiters.push(resolve))
+    }
+  }
+
+  private takeBuffered(): RawMessage | undefined {
+    while (this.bufferHead < this.buffer.length) {
+      const raw = this.buffer[this.bufferHead++]
+      const state = this.partitions.get(tpKey(raw.topic, raw.partition))
+      if (this.bufferHead > 1024 && this.bufferHead * 2 > this.buffer.length) {
+        this.buffer = this.buffer.slice(this.bufferHead)
+        this.bufferHead = 0
+      }
+      if (this.bufferedCount() < (this.options.bufferedRecordsMax ?? 10_000) / 2) this.fetcherWake?.()
+      // Revoke, pause and seek remove a partition's buffered messages; this is a second line of defence.
+      if (state === undefined || state.paused) continue
+      return raw
+    }
+    this.fetcherWake?.()
+    return undefined
+  }
+
+  private bufferedCount(): number {
+    return this.buffer.length - this.bufferHead
+  }
+
+  private deserialize(raw: RawMessage): Message<K, V> {
+    return {
+      topic: raw.topic,
+      partition: raw.partition,
+      offset: raw.offset,
+      key: this.keyDeserializer.deserialize(raw.key, raw.topic),
+      value: this.valueDeserializer.deserialize(raw.value, raw.topic),
+      headers: raw.headers,
+      timestamp: raw.timestamp,
+    }
+  }
+
+  private markProcessed(raw: { topic: string; partition: number; offset: number }): void {
+    const state = this.partitions.get(tpKey(raw.topic, raw.partition))
+    if (state !== undefined) state.processed = raw.offset + 1
+  }
+
+  private notify(): void {
+    for (const waiter of this.waiters.splice(0)) waiter()
+  }
+
+  private failWith(error: Error): void {
+    this.fatal ??= error
+    this.notify()
+  }
+
+  /** Applies a new assignment: commit and revoke what goes, then take what comes. */
+  private async reconcile(target: TopicPartition[]): Promise<void> {
+    const wanted = new Set(target.map((tp) => tpKey(tp.topic, tp.partition)))
+    const revoked = [...this.partitions.values()].filter((s) => !wanted.has(tpKey(s.topic, s.partition)))
+    if (revoked.length > 0) {
+      if (this.autoCommit) await this.commitStates(revoked).catch(() => undefined)
+      for (const state of revoked) this.partitions.delete(tpKey(state.topic, state.partition))
+      this.dropBuffered((m) => !wanted.has(tpKey(m.topic, m.partition)))
+      const list = revoked.map(({ topic, partition }) => ({ topic, partition }))
+      await this.callback('onRevoke', list)
+    }
+    const added: TopicPartition[] = []
+    for (const tp of target) {
+      const key = tpKey(tp.topic, tp.partition)
+      if (this.partitions.has(key)) continue
+      this.partitions.set(key, {
+        ...tp,
+        position: undefined,
+        paused: false,
+        processed: undefined,
+        committed: undefined,
+        epoch: 0,
+      })
+      added.push(tp)
+    }
+    if (added.length > 0) await this.callback('onAssign', added)
+    if (channels.rebalance.hasSubscribers)
+      channels.rebalance.publish({ groupId: this.groupId, memberId: this.memberId, assigned: added, revoked })
+    this.fetcherWake?.()
+  }
+
+  /** Removes buffered messages matching `predicate`. */
+  private dropBuffered(predicate: (m: RawMessage) => boolean): void {
+    this.buffer = this.buffer.slice(this.bufferHead).filter((m) => !predicate(m))
+    this.bufferHead = 0
+  }
+
+  private async loseAll(): Promise<void> {
+    const lost = this.assignment()
+    this.partitions.clear()
+    this.dropBuffered(() => true)
+    if (lost.length > 0) await this.callback('onRevoke', lost)
+  }
+
+  private async callback(name: 'onAssign' | 'onRevoke', partitions: TopicPartition[]): Promise<void> {
+    try {
+      await this.options[name]?.(partitions)
+    } catch (error) {
+      this.cluster.logger.error(`${name} callback threw`, { error })
+    }
+  }
+
+  // ---- fetching ----
+
+  private async fetchLoop(): Promise<void> {
+    let failures = 0
+    while (this.closing === undefined && this.fatal === undefined) {
+      try {
+        await this.initPositions()
+        const byLeader = new Map<number, FetchTarget[]>()
+        const bufferFull = this.bufferedCount() >= (this.options.bufferedRecordsMax ?? 10_000)
+        if (!bufferFull) {
+          for (const topic of new Set([...this.partitions.values()].map((s) => s.topic)))
+            await this.cluster.topic(topic)
+          // From here to the request nothing awaits: positions and epochs are taken as they are now, and a
+          // seek or pause afterwards bumps the epoch so that this fetch's answer is dropped.
+          for (const state of this.partitions.values()) {
+            if (state.paused || state.position === undefined) continue
+            const leader = this.cluster.cachedTopic(state.topic)?.partitions[state.partition]?.leaderId ?? -1
+            if (leader < 0) {
+              this.cluster.invalidateTopic(state.topic)
+              continue
+            }
+            let list = byLeader.get(leader)
+            if (list === undefined) byLeader.set(leader, (list = []))
+            list.push({ state, position: state.position, epoch: state.epoch })
+          }
+        }
+        if (byLeader.size === 0) {
+          await this.waitForFetchWork(bufferFull ? 1000 : 200)
+          continue
+        }
+        await Promise.all([...byLeader].map(([leader, states]) => this.fetchFrom(leader, states)))
+        failures = 0
+      } catch (error) {
+        if (this.closing !== undefined) return
+        if (!isRetriable(error)) {
+          this.failWith(error as Error)
+          return
+        }
+        this.cluster.logger.debug('fetch failed; retrying', { error: (error as Error).message })
+        await this.cluster.sleep(this.cluster.backoffMs(failures++)).catch(() => undefined)
+      }
+    }
+  }
+
+  private waitForFetchWork(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = this.cluster.clock.setTimeout(done, timeoutMs)
+      function done() {
+        timer.cancel()
+        resolve()
+      }
+      this.fetcherWake = () => {
+        this.fetcherWake = undefined
+        done()
+      }
+    })
+  }
+
+  /** Looks up where to start in partitions without a position: the committed offset, else the reset policy. */
+  private async initPositions(): Promise<void> {
+    const missing = [...this.partitions.values()].filter((s) => s.position === undefined)
+    if (missing.length === 0) return
+    if (this.groupId !== undefined) {
+      const committed = await this.fetchCommitted(missing)
+      for (const state of missing) {
+        const offset = committed.get(tpKey(state.topic, state.partition))
+        if (offset !== undefined && offset >= 0) {
+          state.position = offset
+          state.committed = offset
+        }
+      }
+    }
+    const reset = missing.filter(
+      (s) => s.position === undefined && this.partitions.get(tpKey(s.topic, s.partition)) === s,
+    )
+    if (reset.length > 0) await this.resetPositions(reset)
+  }
+
+  private async fetchCommitted(states: PartitionState[]): Promise<Map<string, number>> {
+    const groupId = this.groupId as string
+    const byTopic = new Map<string, number[]>()
+    for (const s of states) {
+      let list = byTopic.get(s.topic)
+      if (list === undefined) byTopic.set(s.topic, (list = []))
+      list.push(s.partition)
+    }
+    return this.cluster.retry(async () => {
+      const connection = await this.cluster.connectionTo(await this.cluster.coordinatorId(groupId, 0))
+      const response = await this.cluster.send(connection, Api.offsetFetch, {
+        groupId,
+        topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+        requireStable: true,
+      })
+      if (response.errorCode !== ErrorCode.NONE) {
+        this.cluster.invalidateCoordinator(groupId, 0)
+        throw new KafkaError(response.errorCode, `OffsetFetch of '${groupId}'`)
+      }
+      const out = new Map<string, number>()
+      for (const topic of response.topics)
+        for (const p of topic.partitions) {
+          if (p.errorCode !== ErrorCode.NONE)
+            throw new KafkaError(p.errorCode, `OffsetFetch ${topic.name}-${p.partitionIndex}`)
+          out.set(tpKey(topic.name, p.partitionIndex), p.committedOffset)
+        }
+      return out
+    })
+  }
+
+  /** Sets positions by the reset policy (earliest or latest). */
+  private async resetPositions(states: PartitionState[]): Promise<void> {
+    const timestamp = this.options.fromBeginning ? -2 : -1
+    const offsets = await listOffsets(this.cluster, states, timestamp)
+    for (const state of states) {
+      const offset = offsets.get(tpKey(state.topic, state.partition))
+      if (offset !== undefined && this.partitions.get(tpKey(state.topic, state.partition)) === state)
+        state.position = offset
+    }
+  }
+
+  private async fetchFrom(leader: number, targets: FetchTarget[]): Promise<void> {
+    const asked = new Map(targets.map((t) => [tpKey(t.state.topic, t.state.partition), t]))
+    const connection = await this.cluster.connectionTo(leader)
+    const maxWaitMs = this.options.maxWaitMs ?? 500
+    const byTopic = new Map<string, FetchTarget[]>()
+    for (const t of targets) {
+      let list = byTopic.get(t.state.topic)
+      if (list === undefined) byTopic.set(t.state.topic, (list = []))
+      list.push(t)
+    }
+    const response = await this.cluster.send(
+      connection,
+      Api.fetch,
+      {
+        replicaId: -1,
+        maxWaitMs,
+        minBytes: 1,
+        maxBytes: this.options.fetchBytesMax ?? 50 * 1024 * 1024,
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [...byTopic].map(([topic, list]) => ({
+          topic,
+          partitions: list.map((t) => ({
+            partition: t.state.partition,
+            currentLeaderEpoch: -1,
+            fetchOffset: t.position,
+            lastFetchedEpoch: -1,
+            logStartOffset: -1,
+            partitionMaxBytes: this.options.partitionFetchBytesMax ?? 1024 * 1024,
+          })),
+        })),
+        forgottenTopicsData: [],
+        rackId: '',
+      },
+      { timeoutMs: this.cluster.requestTimeoutMs + maxWaitMs, signal: this.fetchAbort.signal },
+    )
+    if (response.errorCode !== ErrorCode.NONE) throw new KafkaError(response.errorCode, 'Fetch')
+    let delivered = 0
+    for (const topic of response.responses) {
+      for (const p of topic.partitions) {
+        const entry = asked.get(tpKey(topic.topic, p.partitionIndex))
+        if (entry === undefined) continue
+        const { state } = entry
+        // Revoked, sought or re-assigned while the fetch was out: its answer is stale.
+        if (this.partitions.get(tpKey(state.topic, state.partition)) !== state || state.epoch !== entry.epoch)
+          continue
+        if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+          state.position = undefined
+          await this.resetPositions([state])
+          continue
+        }
+        if (p.errorCode !== ErrorCode.NONE) {
+          if (staleMetadataCodes.has(p.errorCode)) this.cluster.invalidateTopic(state.topic)
+          else
+            this.cluster.logger.warn('fetch error', {
+              topic: state.topic,
+              partition: state.partition,
+              error: p.errorCode,
+            })
+          continue
+        }
+        if (p.records === null || p.records.length === 0) continue
+        const records = Buffer.isBuffer(p.records) ? p.records : Buffer.concat(p.records)
+        const count = this.decodeInto(state, entry.position, records)
+        delivered += count
+        if (channels.fetch.hasSubscribers)
+          channels.fetch.publish({ topic: state.topic, partition: state.partition, records: count })
+      }
+    }
+    if (delivered > 0) this.notify()
+  }
+
+  /** Decodes the batches of one partition into the buffer and advances its position. */
+  private decodeInto(state: PartitionState, fetchOffset: number, records: Buffer): number {
+    let next = fetchOffset
+    let count = 0
+    for (const slice of iterateBatches(records, { partialTail: 'stop' })) {
+      const header = slice.header
+      const end = header.baseOffset + header.lastOffsetDelta + 1
+      if (end <= next) continue
+      const batch = decodeBatch(slice.bytes)
+      if (!batch.isControl) {
+        for (const record of batch.records) {
+          if (record.offset < next) continue
+          this.buffer.push({
+            topic: state.topic,
+            partition: state.partition,
+            offset: record.offset,
+            key: record.key,
+            value: record.value,
+            headers: record.headers.map((h) => ({ key: h.key, value: h.value })),
+            timestamp: record.timestampMs,
+          })
+          count++
+        }
+      }
+      next = end
+    }
+    state.position = next
+    return count
+  }
+
+  // ---- positions and commits ----
+
+  private stateOf(topic: string, partition: number): PartitionState {
+    const state = this.partitions.get(tpKey(topic, partition))
+    if (state === undefined)
+      throw new ClientError(
+        'BROOK_ERR_NOT_ASSIGNED',
+        `${topic}-${partition} is not assigned to this consumer`,
+      )
+    return state
+  }
+
+  /** Reads `topic`-`partition` from `offset` next (an assigned partition); buffered later messages are dropped. */
+  seek(topic: string, partition: number, offset: number): void {
+    this.cluster.assertOpen('seek()')
+    const state = this.stateOf(topic, partition)
+    if (!Number.isInteger(offset) || offset < 0)
+      throw new ClientError('BROOK_ERR_INVALID_ARGUMENT', `bad offset ${offset}`)
+    state.position = offset
+    state.epoch++
+    this.dropBuffered((m) => m.topic === topic && m.partition === partition)
+    this.fetcherWake?.()
+  }
+
+  /** Stops delivering and fetching these partitions until resume(); what was buffered is fetched again. */
+  pause(partitions: readonly TopicPartition[]): void {
+    this.cluster.assertOpen('pause()')
+    for (const tp of partitions) {
+      const state = this.stateOf(tp.topic, tp.partition)
+      if (state.paused) continue
+      state.paused = true
+      // Buffered messages are dropped and fetched again on resume; a fetch in flight is ignored (epoch).
+      const first = this.buffer
+        .slice(this.bufferHead)
+        .find((m) => m.topic === tp.topic && m.partition === tp.partition)
+      if (first !== undefined) state.position = first.offset
+      state.epoch++
+      this.dropBuffered((m) => m.topic === tp.topic && m.partition === tp.partition)
+    }
+  }
+
+  resume(partitions: readonly TopicPartition[]): void {
+    this.cluster.assertOpen('resume()')
+    for (const tp of partitions) this.stateOf(tp.topic, tp.partition).paused = false
+    this.fetcherWake?.()
+  }
+
+  /** Partitions paused now. */
+  paused(): TopicPartition[] {
+    return [...this.partitions.values()]
+      .filter((s) => s.paused)
+      .map(({ topic, partition }) => ({ topic, partition }))
+  }
+
+  /**
+   * Commits offsets: with no argument, everything processed so far; with a message, that message and all
+   * before it in its partition; or explicit `{ topic, partition, offset }` (offset of the next to read).
+   */
+  async commit(
+    what?:
+      | Pick<Message<unknown, unknown>, 'topic' | 'partition' | 'offset'>
+      | ReadonlyArray<TopicPartition & { offset: number }>,
+  ): Promise<void> {
+    if (this.groupId === undefined)
+      throw new ClientError('BROOK_ERR_INVALID_ARGUMENT', 'commit() needs a groupId')
+    if (what === undefined) return this.commitStates([...this.partitions.values()])
+    const offsets = Array.isArray(what)
+      ? (what as ReadonlyArray<TopicPartition & { offset: number }>)
+      : [
+          {
+            topic: (what as Message).topic,
+            partition: (what as Message).partition,
+            offset: (what as Message).offset + 1,
+          },
+        ]
+    await this.commitOffsets(offsets)
+    for (const o of offsets) {
+      const state = this.partitions.get(tpKey(o.topic, o.partition))
+      if (state !== undefined) state.committed = o.offset
+    }
+  }
+
+  private async commitStates(states: PartitionState[]): Promise<void> {
+    const due = states.filter((s) => s.processed !== undefined && s.processed !== s.committed)
+    if (due.length === 0) return
+    const offsets = due.map((s) => ({
+      topic: s.topic,
+      partition: s.partition,
+      offset: s.processed as number,
+    }))
+    await this.commitOffsets(offsets)
+    for (let i = 0; i < due.length; i++) due[i].committed = offsets[i].offset
+  }
+
+  private async commitOffsets(offsets: ReadonlyArray<TopicPartition & { offset: number }>): Promise<void> {
+    const groupId = this.groupId as string
+    const byTopic = new Map<string, Array<{ partitionIndex: number; committedOffset: number }>>()
+    for (const o of offsets) {
+      let list = byTopic.get(o.topic)
+      if (list === undefined) byTopic.set(o.topic, (list = []))
+      list.push({ partitionIndex: o.partition, committedOffset: o.offset })
+    }
+    await this.cluster.retry(async () => {
+      const connection = await this.cluster.connectionTo(await this.cluster.coordinatorId(groupId, 0))
+      const response = await this.cluster.send(connection, Api.offsetCommit, {
+        groupId,
+        generationIdOrMemberEpoch: this.membership?.epoch ?? -1,
+        memberId: this.membership?.memberId ?? '',
+        groupInstanceId: null,
+        retentionTimeMs: -1,
+        topics: [...byTopic].map(([name, partitions]) => ({
+          name,
+          partitions: partitions.map((p) => ({
+            ...p,
+            committedLeaderEpoch: -1,
+            commitTimestamp: -1,
+            committedMetadata: null,
+          })),
+        })),
+      })
+      for (const topic of response.topics)
+        for (const p of topic.partitions)
+          if (p.errorCode !== ErrorCode.NONE) {
+            if (
+              p.errorCode === ErrorCode.NOT_COORDINATOR ||
+              p.errorCode === ErrorCode.COORDINATOR_NOT_AVAILABLE
+            )
+              this.cluster.invalidateCoordinator(groupId, 0)
+            throw new KafkaError(p.errorCode, `OffsetCommit ${topic.name}-${p.partitionIndex}`)
+          }
+    })
+    if (channels.commit.hasSubscribers) channels.commit.publish({ groupId, offsets })
+  }
+
+  /** Stops iteration, commits what was processed, leaves the group and closes connections. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.commitTimer?.cancel()
+      this.notify()
+      if (this.autoCommit)
+        await this.commitStates([...this.partitions.values()]).catch((error) =>
+          this.cluster.logger.warn('commit on close failed', { error: (error as Error).message }),
+        )
+      this.fetchAbort.abort()
+      await this.fetching?.catch(() => undefined)
+      await this.membership?.leave()
+      this.cluster.close()
+    })()
+    return this.closing
+  }
+}

@@ -1,0 +1,416 @@
+// The SDK suite: Producer, Consumer and Admin against an in-process Brook, or against Apache Kafka when
+// BROOK_SDK_KAFKA_BOOTSTRAP names one (see target.ts). Every test uses its own topics and groups.
+import { deepEqual, equal, ok, rejects, throws } from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import {
+  Admin,
+  ClientError,
+  ConnectionError,
+  Consumer,
+  KafkaError,
+  type Message,
+  Producer,
+  partitionForKey,
+  serializers,
+} from '../../src/index.js'
+import { type Target, startTarget, uniqueName } from './target.js'
+
+let target: Target
+let admin: Admin
+
+before(async () => {
+  target = await startTarget()
+  admin = new Admin({ bootstrap: target.bootstrap })
+})
+
+after(async () => {
+  await admin.close()
+  await target.close()
+})
+
+/** Reads from `consumer` until `count` messages arrived or `timeoutMs` passed. */
+async function take<K, V>(
+  consumer: Consumer<K, V>,
+  count: number,
+  timeoutMs = 20_000,
+): Promise<Message<K, V>[]> {
+  const out: Message<K, V>[] = []
+  if (count === 0) return out
+  const timer = setTimeout(() => void consumer.close(), timeoutMs)
+  try {
+    for await (const message of consumer) {
+      out.push(message)
+      if (out.length >= count) break
+    }
+  } finally {
+    clearTimeout(timer)
+  }
+  return out
+}
+
+describe('producer and consumer', () => {
+  test('the seed flow: a JSON record sent to a topic arrives at a consumer in a group', async () => {
+    const topic = uniqueName('my_topic')
+    const producer = new Producer({
+      bootstrap: target.bootstrap,
+      valueSerializer: serializers.json<{ hello: string }>(),
+    })
+    const sent = await producer.send({ topic, value: { hello: 'world' } })
+    equal(sent.topic, topic)
+    equal(sent.offset, 0)
+    await producer.close()
+
+    const consumer = new Consumer({
+      bootstrap: target.bootstrap,
+      groupId: uniqueName('my-group'),
+      topics: [topic],
+      fromBeginning: true,
+      valueDeserializer: serializers.json<{ hello: string }>(),
+    })
+    const [message] = await take(consumer, 1)
+    await consumer.close()
+    deepEqual(message.value, { hello: 'world' })
+    equal(message.topic, topic)
+    equal(message.offset, 0)
+  })
+
+  test('keys, headers, timestamps and every codec survive the round trip; keyed records go where Java puts them', async () => {
+    const topic = uniqueName('roundtrip')
+    await admin.createTopics([{ topic, numPartitions: 3 }])
+    const codecs = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const
+    const expected = new Map<string, { partition: number; codec: string }>()
+    for (const compression of codecs) {
+      const producer = new Producer({
+        bootstrap: target.bootstrap,
+        compression,
+        keySerializer: serializers.string,
+        valueSerializer: serializers.string,
+      })
+      const sends = []
+      for (let i = 0; i < 20; i++) {
+        const key = `${compression}-${i}`
+        sends.push(
+          producer.send({
+            topic,
+            key,
+            value: `value ${key}`,
+            headers: { codec: compression, n: Buffer.from([i]) },
+            timestamp: 1_700_000_000_000 + i,
+          }),
+        )
+        expected.set(key, { partition: partitionForKey(Buffer.from(key), 3), codec: compression })
+      }
+      const results = await Promise.all(sends)
+      for (let i = 0; i < results.length; i++)
+        equal(results[i].partition, expected.get(`${compression}-${i}`)?.partition)
+      await producer.close()
+    }
+    const consumer = new Consumer({
+      bootstrap: target.bootstrap,
+      topics: [topic],
+      fromBeginning: true,
+      keyDeserializer: serializers.string,
+      valueDeserializer: serializers.string,
+    })
+    const messages = await take(consumer, expected.size)
+    await consumer.close()
+    equal(messages.length, expected.size)
+    for (const m of messages) {
+      const want = expected.get(m.key as string)
+      ok(want, `unexpected key ${m.key}`)
+      equal(m.partition, want.partition)
+      equal(m.value, `value ${m.key}`)
+      equal(m.headers[0].key, 'codec')
+      equal(m.headers[0].value?.toString(), want.codec)
+      equal(m.timestamp, 1_700_000_000_000 + Number((m.key as string).split('-')[1]))
+    }
+  })
+
+  test('consumers in one group split a 6-partition topic with every record delivered once; a second group gets everything', async () => {
+    const topic = uniqueName('split')
+    await admin.createTopics([{ topic, numPartitions: 6 }])
+    const producer = new Producer({
+      bootstrap: target.bootstrap,
+      valueSerializer: serializers.json<number>(),
+    })
+    await Promise.all(
+      Array.from({ length: 600 }, (_, i) => producer.send({ topic, value: i, key: Buffer.from(`k${i}`) })),
+    )
+    await producer.close()
+
+    const groupId = uniqueName('split-group')
+    const seen = new Map<number, number>()
+    const partitionsSeen = [new Set<number>(), new Set<number>()]
+    const consumers = [0, 1].map(
+      () =>
+        new Consumer({
+          bootstrap: target.bootstrap,
+          groupId,
+          topics: [topic],
+          fromBeginning: true,
+          valueDeserializer: serializers.json<number>(),
+        }),
+    )
+    let stop: () => void = () => undefined
+    const allSeen = new Promise<void>((resolve) => (stop = resolve))
+    const runs = consumers.map(async (consumer, index) => {
+      for await (const message of consumer) {
+        seen.set(message.value, (seen.get(message.value) ?? 0) + 1)
+        partitionsSeen[index].add(message.partition)
+        if (seen.size === 600) stop()
+      }
+    })
+    const timeout = setTimeout(stop, 30_000)
+    await allSeen
+    clearTimeout(timeout)
+    await Promise.all(consumers.map((c) => c.close()))
+    await Promise.all(runs)
+    equal(seen.size, 600)
+    // A record may come twice only across a rebalance (at-least-once); both members took part.
+    ok(partitionsSeen[0].size > 0 && partitionsSeen[1].size > 0, 'both consumers received partitions')
+
+    const other = new Consumer({
+      bootstrap: target.bootstrap,
+      groupId: uniqueName('other-group'),
+      topics: [topic],
+      fromBeginning: true,
+      valueDeserializer: serializers.json<number>(),
+    })
+    const all = await take(other, 600)
+    await other.close()
+    equal(new Set(all.map((m) => m.value)).size, 600)
+  })
+
+  test('commits after processing: a consumer closed mid-way is followed by one starting after the last processed record', async () => {
+    const topic = uniqueName('commits')
+    const groupId = uniqueName('commit-group')
+    const producer = new Producer({ bootstrap: target.bootstrap, valueSerializer: serializers.string })
+    for (let i = 0; i < 10; i++) await producer.send({ topic, value: `m${i}` })
+    await producer.close()
+
+    const first = new Consumer({
+      bootstrap: target.bootstrap,
+      groupId,
+      topics: [topic],
+      fromBeginning: true,
+      valueDeserializer: serializers.string,
+    })
+    const firstMessages = await take(first, 4)
+    await first.close()
+    deepEqual(
+      firstMessages.map((m) => m.value),
+      ['m0', 'm1', 'm2', 'm3'],
+    )
+
+    // The loop broke while holding m3: it was not marked processed, so it comes again (at-least-once).
+    const second = new Consumer({
+      bootstrap: target.bootstrap,
+      groupId,
+      topics: [topic],
+      fromBeginning: true,
+      valueDeserializer: serializers.string,
+    })
+    const rest = await take(second, 7)
+    await second.close()
+    deepEqual(
+      rest.map((m) => m.value),
+      ['m3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9'],
+    )
+
+    const lag = await admin.groupOffsets(groupId, { topics: [topic] })
+    deepEqual(
+      lag.map((l) => [l.partition, l.endOffset]),
+      [[0, 10]],
+    )
+  })
+
+  test('explicit commit, seek, pause and resume', async () => {
+    const topic = uniqueName('seek')
+    const groupId = uniqueName('seek-group')
+    const producer = new Producer({ bootstrap: target.bootstrap, valueSerializer: serializers.string })
+    for (let i = 0; i < 6; i++) await producer.send({ topic, value: `m${i}` })
+    await producer.close()
+
+    const consumer = new Consumer({
+      bootstrap: target.bootstrap,
+      groupId,
+      topics: [topic],
+      fromBeginning: true,
+      autoCommit: false,
+      valueDeserializer: serializers.string,
+    })
+    const values: string[] = []
+    let sought = false
+    for await (const message of consumer) {
+      values.push(message.value as string)
+      if (message.offset === 2 && !sought) {
+        sought = true
+        await consumer.commit(message)
+        consumer.seek(topic, 0, 0)
+        consumer.pause([{ topic, partition: 0 }])
+        deepEqual(consumer.paused(), [{ topic, partition: 0 }])
+        setTimeout(() => consumer.resume([{ topic, partition: 0 }]), 200)
+      }
+      if (values.length === 9) break
+    }
+    await consumer.close()
+    deepEqual(values, ['m0', 'm1', 'm2', 'm0', 'm1', 'm2', 'm3', 'm4', 'm5'])
+    const offsets = await admin.groupOffsets(groupId, { topics: [topic] })
+    equal(offsets[0].offset, 3)
+    equal(offsets[0].lag, 3)
+  })
+
+  test('rebalance callbacks see assignment and revocation; close() leaves the group', async () => {
+    const topic = uniqueName('rebalance')
+    await admin.createTopics([{ topic, numPartitions: 2 }])
+    const groupId = uniqueName('rebalance-group')
+    const events: string[] = []
+    const consumer = new Consumer({
+      bootstrap: target.bootstrap,
+      groupId,
+      topics: [topic],
+      onAssign: (ps) =>
+        void events.push(
+          `assign ${ps
+            .map((p) => p.partition)
+            .sort()
+            .join(',')}`,
+        ),
+      onRevoke: (ps) =>
+        void events.push(
+          `revoke ${ps
+            .map((p) => p.partition)
+            .sort()
+            .join(',')}`,
+        ),
+    })
+    await consumer.start()
+    for (let i = 0; i < 100 && consumer.assignment().length < 2; i++)
+      await new Promise((r) => setTimeout(r, 100))
+    equal(consumer.assignment().length, 2)
+    await consumer.close()
+    deepEqual(events, ['assign 0,1'])
+    const [description] = await admin.describeGroups([groupId])
+    equal(description.members.length, 0)
+  })
+})
+
+describe('admin', () => {
+  test('topics: create, list, describe, add partitions, configs, delete', async () => {
+    const topic = uniqueName('admin')
+    await admin.createTopics([{ topic, numPartitions: 2, configs: { 'retention.ms': '3600000' } }])
+    await rejects(
+      admin.createTopics([{ topic }]),
+      (e: unknown) => e instanceof KafkaError && e.kafkaName === 'TOPIC_ALREADY_EXISTS',
+    )
+    await admin.createTopics([{ topic }], { ifNotExists: true })
+    ok((await admin.listTopics()).includes(topic))
+    const [info] = await admin.describeTopics([topic])
+    equal(info.partitions.length, 2)
+    await admin.createPartitions(topic, 4)
+    equal((await admin.describeTopics([topic]))[0].partitions.length, 4)
+    equal((await admin.describeConfigs({ type: 'topic', name: topic }))['retention.ms'], '3600000')
+    await admin.alterConfigs({ type: 'topic', name: topic }, { 'retention.ms': '7200000' })
+    equal(
+      (await admin.describeConfigs({ type: 'topic', name: topic }, { keys: ['retention.ms'] }))[
+        'retention.ms'
+      ],
+      '7200000',
+    )
+    await admin.deleteTopics([topic])
+    for (let i = 0; i < 50 && (await admin.listTopics()).includes(topic); i++)
+      await new Promise((r) => setTimeout(r, 100))
+    ok(!(await admin.listTopics()).includes(topic))
+  })
+
+  test('groups: list, describe, reset and delete offsets, delete', async () => {
+    const topic = uniqueName('admin-groups')
+    const groupId = uniqueName('admin-group')
+    const producer = new Producer({ bootstrap: target.bootstrap })
+    for (let i = 0; i < 5; i++) await producer.send({ topic, value: Buffer.from([i]) })
+    await producer.close()
+    const consumer = new Consumer({
+      bootstrap: target.bootstrap,
+      groupId,
+      topics: [topic],
+      fromBeginning: true,
+    })
+    await take(consumer, 3)
+    await consumer.close()
+    ok((await admin.listGroups()).some((g) => g.groupId === groupId))
+    equal((await admin.groupOffsets(groupId))[0].offset, 2)
+    await admin.resetOffsets(groupId, topic, 'latest')
+    deepEqual(
+      (await admin.groupOffsets(groupId)).map((o) => [o.offset, o.lag]),
+      [[5, 0]],
+    )
+    await admin.resetOffsets(groupId, topic, { 0: 1 })
+    equal((await admin.groupOffsets(groupId))[0].offset, 1)
+    await admin.deleteOffsets(groupId, topic)
+    deepEqual(await admin.groupOffsets(groupId), [])
+    await admin.deleteGroups([groupId])
+    ok(!(await admin.listGroups()).some((g) => g.groupId === groupId))
+  })
+})
+
+describe('bad use gets clear errors, not hangs', () => {
+  test('an unreachable bootstrap fails with ConnectionError within the connect timeout', async () => {
+    const producer = new Producer({ bootstrap: '127.0.0.1:1', connectTimeoutMs: 800, retries: 0 })
+    const startMs = performance.now()
+    await rejects(producer.send({ topic: 't', value: Buffer.from('x') }), ConnectionError)
+    const elapsedMs = performance.now() - startMs
+    ok(elapsedMs < 3000, `took ${elapsedMs} ms`)
+    await producer.close()
+  })
+
+  test('an unknown topic with auto-create off is UNKNOWN_TOPIC_OR_PARTITION', async () => {
+    const producer = new Producer({ bootstrap: target.bootstrap, autoCreateTopics: false, retries: 1 })
+    await rejects(
+      producer.send({ topic: uniqueName('missing'), value: Buffer.from('x') }),
+      (e: unknown) => e instanceof KafkaError && e.kafkaName === 'UNKNOWN_TOPIC_OR_PARTITION' && e.retriable,
+    )
+    await producer.close()
+  })
+
+  test('a value the serialiser cannot encode is a ClientError before anything is sent', async () => {
+    const producer = new Producer({
+      bootstrap: target.bootstrap,
+      valueSerializer: serializers.json<unknown>(),
+    })
+    await rejects(
+      producer.send({ topic: uniqueName('bad-value'), value: { n: 1n } }),
+      (e: unknown) => e instanceof ClientError && e.code === 'BROOK_ERR_SERIALIZE',
+    )
+    await rejects(
+      producer.send({ topic: uniqueName('bad-value'), value: undefined }),
+      (e: unknown) => e instanceof ClientError && e.code === 'BROOK_ERR_SERIALIZE',
+    )
+    await producer.close()
+  })
+
+  test('a consumer iterated twice throws; operations after close() throw', async () => {
+    const consumer = new Consumer({ bootstrap: target.bootstrap, topics: [uniqueName('twice')] })
+    consumer[Symbol.asyncIterator]()
+    throws(
+      () => consumer[Symbol.asyncIterator](),
+      (e: unknown) => e instanceof ClientError && e.code === 'BROOK_ERR_ALREADY_ITERATING',
+    )
+    await consumer.close()
+    throws(
+      () => consumer.seek('x', 0, 0),
+      (e: unknown) => e instanceof ClientError && e.code === 'BROOK_ERR_CLOSED',
+    )
+    const producer = new Producer({ bootstrap: target.bootstrap })
+    await producer.close()
+    await rejects(
+      producer.send({ topic: 'x', value: null }),
+      (e: unknown) => e instanceof ClientError && e.code === 'BROOK_ERR_CLOSED',
+    )
+    const closedAdmin = new Admin({ bootstrap: target.bootstrap })
+    await closedAdmin.close()
+    await rejects(
+      closedAdmin.listTopics(),
+      (e: unknown) => e instanceof ClientError && e.code === 'BROOK_ERR_CLOSED',
+    )
+  })
+})
