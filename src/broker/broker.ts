@@ -4,7 +4,7 @@
 import type { Clock, FileSystem, Listener, Logger, Transport } from '../core/index.js'
 import { GroupCoordinator, topicLookupFromRegistry } from '../groups/index.js'
 import { TopicRegistry, BrokerConfig as TopicDefaults } from '../metadata/index.js'
-import { ServerConnection } from '../network/index.js'
+import { NetworkServer } from '../network/index.js'
 import type { BrokerConfig } from './broker-config.js'
 import type { BrokerContext } from './broker-context.js'
 import { handlers } from './handlers/index.js'
@@ -105,7 +105,7 @@ export async function openBrokerContext(
 export class Broker {
   readonly context: BrokerContext
   private readonly listener: Listener
-  private readonly connections: Set<ServerConnection>
+  private readonly network: NetworkServer
   private readonly closeContext: () => Promise<void>
   private closing: Promise<void> | undefined
 
@@ -113,9 +113,9 @@ export class Broker {
     context: BrokerContext,
     listener: Listener,
     closeContext: () => Promise<void>,
-    connections: Set<ServerConnection>,
+    network: NetworkServer,
   ) {
-    this.connections = connections
+    this.network = network
     this.context = context
     this.listener = listener
     this.closeContext = closeContext
@@ -127,20 +127,27 @@ export class Broker {
   }
 
   static async start(deps: BrokerDependencies): Promise<Broker> {
-    const { config, transport, logger } = deps
+    const { config, transport, logger, clock } = deps
     const opened = await openBrokerContext(deps)
     const { context, dispatcher } = opened
-    const connections = new Set<ServerConnection>()
+    const network = new NetworkServer((frame, owner) => dispatcher.dispatch(frame, owner.session, context), {
+      listener: 'PLAINTEXT',
+      clock,
+      logger,
+      frameBytesMax: config.requestBytesMax,
+      inFlightMax: config.inFlightRequestsMax,
+      connectionsMax: config.connectionsMax,
+      connectionsPerIpMax: config.connectionsPerIpMax,
+      idleMaxMs: config.connectionsIdleMaxMs,
+      requestBytesQueuedMax: config.requestBytesQueuedMax,
+      responseBytesQueuedMax: config.responseBytesQueuedMax,
+      responseBytesQueuedTotalMax: config.responseBytesQueuedTotalMax,
+      closeDrainMs: config.connectionCloseDrainMs,
+    })
     let listener: Listener
     try {
       listener = await transport.listen(config.host, config.port, (connection) => {
-        const server = new ServerConnection(
-          connection,
-          (frame, owner) => dispatcher.dispatch(frame, owner.session, context),
-          { frameBytesMax: config.requestBytesMax, inFlightMax: config.inFlightRequestsMax, logger },
-        )
-        connections.add(server)
-        server.onClosed = () => connections.delete(server)
+        network.accept(connection)
       })
     } catch (error) {
       // The port is taken or not ours: close what was opened so its timers do not keep the process alive.
@@ -148,14 +155,14 @@ export class Broker {
       throw error
     }
     if (config.advertisedPort === undefined) opened.setAdvertisedPort(listener.port)
-    return new Broker(context, listener, opened.close, connections)
+    return new Broker(context, listener, opened.close, network)
   }
 
   /** Stops listening, closes connections, then flushes and closes groups, logs and metadata. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.listener.close()
-      for (const connection of this.connections) connection.close()
+      this.network.closeAll()
       await this.closeContext()
     })()
     return this.closing

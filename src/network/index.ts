@@ -1,5 +1,7 @@
 // Network: connections, framing, in-order responses and backpressure.
-export { FrameDecoder } from './frame-decoder.js'
+export { ByteBudget } from './byte-budget.js'
+export { FrameDecoder, type FrameReserve } from './frame-decoder.js'
+export { NetworkServer, type NetworkServerOptions } from './network-server.js'
 export { type FrameHandler, ServerConnection, type ServerConnectionOptions } from './server-connection.js'
 export { type AuthenticationState, Session, type SessionOptions } from './session.js'
 export {

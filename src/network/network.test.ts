@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { type Connection, ProtocolError, silentLogger } from '../core/index.js'
+import { SimClock } from '../testing/index.js'
 import { FrameDecoder } from './frame-decoder.js'
 import { ServerConnection } from './server-connection.js'
 
@@ -115,7 +116,7 @@ describe('ServerConnection', () => {
         pending.set(f.toString(), d)
         return d.promise
       },
-      { frameBytesMax: 1024, inFlightMax: 10, logger: silentLogger },
+      { frameBytesMax: 1024, inFlightMax: 10, logger: silentLogger, clock: new SimClock() },
     )
     fake.receive(Buffer.concat([frame('slow'), frame('none'), frame('fast')]))
     pending.get('fast')!.resolve([Buffer.from('fast!')])
@@ -134,6 +135,7 @@ describe('ServerConnection', () => {
       frameBytesMax: 1024,
       inFlightMax: 2,
       logger: silentLogger,
+      clock: new SimClock(),
     })
     fake.receive(Buffer.concat([frame('a'), frame('b')]))
     assert.equal(fake.paused, true)
@@ -145,20 +147,26 @@ describe('ServerConnection', () => {
   it('closes the connection on a bad frame and when a handler asks to', async () => {
     const bad = new FakeConnection()
     let closed = 0
+    const clock = new SimClock()
     const connection = new ServerConnection(bad, () => null, {
       frameBytesMax: 8,
       inFlightMax: 10,
       logger: silentLogger,
+      clock,
+      closeDrainMs: 1000,
     })
     connection.onClosed = () => closed++
     bad.receive(frame('much too long'))
     assert.equal(bad.ended, true)
-    assert.equal(closed, 1, 'onClosed fires once')
+    assert.equal(connection.session.isClosed, true, 'the session closes at once')
+    clock.advance(1000)
+    assert.equal(closed, 1, 'onClosed fires once, when the stream is gone')
     const asked = new FakeConnection()
     new ServerConnection(asked, (f) => (f.toString() === 'bye' ? 'close' : [Buffer.from('hi')]), {
       frameBytesMax: 64,
       inFlightMax: 10,
       logger: silentLogger,
+      clock: new SimClock(),
     })
     asked.receive(Buffer.concat([frame('hello'), frame('bye'), frame('after')]))
     await new Promise((r) => setImmediate(r))

@@ -1,7 +1,11 @@
 // One client connection on the server side: frames in, responses out strictly in request order, even
-// when handlers finish out of order (a long-polling Fetch followed by a Heartbeat). Reading pauses while
-// too many requests are in flight or the socket's output is backed up.
-import type { Connection, Logger } from '../core/index.js'
+// when handlers finish out of order (a long-polling Fetch followed by a Heartbeat). It bounds what one
+// client can make the broker hold: requests read ahead (inFlightMax), request bytes (a broker-wide
+// budget: a frame's buffer is allocated only within it), and responses queued for a client that does not
+// read (per connection and broker-wide); it closes idle connections and drains its last responses on close.
+import { type Clock, type Connection, type Logger, type Timer, assert } from '../core/index.js'
+import { ApiKey } from '../protocol/index.js'
+import type { ByteBudget } from './byte-budget.js'
 import { FrameDecoder } from './frame-decoder.js'
 import { Session } from './session.js'
 
@@ -19,13 +23,39 @@ export interface ServerConnectionOptions {
   /** Requests read but not yet answered before reading pauses. */
   inFlightMax: number
   logger: Logger
+  /** Timers for the idle timeout and the close drain. */
+  clock: Clock
   /** Name of the listener the connection arrived on, for the session. */
   listener?: string
+  /** Broker-wide bytes of requests being read into their own buffers or processed. */
+  requestBudget?: ByteBudget
+  /** Response bytes queued on this connection beyond which its further requests wait. */
+  responseBytesQueuedMax?: number
+  /** Broker-wide queued response bytes; beyond its limit, Fetches wait unless this connection's are out. */
+  responseBudget?: ByteBudget
+  /** Closed after this long without a whole request in or output drained (connections.max.idle.ms). */
+  idleMaxMs?: number
+  /** A closing connection gets this long to deliver its last responses before it is cut (default 10 s). */
+  closeDrainMs?: number
 }
 
 interface Slot {
   done: boolean
   response: Buffer[] | null | 'close'
+  /** Size of the request frame, counted in the request budget until the handler is done. */
+  requestBytes: number
+  /** Bytes of the response once done (0 before). */
+  responseBytes: number
+  largeResponse: boolean
+}
+
+/** Requests whose answers can be large (whole batches); a connection runs one of them at a time. */
+const largeResponseApiKeys: ReadonlySet<number> = new Set([ApiKey.Fetch, ApiKey.ShareFetch])
+
+function sumBytes(buffers: readonly Buffer[]): number {
+  let total = 0
+  for (const buffer of buffers) total += buffer.length
+  return total
 }
 
 /** Owns one Connection; the network server makes one per accepted stream. */
@@ -36,40 +66,125 @@ export class ServerConnection {
   private readonly decoder: FrameDecoder
   private readonly handler: FrameHandler
   private readonly options: ServerConnectionOptions
+  /** Dispatched requests, in request order, until their responses are written. */
   private readonly slots: Slot[] = []
+  /** Frames read but not yet dispatched (output bound or one large-response request at a time). */
+  private readonly ready: Buffer[] = []
+  /** Bytes of responses done but waiting behind an earlier one. */
+  private waitingResponseBytes = 0
+  /** This connection's share of the broker-wide response budget, as last counted. */
+  private countedResponseBytes = 0
+  private largeResponsesRunning = 0
   private paused = false
   private outputBlocked = false
+  /** Room granted for a held frame, used by the decoder's next reservation. */
+  private grantedBytes = 0
+  private cancelRoomWait: (() => void) | undefined
+  /** close() was called (or a limit or bad frame closed it): nothing more is read or dispatched. */
+  private closing = false
+  /** The transport reported the stream closed. */
   private closed = false
-  /** Called once when the connection ends. */
+  private lastActivityMs = 0
+  private idleTimer: Timer | undefined
+  private drainTimer: Timer | undefined
+  /** Called once when the transport reports the connection closed. */
   onClosed: (() => void) | undefined
 
   constructor(connection: Connection, handler: FrameHandler, options: ServerConnectionOptions) {
+    this.connection = connection
+    this.handler = handler
+    this.options = options
     this.session = new Session({
       listener: options.listener ?? 'PLAINTEXT',
       remoteAddress: connection.remoteAddress,
       remoteHost: connection.remoteHost,
     })
-    this.connection = connection
-    this.handler = handler
-    this.options = options
-    this.decoder = new FrameDecoder(options.frameBytesMax)
+    this.decoder = new FrameDecoder(options.frameBytesMax, (bytes, refusable) =>
+      this.reserve(bytes, refusable),
+    )
     connection.onData((chunk) => this.receive(chunk))
     connection.onDrain(() => {
       this.outputBlocked = false
-      this.updateFlow()
+      this.touch()
+      this.countResponses()
+      this.pump()
     })
     connection.onClose(() => this.markClosed())
+    if (options.idleMaxMs !== undefined) {
+      this.lastActivityMs = options.clock.monotonicMs()
+      this.idleTimer = options.clock.setTimeout(() => this.checkIdle(), options.idleMaxMs)
+    }
   }
 
+  /** True once the connection is closing or closed. */
   get isClosed(): boolean {
-    return this.closed
+    return this.closing || this.closed
+  }
+
+  /** Response bytes queued on this connection: in the transport, plus done and waiting for their turn. */
+  get queuedResponseBytes(): number {
+    return this.connection.queuedBytes + this.waitingResponseBytes
+  }
+
+  private touch(): void {
+    this.lastActivityMs = this.options.clock.monotonicMs()
+  }
+
+  private checkIdle(): void {
+    this.idleTimer = undefined
+    const { clock, idleMaxMs } = this.options
+    if (this.isClosed || idleMaxMs === undefined) return
+    // A request being processed is not idleness; its own timeout (fetch-wait-max-ms ...) bounds it.
+    const busy = this.slots.some((slot) => !slot.done)
+    const idleMs = clock.monotonicMs() - this.lastActivityMs
+    if (!busy && idleMs >= idleMaxMs) {
+      this.options.logger.info('closing idle connection', {
+        remote: this.connection.remoteAddress,
+        idleMs: Math.round(idleMs),
+        bufferedBytes: this.decoder.bufferedBytes,
+      })
+      this.close()
+      return
+    }
+    this.idleTimer = clock.setTimeout(() => this.checkIdle(), busy ? idleMaxMs : idleMaxMs - idleMs)
+  }
+
+  /** The decoder asks for room for a frame; whole frames are counted, others may have to wait. */
+  private reserve(bytes: number, refusable: boolean): boolean {
+    const budget = this.options.requestBudget
+    if (budget === undefined) return true
+    if (!refusable) {
+      budget.add(bytes)
+      return true
+    }
+    if (this.grantedBytes > 0) {
+      assert(this.grantedBytes === bytes, 'room was granted for the held frame')
+      this.grantedBytes = 0
+      return true
+    }
+    if (budget.tryAcquire(bytes)) return true
+    this.cancelRoomWait = budget.acquireLater(bytes, () => {
+      this.cancelRoomWait = undefined
+      if (this.isClosed) {
+        budget.release(bytes)
+        return
+      }
+      this.grantedBytes = bytes
+      this.accept(() => this.decoder.resume())
+    })
+    return false
   }
 
   private receive(chunk: Buffer): void {
-    if (this.closed) return
+    if (this.isClosed) return
+    this.accept(() => this.decoder.push(chunk))
+  }
+
+  /** Runs a decoder step; queues the frames it returns and dispatches what may run. */
+  private accept(step: () => Buffer[]): void {
     let frames: Buffer[]
     try {
-      frames = this.decoder.push(chunk)
+      frames = step()
     } catch (error) {
       this.options.logger.warn('closing connection: bad frame', {
         remote: this.connection.remoteAddress,
@@ -78,13 +193,42 @@ export class ServerConnection {
       this.close()
       return
     }
-    for (const frame of frames) this.dispatch(frame)
+    if (frames.length > 0) this.touch()
+    for (const frame of frames) this.ready.push(frame)
+    this.pump()
+  }
+
+  /** Dispatches ready frames in order while the output bounds allow. */
+  private pump(): void {
+    while (this.ready.length > 0 && !this.isClosed) {
+      const frame = this.ready[0]
+      const queued = this.queuedResponseBytes
+      if (this.options.responseBytesQueuedMax !== undefined && queued >= this.options.responseBytesQueuedMax)
+        break
+      const large = frame.length >= 2 && largeResponseApiKeys.has(frame.readInt16BE(0))
+      if (large) {
+        if (this.largeResponsesRunning > 0) break
+        // Broker-wide: past the limit, only a connection whose earlier answers went out may start one,
+        // so clients that read are served while those that do not are held to what they have queued.
+        const budget = this.options.responseBudget
+        if (budget !== undefined && queued > 0 && budget.usedBytes >= budget.limitBytes) break
+      }
+      this.ready.shift()
+      this.dispatch(frame, large)
+    }
     this.updateFlow()
   }
 
-  private dispatch(frame: Buffer): void {
-    const slot: Slot = { done: false, response: null }
+  private dispatch(frame: Buffer, large: boolean): void {
+    const slot: Slot = {
+      done: false,
+      response: null,
+      requestBytes: frame.length,
+      responseBytes: 0,
+      largeResponse: large,
+    }
     this.slots.push(slot)
+    if (large) this.largeResponsesRunning++
     let result: ReturnType<FrameHandler>
     try {
       result = this.handler(frame, this)
@@ -111,27 +255,54 @@ export class ServerConnection {
   }
 
   private complete(slot: Slot, response: Buffer[] | null | 'close'): void {
+    assert(!slot.done, 'a request completes once')
     slot.done = true
     slot.response = response
+    this.options.requestBudget?.release(slot.requestBytes)
+    if (slot.largeResponse) this.largeResponsesRunning--
+    assert(this.largeResponsesRunning >= 0, 'large responses running never goes negative')
+    if (Array.isArray(response) && this.slots[0] !== slot) {
+      slot.responseBytes = sumBytes(response)
+      this.waitingResponseBytes += slot.responseBytes
+    }
     this.flush()
   }
 
   private flush(): void {
     while (this.slots.length > 0 && this.slots[0].done) {
       const slot = this.slots.shift()!
-      if (this.closed) continue
+      this.waitingResponseBytes -= slot.responseBytes
+      if (this.isClosed) continue
       if (slot.response === 'close') {
         this.close()
-        return
+        continue
       }
-      if (slot.response !== null && !this.connection.write(slot.response)) this.outputBlocked = true
+      if (slot.response !== null) {
+        this.touch()
+        if (!this.connection.write(slot.response)) this.outputBlocked = true
+      }
     }
-    this.updateFlow()
+    assert(this.waitingResponseBytes >= 0, 'waiting response bytes never go negative')
+    this.countResponses()
+    this.pump()
+  }
+
+  /** Brings this connection's share of the broker-wide response count up to date. */
+  private countResponses(): void {
+    const budget = this.options.responseBudget
+    if (budget === undefined) return
+    const now = this.isClosed ? 0 : this.queuedResponseBytes
+    if (now > this.countedResponseBytes) budget.add(now - this.countedResponseBytes)
+    else if (now < this.countedResponseBytes) budget.release(this.countedResponseBytes - now)
+    this.countedResponseBytes = now
   }
 
   private updateFlow(): void {
-    if (this.closed) return
-    const shouldPause = this.outputBlocked || this.slots.length >= this.options.inFlightMax
+    if (this.isClosed) return
+    const shouldPause =
+      this.outputBlocked ||
+      this.slots.length + this.ready.length >= this.options.inFlightMax ||
+      this.decoder.waitingFrameBytes > 0
     if (shouldPause && !this.paused) {
       this.paused = true
       this.connection.pause()
@@ -141,19 +312,58 @@ export class ServerConnection {
     }
   }
 
+  /** Gives back request bytes held by frames that will never be dispatched. */
+  private releaseUnread(): void {
+    const budget = this.options.requestBudget
+    this.cancelRoomWait?.()
+    this.cancelRoomWait = undefined
+    if (budget === undefined) return
+    let bytes = this.decoder.partialFrameBytes + this.grantedBytes
+    for (const frame of this.ready) bytes += frame.length
+    this.ready.length = 0
+    this.grantedBytes = 0
+    budget.release(bytes)
+  }
+
   private markClosed(): void {
     if (this.closed) return
+    if (!this.closing) this.beginClose()
     this.closed = true
-    this.session.markClosed()
+    this.drainTimer?.cancel()
+    this.drainTimer = undefined
+    this.countResponses()
     this.onClosed?.()
   }
 
-  /** Closes the connection after the responses already written. */
+  /** Stops reading and dispatching, releases what unread frames held, and fires the session's close hook. */
+  private beginClose(): void {
+    this.closing = true
+    this.idleTimer?.cancel()
+    this.idleTimer = undefined
+    this.releaseUnread()
+    this.countResponses()
+    this.session.markClosed()
+  }
+
+  /**
+   * Closes the connection after the responses already written: the transport ends the stream once they
+   * are delivered; a client that does not read them within closeDrainMs is cut off.
+   */
   close(): void {
-    if (this.closed) return
-    this.markClosed()
+    if (this.isClosed) return
+    this.beginClose()
+    // Keep reading (and discarding) so that the peer's end is seen and the stream closes without waiting.
+    if (this.paused) this.connection.resume()
     this.connection.end()
-    // end() waits for the peer; a misbehaving one must not keep the socket open.
-    this.connection.destroy()
+    if (this.closed) return
+    const closeDrainMs = this.options.closeDrainMs ?? 10_000
+    if (closeDrainMs === 0) {
+      this.connection.destroy()
+      return
+    }
+    this.drainTimer = this.options.clock.setTimeout(() => {
+      this.drainTimer = undefined
+      if (!this.closed) this.connection.destroy()
+    }, closeDrainMs)
   }
 }

@@ -57,6 +57,8 @@ class Endpoint implements Connection {
   }
   onClose(callback: (error?: Error) => void): void {
     this.#close = callback
+    // Closed before anyone listened (refused at accept): tell the late listener, as a socket would.
+    if (this.#closed) setImmediate(() => callback())
   }
   onDrain(callback: () => void): void {
     this.#drain = callback
