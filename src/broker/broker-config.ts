@@ -54,6 +54,14 @@ export interface BrokerConfig {
   /** KIP-848 consumer groups: session timeout and heartbeat interval (group.consumer.*), in ms. */
   groupConsumerSessionTimeoutMs: number
   groupConsumerHeartbeatIntervalMs: number
+  /** Members of one classic group (group.max.size) and of one KIP-848 group (group.consumer.max.size). */
+  groupMaxSize: number
+  groupConsumerMaxSize: number
+  /** Groups this broker holds; creating one more gets GROUP_MAX_SIZE_REACHED. */
+  groupsMax: number
+  /** Committed offsets per group and per broker; commits beyond get INVALID_COMMIT_OFFSET_SIZE. */
+  groupOffsetsMax: number
+  offsetsMax: number
   /** Background flush interval for data acknowledged before fsync (acks 0 and 1), in ms. */
   flushIntervalMs: number
 }
@@ -85,6 +93,12 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     groupInitialRebalanceDelayMs: 3000,
     groupConsumerSessionTimeoutMs: 45000,
     groupConsumerHeartbeatIntervalMs: 5000,
+    // The groups/ defaults (DEFAULT_GROUP_MAX_SIZE, DEFAULT_GROUPS_MAX, DEFAULT_OFFSET_STORE_LIMITS).
+    groupMaxSize: 1000,
+    groupConsumerMaxSize: 1000,
+    groupsMax: 100_000,
+    groupOffsetsMax: 100_000,
+    offsetsMax: 1_000_000,
   }
 }
 
@@ -153,6 +167,12 @@ const settings: Record<string, Setter> = {
     (c.groupConsumerSessionTimeoutMs = integer('group-consumer-session-timeout-ms', 1000, 3600000)(v)),
   'group-consumer-heartbeat-interval-ms': (c, v) =>
     (c.groupConsumerHeartbeatIntervalMs = integer('group-consumer-heartbeat-interval-ms', 100, 3600000)(v)),
+  'group-max-size': (c, v) => (c.groupMaxSize = integer('group-max-size', 1, 2147483647)(v)),
+  'group-consumer-max-size': (c, v) =>
+    (c.groupConsumerMaxSize = integer('group-consumer-max-size', 1, 2147483647)(v)),
+  'groups-max': (c, v) => (c.groupsMax = integer('groups-max', 1, 2147483647)(v)),
+  'group-offsets-max': (c, v) => (c.groupOffsetsMax = integer('group-offsets-max', 1, 2147483647)(v)),
+  'offsets-max': (c, v) => (c.offsetsMax = integer('offsets-max', 1, 2147483647)(v)),
   'flush-interval-ms': (c, v) => (c.flushIntervalMs = integer('flush-interval-ms', 1, 86400000)(v)),
 }
 
@@ -171,6 +191,8 @@ const kafkaAliases: Record<string, string> = {
   'group.initial.rebalance.delay.ms': 'group-initial-rebalance-delay-ms',
   'group.consumer.session.timeout.ms': 'group-consumer-session-timeout-ms',
   'group.consumer.heartbeat.interval.ms': 'group-consumer-heartbeat-interval-ms',
+  'group.max.size': 'group-max-size',
+  'group.consumer.max.size': 'group-consumer-max-size',
 }
 
 /** Names of the settings, for help text. */

@@ -2,7 +2,7 @@
 // data directory, then serves the Kafka protocol on a listener. Composition happens here so that main.ts,
 // the in-process test broker and simulations all build the same thing.
 import type { Clock, FileSystem, Listener, Logger, Transport } from '../core/index.js'
-import { GroupCoordinator, topicLookupFromRegistry } from '../groups/index.js'
+import { DEFAULT_GROUP_MAX_SIZE, GroupCoordinator, topicLookupFromRegistry } from '../groups/index.js'
 import { TopicRegistry, BrokerConfig as TopicDefaults } from '../metadata/index.js'
 import { NetworkServer } from '../network/index.js'
 import type { BrokerConfig } from './broker-config.js'
@@ -44,6 +44,13 @@ export async function openBrokerContext(
     'auto.create.topics.enable': String(config.autoCreateTopics),
     'node.id': String(config.nodeId),
     'broker.id': String(config.nodeId),
+    // Shown by DescribeConfigs; the coordinator gets the same values below.
+    ...(config.groupMaxSize !== DEFAULT_GROUP_MAX_SIZE
+      ? { 'group.max.size': String(config.groupMaxSize) }
+      : {}),
+    ...(config.groupConsumerMaxSize !== DEFAULT_GROUP_MAX_SIZE
+      ? { 'group.consumer.max.size': String(config.groupConsumerMaxSize) }
+      : {}),
     ...config.topicDefaults,
   })
   const registry = await TopicRegistry.open({
@@ -70,6 +77,11 @@ export async function openBrokerContext(
     initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
     consumerSessionTimeoutMs: config.groupConsumerSessionTimeoutMs,
     consumerHeartbeatIntervalMs: config.groupConsumerHeartbeatIntervalMs,
+    classicGroupMaxSize: config.groupMaxSize,
+    consumerGroupMaxSize: config.groupConsumerMaxSize,
+    groupsMax: config.groupsMax,
+    groupOffsetsMax: config.groupOffsetsMax,
+    offsetsMax: config.offsetsMax,
   })
   const producerIds = await ProducerIdAllocator.open(fs, dataDir)
   const dispatcher = new RequestDispatcher(handlers, logger)

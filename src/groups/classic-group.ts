@@ -21,6 +21,8 @@ export interface ClassicGroupSettings {
   readonly initialRebalanceDelayMs: number
   /** Makes a new member id; Kafka uses the client id plus a UUID. */
   readonly newMemberId: (clientId: string) => string
+  /** group.max.size: members plus ids handed out and not yet joined; more get GROUP_MAX_SIZE_REACHED. */
+  readonly maxSize: number
 }
 
 /** A JoinGroup request, decoded and version-normalized. */
@@ -174,6 +176,11 @@ export class ClassicGroup {
     if (input.groupInstanceId !== null) {
       const existingId = this.staticMembers.get(input.groupInstanceId)
       if (existingId !== undefined) return this.#replaceStaticMember(existingId, memberId, input)
+    }
+    if (this.members.size + this.pendingMembers.size >= this.settings.maxSize) {
+      return Promise.resolve(joinError(ErrorCode.GROUP_MAX_SIZE_REACHED))
+    }
+    if (input.groupInstanceId !== null) {
       // Static members skip the MEMBER_ID_REQUIRED round trip (KIP-345).
       return this.#addMemberAndRebalance(memberId, input)
     }

@@ -4,11 +4,8 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ErrorCode } from '../protocol/index.js'
 import { rangeAssignor, uniformAssignor } from './assignors.js'
-import type {
-  ConsumerGroupHeartbeatInput,
-  ConsumerGroupHeartbeatResult,
-  GroupCoordinator,
-} from './group-coordinator.js'
+import type { GroupCoordinator } from './group-coordinator.js'
+import type { ConsumerGroupHeartbeatInput, ConsumerGroupHeartbeatResult } from './group-types.js'
 import { openCoordinator, partitionCounts } from './group-harness.test.js'
 import { staticTopicLookup } from './topic-lookup.js'
 

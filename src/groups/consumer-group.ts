@@ -36,6 +36,8 @@ export interface ConsumerGroupSettings {
   readonly defaultAssignor: string
   /** Makes a member id for v0 joins (v1 clients bring their own). */
   readonly newMemberId: () => string
+  /** group.consumer.max.size: a join beyond it gets GROUP_MAX_SIZE_REACHED. */
+  readonly maxSize: number
 }
 
 /** A ConsumerGroupHeartbeat request with owned partitions already translated to topic names. */
@@ -226,6 +228,12 @@ export class ConsumerGroup {
       }
     }
     const existing = input.memberId === '' ? undefined : this.members.get(input.memberId)
+    if (existing === undefined && this.members.size >= this.settings.maxSize) {
+      return this.#error(
+        ErrorCode.GROUP_MAX_SIZE_REACHED,
+        `The consumer group has reached its maximum capacity of ${this.settings.maxSize} members.`,
+      )
+    }
     // A known member sending epoch 0 starts over (e.g. after it was fenced and lost its state).
     if (existing !== undefined) this.#removeMember(existing)
     const member: ConsumerMember = {

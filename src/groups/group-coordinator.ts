@@ -25,188 +25,37 @@ import {
   type StoredGroups,
   type StoredOffset,
 } from './group-log.js'
+import type {
+  CommitPartitionInput,
+  ConsumerGroupHeartbeatInput,
+  ConsumerGroupHeartbeatResult,
+  DescribedClassicGroup,
+  DescribedConsumerGroup,
+  FetchedPartition,
+  GroupCoordinatorOptions,
+  ListedGroup,
+  OffsetCommitInput,
+  OffsetCommitTopicResult,
+  OffsetDeleteResult,
+  OffsetFetchInput,
+  OffsetFetchResult,
+} from './group-types.js'
+import { DEFAULT_OFFSET_STORE_LIMITS, isStorableOffset, OffsetStore } from './offset-store.js'
 import type { TopicLookup } from './topic-lookup.js'
 import { compileTopicRegex } from './topic-regex.js'
-
-/** Settings of the coordinator; times in milliseconds. Defaults are Kafka's. */
-export interface GroupCoordinatorOptions {
-  readonly fs: FileSystem
-  readonly clock: Clock
-  /** Directory holding groups.log and groups.snapshot. */
-  readonly dir: string
-  readonly logger: Logger
-  readonly topics: TopicLookup
-  /** group.initial.rebalance.delay.ms: 3000 like Kafka; tests usually want 0. */
-  readonly initialRebalanceDelayMs?: number
-  /** group.min.session.timeout.ms / group.max.session.timeout.ms, inclusive: 6000 and 1800000. */
-  readonly sessionTimeoutMinMs?: number
-  readonly sessionTimeoutMaxMs?: number
-  /** KIP-848 group.consumer.session.timeout.ms (45000) and heartbeat interval (5000). */
-  readonly consumerSessionTimeoutMs?: number
-  readonly consumerHeartbeatIntervalMs?: number
-  /** offsets.retention.minutes as ms (7 days); how often expiry runs (10 minutes). */
-  readonly offsetsRetentionMs?: number
-  readonly offsetsRetentionCheckIntervalMs?: number
-  /** offset.metadata.max.bytes: longer commit metadata gets OFFSET_METADATA_TOO_LARGE (4096). */
-  readonly offsetMetadataMaxBytes?: number
-  /** Compaction threshold of the groups log in bytes (16 MiB). */
-  readonly compactBytes?: number
-  /** Member id factories, replaceable for deterministic tests. */
-  readonly newClassicMemberId?: (clientId: string) => string
-  readonly newConsumerMemberId?: () => string
-}
 
 type Group = ClassicGroup | ConsumerGroup
 
 interface GroupEntry {
   group: Group
-  /** Committed offsets by topic name, then partition index. */
-  offsets: Map<string, Map<number, StoredOffset>>
-}
-
-/** One partition of an OffsetCommit. `committedMetadata` null is stored as ''. */
-export interface CommitPartitionInput {
-  readonly partitionIndex: number
-  readonly committedOffset: number
-  readonly committedLeaderEpoch: number
-  readonly committedMetadata: string | null
-}
-
-export interface OffsetCommitInput {
-  readonly groupId: string
-  readonly generationIdOrMemberEpoch: number
-  readonly memberId: string
-  readonly groupInstanceId: string | null
-  readonly topics: readonly { readonly name: string; readonly partitions: readonly CommitPartitionInput[] }[]
-}
-
-export interface OffsetCommitTopicResult {
-  name: string
-  partitions: { partitionIndex: number; errorCode: number }[]
-}
-
-export interface OffsetFetchInput {
-  readonly groupId: string
-  /** KIP-848 members identify themselves (v9+); null and -1 otherwise. */
-  readonly memberId: string | null
-  readonly memberEpoch: number
-  /** null asks for every committed offset of the group. */
-  readonly topics: readonly { readonly name: string; readonly partitionIndexes: readonly number[] }[] | null
-}
-
-export interface FetchedPartition {
-  partitionIndex: number
-  /** -1 when nothing is committed. */
-  committedOffset: number
-  committedLeaderEpoch: number
-  metadata: string
-  errorCode: number
-}
-
-export interface OffsetFetchResult {
-  errorCode: number
-  topics: { name: string; partitions: FetchedPartition[] }[]
-}
-
-export interface OffsetDeleteResult {
-  errorCode: number
-  topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[]
-}
-
-export interface ListedGroup {
-  groupId: string
-  protocolType: string
-  groupState: string
-  groupType: 'classic' | 'consumer'
-}
-
-export interface DescribedClassicGroup {
-  errorCode: number
-  errorMessage: string | null
-  groupId: string
-  groupState: string
-  protocolType: string
-  protocolData: string
-  members: {
-    memberId: string
-    groupInstanceId: string | null
-    clientId: string
-    clientHost: string
-    memberMetadata: Buffer
-    memberAssignment: Buffer
-  }[]
-}
-
-interface DescribedTopicPartitions {
-  topicId: string
-  topicName: string
-  partitions: number[]
-}
-
-export interface DescribedConsumerGroup {
-  errorCode: number
-  errorMessage: string | null
-  groupId: string
-  groupState: string
-  groupEpoch: number
-  assignmentEpoch: number
-  assignorName: string
-  members: {
-    memberId: string
-    instanceId: string | null
-    rackId: string | null
-    memberEpoch: number
-    clientId: string
-    clientHost: string
-    subscribedTopicNames: string[]
-    subscribedTopicRegex: string | null
-    assignment: { topicPartitions: DescribedTopicPartitions[] }
-    targetAssignment: { topicPartitions: DescribedTopicPartitions[] }
-    memberType: number
-  }[]
-}
-
-/** A ConsumerGroupHeartbeat as decoded; owned partitions name topics by id. */
-export interface ConsumerGroupHeartbeatInput {
-  readonly apiVersion: number
-  readonly groupId: string
-  readonly memberId: string
-  readonly memberEpoch: number
-  readonly instanceId: string | null
-  readonly rackId: string | null
-  readonly rebalanceTimeoutMs: number
-  readonly subscribedTopicNames: readonly string[] | null
-  readonly subscribedTopicRegex: string | null
-  readonly serverAssignor: string | null
-  readonly topicPartitions:
-    | readonly { readonly topicId: string; readonly partitions: readonly number[] }[]
-    | null
-  readonly clientId: string
-  readonly clientHost: string
-}
-
-export interface ConsumerGroupHeartbeatResult {
-  errorCode: number
-  errorMessage: string | null
-  memberId: string | null
-  memberEpoch: number
-  heartbeatIntervalMs: number
-  assignment: { topicPartitions: { topicId: string; partitions: number[] }[] } | null
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
-/** True when every number of a stored offset is one the wire codec writes exactly (|n| < 2^53). */
-function isStorableOffset(stored: StoredOffset): boolean {
-  return (
-    Number.isSafeInteger(stored.offset) &&
-    Number.isInteger(stored.leaderEpoch) &&
-    stored.leaderEpoch >= -(2 ** 31) &&
-    stored.leaderEpoch < 2 ** 31 &&
-    Number.isSafeInteger(stored.commitTimestampMs) &&
-    typeof stored.metadata === 'string'
-  )
-}
+/** Members per group, classic (group.max.size) and KIP-848 (group.consumer.max.size); Kafka: 2^31 - 1. */
+export const DEFAULT_GROUP_MAX_SIZE = 1000
+/** Groups one broker holds (Brook's bound; Kafka has none). */
+export const DEFAULT_GROUPS_MAX = 100_000
 
 function kafkaUuid(): string {
   return randomBytes(16).toString('base64url')
@@ -218,6 +67,7 @@ function kafkaUuid(): string {
  */
 export class GroupCoordinator {
   readonly #groups = new Map<string, GroupEntry>()
+  readonly #offsets: OffsetStore
   readonly #clock: Clock
   readonly #logger: Logger
   readonly #topics: TopicLookup
@@ -225,7 +75,15 @@ export class GroupCoordinator {
   readonly #settings: Required<
     Omit<
       GroupCoordinatorOptions,
-      'fs' | 'clock' | 'dir' | 'logger' | 'topics' | 'newClassicMemberId' | 'newConsumerMemberId'
+      | 'fs'
+      | 'clock'
+      | 'dir'
+      | 'logger'
+      | 'topics'
+      | 'newClassicMemberId'
+      | 'newConsumerMemberId'
+      | 'groupOffsetsMax'
+      | 'offsetsMax'
     >
   >
   readonly #classicSettings
@@ -248,9 +106,17 @@ export class GroupCoordinator {
       offsetsRetentionCheckIntervalMs: options.offsetsRetentionCheckIntervalMs ?? 600_000,
       offsetMetadataMaxBytes: options.offsetMetadataMaxBytes ?? 4096,
       compactBytes: options.compactBytes ?? 16 * 1024 * 1024,
+      classicGroupMaxSize: options.classicGroupMaxSize ?? DEFAULT_GROUP_MAX_SIZE,
+      consumerGroupMaxSize: options.consumerGroupMaxSize ?? DEFAULT_GROUP_MAX_SIZE,
+      groupsMax: options.groupsMax ?? DEFAULT_GROUPS_MAX,
     }
+    this.#offsets = new OffsetStore({
+      groupOffsetsMax: options.groupOffsetsMax ?? DEFAULT_OFFSET_STORE_LIMITS.groupOffsetsMax,
+      offsetsMax: options.offsetsMax ?? DEFAULT_OFFSET_STORE_LIMITS.offsetsMax,
+    })
     this.#classicSettings = {
       initialRebalanceDelayMs: this.#settings.initialRebalanceDelayMs,
+      maxSize: this.#settings.classicGroupMaxSize,
       newMemberId: options.newClassicMemberId ?? ((clientId: string) => `${clientId}-${randomUUID()}`),
     }
     this.#consumerSettings = {
@@ -258,24 +124,27 @@ export class GroupCoordinator {
       heartbeatIntervalMs: this.#settings.consumerHeartbeatIntervalMs,
       defaultAssignor: ASSIGNOR_NAMES[0],
       newMemberId: options.newConsumerMemberId ?? kafkaUuid,
+      maxSize: this.#settings.consumerGroupMaxSize,
     }
     const unreadable: GroupRecord[] = []
     for (const [groupId, stored] of state) {
       for (const [topic, partitions] of stored.offsets) {
         for (const [partition, offset] of partitions) {
-          if (isStorableOffset(offset)) continue
+          if (isStorableOffset(offset)) {
+            // Durable state loads whole even if the limits were lowered since; they bound growth.
+            this.#offsets.set(groupId, topic, partition, offset)
+            continue
+          }
           // Written before commits were range-checked (#7): answering it would break every OffsetFetch.
           this.#logger.warn('groups log: dropping an offset out of range', { groupId, topic, partition })
-          partitions.delete(partition)
           unreadable.push({ type: 'offset-delete', groupId, topic, partition })
         }
-        if (partitions.size === 0) stored.offsets.delete(topic)
       }
       const group =
         stored.groupType === 'consumer'
           ? this.#newConsumerGroup(groupId)
           : this.#newClassicGroup(groupId, stored.protocolType)
-      this.#groups.set(groupId, { group, offsets: stored.offsets })
+      this.#groups.set(groupId, { group })
     }
     log.snapshotSource = () => this.#storedState()
     this.#scheduleRetention()
@@ -310,8 +179,12 @@ export class GroupCoordinator {
 
   #storedState(): StoredGroups {
     const state: StoredGroups = new Map()
-    for (const [groupId, { group, offsets }] of this.#groups) {
-      state.set(groupId, { groupType: group.type, protocolType: group.protocolType, offsets })
+    for (const [groupId, { group }] of this.#groups) {
+      state.set(groupId, {
+        groupType: group.type,
+        protocolType: group.protocolType,
+        offsets: this.#offsets.offsetsOf(groupId),
+      })
     }
     return state
   }
@@ -337,6 +210,10 @@ export class GroupCoordinator {
 
   #append(records: GroupRecord[]): Promise<void> {
     return this.#log.append(records)
+  }
+
+  #atGroupsMax(): boolean {
+    return this.#groups.size >= this.#settings.groupsMax
   }
 
   #isEmpty(group: Group): boolean {
@@ -386,7 +263,8 @@ export class GroupCoordinator {
     let entry = this.#groups.get(input.groupId)
     if (entry === undefined) {
       if (input.memberId !== '') return fail(ErrorCode.UNKNOWN_MEMBER_ID)
-      entry = { group: this.#newClassicGroup(input.groupId), offsets: new Map() }
+      if (this.#atGroupsMax()) return fail(ErrorCode.GROUP_MAX_SIZE_REACHED)
+      entry = { group: this.#newClassicGroup(input.groupId) }
       this.#groups.set(input.groupId, entry)
     }
     let group = entry.group
@@ -482,7 +360,13 @@ export class GroupCoordinator {
     if (entry === undefined) {
       if (input.memberEpoch !== 0)
         return fail(ErrorCode.UNKNOWN_MEMBER_ID, `group ${input.groupId} has no members`)
-      entry = { group: this.#newConsumerGroup(input.groupId), offsets: new Map() }
+      if (this.#atGroupsMax()) {
+        return fail(
+          ErrorCode.GROUP_MAX_SIZE_REACHED,
+          `The broker holds its maximum of ${this.#settings.groupsMax} groups.`,
+        )
+      }
+      entry = { group: this.#newConsumerGroup(input.groupId) }
       this.#groups.set(input.groupId, entry)
       this.#persistGroup(entry.group)
     }
@@ -572,7 +456,9 @@ export class GroupCoordinator {
     if (entry === undefined) {
       // Only commits from outside any group generation may create a group (simple consumers, tools).
       if (input.generationIdOrMemberEpoch >= 0) return all(ErrorCode.ILLEGAL_GENERATION)
-      entry = { group: this.#newClassicGroup(input.groupId), offsets: new Map() }
+      // The group would exist only to hold these offsets: refused like offsets beyond their limits.
+      if (this.#atGroupsMax()) return all(ErrorCode.INVALID_COMMIT_OFFSET_SIZE)
+      entry = { group: this.#newClassicGroup(input.groupId) }
       this.#groups.set(input.groupId, entry)
     }
     const error = this.#validateCommit(entry.group, input)
@@ -598,6 +484,9 @@ export class GroupCoordinator {
             p.partitionIndex >= partitionCount
           ) {
             errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+          } else if (!this.#offsets.fits(input.groupId, topic.name, p.partitionIndex)) {
+            // Kafka's answer for offset data it cannot store (there: a batch over the segment size).
+            errorCode = ErrorCode.INVALID_COMMIT_OFFSET_SIZE
           } else {
             const stored: StoredOffset = {
               offset: p.committedOffset,
@@ -605,9 +494,7 @@ export class GroupCoordinator {
               metadata,
               commitTimestampMs: nowMs,
             }
-            let partitions = entry.offsets.get(topic.name)
-            if (partitions === undefined) entry.offsets.set(topic.name, (partitions = new Map()))
-            partitions.set(p.partitionIndex, stored)
+            this.#offsets.set(input.groupId, topic.name, p.partitionIndex, stored)
             records.push({
               type: 'offset',
               groupId: input.groupId,
@@ -657,7 +544,7 @@ export class GroupCoordinator {
       const error = entry.group.validateOffsetRequest(input.memberId, input.memberEpoch, false)
       if (error !== ErrorCode.NONE) return { errorCode: error, topics: [] }
     }
-    const offsets = entry?.offsets ?? new Map<string, Map<number, StoredOffset>>()
+    const offsets = this.#offsets.offsetsOf(input.groupId)
     const answer = (partitionIndex: number, stored: StoredOffset | undefined): FetchedPartition => ({
       partitionIndex,
       committedOffset: stored?.offset ?? -1,
@@ -717,9 +604,7 @@ export class GroupCoordinator {
             }
             if (subscribed.has(t.name))
               return { partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC }
-            const partitions = entry.offsets.get(t.name)
-            if (partitions?.delete(partitionIndex)) {
-              if (partitions.size === 0) entry.offsets.delete(t.name)
+            if (this.#offsets.delete(groupId, t.name, partitionIndex)) {
               records.push({ type: 'offset-delete', groupId, topic: t.name, partition: partitionIndex })
             }
             return { partitionIndex, errorCode: ErrorCode.NONE }
@@ -846,6 +731,7 @@ export class GroupCoordinator {
       if (!this.#isEmpty(entry.group)) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP }
       entry.group.shutdown()
       this.#groups.delete(groupId)
+      this.#offsets.deleteGroup(groupId)
       records.push({ type: 'group-delete', groupId })
       return { groupId, errorCode: ErrorCode.NONE }
     })
@@ -878,19 +764,21 @@ export class GroupCoordinator {
     const records: GroupRecord[] = []
     for (const [groupId, entry] of this.#groups) {
       if (!this.#isEmpty(entry.group)) continue
-      for (const [topic, partitions] of entry.offsets) {
+      const expired: { topic: string; partition: number }[] = []
+      for (const [topic, partitions] of this.#offsets.offsetsOf(groupId)) {
         for (const [partition, stored] of partitions) {
           if (
-            nowMs - Math.max(stored.commitTimestampMs, entry.group.emptiedAtMs) <
+            nowMs - Math.max(stored.commitTimestampMs, entry.group.emptiedAtMs) >=
             this.#settings.offsetsRetentionMs
           )
-            continue
-          partitions.delete(partition)
-          records.push({ type: 'offset-delete', groupId, topic, partition })
+            expired.push({ topic, partition })
         }
-        if (partitions.size === 0) entry.offsets.delete(topic)
       }
-      if (entry.offsets.size === 0) {
+      for (const { topic, partition } of expired) {
+        this.#offsets.delete(groupId, topic, partition)
+        records.push({ type: 'offset-delete', groupId, topic, partition })
+      }
+      if (this.#offsets.countOf(groupId) === 0) {
         entry.group.shutdown()
         this.#groups.delete(groupId)
         records.push({ type: 'group-delete', groupId })

@@ -3,7 +3,8 @@
 import { silentLogger } from '../core/index.js'
 import { SimClock, SimFileSystem } from '../testing/index.js'
 import type { JoinGroupInput, SyncGroupInput } from './classic-group.js'
-import { type GroupCoordinatorOptions, GroupCoordinator } from './group-coordinator.js'
+import { GroupCoordinator } from './group-coordinator.js'
+import type { GroupCoordinatorOptions } from './group-types.js'
 import { staticTopicLookup } from './topic-lookup.js'
 
 export const DIR = '/data/__groups'

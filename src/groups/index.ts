@@ -18,21 +18,31 @@ export {
 } from './classic-group.js'
 export { ConsumerGroupState, type ConsumerGroupStateName } from './consumer-group.js'
 export {
-  type CommitPartitionInput,
-  type ConsumerGroupHeartbeatInput,
-  type ConsumerGroupHeartbeatResult,
-  type DescribedClassicGroup,
-  type DescribedConsumerGroup,
-  type FetchedPartition,
+  DEFAULT_GROUP_MAX_SIZE,
+  DEFAULT_GROUPS_MAX,
   GroupCoordinator,
-  type GroupCoordinatorOptions,
-  type ListedGroup,
-  type OffsetCommitInput,
-  type OffsetCommitTopicResult,
-  type OffsetDeleteResult,
-  type OffsetFetchInput,
-  type OffsetFetchResult,
 } from './group-coordinator.js'
+export type {
+  CommitPartitionInput,
+  ConsumerGroupHeartbeatInput,
+  ConsumerGroupHeartbeatResult,
+  DescribedClassicGroup,
+  DescribedConsumerGroup,
+  FetchedPartition,
+  GroupCoordinatorOptions,
+  ListedGroup,
+  OffsetCommitInput,
+  OffsetCommitTopicResult,
+  OffsetDeleteResult,
+  OffsetFetchInput,
+  OffsetFetchResult,
+} from './group-types.js'
+export {
+  DEFAULT_OFFSET_STORE_LIMITS,
+  type GroupOffsets,
+  OffsetStore,
+  type OffsetStoreLimits,
+} from './offset-store.js'
 export { GROUP_STATE_DIR, LEGACY_GROUP_LOG_FILE, LEGACY_GROUP_SNAPSHOT_FILE } from './group-log.js'
 export { staticTopicLookup, type TopicLookup, topicLookupFromRegistry } from './topic-lookup.js'
 export {

@@ -21,8 +21,6 @@ type BrokerConfigRow = [
   rules?: Partial<ConfigDefinition>,
 ]
 
-const INT_MAX_TEXT = String(2 ** 31 - 1)
-
 const rows: BrokerConfigRow[] = [
   // Synonyms of topic configs (Kafka's ServerTopicConfigSynonyms); defaults equal the topic defaults.
   ['log.cleanup.policy', 'list', 'delete', { validValues: ['compact', 'delete'] }],
@@ -90,7 +88,9 @@ const rows: BrokerConfigRow[] = [
   ['group.initial.rebalance.delay.ms', 'int', '3000'],
   ['group.min.session.timeout.ms', 'int', '6000'],
   ['group.max.session.timeout.ms', 'int', '1800000'],
-  ['group.max.size', 'int', INT_MAX_TEXT, { min: 1 }],
+  // Brook bounds group sizes by default (Kafka: 2147483647); the broker passes other values as static.
+  ['group.max.size', 'int', '1000', { min: 1 }],
+  ['group.consumer.max.size', 'int', '1000', { min: 1 }],
   ['transaction.state.log.num.partitions', 'int', '50', { min: 1 }],
   ['transaction.state.log.replication.factor', 'short', '3', { min: 1 }],
   ['transaction.state.log.min.isr', 'int', '2', { min: 1 }],
