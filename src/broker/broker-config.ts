@@ -24,6 +24,10 @@ export interface BrokerConfig {
   numPartitions: number
   /** Largest request frame accepted, in bytes (socket.request.max.bytes). */
   requestBytesMax: number
+  /** Array elements of one request, all arrays together; a request with more closes its connection. */
+  requestElementsMax: number
+  /** Bytes one answer may encode (fetched record batches not counted); a larger one closes the connection. */
+  answerBytesMax: number
   /** Requests per connection read ahead of their responses before reading pauses. */
   inFlightRequestsMax: number
   /** Longest a Fetch long-polls, whatever its MaxWaitMs asks, in ms. */
@@ -79,6 +83,8 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     autoCreateTopics: true,
     numPartitions: 1,
     requestBytesMax: 104857600,
+    requestElementsMax: 1000000,
+    answerBytesMax: 67108864,
     inFlightRequestsMax: 100,
     fetchWaitMaxMs: 30000,
     connectionsMax: 10000,
@@ -141,6 +147,9 @@ const settings: Record<string, Setter> = {
   'auto-create-topics': (c, v) => (c.autoCreateTopics = boolean('auto-create-topics')(v)),
   'num-partitions': (c, v) => (c.numPartitions = integer('num-partitions', 1, 100000)(v)),
   'request-bytes-max': (c, v) => (c.requestBytesMax = integer('request-bytes-max', 1024, 2147483647)(v)),
+  'request-elements-max': (c, v) =>
+    (c.requestElementsMax = integer('request-elements-max', 1000, 2147483647)(v)),
+  'answer-bytes-max': (c, v) => (c.answerBytesMax = integer('answer-bytes-max', 65536, 2147483647)(v)),
   'in-flight-requests-max': (c, v) =>
     (c.inFlightRequestsMax = integer('in-flight-requests-max', 1, 100000)(v)),
   'fetch-wait-max-ms': (c, v) => (c.fetchWaitMaxMs = integer('fetch-wait-max-ms', 0, 3600000)(v)),

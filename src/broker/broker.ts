@@ -84,7 +84,10 @@ export async function openBrokerContext(
     offsetsMax: config.offsetsMax,
   })
   const producerIds = await ProducerIdAllocator.open(fs, dataDir)
-  const dispatcher = new RequestDispatcher(handlers, logger)
+  const dispatcher = new RequestDispatcher(handlers, logger, {
+    requestElementsMax: config.requestElementsMax,
+    answerBytesMax: config.answerBytesMax,
+  })
   let advertisedPort = config.advertisedPort ?? config.port
   const context: BrokerContext = {
     config,

@@ -28,6 +28,11 @@ export interface Handler<Req extends MessageDef = MessageDef, Res extends Messag
   readonly apiKey: number
   /** Versions advertised, inclusive. */
   readonly versions: { readonly min: number; readonly max: number }
+  /**
+   * The handler checks its int64 fields itself and may see values beyond ±(2^53-1) (rounded; see
+   * `Reader.int64`). Without this, a request holding one closes the connection.
+   */
+  readonly acceptsUnsafeInt64?: boolean
   /** Versions advertised but answered with an error (see Produce v0-2), inclusive; optional. */
   readonly rejectBelow?: number
   /** Returns the response body, null to send no response (Produce with acks=0), or CLOSE_CONNECTION. */

@@ -5,8 +5,10 @@ import { ProtocolError } from '../core/index.js'
 import type { Logger } from '../core/index.js'
 import type { Session } from '../network/index.js'
 import {
+  ANSWER_BYTES_MAX_DEFAULT,
   ApiKey,
   ErrorCode,
+  REQUEST_ELEMENTS_MAX_DEFAULT,
   Reader,
   encodeResponseFrame,
   readRequestHeader,
@@ -18,14 +20,30 @@ import { CLOSE_CONNECTION, type Handler } from './handler.js'
 
 export type DispatchResult = Buffer[] | null | 'close'
 
+/** Bounds on what one request may cost to decode and to answer. */
+export interface DispatchLimits {
+  /** Array elements of one request, all arrays together; more closes the connection. */
+  requestElementsMax: number
+  /** Bytes an answer may encode, record batches passed through not counted; more closes the connection. */
+  answerBytesMax: number
+}
+
+/** Defaults of DispatchLimits. */
+export const defaultDispatchLimits: DispatchLimits = {
+  requestElementsMax: REQUEST_ELEMENTS_MAX_DEFAULT,
+  answerBytesMax: ANSWER_BYTES_MAX_DEFAULT,
+}
+
 /** The handler table, keyed by API key. */
 export class RequestDispatcher {
   private readonly handlers = new Map<number, Handler>()
   private readonly logger: Logger
+  private readonly limits: DispatchLimits
 
-  constructor(handlers: readonly Handler[], logger: Logger) {
+  constructor(handlers: readonly Handler[], logger: Logger, limits: DispatchLimits = defaultDispatchLimits) {
     for (const handler of handlers) this.handlers.set(handler.apiKey, handler)
     this.logger = logger
+    this.limits = limits
   }
 
   /** The advertised (apiKey, min, max) triples, in key order. */
@@ -37,7 +55,7 @@ export class RequestDispatcher {
 
   async dispatch(frame: Buffer, session: Session, broker: BrokerContext): Promise<DispatchResult> {
     const connectionId = session.id
-    const reader = new Reader(frame)
+    const reader = new Reader(frame, 0, frame.length, this.limits.requestElementsMax)
     let header: ReturnType<typeof readRequestHeader>
     try {
       header = readRequestHeader(reader)
@@ -88,9 +106,36 @@ export class RequestDispatcher {
       })
       return 'close'
     }
+    if (reader.unsafeInt64Fields.length > 0 && handler.acceptsUnsafeInt64 !== true) {
+      // A number cannot hold such a value exactly; only handlers that check their int64 fields see them.
+      this.logger.warn('closing connection: int64 value beyond 2^53', {
+        connectionId,
+        apiKey: header.apiKey,
+        apiVersion: header.apiVersion,
+        fields: reader.unsafeInt64Fields,
+      })
+      return 'close'
+    }
     const response = await handler.handle(request as never, { header, session, broker })
     if (response === null) return null
     if (response === CLOSE_CONNECTION) return 'close'
-    return encodeResponseFrame(header.apiKey, header.apiVersion, header.correlationId, response)
+    try {
+      return encodeResponseFrame(
+        header.apiKey,
+        header.apiVersion,
+        header.correlationId,
+        response,
+        this.limits.answerBytesMax,
+      )
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error
+      this.logger.warn('closing connection: answer too large', {
+        connectionId,
+        apiKey: header.apiKey,
+        apiVersion: header.apiVersion,
+        error: error.message,
+      })
+      return 'close'
+    }
   }
 }

@@ -87,19 +87,24 @@ export function skipHeaderTags(reader: Reader): void {
   }
 }
 
+/** Default bound on the bytes an answer encodes (record batches passed through not counted): 64 MiB. */
+export const ANSWER_BYTES_MAX_DEFAULT = 64 * 1024 * 1024
+
 /**
  * Encodes a whole response frame: size, header, body. The header is v1 when the body version is
- * flexible, except for ApiVersions, whose responses always use header v0 (KIP-511).
+ * flexible, except for ApiVersions, whose responses always use header v0 (KIP-511). Past
+ * `encodedBytesMax` encoded bytes (record batches passed through not counted) it throws ProtocolError.
  */
 export function encodeResponseFrame(
   apiKey: number,
   version: number,
   correlationId: number,
   body: unknown,
+  encodedBytesMax = Number.POSITIVE_INFINITY,
 ): Buffer[] {
   const codec = responseCodec(apiKey, version)
   if (codec === undefined) throw new ProtocolError(`no response definition for api ${apiKey} v${version}`)
-  const writer = new Writer(512)
+  const writer = new Writer(512, encodedBytesMax)
   writer.int32(0) // size, patched below
   writer.int32(correlationId)
   if (codec.flexible && apiKey !== 18) writer.uvarint(0)

@@ -64,13 +64,14 @@ function helper(context: Context, value: unknown): string {
   return `h[${context.helpers.length - 1}]`
 }
 
-function primitiveRead(type: PrimitiveType, nullable: boolean, flexible: boolean): string {
+function primitiveRead(type: PrimitiveType, nullable: boolean, flexible: boolean, name: string): string {
   switch (type) {
+    case 'int64':
+      return `r.int64(${JSON.stringify(name)})`
     case 'bool':
     case 'int8':
     case 'int16':
     case 'int32':
-    case 'int64':
     case 'uint16':
     case 'uint32':
     case 'float64':
@@ -143,11 +144,11 @@ function readExpression(field: FieldDef, version: number, flexible: boolean, con
   if (element !== undefined) {
     const readElement = helper(
       context,
-      new Function('r', `return ${primitiveRead(element, false, flexible)}`),
+      new Function('r', `return ${primitiveRead(element, false, flexible, field.name)}`),
     )
     return `${helper(context, readArray)}(r, h, ${flexible}, ${nullable}, ${readElement})`
   }
-  return primitiveRead(field.type as PrimitiveType, nullable, flexible)
+  return primitiveRead(field.type as PrimitiveType, nullable, flexible, field.name)
 }
 
 function readArray(

@@ -2,6 +2,7 @@
 // compiled codecs, request/response headers, API keys and error codes.
 export { ApiKey } from './api-keys.js'
 export {
+  ANSWER_BYTES_MAX_DEFAULT,
   type ApiMessages,
   type RequestHeader,
   allApis,
@@ -16,7 +17,7 @@ export {
 export { type MessageCodec, compileMessage } from './compile.js'
 export { ErrorCode, errorName, retriable } from './error-codes.js'
 export * from './messages/index.js'
-export { Reader, ZERO_UUID } from './reader.js'
+export { Reader, REQUEST_ELEMENTS_MAX_DEFAULT, ZERO_UUID } from './reader.js'
 export {
   type FieldDef,
   type MessageDef,

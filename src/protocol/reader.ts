@@ -4,16 +4,31 @@ import { ProtocolError } from '../core/index.js'
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA'
 
-/** A cursor over `buffer` from `offset` (inclusive) to `end` (exclusive). */
+/** Default bound on the array elements of one request, all arrays together (see `Reader.elementsLeft`). */
+export const REQUEST_ELEMENTS_MAX_DEFAULT = 1_000_000
+
+/**
+ * A cursor over `buffer` from `offset` (inclusive) to `end` (exclusive). It also enforces the bound on
+ * array elements (`elementsLeft`) and notes int64 values a JavaScript number cannot hold exactly
+ * (`unsafeInt64Fields`).
+ */
 export class Reader {
   readonly buffer: Buffer
   offset: number
   end: number
+  /**
+   * Array elements this reader may still decode, over all arrays: a request of millions of one-byte
+   * elements costs far more as objects, and as answers, than its bytes suggest.
+   */
+  elementsLeft: number
+  /** Names of int64 fields read with values beyond ±(2^53-1), which a number holds only rounded. */
+  readonly unsafeInt64Fields: string[] = []
 
-  constructor(buffer: Buffer, offset = 0, end = buffer.length) {
+  constructor(buffer: Buffer, offset = 0, end = buffer.length, elementsMax = Number.POSITIVE_INFINITY) {
     this.buffer = buffer
     this.offset = offset
     this.end = end
+    this.elementsLeft = elementsMax
   }
 
   get remaining(): number {
@@ -45,10 +60,15 @@ export class Reader {
   uint32(): number {
     return this.buffer.readUInt32BE(this.need(4))
   }
-  /** A signed 64-bit integer as a number: exact within ±2^53. */
-  int64(): number {
+  /**
+   * A signed 64-bit integer as a number: exact within ±(2^53-1). A value beyond is returned rounded (it
+   * stays beyond the safe range, so comparisons still hold) and `field` is noted in `unsafeInt64Fields`.
+   */
+  int64(field = 'int64'): number {
     const at = this.need(8)
-    return this.buffer.readInt32BE(at) * 4294967296 + this.buffer.readUInt32BE(at + 4)
+    const value = this.buffer.readInt32BE(at) * 4294967296 + this.buffer.readUInt32BE(at + 4)
+    if (!Number.isSafeInteger(value) && this.unsafeInt64Fields.length < 8) this.unsafeInt64Fields.push(field)
+    return value
   }
   float64(): number {
     return this.buffer.readDoubleBE(this.need(8))
@@ -130,16 +150,26 @@ export class Reader {
     return length < 0 ? null : this.view(length)
   }
 
-  /** Classic array count; -1 is null. A count that cannot fit in the remaining bytes is rejected. */
+  /**
+   * Classic array count; -1 is null. A count that cannot fit in the remaining bytes, or that passes the
+   * elements left, is rejected.
+   */
   arrayLength(): number {
     const count = this.int32()
     if (count > this.remaining) throw new ProtocolError(`array of ${count} elements exceeds the message`)
-    return count < -1 ? this.fail('negative array length') : count
+    return count < -1 ? this.fail('negative array length') : this.take(count)
   }
   /** Compact array count (uvarint N+1); -1 is null. */
   compactArrayLength(): number {
     const count = this.uvarint() - 1
     if (count > this.remaining) throw new ProtocolError(`array of ${count} elements exceeds the message`)
+    return this.take(count)
+  }
+
+  private take(count: number): number {
+    if (count <= 0) return count
+    this.elementsLeft -= count
+    if (this.elementsLeft < 0) throw new ProtocolError('the request holds more array elements than allowed')
     return count
   }
 

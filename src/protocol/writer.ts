@@ -1,20 +1,27 @@
 // Writes Kafka primitive types into a growing buffer. Large blobs (record batches) are not copied: they
 // become chunks of their own, so a response goes to the socket as a list of buffers (writev).
-import { ProtocolError } from '../core/index.js'
+import { AssertionError, ProtocolError } from '../core/index.js'
 
 /** Blobs at least this large are passed through as chunks instead of being copied. */
 const CHUNK_THRESHOLD_BYTES = 4096
 
-/** A growable output; `finish` returns the chunks in order. */
+/**
+ * A growable output; `finish` returns the chunks in order. `encodedBytesMax` bounds the bytes it encodes
+ * itself (blobs passed through as chunks, such as fetched record batches, are not counted): past it a
+ * write throws ProtocolError, so an answer that grows with a hostile request cannot take the heap.
+ */
 export class Writer {
   private buffer: Buffer
   private offset = 0
   private start = 0
   private readonly chunks: Buffer[] = []
   private chunkedBytes = 0
+  private flushedEncodedBytes = 0
+  private readonly encodedBytesMax: number
 
-  constructor(initialBytes = 256) {
+  constructor(initialBytes = 256, encodedBytesMax = Number.POSITIVE_INFINITY) {
     this.buffer = Buffer.allocUnsafe(initialBytes)
+    this.encodedBytesMax = encodedBytesMax
   }
 
   /** Bytes written so far, chunks included. */
@@ -25,6 +32,9 @@ export class Writer {
   private ensure(bytes: number): void {
     if (this.offset + bytes <= this.buffer.length) return
     const pending = this.offset - this.start
+    if (this.flushedEncodedBytes + pending + bytes > this.encodedBytesMax) {
+      throw new ProtocolError(`the answer would encode more than ${this.encodedBytesMax} bytes`)
+    }
     const size = Math.max(this.buffer.length * 2, pending + bytes + 256)
     const next = Buffer.allocUnsafe(size)
     this.buffer.copy(next, 0, this.start, this.offset)
@@ -62,7 +72,9 @@ export class Writer {
     this.buffer.writeUInt32BE(value, this.offset)
     this.offset += 4
   }
+  /** A signed 64-bit integer; only safe integers can be written exactly, anything else is a bug. */
   int64(value: number): void {
+    if (!Number.isSafeInteger(value)) throw new AssertionError(`int64 value ${value} is not a safe integer`)
     this.ensure(8)
     const high = Math.floor(value / 4294967296)
     this.buffer.writeInt32BE(high, this.offset)
@@ -163,6 +175,7 @@ export class Writer {
     if (this.offset === this.start) return
     this.chunks.push(this.buffer.subarray(this.start, this.offset))
     this.chunkedBytes += this.offset - this.start
+    this.flushedEncodedBytes += this.offset - this.start
     this.start = this.offset
   }
 

@@ -135,6 +135,8 @@ export const fetch = defineHandler({
   request: FetchRequest,
   response: FetchResponse,
   versions: { min: 4, max: 16 },
+  // A fetch offset beyond 2^53 stays beyond every log end: it is answered OFFSET_OUT_OF_RANGE.
+  acceptsUnsafeInt64: true,
   async handle(request, context) {
     const { broker } = context
     const version = context.header.apiVersion

@@ -7,6 +7,8 @@ export const offsetCommit = defineHandler({
   request: OffsetCommitRequest,
   response: OffsetCommitResponse,
   versions: { min: 0, max: 10 },
+  // The coordinator refuses offsets beyond 2^53 with OFFSET_OUT_OF_RANGE.
+  acceptsUnsafeInt64: true,
   async handle(request, context) {
     const version = context.header.apiVersion
     const byId = version >= 10
