@@ -29,3 +29,10 @@ export {
   ShareStateReplay,
   sharePartitionKeyString,
 } from './share-state-record.js'
+export {
+  SHARE_STATE_DIR,
+  SHARE_STATE_RECORD_TYPE,
+  ShareStateStore,
+  fromStateRecord,
+  toStateRecord,
+} from './share-state-store.js'

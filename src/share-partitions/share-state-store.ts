@@ -1,0 +1,136 @@
+// Share-partition state on disk: ShareStateRecords kept in the broker's StateLog (storage/), one keyed
+// record per change, and a mirror of the stored state that snapshots are taken from and restarts read.
+import type { FileSystem, Logger } from '../core/index.js'
+import { StateLog, type StateRecord } from '../storage/index.js'
+import type { ShareStateSink } from './share-partition.js'
+import {
+  type DurableRange,
+  type DurableRecordState,
+  type DurableSharePartition,
+  type SharePartitionKey,
+  type ShareStateRecord,
+  ShareStateReplay,
+  sharePartitionKeyString,
+} from './share-state-record.js'
+
+/** Directory of the share state log under the broker's data directory. */
+export const SHARE_STATE_DIR = 'share-state'
+/** StateRecord type of share-partition records. */
+export const SHARE_STATE_RECORD_TYPE = 'share-partition'
+
+const STATE_CODES: readonly DurableRecordState[] = ['available', 'acquired', 'acknowledged', 'archived']
+
+/** Stored value: start offset, replace flag, ranges as [first, last, state code, delivery count]. */
+interface StoredValue {
+  s: number
+  r: 0 | 1
+  g: [number, number, number, number][]
+}
+
+/** The StateLog form of a record (keyed by group, topic id and partition; null value deletes). */
+export function toStateRecord(record: ShareStateRecord): StateRecord {
+  const key = JSON.stringify([record.key.groupId, record.key.topicId, record.key.partition])
+  if (record.type === 'share-delete') return { type: SHARE_STATE_RECORD_TYPE, key, value: null }
+  const value: StoredValue = {
+    s: record.startOffset,
+    r: record.replace ? 1 : 0,
+    g: record.ranges.map((r) => [r.firstOffset, r.lastOffset, STATE_CODES.indexOf(r.state), r.deliveryCount]),
+  }
+  return { type: SHARE_STATE_RECORD_TYPE, key, value }
+}
+
+/** Parses a stored record; undefined when it is not a well-formed share-partition record. */
+export function fromStateRecord(record: StateRecord): ShareStateRecord | undefined {
+  if (record.type !== SHARE_STATE_RECORD_TYPE) return undefined
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(record.key)
+  } catch {
+    return undefined
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 3) return undefined
+  const [groupId, topicId, partition] = parsed
+  if (typeof groupId !== 'string' || typeof topicId !== 'string' || !Number.isSafeInteger(partition))
+    return undefined
+  const key: SharePartitionKey = { groupId, topicId, partition }
+  if (record.value === null) return { type: 'share-delete', key }
+  const value = record.value as Partial<StoredValue>
+  if (!Number.isSafeInteger(value.s) || !Array.isArray(value.g)) return undefined
+  const ranges: DurableRange[] = []
+  for (const entry of value.g) {
+    if (!Array.isArray(entry) || entry.length !== 4 || !entry.every(Number.isSafeInteger)) return undefined
+    const [firstOffset, lastOffset, code, deliveryCount] = entry
+    const state = STATE_CODES[code]
+    if (state === undefined || firstOffset > lastOffset) return undefined
+    ranges.push({ firstOffset, lastOffset, state, deliveryCount })
+  }
+  return { type: 'share-state', key, replace: value.r === 1, startOffset: value.s as number, ranges }
+}
+
+/**
+ * Durable share-partition state over a StateLog. `append` resolves when the StateLog has synced the
+ * record; `stored` reads the state replayed at open plus every append synced since.
+ */
+export class ShareStateStore implements ShareStateSink {
+  readonly #log: StateLog
+  readonly #mirror: ShareStateReplay
+
+  private constructor(log: StateLog, mirror: ShareStateReplay) {
+    this.#log = log
+    this.#mirror = mirror
+  }
+
+  /** Opens (creating) the log in `dir`, replaying what it holds. */
+  static async open(options: {
+    fs: FileSystem
+    dir: string
+    logger: Logger
+    snapshotAfterBytes?: number
+  }): Promise<ShareStateStore> {
+    const mirror = new ShareStateReplay()
+    const { log } = await StateLog.open({
+      fs: options.fs,
+      dir: options.dir,
+      logger: options.logger,
+      snapshotAfterBytes: options.snapshotAfterBytes,
+      replay: (stored) => {
+        const record = fromStateRecord(stored)
+        if (record === undefined)
+          options.logger.warn('share state: skipping a malformed record', {
+            type: stored.type,
+            key: stored.key,
+          })
+        else mirror.apply(record)
+      },
+      // Records are absolute (ranges set to values, a start that only moves up, or a replace), so the
+      // log re-applying its unacknowledged appends after these is harmless.
+      snapshot: () => mirror.snapshot().map(toStateRecord),
+    })
+    return new ShareStateStore(log, mirror)
+  }
+
+  append(record: ShareStateRecord): Promise<void> {
+    // The mirror takes a record once it is durable, so a snapshot never holds a refused append; the log
+    // adds appends still in flight after the snapshot's records itself.
+    return this.#log.append([toStateRecord(record)]).then(() => this.#mirror.apply(record))
+  }
+
+  /** The stored state of one share-partition, or undefined when it has none. */
+  stored(key: SharePartitionKey): DurableSharePartition | undefined {
+    return this.#mirror.partitions.get(sharePartitionKeyString(key))?.state
+  }
+
+  /** Keys of every stored share-partition. */
+  keys(): SharePartitionKey[] {
+    return [...this.#mirror.partitions.values()].map((entry) => entry.key)
+  }
+
+  /** Writes a snapshot now (tests; the log also snapshots on its own after enough bytes). */
+  snapshotNow(): Promise<void> {
+    return this.#log.snapshotNow()
+  }
+
+  close(): Promise<void> {
+    return this.#log.close()
+  }
+}
