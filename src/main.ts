@@ -30,6 +30,8 @@ Options for start:
   --log-level LEVEL         debug, info, warn or error (default info)
   --no-auto-create-topics   do not create topics on first use
   --num-partitions N        partitions of auto-created topics (default 1)
+  --max-partitions N        partitions of all topics together (default 10000)
+  --max-partitions-per-request N  partitions one topic creation or CreatePartitions may add (default 10000)
 
 Every setting can also come from the environment as BROOK_<NAME>, e.g. BROOK_PORT=9093.
 `

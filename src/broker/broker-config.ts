@@ -22,6 +22,10 @@ export interface BrokerConfig {
   autoCreateTopics: boolean
   /** Partitions of an auto-created topic, and of CreateTopics with -1 (num.partitions). */
   numPartitions: number
+  /** Most partitions one topic creation or CreatePartitions may add (Kafka's fixed 10,000 per request). */
+  partitionsPerRequestMax: number
+  /** Most partitions of all topics together on this broker. */
+  partitionsMax: number
   /** Largest request frame accepted, in bytes (socket.request.max.bytes). */
   requestBytesMax: number
   /** Array elements of one request, all arrays together; a request with more closes its connection. */
@@ -82,6 +86,8 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     logLevel: 'info',
     autoCreateTopics: true,
     numPartitions: 1,
+    partitionsPerRequestMax: 10000,
+    partitionsMax: 10000,
     requestBytesMax: 104857600,
     requestElementsMax: 1000000,
     answerBytesMax: 67108864,
@@ -146,6 +152,9 @@ const settings: Record<string, Setter> = {
   },
   'auto-create-topics': (c, v) => (c.autoCreateTopics = boolean('auto-create-topics')(v)),
   'num-partitions': (c, v) => (c.numPartitions = integer('num-partitions', 1, 100000)(v)),
+  'max-partitions-per-request': (c, v) =>
+    (c.partitionsPerRequestMax = integer('max-partitions-per-request', 1, 1000000)(v)),
+  'max-partitions': (c, v) => (c.partitionsMax = integer('max-partitions', 1, 1000000)(v)),
   'request-bytes-max': (c, v) => (c.requestBytesMax = integer('request-bytes-max', 1024, 2147483647)(v)),
   'request-elements-max': (c, v) =>
     (c.requestElementsMax = integer('request-elements-max', 1000, 2147483647)(v)),

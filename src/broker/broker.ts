@@ -59,6 +59,8 @@ export async function openBrokerContext(
     brokerConfig: topicDefaults,
     nodeId: config.nodeId,
     logger: logger.child({ component: 'metadata' }),
+    partitionsPerRequestMax: config.partitionsPerRequestMax,
+    partitionsMax: config.partitionsMax,
   })
   const store = await PartitionStore.open({
     fs,

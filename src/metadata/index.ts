@@ -52,6 +52,8 @@ export {
 export {
   type ChangeOptions,
   type CreateTopicRequest,
+  PARTITIONS_MAX_DEFAULT,
+  PARTITIONS_PER_REQUEST_MAX_DEFAULT,
   type RegistryResult,
   type RegistrySuccess,
   TOPIC_NAME_LENGTH_MAX,

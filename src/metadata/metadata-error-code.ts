@@ -12,6 +12,7 @@ export const MetadataErrorCode = {
   INVALID_CONFIG: ErrorCode.INVALID_CONFIG,
   INVALID_REQUEST: ErrorCode.INVALID_REQUEST,
   UNKNOWN_TOPIC_ID: ErrorCode.UNKNOWN_TOPIC_ID,
+  POLICY_VIOLATION: ErrorCode.POLICY_VIOLATION,
 } as const
 
 /** One of the codes in MetadataErrorCode. */

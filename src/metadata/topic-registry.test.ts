@@ -446,3 +446,42 @@ describe('TopicRegistry persistence', () => {
     assert.ok(crashesMidChange > 20, `crashes landed mid-workload ${crashesMidChange} times`)
   })
 })
+
+describe('partition bounds (#7)', () => {
+  it('#7 refuses a topic of 2^31-1 partitions and growth to 100,000 with POLICY_VIOLATION, logging nothing', async () => {
+    const fileSystem = new SimFileSystem()
+    const registry = await open(fileSystem)
+    const created: TopicChange[] = []
+    registry.subscribe((change) => created.push(change))
+    const huge = await registry.createTopic({ name: 'huge', numPartitions: 2147483647 })
+    assert.equal(huge.ok, false)
+    assert.equal(!huge.ok && huge.errorCode, MetadataErrorCode.POLICY_VIOLATION)
+    assert.ok((await registry.createTopic({ name: 'small', numPartitions: 2 })).ok)
+    const grown = await registry.createPartitions('small', 100000)
+    assert.equal(!grown.ok && grown.errorCode, MetadataErrorCode.POLICY_VIOLATION)
+    assert.equal(registry.topic('small')?.partitionCount, 2)
+    assert.equal(registry.topic('huge'), undefined)
+    assert.deepEqual(
+      created.map((c) => c.type),
+      ['created'],
+    )
+    assert.equal(registry.partitionCount, 2)
+    await registry.close()
+  })
+
+  it("#7 bounds the partitions of all topics together, freeing a deleted topic's share", async () => {
+    const registry = await open(new SimFileSystem(), { partitionsMax: 10, partitionsPerRequestMax: 6 })
+    assert.ok((await registry.createTopic({ name: 'a', numPartitions: 6 })).ok)
+    const perRequest = await registry.createTopic({ name: 'b', numPartitions: 7 })
+    assert.equal(!perRequest.ok && perRequest.errorCode, MetadataErrorCode.POLICY_VIOLATION)
+    const total = await registry.createTopic({ name: 'b', numPartitions: 5 })
+    assert.equal(!total.ok && total.errorCode, MetadataErrorCode.POLICY_VIOLATION)
+    assert.ok((await registry.createTopic({ name: 'b', numPartitions: 4 })).ok)
+    const grown = await registry.createPartitions('b', 5)
+    assert.equal(!grown.ok && grown.errorCode, MetadataErrorCode.POLICY_VIOLATION)
+    assert.ok((await registry.deleteTopic('a')).ok)
+    assert.equal(registry.partitionCount, 4)
+    assert.ok((await registry.createPartitions('b', 10)).ok)
+    await registry.close()
+  })
+})

@@ -31,6 +31,14 @@ import {
   validateTopicConfigOverrides,
 } from './topic-configs.js'
 
+/**
+ * Most partitions one change may create: a topic's partition count, or the partitions CreatePartitions
+ * adds. Kafka's controller refuses more than 10,000 per request the same way (POLICY_VIOLATION).
+ */
+export const PARTITIONS_PER_REQUEST_MAX_DEFAULT = 10_000
+/** Most partitions of all topics together on this broker; every partition is a directory of files. */
+export const PARTITIONS_MAX_DEFAULT = 10_000
+
 /** Longest legal topic name, in characters (inclusive). */
 export const TOPIC_NAME_LENGTH_MAX = 249
 
@@ -94,6 +102,10 @@ export interface TopicRegistryOptions {
   readonly randomBytes?: RandomBytes
   /** Snapshot the state log once this many bytes were logged since the last snapshot. Default 1 MiB. */
   readonly compactAfterBytes?: number
+  /** Most partitions a topic creation or a CreatePartitions may add (PARTITIONS_PER_REQUEST_MAX_DEFAULT). */
+  readonly partitionsPerRequestMax?: number
+  /** Most partitions of all topics together (PARTITIONS_MAX_DEFAULT). */
+  readonly partitionsMax?: number
   /** Where recovery and migration are reported; silent by default. */
   readonly logger?: Logger
   /** This node's id; default 1. */
@@ -193,6 +205,10 @@ export class TopicRegistry {
   private readonly byId = new Map<string, TopicMetadata>()
   private readonly byCollisionKey = new Map<string, string>()
   private readonly listeners = new Set<TopicChangeListener>()
+  /** Partitions of all topics together. */
+  private partitionTotal = 0
+  private partitionsPerRequestMax = PARTITIONS_PER_REQUEST_MAX_DEFAULT
+  private partitionsMax = PARTITIONS_MAX_DEFAULT
   private queue: Promise<unknown> = Promise.resolve()
   private closed = false
 
@@ -231,6 +247,8 @@ export class TopicRegistry {
       nodeId,
       options.brokerConfig ?? new BrokerConfig(),
     )
+    registry.partitionsPerRequestMax = options.partitionsPerRequestMax ?? PARTITIONS_PER_REQUEST_MAX_DEFAULT
+    registry.partitionsMax = options.partitionsMax ?? PARTITIONS_MAX_DEFAULT
     const migrate =
       (await hasLegacyMetadata(options.fileSystem, options.dir)) &&
       recovery.lastSeq === 0 &&
@@ -319,6 +337,8 @@ export class TopicRegistry {
           'Number of partitions must be larger than 0, or -1 to use the default value.',
         )
       }
+      const tooMany = this.partitionLimitProblem(partitionCount, 'partitions')
+      if (tooMany !== undefined) return tooMany
       const requestedFactor = request.replicationFactor ?? -1
       const replicationFactor =
         requestedFactor === -1 ? this.brokerConfig.defaultReplicationFactor : requestedFactor
@@ -414,6 +434,11 @@ export class TopicRegistry {
           `Topic already has ${topic.partitionCount} partitions.`,
         )
       }
+      const tooMany = this.partitionLimitProblem(
+        partitionCount - topic.partitionCount,
+        'additional partitions',
+      )
+      if (tooMany !== undefined) return tooMany
       if (options.validateOnly) return { ok: true, topic: freezeTopic({ ...topic, partitionCount }) }
       await this.commit({ type: 'set-partition-count', name, partitionCount })
       const grown = this.byName.get(name)!
@@ -487,6 +512,28 @@ export class TopicRegistry {
     return { ok: true, topic: changed }
   }
 
+  /** Total partitions of all topics. */
+  get partitionCount(): number {
+    return this.partitionTotal
+  }
+
+  /** Why adding `added` partitions in one change is refused, if it is (POLICY_VIOLATION, as Kafka). */
+  private partitionLimitProblem(added: number, what: string): MetadataFailure | undefined {
+    if (added > this.partitionsPerRequestMax) {
+      return failure(
+        MetadataErrorCode.POLICY_VIOLATION,
+        `Excessively large number of ${what} per request (${added}; at most ${this.partitionsPerRequestMax}).`,
+      )
+    }
+    if (this.partitionTotal + added > this.partitionsMax) {
+      return failure(
+        MetadataErrorCode.POLICY_VIOLATION,
+        `This broker holds ${this.partitionTotal} partitions; ${added} more would pass its limit of ${this.partitionsMax} (max-partitions).`,
+      )
+    }
+    return undefined
+  }
+
   /** Waits for queued changes, then closes the log. Later changes reject. */
   async close(): Promise<void> {
     if (this.closed) return
@@ -548,6 +595,7 @@ export class TopicRegistry {
         this.byName.set(topic.name, topic)
         this.byId.set(topic.topicId, topic)
         this.byCollisionKey.set(collisionKey(topic.name), topic.name)
+        this.partitionTotal += topic.partitionCount
         return
       }
       case 'delete-topic': {
@@ -556,6 +604,7 @@ export class TopicRegistry {
         this.byName.delete(topic.name)
         this.byId.delete(topic.topicId)
         this.byCollisionKey.delete(collisionKey(topic.name))
+        this.partitionTotal -= topic.partitionCount
         return
       }
       case 'set-partition-count': {
@@ -564,6 +613,7 @@ export class TopicRegistry {
           topic !== undefined && record.partitionCount > topic.partitionCount,
           `topic ${record.name} grows`,
         )
+        this.partitionTotal += record.partitionCount - topic.partitionCount
         this.replace(freezeTopic({ ...topic, partitionCount: record.partitionCount }))
         return
       }
