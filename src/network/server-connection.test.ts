@@ -221,6 +221,31 @@ describe('ServerConnection and NetworkServer (#7)', () => {
     assert.equal(server.requestBudget.usedBytes, 0, 'everything was given back')
   })
 
+  it('#7: connections closed while their frames are read or waiting give back their request bytes', async () => {
+    const clock = new SimClock()
+    const { server, connect } = await start(() => response(8), clock, {
+      frameBytesMax: 600_000,
+      requestBytesQueuedMax: 1_000_000,
+    })
+    const header = Buffer.alloc(4)
+    header.writeInt32BE(600_000, 0)
+    const first = await connect('10.0.0.1')
+    const second = await connect('10.0.0.2')
+    for (const c of [first, second]) {
+      client(c)
+      c.write([header, Buffer.alloc(10)])
+    }
+    await until(() => server.requestBudget.waiting === 1, 'the second frame to wait')
+    assert.equal(server.requestBudget.usedBytes, 600_000)
+    // The first goes away: the second is granted its room and allocates its buffer; then it goes away too.
+    first.destroy()
+    await until(() => server.requestBudget.waiting === 0, 'the grant')
+    assert.equal(server.requestBudget.usedBytes, 600_000, 'the room now belongs to the second')
+    second.destroy()
+    await until(() => server.connectionCount === 0, 'both closed')
+    assert.equal(server.requestBudget.usedBytes, 0, 'everything was given back')
+  })
+
   it('#7: responses queued for a client that does not read are bounded per connection', async () => {
     const clock = new SimClock()
     let handled = 0

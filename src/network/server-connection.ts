@@ -77,8 +77,6 @@ export class ServerConnection {
   private largeResponsesRunning = 0
   private paused = false
   private outputBlocked = false
-  /** Room granted for a held frame, used by the decoder's next reservation. */
-  private grantedBytes = 0
   private cancelRoomWait: (() => void) | undefined
   /** close() was called (or a limit or bad frame closed it): nothing more is read or dispatched. */
   private closing = false
@@ -157,11 +155,6 @@ export class ServerConnection {
       budget.add(bytes)
       return true
     }
-    if (this.grantedBytes > 0) {
-      assert(this.grantedBytes === bytes, 'room was granted for the held frame')
-      this.grantedBytes = 0
-      return true
-    }
     if (budget.tryAcquire(bytes)) return true
     this.cancelRoomWait = budget.acquireLater(bytes, () => {
       this.cancelRoomWait = undefined
@@ -169,7 +162,7 @@ export class ServerConnection {
         budget.release(bytes)
         return
       }
-      this.grantedBytes = bytes
+      // The room is taken: the decoder allocates the held frame's buffer and goes on.
       this.accept(() => this.decoder.resume())
     })
     return false
@@ -318,10 +311,9 @@ export class ServerConnection {
     this.cancelRoomWait?.()
     this.cancelRoomWait = undefined
     if (budget === undefined) return
-    let bytes = this.decoder.partialFrameBytes + this.grantedBytes
+    let bytes = this.decoder.partialFrameBytes
     for (const frame of this.ready) bytes += frame.length
     this.ready.length = 0
-    this.grantedBytes = 0
     budget.release(bytes)
   }
 

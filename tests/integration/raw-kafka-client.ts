@@ -72,10 +72,10 @@ export class RawKafkaClient {
     socket.on('data', (chunk: Buffer) => this.receive(chunk))
   }
 
-  /** Connects to `host:port`. */
-  static connect(port: number, host = '127.0.0.1'): Promise<RawKafkaClient> {
+  /** Connects to `host:port`, from `localAddress` when given (127.0.0.x act as separate clients). */
+  static connect(port: number, host = '127.0.0.1', localAddress?: string): Promise<RawKafkaClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ port, host })
+      const socket = net.connect({ port, host, localAddress })
       socket.setNoDelay(true)
       socket.once('connect', () => {
         socket.off('error', reject)
