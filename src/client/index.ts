@@ -32,3 +32,4 @@ export {
   type PartitionOffsetLag,
 } from './admin.js'
 export type { BrokerInfo, PartitionInfo, TopicInfo } from './cluster.js'
+export { QueueConsumer, type QueueConsumerOptions, type QueueMessage } from './queue-consumer.js'
