@@ -36,3 +36,11 @@ export {
   fromStateRecord,
   toStateRecord,
 } from './share-state-store.js'
+export {
+  SHARE_SESSION_CLOSE_EPOCH,
+  SHARE_SESSION_OPEN_EPOCH,
+  SHARE_SESSIONS_MAX_DEFAULT,
+  type ShareSession,
+  ShareSessionCache,
+  type ShareSessionResult,
+} from './share-session-cache.js'
