@@ -12,7 +12,7 @@ import {
   resolveBrokerConfig,
 } from './broker/index.js'
 import { BrookError, createLogger } from './core/index.js'
-import { NodeFileSystem, SystemClock, TcpTransport } from './io/index.js'
+import { CryptoRandom, NodeFileSystem, SystemClock, TcpTransport } from './io/index.js'
 import { SimFileSystem } from './testing/index.js'
 
 const usage = `Usage: brook <command> [options]
@@ -66,7 +66,14 @@ export async function launchBroker(config: BrokerConfig): Promise<Broker> {
   const clock = new SystemClock()
   const logger = createLogger({ level: config.logLevel, fields: { node: config.nodeId }, clock })
   const fs = config.memory ? new SimFileSystem() : new NodeFileSystem()
-  return Broker.start({ config, fs, clock, transport: new TcpTransport(), logger })
+  return Broker.start({
+    config,
+    fs,
+    clock,
+    transport: new TcpTransport(),
+    logger,
+    random: new CryptoRandom(),
+  })
 }
 
 async function start(args: string[]): Promise<number> {

@@ -9,7 +9,7 @@ import path from 'node:path'
 import { test } from 'node:test'
 import { defaultBrokerConfig, openBrokerContext } from '../src/broker/index.js'
 import { silentLogger } from '../src/core/index.js'
-import { NodeFileSystem, SystemClock } from '../src/io/index.js'
+import { CryptoRandom, NodeFileSystem, SystemClock } from '../src/io/index.js'
 
 const root = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '../..')
 const fixture = path.join(root, 'tests/fixtures/state-v1')
@@ -32,6 +32,7 @@ async function check(dataDir: string, expected: Expected, label: string): Promis
     fs: new NodeFileSystem(),
     clock: new SystemClock(),
     logger: silentLogger,
+    random: new CryptoRandom(),
   })
   try {
     const { context } = opened

@@ -1,7 +1,7 @@
 // A running broker: opens metadata, partition logs, the group coordinator and producer ids under the
 // data directory, then serves the Kafka protocol on a listener. Composition happens here so that main.ts,
 // the in-process test broker and simulations all build the same thing.
-import type { Clock, FileSystem, Listener, Logger, Transport } from '../core/index.js'
+import type { Clock, FileSystem, Listener, Logger, Random, Transport } from '../core/index.js'
 import { DEFAULT_GROUP_MAX_SIZE, GroupCoordinator, topicLookupFromRegistry } from '../groups/index.js'
 import { TopicRegistry, BrokerConfig as TopicDefaults } from '../metadata/index.js'
 import { NetworkServer } from '../network/index.js'
@@ -18,6 +18,8 @@ export interface BrokerDependencies {
   clock: Clock
   transport: Transport
   logger: Logger
+  /** Random source for ids (group member ids): io's CryptoRandom in main.ts, seeded in tests. */
+  random: Random
 }
 
 /** A broker's state without a listener: what handlers need, and how to close it. */
@@ -76,6 +78,7 @@ export async function openBrokerContext(
     dir: `${dataDir}/groups`,
     logger: logger.child({ component: 'groups' }),
     topics: topicLookupFromRegistry(registry),
+    random: deps.random,
     initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
     consumerSessionTimeoutMs: config.groupConsumerSessionTimeoutMs,
     consumerHeartbeatIntervalMs: config.groupConsumerHeartbeatIntervalMs,

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test'
 import { type FileSystem, silentLogger } from '../core/index.js'
 import { ErrorCode } from '../protocol/index.js'
 import { StateLog, stateLogFileName } from '../storage/index.js'
-import { SimClock, SimFileSystem } from '../testing/index.js'
+import { SeededRandom, SimClock, SimFileSystem } from '../testing/index.js'
 import { GroupCoordinator } from './group-coordinator.js'
 import type { OffsetCommitInput } from './group-types.js'
 import { DIR, flush, joinInput, openCoordinator, syncInput, watch } from './group-harness.test.js'
@@ -428,6 +428,7 @@ describe('snapshots off the commit path', () => {
       fs,
       clock: new SimClock(),
       dir: DIR,
+      random: new SeededRandom(7),
       logger: silentLogger,
       topics: staticTopicLookup({ orders: 3 }),
       initialRebalanceDelayMs: 0,

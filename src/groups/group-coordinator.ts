@@ -1,8 +1,7 @@
 // The group coordinator: every consumer group of this node (classic and KIP-848), their committed
 // offsets, and the durable log those are kept in. Handlers call it with decoded, version-normalized
 // requests and get back plain answers with Kafka error codes; it never sees bytes on the wire.
-import { randomBytes, randomUUID } from 'node:crypto'
-import type { Clock, FileSystem, Logger, Timer } from '../core/index.js'
+import { type Clock, type FileSystem, type Logger, randomUuidText, type Timer } from '../core/index.js'
 import { ErrorCode } from '../protocol/index.js'
 import { ASSIGNOR_NAMES } from './assignors.js'
 import {
@@ -57,10 +56,6 @@ export const DEFAULT_GROUP_MAX_SIZE = 1000
 /** Groups one broker holds (Brook's bound; Kafka has none). */
 export const DEFAULT_GROUPS_MAX = 100_000
 
-function kafkaUuid(): string {
-  return randomBytes(16).toString('base64url')
-}
-
 /**
  * Coordinates every group of this node. Not thread-safe in any sense that matters for Node: all calls
  * run on the event loop; OffsetCommit and DeleteGroups resolve once their records are fsynced.
@@ -78,6 +73,7 @@ export class GroupCoordinator {
       | 'fs'
       | 'clock'
       | 'dir'
+      | 'random'
       | 'logger'
       | 'topics'
       | 'newClassicMemberId'
@@ -117,13 +113,14 @@ export class GroupCoordinator {
     this.#classicSettings = {
       initialRebalanceDelayMs: this.#settings.initialRebalanceDelayMs,
       maxSize: this.#settings.classicGroupMaxSize,
-      newMemberId: options.newClassicMemberId ?? ((clientId: string) => `${clientId}-${randomUUID()}`),
+      newMemberId:
+        options.newClassicMemberId ?? ((clientId: string) => `${clientId}-${randomUuidText(options.random)}`),
     }
     this.#consumerSettings = {
       sessionTimeoutMs: this.#settings.consumerSessionTimeoutMs,
       heartbeatIntervalMs: this.#settings.consumerHeartbeatIntervalMs,
       defaultAssignor: ASSIGNOR_NAMES[0],
-      newMemberId: options.newConsumerMemberId ?? kafkaUuid,
+      newMemberId: options.newConsumerMemberId ?? (() => options.random.bytes(16).toString('base64url')),
       maxSize: this.#settings.consumerGroupMaxSize,
     }
     const unreadable: GroupRecord[] = []

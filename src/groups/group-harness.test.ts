@@ -1,7 +1,7 @@
 // Shared set-up for the groups tests (holds no tests itself): a coordinator on a simulated clock and file
 // system, deterministic member ids, and helpers that drive the classic protocol and watch pending answers.
 import { silentLogger } from '../core/index.js'
-import { SimClock, SimFileSystem } from '../testing/index.js'
+import { SeededRandom, SimClock, SimFileSystem } from '../testing/index.js'
 import type { JoinGroupInput, SyncGroupInput } from './classic-group.js'
 import { GroupCoordinator } from './group-coordinator.js'
 import type { GroupCoordinatorOptions } from './group-types.js'
@@ -44,6 +44,7 @@ export async function openCoordinator(
     dir: DIR,
     logger: silentLogger,
     topics: staticTopicLookup(partitionCounts),
+    random: new SeededRandom(7),
     initialRebalanceDelayMs: 0,
     newClassicMemberId: (clientId) => `${clientId}-${++next}`,
     newConsumerMemberId: () => `member-${++next}`,

@@ -1,7 +1,7 @@
 // The coordinator's vocabulary: its settings, and the plain inputs and answers handlers translate requests
 // into and out of. No behaviour here, so handlers, tests and later coordinators (share groups) can import
 // these without the coordinator.
-import type { Clock, FileSystem, Logger } from '../core/index.js'
+import type { Clock, FileSystem, Logger, Random } from '../core/index.js'
 import type { TopicLookup } from './topic-lookup.js'
 
 /** Settings of the coordinator; times in milliseconds. Defaults are Kafka's. */
@@ -12,6 +12,8 @@ export interface GroupCoordinatorOptions {
   readonly dir: string
   readonly logger: Logger
   readonly topics: TopicLookup
+  /** Source of member ids (classic: client id plus a UUID; KIP-848 v0: 16 random bytes). */
+  readonly random: Random
   /** group.initial.rebalance.delay.ms: 3000 like Kafka; tests usually want 0. */
   readonly initialRebalanceDelayMs?: number
   /** group.min.session.timeout.ms / group.max.session.timeout.ms, inclusive: 6000 and 1800000. */

@@ -21,6 +21,7 @@ import {
   responseCodec,
 } from '../protocol/index.js'
 import { Session } from '../network/index.js'
+import { SeededRandom } from './seeded-random.js'
 import { SimClock } from './sim-clock.js'
 import { SimFileSystem } from './sim-file-system.js'
 
@@ -70,7 +71,13 @@ export async function createTestBroker(options: TestBrokerOptions = {}): Promise
     groupInitialRebalanceDelayMs: 0,
     ...options.config,
   }
-  const opened = await openBrokerContext({ config, fs, clock, logger: silentLogger })
+  const opened = await openBrokerContext({
+    config,
+    fs,
+    clock,
+    logger: silentLogger,
+    random: new SeededRandom(1),
+  })
   const context = opened.context
   let correlationId = 0
   // Every call shares one session, as requests pipelined on one connection do.

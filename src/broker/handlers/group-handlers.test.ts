@@ -15,7 +15,7 @@ import {
   responseCodec,
   Writer,
 } from '../../protocol/index.js'
-import { SimClock, SimFileSystem } from '../../testing/index.js'
+import { SeededRandom, SimClock, SimFileSystem } from '../../testing/index.js'
 import type { BrokerContext } from '../broker-context.js'
 import type { Handler, RequestContext } from '../handler.js'
 import { findCoordinator } from './find-coordinator.js'
@@ -37,6 +37,7 @@ async function setup() {
     dir: '/data/__groups',
     logger: silentLogger,
     topics: lookup,
+    random: new SeededRandom(7),
     initialRebalanceDelayMs: 0,
   })
   const topics = {
