@@ -72,6 +72,8 @@ export interface BrokerConfig {
   offsetsMax: number
   /** Background flush interval for data acknowledged before fsync (acks 0 and 1), in ms. */
   flushIntervalMs: number
+  /** Segment files open at once across all partitions; opened on demand, least recently used closed. */
+  maxOpenSegmentFiles: number
 }
 
 export function defaultBrokerConfig(dataDir: string): BrokerConfig {
@@ -102,6 +104,7 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     connectionCloseDrainMs: 10000,
     topicDefaults: {},
     flushIntervalMs: 1000,
+    maxOpenSegmentFiles: 1000,
     groupInitialRebalanceDelayMs: 3000,
     groupConsumerSessionTimeoutMs: 45000,
     groupConsumerHeartbeatIntervalMs: 5000,
@@ -192,6 +195,8 @@ const settings: Record<string, Setter> = {
   'group-offsets-max': (c, v) => (c.groupOffsetsMax = integer('group-offsets-max', 1, 2147483647)(v)),
   'offsets-max': (c, v) => (c.offsetsMax = integer('offsets-max', 1, 2147483647)(v)),
   'flush-interval-ms': (c, v) => (c.flushIntervalMs = integer('flush-interval-ms', 1, 86400000)(v)),
+  'max-open-segment-files': (c, v) =>
+    (c.maxOpenSegmentFiles = integer('max-open-segment-files', 1, 1000000)(v)),
 }
 
 /** Kafka broker property names accepted in config files as aliases. */
@@ -211,6 +216,7 @@ const kafkaAliases: Record<string, string> = {
   'group.consumer.heartbeat.interval.ms': 'group-consumer-heartbeat-interval-ms',
   'group.max.size': 'group-max-size',
   'group.consumer.max.size': 'group-consumer-max-size',
+  'brook.log.max.open.files': 'max-open-segment-files',
 }
 
 /** Names of the settings, for help text. */

@@ -71,6 +71,8 @@ export async function openBrokerContext(
     topics: registry,
     logsDir: `${dataDir}/logs`,
     flushIntervalMs: config.flushIntervalMs,
+    producerIdExpirationMs: topicDefaults.value('producer.id.expiration.ms') as number,
+    maxOpenFiles: config.maxOpenSegmentFiles,
   })
   const groups = await GroupCoordinator.open({
     fs,

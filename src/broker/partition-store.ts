@@ -18,8 +18,12 @@ export interface PartitionStoreOptions {
   logsDir: string
   /** Background flush interval when the topic's flush.ms is Kafka's default (never). */
   flushIntervalMs: number
-  /** How often retention runs, in ms. */
+  /** How often retention (and producer-id expiry) runs, in ms. */
   retentionCheckIntervalMs?: number
+  /** Idempotent producer state is forgotten this long after a producer's last append (producer.id.expiration.ms). */
+  producerIdExpirationMs?: number
+  /** Segment files open at once across all partitions (max-open-segment-files). */
+  maxOpenFiles?: number
 }
 
 type Waiter = () => void
@@ -30,18 +34,17 @@ function partitionKey(topic: string, partition: number): string {
 
 export class PartitionStore {
   private readonly options: PartitionStoreOptions
-  private readonly manager: LogManager
+  // Set once LogManager.open returns; its logs report visibility only after that.
+  private manager!: LogManager
   /** Long-polling fetches by the partitions they read; a waiter sits in the set of each of its partitions. */
   private readonly waiters = new Map<string, Set<Waiter>>()
   private readonly settingsCache = new Map<string, TopicLogSettings>()
-  private readonly unsubscribe: () => void
+  private unsubscribe: () => void = () => {}
   private pending: Promise<unknown> = Promise.resolve()
   private closing = false
 
-  private constructor(options: PartitionStoreOptions, manager: LogManager) {
+  private constructor(options: PartitionStoreOptions) {
     this.options = options
-    this.manager = manager
-    this.unsubscribe = options.topics.subscribe((change) => this.onChange(change))
   }
 
   /**
@@ -49,14 +52,18 @@ export class PartitionStore {
    * ones a topic should have but lacks (a create cut short), and applies each topic's config.
    */
   static async open(options: PartitionStoreOptions): Promise<PartitionStore> {
-    const manager = await LogManager.open(
-      options.fs,
-      options.clock,
-      options.logsDir,
-      { flushMs: options.flushIntervalMs },
-      { logger: options.logger, retentionCheckIntervalMs: options.retentionCheckIntervalMs },
-    )
-    const store = new PartitionStore(options, manager)
+    const store = new PartitionStore(options)
+    const defaults: Partial<LogConfig> = { flushMs: options.flushIntervalMs }
+    if (options.producerIdExpirationMs !== undefined)
+      defaults.producerIdExpirationMs = options.producerIdExpirationMs
+    const manager = await LogManager.open(options.fs, options.clock, options.logsDir, defaults, {
+      logger: options.logger,
+      retentionCheckIntervalMs: options.retentionCheckIntervalMs,
+      maxOpenFiles: options.maxOpenFiles,
+      onVisible: (topic, partition) => store.notifyVisible(topic, partition),
+    })
+    store.manager = manager
+    store.unsubscribe = options.topics.subscribe((change) => store.onChange(change))
     for (const { topic, partition } of [...manager.entries()]) {
       const meta = options.topics.topic(topic)
       if (meta === undefined || partition >= meta.partitionCount) {
@@ -89,6 +96,7 @@ export class PartitionStore {
     const settings = this.settings(topic.name)
     if (settings === undefined) return {}
     return {
+      fetchFsyncedOnly: settings.fetchFsyncedOnly,
       segmentBytes: settings.segmentBytes,
       segmentMs: settings.segmentMs,
       retentionMs: settings.retentionMs,
@@ -142,8 +150,8 @@ export class PartitionStore {
     return this.manager.getOrCreate(topic, partition, this.logConfig(meta))
   }
 
-  /** Wakes the long-polling fetches waiting on this partition. */
-  notifyAppended(topic: string, partition: number): void {
+  /** Wakes the long-polling fetches waiting on this partition: its high watermark advanced. */
+  notifyVisible(topic: string, partition: number): void {
     const key = partitionKey(topic, partition)
     const waiting = this.waiters.get(key)
     if (waiting === undefined) return
@@ -157,9 +165,9 @@ export class PartitionStore {
   }
 
   /**
-   * Resolves on the next append to one of `partitions` (topic, partition pairs), after `timeoutMs`, or at
-   * once when closing or when `signal` aborts (the requesting connection closed). Only the fetches reading
-   * a partition wake on its appends.
+   * Resolves when the high watermark of one of `partitions` (topic, partition pairs) next advances, after
+   * `timeoutMs`, or at once when closing or when `signal` aborts (the requesting connection closed). Only
+   * the fetches reading a partition wake on its records.
    */
   waitForAppend(
     partitions: readonly (readonly [string, number])[],

@@ -61,6 +61,8 @@ const rows: BrokerConfigRow[] = [
   ['log.roll.ms', 'long', null],
   ['log.roll.hours', 'int', '168', { min: 1 }],
   ['unclean.leader.election.enable', 'boolean', 'false'],
+  // Brook's own: the broker-wide default of topic config brook.fetch.fsynced.only.
+  ['brook.log.fetch.fsynced.only', 'boolean', 'false'],
   // Topic creation.
   ['num.partitions', 'int', '1', { min: 1 }],
   ['default.replication.factor', 'int', '1', { min: 1 }],

@@ -53,6 +53,14 @@ export const COMPRESSION_TYPES = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip
 
 const definitions: TopicConfigDefinition[] = [
   {
+    // Brook's own: fetches return only records an fdatasync made durable (safe against power loss).
+    name: 'brook.fetch.fsynced.only',
+    type: 'boolean',
+    defaultValue: 'false',
+    sensitive: false,
+    brokerSynonyms: synonyms('brook.log.fetch.fsynced.only'),
+  },
+  {
     name: 'cleanup.policy',
     type: 'list',
     defaultValue: 'delete',
@@ -610,6 +618,8 @@ export function checkTopicConfigRules(effective: EffectiveTopicConfig): Metadata
 
 /** The effective values storage and the produce/fetch paths use, typed. Sizes in bytes, times in ms. */
 export interface TopicLogSettings {
+  /** brook.fetch.fsynced.only: fetches see only fsynced records. */
+  readonly fetchFsyncedOnly: boolean
   readonly cleanupPolicyCompact: boolean
   readonly cleanupPolicyDelete: boolean
   readonly compressionType: (typeof COMPRESSION_TYPES)[number]
@@ -650,6 +660,7 @@ export function topicLogSettings(effective: EffectiveTopicConfig): TopicLogSetti
   const num = (name: string): number => get(name) as number
   const policy = get('cleanup.policy') as readonly string[]
   return {
+    fetchFsyncedOnly: get('brook.fetch.fsynced.only') as boolean,
     cleanupPolicyCompact: policy.includes('compact'),
     cleanupPolicyDelete: policy.includes('delete'),
     compressionType: get('compression.type') as TopicLogSettings['compressionType'],

@@ -7,12 +7,14 @@ export {
   parsePartitionDirName,
   partitionDirName,
 } from './log-manager.js'
+export { defaultMaxOpenFiles, FilePool } from './file-pool.js'
 export {
   type AppendBatch,
   type AppendResult,
   LogFiles,
   type OffsetAndTimestamp,
   PartitionLog,
+  type PartitionLogShared,
   type ReadResult,
 } from './partition-log.js'
 export {

@@ -19,6 +19,13 @@ export interface LogConfig {
   indexIntervalBytes: number
   /** Recently appended bytes kept in memory to serve fetches without disk reads. */
   maxTailBytes: number
+  /**
+   * Fetches see only records an fdatasync made durable (topic config brook.fetch.fsynced.only), safe
+   * against power loss; otherwise records handed to the OS, safe against a crash of the process.
+   */
+  fetchFsyncedOnly: boolean
+  /** Forget an idempotent producer's state this long after its last append (producer.id.expiration.ms). */
+  producerIdExpirationMs: number
 }
 
 const dayMs = 24 * 60 * 60 * 1000
@@ -33,6 +40,8 @@ export const defaultLogConfig: Readonly<LogConfig> = Object.freeze({
   flushMessages: -1,
   indexIntervalBytes: 4096,
   maxTailBytes: 8 * 1024 * 1024,
+  fetchFsyncedOnly: false,
+  producerIdExpirationMs: dayMs,
 })
 
 /** Fills missing fields from `base` and checks ranges; throws ConfigError on a bad value. */
@@ -42,9 +51,9 @@ export function resolveLogConfig(
 ): LogConfig {
   const config: LogConfig = { ...base }
   for (const [key, value] of Object.entries(overrides)) {
-    if (value !== undefined) (config as unknown as Record<string, number>)[key] = value
+    if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value
   }
-  const check = (name: keyof LogConfig, ok: boolean) => {
+  const check = (name: Exclude<keyof LogConfig, 'fetchFsyncedOnly'>, ok: boolean) => {
     if (!ok || !Number.isFinite(config[name]))
       throw new ConfigError(`log config ${name}=${config[name]} is out of range`)
   }
@@ -56,5 +65,8 @@ export function resolveLogConfig(
   check('flushMessages', config.flushMessages >= -1 && config.flushMessages !== 0)
   check('indexIntervalBytes', config.indexIntervalBytes >= 0)
   check('maxTailBytes', config.maxTailBytes >= 0)
+  check('producerIdExpirationMs', config.producerIdExpirationMs >= 1)
+  if (typeof config.fetchFsyncedOnly !== 'boolean')
+    throw new ConfigError(`log config fetchFsyncedOnly=${config.fetchFsyncedOnly} is not a boolean`)
   return config
 }

@@ -1,8 +1,9 @@
 // Owns every partition log under a data directory (`<dataDir>/<topic>-<partition>/`): opens them at start,
 // creates and deletes them, and runs the retention and background-flush timers through the Clock.
 import { type Clock, type FileSystem, type Logger, type Timer, silentLogger } from '../core/index.js'
+import { defaultMaxOpenFiles, FilePool } from './file-pool.js'
 import { type LogConfig, resolveLogConfig } from './log-config.js'
-import { PartitionLog } from './partition-log.js'
+import { PartitionLog, type PartitionLogShared } from './partition-log.js'
 import { TailBudget } from './tail-budget.js'
 
 /** Options of a LogManager; intervals in ms. */
@@ -16,6 +17,10 @@ export interface LogManagerOptions {
   openConcurrency?: number
   /** Bytes all logs together keep in their in-memory tails (-1: only each log's maxTailBytes); 64 MiB. */
   tailBudgetBytes?: number
+  /** Segment files open at once across all logs (broker setting max-open-segment-files); 1000. */
+  maxOpenFiles?: number
+  /** Called when a log's high watermark advances (records became visible to fetches). */
+  onVisible?: (topic: string, partition: number) => void
 }
 
 /** Default of LogManagerOptions.tailBudgetBytes. */
@@ -47,6 +52,8 @@ export class LogManager {
   readonly #retentionCheckIntervalMs: number
   readonly #flushCheckIntervalMs: number
   readonly #tailBudget: TailBudget
+  readonly #shared: PartitionLogShared
+  readonly #onVisible: ((topic: string, partition: number) => void) | undefined
   #retentionTimer: Timer | undefined
   #flushTimer: Timer | undefined
   #closed = false
@@ -64,6 +71,10 @@ export class LogManager {
     this.defaultConfig = config
     this.#logger = options.logger ?? silentLogger
     this.#tailBudget = new TailBudget(options.tailBudgetBytes ?? defaultTailBudgetBytes)
+    this.#shared = {
+      pool: new FilePool(fs, options.maxOpenFiles ?? defaultMaxOpenFiles),
+    }
+    this.#onVisible = options.onVisible
     this.#retentionCheckIntervalMs = options.retentionCheckIntervalMs ?? 5 * 60 * 1000
     this.#flushCheckIntervalMs =
       options.flushCheckIntervalMs ??
@@ -92,8 +103,9 @@ export class LogManager {
             manager.defaultConfig,
             manager.#logger,
             manager.#tailBudget,
+            manager.#shared,
           )
-          manager.#logs.set(name, log)
+          manager.#adopt(name, log)
         }),
       )
     }
@@ -137,16 +149,29 @@ export class LogManager {
         resolveLogConfig(config, this.defaultConfig),
         this.#logger,
         this.#tailBudget,
+        this.#shared,
       )
       this.#opening.set(name, opening)
       opening
-        .then((log) => this.#logs.set(name, log))
+        .then((log) => this.#adopt(name, log))
         .catch(() => {})
         .finally(() => this.#opening.delete(name))
     }
-    const log = await opening
+    return opening
+  }
+
+  /** Segment files open now (within maxOpenFiles). */
+  get openFiles(): number {
+    return this.#shared.pool!.openCount
+  }
+
+  #adopt(name: string, log: PartitionLog): void {
     this.#logs.set(name, log)
-    return log
+    const onVisible = this.#onVisible
+    if (onVisible !== undefined) {
+      const { topic, partition } = parsePartitionDirName(name)!
+      log.setVisibilityListener(() => onVisible(topic, partition))
+    }
   }
 
   /** Deletes a partition's log and its directory; no error if it does not exist. */
@@ -158,11 +183,15 @@ export class LogManager {
     else await this.#fs.remove(`${this.dataDir}/${name}`)
   }
 
-  /** Applies retention to every log now; returns the number of segments deleted. */
+  /**
+   * Applies retention to every log now, and expires idempotent producers not seen for
+   * producer.id.expiration.ms; returns the number of segments deleted.
+   */
   async runRetention(): Promise<number> {
     let deleted = 0
     const nowMs = this.#clock.nowMs()
     for (const log of this.#logs.values()) {
+      log.expireProducers(nowMs)
       try {
         deleted += await log.applyRetention(nowMs)
       } catch (error) {

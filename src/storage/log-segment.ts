@@ -1,8 +1,10 @@
 // One segment of a partition log: a `.log` file of whole record batches starting at `baseOffset`, its
 // in-memory indexes, and the counters the log needs (bytes assigned, written, synced). Plus the forward
-// scan over batch headers used by recovery, index rebuilds and timestamp lookups.
+// scan over batch headers used by recovery, index rebuilds and timestamp lookups. The file is opened on
+// demand through the shared FilePool, never held for the segment's lifetime.
 import type { FileHandle, FileSystem } from '../core/index.js'
 import { BATCH_HEADER_BYTES, BatchOffsets, isBatchCrcValid, readInt64 } from '../record-batch/index.js'
+import type { FilePool } from './file-pool.js'
 import { SegmentIndex } from './segment-index.js'
 
 /** File name stem of a segment: its baseOffset as 20 zero-padded digits. */
@@ -16,7 +18,10 @@ export class LogSegment {
   readonly logPath: string
   readonly indexPath: string
   readonly timeIndexPath: string
-  handle: FileHandle | undefined
+  /** Where the segment's file is opened on demand. */
+  readonly pool: FilePool
+  /** True once the file exists on disk (created by the first write, or found at open). */
+  opened = false
   /** Bytes assigned to batches, including ones still queued for writing. */
   sizeBytes = 0
   /** Bytes handed to the OS (the file is at least this long). */
@@ -41,7 +46,8 @@ export class LogSegment {
   deleted = false
   #onDrained: (() => void) | undefined
 
-  constructor(directory: string, baseOffset: number) {
+  constructor(directory: string, baseOffset: number, pool: FilePool) {
+    this.pool = pool
     this.baseOffset = baseOffset
     this.endOffset = baseOffset
     const stem = `${directory}/${segmentStem(baseOffset)}`
@@ -93,11 +99,37 @@ export class LogSegment {
     return this.writes > this.syncedWrites
   }
 
+  /** Runs `fn` with the segment's file open (within the pool's budget). */
+  withFile<T>(fn: (handle: FileHandle) => Promise<T>): Promise<T> {
+    return this.pool.use(this.logPath, fn)
+  }
+
+  /** Creates the file (empty) if it does not exist yet. */
+  async create(): Promise<void> {
+    await this.pool.use(this.logPath, async () => {}, true)
+    this.opened = true
+  }
+
+  read(position: number, length: number): Promise<Buffer> {
+    return this.pool.use(this.logPath, (h) => h.read(position, length))
+  }
+
+  /** Writes `buffers` at `position` and counts the write (see `dirty`). */
+  async write(position: number, buffers: readonly Buffer[]): Promise<void> {
+    await this.pool.use(this.logPath, (h) => h.write(position, buffers))
+    this.writes++
+  }
+
   /** Fdatasyncs the file; afterwards every write completed before the call is durable. */
   async sync(): Promise<void> {
     const covered = this.writes
-    await this.handle!.sync()
+    await this.pool.use(this.logPath, (h) => h.sync())
     if (covered > this.syncedWrites) this.syncedWrites = covered
+  }
+
+  /** Closes the file's descriptor if open (after its current users); later calls reopen it. */
+  closeFile(): Promise<void> {
+    return this.pool.close(this.logPath)
   }
 
   /** Marks a read in progress; call `endRead` when done. */

@@ -36,9 +36,13 @@ test('append assigns offsets in call order and reads them back byte for byte', a
   const log = await openLog(fs)
   const a = batch(3, 100, 1)
   const b = batch(1, 50, 2)
-  assert.deepEqual(log.append(a), { baseOffset: 0, lastOffset: 2 })
-  assert.deepEqual(log.append([b, batch(2, 10, 3)]), { baseOffset: 3, lastOffset: 5 })
+  assert.deepEqual(log.append(a), { status: 'appended', baseOffset: 0, lastOffset: 2 })
+  assert.deepEqual(log.append([b, batch(2, 10, 3)]), { status: 'appended', baseOffset: 3, lastOffset: 5 })
   assert.equal(log.logEndOffset, 6)
+  // Not yet handed to the OS: not visible to fetches (#7).
+  assert.equal(log.highWatermark, 0)
+  assert.deepEqual((await log.read(0, 1 << 20)).batches, [])
+  await log.waitWritten(6)
   assert.equal(log.highWatermark, 6)
   const fromTail = await log.read(0, 1 << 20)
   assert.deepEqual(baseOffsets(fromTail.batches), [0, 3, 4])
@@ -161,6 +165,7 @@ test('offsetForTimestamp and maxTimestampOffset', async () => {
   const log = await openLog(fs, { segmentBytes: 1000, indexIntervalBytes: 1 })
   const stamps = [100, 200, 150, 300, 400, 250, 500, 600, 700, 800, 900, 950]
   for (const [i, ts] of stamps.entries()) log.append(batch(2, 139, i, t0 + ts))
+  await log.waitWritten(log.logEndOffset)
   const check = async (log: PartitionLog, label: string) => {
     assert.deepEqual(await log.offsetForTimestamp(t0 + 50), { offset: 0, timestamp: t0 + 100 }, label)
     assert.deepEqual(await log.offsetForTimestamp(t0 + 160), { offset: 2, timestamp: t0 + 200 }, label)
@@ -196,8 +201,11 @@ test('unclean stop: the torn tail is cut and offsets continue after the last val
   const fs = new SimFileSystem({ seed: 9 })
   const log = await openLog(fs, { indexIntervalBytes: 300 })
   const kept: Buffer[] = []
-  for (let i = 0; i < 10; i++)
-    kept.push(log.append(batch(2, 200, i)) && (await log.read(i * 2, 1)).batches[0])
+  for (let i = 0; i < 10; i++) {
+    log.append(batch(2, 200, i))
+    await log.waitWritten(log.logEndOffset)
+    kept.push((await log.read(i * 2, 1)).batches[0])
+  }
   await log.flush()
   log.append(batch(4, 500, 99))
   await log.waitWritten(log.logEndOffset)

@@ -1,15 +1,16 @@
-// The log of one partition: segments on disk, offsets assigned synchronously at append, writes coalesced
-// into one vectored write per segment, group-committed fdatasync, a bounded in-memory tail for recent
-// reads, retention, and recovery after a clean or an unclean stop. See docs/storage-format.md.
+// The log of one partition, a facade over three parts: recovery at open (log-recovery.ts), the in-memory
+// tail of recent batches (log-tail.ts) and the write pipeline with group commit (write-pipeline.ts).
+// Offsets are assigned synchronously at append; idempotent producers are checked and recorded in the
+// same call. Fetches see only what has reached the OS (or, with fetchFsyncedOnly, what is fsynced).
 import {
-  AssertionError,
+  assert,
   ClosedError,
   type Clock,
   CorruptDataError,
-  InvalidRecordError,
-  OffsetOutOfRangeError,
   type FileSystem,
+  InvalidRecordError,
   type Logger,
+  OffsetOutOfRangeError,
   silentLogger,
 } from '../core/index.js'
 import {
@@ -19,11 +20,16 @@ import {
   readInt64,
   setBaseOffset,
 } from '../record-batch/index.js'
+import { FilePool } from './file-pool.js'
 import { type LogConfig, resolveLogConfig } from './log-config.js'
+import { dropSegmentFiles, LogFiles, recoverLog } from './log-recovery.js'
 import { LogSegment, scanBatches } from './log-segment.js'
-import { lastSequenceOf, ProducerStateTable } from './producer-state.js'
-import { lastAtOrBelow, SegmentIndex } from './segment-index.js'
+import { LogTail } from './log-tail.js'
+import { lastSequenceOf, type ProducerStateTable } from './producer-state.js'
 import type { TailBudget, TailOwner } from './tail-budget.js'
+import { WritePipeline } from './write-pipeline.js'
+
+export { LogFiles } from './log-recovery.js'
 
 /** One batch to append: its bytes (kept, not copied; baseOffset is rewritten in place) and facts about it. */
 export interface AppendBatch {
@@ -33,11 +39,15 @@ export interface AppendBatch {
   maxTimestamp: number
 }
 
-/** Offsets given to an append, both inclusive. */
-export interface AppendResult {
-  baseOffset: number
-  lastOffset: number
-}
+/**
+ * Outcome of an append; offsets inclusive. `appended`: the batches got `baseOffset..lastOffset`.
+ * `duplicate`: an idempotent producer's retry of a batch still remembered, which got those offsets the
+ * first time; nothing was appended. `outOfOrder` / `invalidEpoch`: refused, offsets are -1.
+ */
+export type AppendResult =
+  | { status: 'appended' | 'duplicate'; baseOffset: number; lastOffset: number }
+  | { status: 'outOfOrder'; baseOffset: -1; lastOffset: -1; expectedSequence: number }
+  | { status: 'invalidEpoch'; baseOffset: -1; lastOffset: -1; currentEpoch: number }
 
 /** What a read returns. Batches are views: the caller must not modify them. */
 export interface ReadResult {
@@ -57,40 +67,18 @@ export interface OffsetAndTimestamp {
   timestamp: number
 }
 
-interface TailEntry {
-  baseOffset: number
-  /** Exclusive. */
-  endOffset: number
-  maxTimestampMs: number
-  batch: Buffer
+/** Shared by the logs of a LogManager; each defaults to a private one. */
+export interface PartitionLogShared {
+  /** Open segment files (the descriptor budget). */
+  pool?: FilePool
 }
-
-interface PendingWrite {
-  segment: LogSegment
-  position: number
-  batch: Buffer
-  endOffset: number
-}
-
-interface Waiter {
-  offset: number
-  resolve: () => void
-  reject: (error: unknown) => void
-}
-
-/** Files of a partition directory besides the segments. */
-export const LogFiles = {
-  cleanShutdown: 'clean-shutdown',
-  logStartOffset: 'log-start-offset',
-  producerSnapshot: 'producer-state.snapshot',
-} as const
 
 const readSlackBytes = 64 * 1024
 
 /**
  * A partition log. All methods are called from one event loop; `append` is synchronous and assigns
  * offsets in call order, while writing and syncing run in the background, one write and one fdatasync
- * in flight at a time. Offsets named `end*` are exclusive.
+ * in flight at a time. Offsets named `end*` are exclusive; durable end <= written end <= log end.
  */
 export class PartitionLog implements TailOwner {
   readonly dir: string
@@ -100,27 +88,17 @@ export class PartitionLog implements TailOwner {
   readonly #clock: Clock
   readonly #logger: Logger
   readonly #segments: LogSegment[]
+  readonly #tail = new LogTail()
+  readonly #pipeline: WritePipeline
+  readonly #tailBudget: TailBudget | undefined
   #logStartOffset: number
   #logEndOffset: number
-  #writtenEndOffset: number
-  #durableEndOffset: number
-  #tail: TailEntry[] = []
-  #tailHead = 0
-  #tailBytes = 0
-  #queue: PendingWrite[] = []
-  #writing: Promise<void> | undefined
-  #writeScheduled = false
-  #syncing = false
-  #syncRequested = 0
-  #writeWaiters: Waiter[] = []
-  #durableWaiters: Waiter[] = []
-  #failure: Error | undefined
   #closed = false
   #recordsSinceFlush = 0
-  #lastFlushMs: number
-  #pendingSnapshots: { endOffset: number; data: Buffer }[] = []
   #retentionRunning = false
-  readonly #tailBudget: TailBudget | undefined
+  #snapshotDue = false
+  #snapshotWriting: Promise<void> = Promise.resolve()
+  #onVisible: ((visibleEndOffset: number) => void) | undefined
 
   private constructor(
     fs: FileSystem,
@@ -140,14 +118,24 @@ export class PartitionLog implements TailOwner {
     this.#logger = logger
     this.#segments = segments
     this.#logStartOffset = logStartOffset
-    const end = segments[segments.length - 1].endOffset
-    this.#logEndOffset = end
-    this.#writtenEndOffset = end
-    this.#durableEndOffset = end
-    this.#syncRequested = end
+    this.#logEndOffset = segments[segments.length - 1].endOffset
     this.producerState = producerState
-    this.#lastFlushMs = clock.nowMs()
     this.#tailBudget = tailBudget
+    const log = this
+    this.#pipeline = new WritePipeline(
+      {
+        dir,
+        logger,
+        segments: () => this.#segments,
+        prepareSegment: (segment) => this.#prepareSegment(segment),
+        written: (end) => this.#written(end),
+        durable: (end) => this.#durable(end),
+        // The write kick goes through the Clock's scheduler port, never setImmediate directly.
+        schedule: (fn) => log.#clock.defer(fn),
+        nowMs: () => log.#clock.nowMs(),
+      },
+      this.#logEndOffset,
+    )
     tailBudget?.register(this)
   }
 
@@ -159,92 +147,20 @@ export class PartitionLog implements TailOwner {
     config: Partial<LogConfig> = {},
     logger: Logger = silentLogger,
     tailBudget?: TailBudget,
+    shared: PartitionLogShared = {},
   ): Promise<PartitionLog> {
     const resolved = resolveLogConfig(config)
-    await fs.mkdir(dir)
-    const names = await fs.list(dir)
-    for (const name of names) if (name.endsWith('.tmp')) await fs.remove(`${dir}/${name}`)
-
-    let checkpoint = 0
-    if (names.includes(LogFiles.logStartOffset)) {
-      const parsed = Number((await fs.readFile(`${dir}/${LogFiles.logStartOffset}`)).toString('utf8').trim())
-      if (Number.isSafeInteger(parsed) && parsed >= 0) checkpoint = parsed
-    }
-    let cleanEndOffset: number | undefined
-    if (names.includes(LogFiles.cleanShutdown)) {
-      try {
-        const marker = JSON.parse((await fs.readFile(`${dir}/${LogFiles.cleanShutdown}`)).toString('utf8'))
-        if (Number.isSafeInteger(marker.logEndOffset)) cleanEndOffset = marker.logEndOffset
-      } catch {
-        // An unreadable marker counts as no marker: recover.
-      }
-      // Removed before any append, so a crash from here on is seen as unclean.
-      await fs.remove(`${dir}/${LogFiles.cleanShutdown}`)
-    }
-
-    const bases = names
-      .filter((n) => /^\d{20}\.log$/.test(n))
-      .map((n) => Number(n.slice(0, 20)))
-      .sort((a, b) => a - b)
-    const segments: LogSegment[] = []
-    const log = { dir, fs, config: resolved, logger }
-    if (bases.length === 0) {
-      const segment = new LogSegment(dir, checkpoint)
-      segment.handle = await fs.open(segment.logPath, { create: true })
-      segments.push(segment)
-    }
-    for (let i = 0; i < bases.length; i++) {
-      const isLast = i === bases.length - 1
-      const segment = new LogSegment(dir, bases[i])
-      segment.handle = await fs.open(segment.logPath)
-      const fileBytes = await segment.handle.size()
-      segment.sizeBytes = fileBytes
-      const index = await loadIndex(fs, segment, fileBytes)
-      if (!isLast) {
-        segment.endOffset = bases[i + 1]
-        segment.sealed = true
-        if (index !== undefined) adoptIndex(segment, index, fileBytes)
-        else {
-          logger.warn('rebuilding index', { segment: segment.logPath })
-          await rebuildIndex(segment, 0, fileBytes, false, log.config.indexIntervalBytes)
-          segment.endOffset = bases[i + 1]
-          await segment.saveIndex(fs)
-        }
-        segment.indexSaved = true
-      } else if (
-        cleanEndOffset !== undefined &&
-        index !== undefined &&
-        cleanEndOffset >= segment.baseOffset
-      ) {
-        adoptIndex(segment, index, fileBytes)
-        segment.endOffset = cleanEndOffset
-        segment.bytesSinceIndexEntry = fileBytes - (index.positions.at(-1) ?? 0)
-      } else {
-        await recoverActiveSegment(log, segment, index, fileBytes)
-      }
-      segment.writtenBytes = segment.sizeBytes
-      segments.push(segment)
-    }
-
-    // Whole segments below the log start offset are leftovers of a deletion that did not finish.
-    while (segments.length > 1 && segments[1].baseOffset <= checkpoint) {
-      const dropped = segments.shift()!
-      await dropSegmentFiles(fs, dropped)
-    }
-    const logEndOffset = segments[segments.length - 1].endOffset
-    const logStartOffset = Math.min(Math.max(checkpoint, segments[0].baseOffset), logEndOffset)
-
-    const producerState = await loadProducerState(fs, dir, segments, cleanEndOffset === logEndOffset, logger)
-    logger.debug('opened log', { dir, logStartOffset, logEndOffset, segments: segments.length })
+    const pool = shared.pool ?? new FilePool(fs)
+    const recovered = await recoverLog(fs, pool, dir, resolved, logger, clock.nowMs())
     return new PartitionLog(
       fs,
       clock,
       dir,
       resolved,
       logger,
-      segments,
-      logStartOffset,
-      producerState,
+      recovered.segments,
+      recovered.logStartOffset,
+      recovered.producerState,
       tailBudget,
     )
   }
@@ -259,19 +175,22 @@ export class PartitionLog implements TailOwner {
     return this.#logEndOffset
   }
 
-  /** Exclusive; on a single node every appended offset is committed, so it equals logEndOffset. */
+  /**
+   * Exclusive end of what fetches may return: the written end (records that reached the OS survive a
+   * crash of the process, as in Kafka), or the durable end when `fetchFsyncedOnly` is set.
+   */
   get highWatermark(): number {
-    return this.#logEndOffset
+    return this.#config.fetchFsyncedOnly ? this.#pipeline.durableEndOffset : this.#pipeline.writtenEndOffset
   }
 
   /** Exclusive end of the offsets made durable by an fdatasync. */
   get durableEndOffset(): number {
-    return this.#durableEndOffset
+    return this.#pipeline.durableEndOffset
   }
 
   /** Exclusive end of the offsets handed to the OS. */
   get writtenEndOffset(): number {
-    return this.#writtenEndOffset
+    return this.#pipeline.writtenEndOffset
   }
 
   get config(): Readonly<LogConfig> {
@@ -280,7 +199,7 @@ export class PartitionLog implements TailOwner {
 
   /** Epoch ms of the last completed fdatasync (or of opening). */
   get lastFlushMs(): number {
-    return this.#lastFlushMs
+    return this.#pipeline.lastSyncMs
   }
 
   /** Bytes in all segments, including queued writes. */
@@ -301,25 +220,49 @@ export class PartitionLog implements TailOwner {
 
   /** Changes settings; sizes apply to the next roll, retention to the next retention run. */
   setConfig(overrides: Partial<LogConfig>): void {
+    const wasFsyncedOnly = this.#config.fetchFsyncedOnly
     this.#config = resolveLogConfig(overrides, this.#config)
+    if (wasFsyncedOnly && !this.#config.fetchFsyncedOnly) this.#onVisible?.(this.highWatermark)
+    if (!wasFsyncedOnly && this.#config.fetchFsyncedOnly) this.#pipeline.requestSync(this.writtenEndOffset)
+  }
+
+  /** Called whenever the high watermark advances (long polls wake on it). One listener. */
+  setVisibilityListener(listener: ((highWatermark: number) => void) | undefined): void {
+    this.#onVisible = listener
   }
 
   /**
    * Appends batches, assigning offsets now and in call order: each batch's baseOffset field is rewritten
    * in place, and the buffer is kept (for the tail and the write), so the caller must not reuse it.
-   * Bytes reach the file in the background; use `waitWritten` / `waitDurable` with `lastOffset + 1`.
+   * A batch of an idempotent producer (producerId >= 0 with a sequence) is checked against the
+   * producer's state and recorded in the same call, so no other append can come between; such a batch
+   * must be appended alone. Bytes reach the file in the background; use `waitWritten` / `waitDurable`
+   * with `lastOffset + 1`.
    */
   append(input: AppendBatch | readonly AppendBatch[]): AppendResult {
     if (this.#closed) throw new ClosedError(`log ${this.dir} is closed`)
-    if (this.#failure !== undefined) throw new ClosedError(`log ${this.dir} failed`, { cause: this.#failure })
+    if (this.#pipeline.failure !== undefined)
+      throw new ClosedError(`log ${this.dir} failed`, { cause: this.#pipeline.failure })
     const batches = Array.isArray(input) ? (input as readonly AppendBatch[]) : [input as AppendBatch]
-    const first = this.#logEndOffset
-    const tailBytesBefore = this.#tailBytes
-    for (const { batch, recordsCount, maxTimestamp } of batches) {
+    for (const { batch } of batches) {
       const sizeBytes = batch.length
       if (sizeBytes < BATCH_HEADER_BYTES || batchSizeAt(batch) !== sizeBytes) {
-        throw new InvalidRecordError(`batch length field does not match its ${sizeBytes} bytes`)
+        throw new InvalidRecordError(`batch length field does not match its ${sizeBytes} bytes`,
+        )
       }
+    }
+    if (batches.length === 1) {
+      const refused = this.#checkProducer(batches[0].batch)
+      if (refused !== undefined) return refused
+    } else if (batches.some((b) => readInt64(b.batch, BatchOffsets.producerId) >= 0)) {
+      throw new InvalidRecordError('batches of idempotent producers are appended one at a time',
+      )
+    }
+    const first = this.#logEndOffset
+    const tailBytesBefore = this.#tail.bytes
+    const nowMs = this.#clock.nowMs()
+    for (const { batch, recordsCount, maxTimestamp } of batches) {
+      const sizeBytes = batch.length
       const lastOffsetDelta = batch.readInt32BE(BatchOffsets.lastOffsetDelta)
       let segment = this.#segments[this.#segments.length - 1]
       if (this.#shouldRoll(segment, sizeBytes, lastOffsetDelta, maxTimestamp)) segment = this.#roll()
@@ -346,32 +289,68 @@ export class PartitionLog implements TailOwner {
           baseSequence < 0 ? -1 : lastSequenceOf(baseSequence, lastOffsetDelta),
           baseOffset,
           lastOffset,
-          maxTimestamp,
+          nowMs,
         )
       }
       this.#logEndOffset = lastOffset + 1
       this.#tail.push({ baseOffset, endOffset: lastOffset + 1, maxTimestampMs: maxTimestamp, batch })
-      this.#tailBytes += sizeBytes
-      this.#queue.push({ segment, position, batch, endOffset: lastOffset + 1 })
+      this.#pipeline.enqueue(segment, position, batch, lastOffset + 1)
       this.#recordsSinceFlush += recordsCount
     }
     if (this.#tailBudget !== undefined) {
-      this.#tailBudget.change(this.#tailBytes - tailBytesBefore)
+      this.#tailBudget.change(this.#tail.bytes - tailBytesBefore)
       this.#tailBudget.enforce()
     }
-    this.#scheduleWrites()
+    this.#pipeline.kick()
     if (this.#config.flushMessages > 0 && this.#recordsSinceFlush >= this.#config.flushMessages) {
       this.#recordsSinceFlush = 0
       this.flush().catch(() => {})
     }
-    return { baseOffset: first, lastOffset: this.#logEndOffset - 1 }
+    return { status: 'appended', baseOffset: first, lastOffset: this.#logEndOffset - 1 }
+  }
+
+  /** The refusal or duplicate answer for an idempotent batch, or undefined when it may be appended. */
+  #checkProducer(batch: Buffer): AppendResult | undefined {
+    const producerId = readInt64(batch, BatchOffsets.producerId)
+    if (producerId < 0) return undefined
+    const baseSequence = batch.readInt32BE(BatchOffsets.baseSequence)
+    if (baseSequence < 0) return undefined
+    const lastSequence = lastSequenceOf(baseSequence, batch.readInt32BE(BatchOffsets.lastOffsetDelta))
+    const check = this.producerState.check(
+      producerId,
+      batch.readInt16BE(BatchOffsets.producerEpoch),
+      baseSequence,
+      lastSequence,
+    )
+    switch (check.kind) {
+      case 'duplicate':
+        return { status: 'duplicate', baseOffset: check.baseOffset, lastOffset: check.lastOffset }
+      case 'outOfOrder':
+        return {
+          status: 'outOfOrder',
+          baseOffset: -1,
+          lastOffset: -1,
+          expectedSequence: check.expectedSequence,
+        }
+      case 'invalidEpoch':
+        return { status: 'invalidEpoch', baseOffset: -1, lastOffset: -1, currentEpoch: check.currentEpoch }
+      default:
+        // 'unknownProducer' is accepted as Kafka 2.x+ does: its state may have expired, and the sequence
+        // restarts from what the producer sent.
+        return undefined
+    }
+  }
+
+  /** Forgets producers not seen for producerIdExpirationMs (producer.id.expiration.ms). */
+  expireProducers(nowMs: number = this.#clock.nowMs()): number {
+    const before = this.producerState.size
+    this.producerState.expire(nowMs - this.#config.producerIdExpirationMs)
+    return before - this.producerState.size
   }
 
   /** Resolves once every offset below `endOffset` has been handed to the OS. */
   waitWritten(endOffset: number): Promise<void> {
-    if (endOffset <= this.#writtenEndOffset) return Promise.resolve()
-    if (this.#failure !== undefined) return Promise.reject(this.#failedError())
-    return addWaiter(this.#writeWaiters, endOffset)
+    return this.#pipeline.waitWritten(endOffset)
   }
 
   /**
@@ -379,53 +358,50 @@ export class PartitionLog implements TailOwner {
    * is in flight at a time, and the next one covers every write that completed meanwhile.
    */
   waitDurable(endOffset: number): Promise<void> {
-    if (endOffset <= this.#durableEndOffset) return Promise.resolve()
-    if (this.#failure !== undefined) return Promise.reject(this.#failedError())
-    const promise = addWaiter(this.#durableWaiters, endOffset)
-    if (endOffset > this.#syncRequested) this.#syncRequested = endOffset
-    void this.#runSync()
-    return promise
+    return this.#pipeline.waitDurable(endOffset)
   }
 
   /** Makes everything appended so far durable. */
   flush(): Promise<void> {
     this.#recordsSinceFlush = 0
-    return this.waitDurable(this.#logEndOffset)
+    return this.#pipeline.waitDurable(this.#logEndOffset)
   }
 
   /** True when some appended offsets are not yet durable. */
   get hasUnflushed(): boolean {
-    return this.#durableEndOffset < this.#logEndOffset
+    return this.#pipeline.durableEndOffset < this.#logEndOffset
   }
 
   /**
    * Reads whole batches from the one containing `fetchOffset`, stopping before `maxBytes` would be
-   * exceeded, but always returning at least one batch when any exists (KIP-74). Empty at the log end.
-   * Batches come from the in-memory tail when recent, else from one segment file.
+   * exceeded, but always returning at least one batch when any exists (KIP-74), and never at or past
+   * the high watermark. Empty from the high watermark to the log end. Batches come from the in-memory
+   * tail when recent, else from one segment file.
    */
   async read(fetchOffset: number, maxBytes: number): Promise<ReadResult> {
+    const visibleEnd = this.highWatermark
     const result: ReadResult = {
       batches: [],
       sizeBytes: 0,
       outOfRange: false,
       logStartOffset: this.#logStartOffset,
       logEndOffset: this.#logEndOffset,
-      highWatermark: this.#logEndOffset,
+      highWatermark: visibleEnd,
     }
     if (fetchOffset < this.#logStartOffset || fetchOffset > this.#logEndOffset) {
       result.outOfRange = true
       return result
     }
-    if (fetchOffset === this.#logEndOffset) return result
-    const tailFirst = this.#tail[this.#tailHead]
+    if (fetchOffset >= visibleEnd) return result
+    const tailFirst = this.#tail.first
     if (tailFirst !== undefined && fetchOffset >= tailFirst.baseOffset) {
-      this.#readTail(fetchOffset, maxBytes, result)
+      this.#tail.read(fetchOffset, maxBytes, visibleEnd, result)
       return result
     }
     const segment = this.#segmentFor(fetchOffset)
     segment.beginRead()
     try {
-      await this.#readSegment(segment, fetchOffset, maxBytes, result)
+      await this.#readSegment(segment, fetchOffset, maxBytes, visibleEnd, result)
     } finally {
       segment.endRead()
     }
@@ -442,16 +418,12 @@ export class PartitionLog implements TailOwner {
       const fromOffset = segment.baseOffset + segment.index.scanStartForTimestamp(timestampMs)
       const hit: { found?: OffsetAndTimestamp } = {}
       let scannedEnd = segment.baseOffset
-      if (segment.writtenBytes > 0 && segment.handle !== undefined) {
+      if (segment.writtenBytes > 0 && segment.opened) {
         segment.beginRead()
         try {
           const position = segment.index.positionFor(fromOffset - segment.baseOffset)
-          const scan = await scanBatches(
-            segment.handle,
-            position,
-            segment.writtenBytes,
-            { validate: false },
-            (b) => {
+          const scan = await segment.withFile((handle) =>
+            scanBatches(handle, position, segment.writtenBytes, { validate: false }, (b) => {
               if (b.maxTimestampMs >= timestampMs && b.lastOffset >= this.#logStartOffset) {
                 hit.found = {
                   offset: Math.max(b.baseOffset, this.#logStartOffset),
@@ -460,7 +432,7 @@ export class PartitionLog implements TailOwner {
                 return false
               }
               return true
-            },
+            }),
           )
           scannedEnd = scan.endOffset
         } finally {
@@ -468,8 +440,8 @@ export class PartitionLog implements TailOwner {
         }
       }
       if (hit.found !== undefined) return hit.found
-      for (let i = this.#tailHead; i < this.#tail.length; i++) {
-        const entry = this.#tail[i]
+      for (const entry of this.#tail.entries()) {
+        if (entry.baseOffset >= this.highWatermark) break
         if (
           entry.baseOffset < Math.max(scannedEnd, segment.baseOffset) ||
           entry.endOffset > segment.endOffset
@@ -504,7 +476,8 @@ export class PartitionLog implements TailOwner {
    */
   async deleteRecordsBefore(offset: number): Promise<number> {
     if (offset > this.#logEndOffset) {
-      throw new OffsetOutOfRangeError(`offset ${offset} is past the log end ${this.#logEndOffset}`)
+      throw new OffsetOutOfRangeError(`offset ${offset} is past the log end ${this.#logEndOffset}`,
+      )
     }
     if (offset <= this.#logStartOffset) return this.#logStartOffset
     this.#logStartOffset = offset
@@ -535,7 +508,8 @@ export class PartitionLog implements TailOwner {
     if (this.#closed) return
     this.#closed = true
     await this.flush()
-    await this.#writing
+    await this.#pipeline.writing
+    await this.#snapshotWriting
     for (const segment of this.#segments) if (!segment.indexSaved) await segment.saveIndex(this.#fs)
     await this.#fs.writeFileAtomic(
       `${this.dir}/${LogFiles.producerSnapshot}`,
@@ -546,17 +520,18 @@ export class PartitionLog implements TailOwner {
       `${this.dir}/${LogFiles.cleanShutdown}`,
       Buffer.from(JSON.stringify({ logEndOffset: this.#logEndOffset })),
     )
-    for (const segment of this.#segments) await segment.handle?.close()
+    for (const segment of this.#segments) await segment.closeFile()
     this.#releaseTail()
   }
 
   /** Stops the log and removes its directory. Pending waits are rejected. */
   async delete(): Promise<void> {
     this.#closed = true
-    this.#fail(new ClosedError(`log ${this.dir} was deleted`))
-    await this.#writing?.catch(() => {})
+    this.#pipeline.fail(new ClosedError(`log ${this.dir} was deleted`))
+    await this.#pipeline.writing?.catch(() => {})
+    await this.#snapshotWriting
     this.#releaseTail()
-    for (const segment of this.#segments) await segment.handle?.close().catch(() => {})
+    for (const segment of this.#segments) await segment.closeFile()
     await this.#fs.remove(this.dir)
   }
 
@@ -575,71 +550,18 @@ export class PartitionLog implements TailOwner {
   #roll(): LogSegment {
     const previous = this.#segments[this.#segments.length - 1]
     previous.sealed = true
-    // The snapshot is taken now, at the exact boundary, and written once the old segment is synced.
-    this.#pendingSnapshots.push({
-      endOffset: this.#logEndOffset,
-      data: this.producerState.toSnapshot(this.#logEndOffset),
-    })
-    const segment = new LogSegment(this.dir, this.#logEndOffset)
+    // A producer snapshot is due; it is taken by the write pipeline, not here on the append path.
+    this.#snapshotDue = true
+    const segment = new LogSegment(this.dir, this.#logEndOffset, previous.pool)
     this.#segments.push(segment)
     this.#logger.debug('rolled segment', { dir: this.dir, baseOffset: segment.baseOffset })
     return segment
   }
 
   /**
-   * Starts the next write on the following turn of the event loop rather than at once, so that batches
-   * appended by the requests decoded in this turn go out in one vectored write.
-   */
-  #scheduleWrites(): void {
-    if (this.#writing !== undefined || this.#writeScheduled || this.#queue.length === 0) return
-    this.#writeScheduled = true
-    this.#clock.defer(this.#startScheduled)
-  }
-
-  readonly #startScheduled = (): void => {
-    this.#writeScheduled = false
-    this.#startWriting()
-  }
-
-  #startWriting(): void {
-    if (this.#writing !== undefined || this.#queue.length === 0) return
-    this.#writing = this.#runWrites().finally(() => {
-      this.#writing = undefined
-      if (this.#queue.length > 0 && this.#failure === undefined) this.#startWriting()
-    })
-  }
-
-  async #runWrites(): Promise<void> {
-    try {
-      while (this.#queue.length > 0 && this.#failure === undefined) {
-        const segment = this.#queue[0].segment
-        let count = 1
-        while (count < this.#queue.length && this.#queue[count].segment === segment) count++
-        const writes = this.#queue.splice(0, count)
-        if (segment.handle === undefined) await this.#prepareSegment(segment)
-        let position = writes[0].position
-        const buffers: Buffer[] = []
-        for (const w of writes) {
-          if (w.position !== position) throw new AssertionError('writes are contiguous')
-          position += w.batch.length
-          buffers.push(w.batch)
-        }
-        await segment.handle!.write(writes[0].position, buffers)
-        segment.writtenBytes = position
-        segment.writes++
-        this.#writtenEndOffset = writes[writes.length - 1].endOffset
-        resolveWaiters(this.#writeWaiters, this.#writtenEndOffset)
-        this.#trimTail(this.#config.maxTailBytes)
-        this.#tailBudget?.enforce()
-      }
-    } catch (error) {
-      this.#fail(error)
-    }
-  }
-
-  /**
    * Before the first write to a new segment, makes every older segment durable and saves its index, so
-   * recovery only ever needs to scan the last segment.
+   * recovery only ever needs to scan the last segment. A producer snapshot due since a roll is taken
+   * here and written once the offsets it covers are durable, so recovery replays only what follows it.
    */
   async #prepareSegment(segment: LogSegment): Promise<void> {
     for (const older of this.#segments) {
@@ -650,106 +572,53 @@ export class PartitionLog implements TailOwner {
         older.indexSaved = true
       }
     }
-    const snapshot = this.#pendingSnapshots.filter((s) => s.endOffset <= segment.baseOffset).at(-1)
-    if (snapshot !== undefined) {
-      this.#pendingSnapshots = this.#pendingSnapshots.filter((s) => s.endOffset > segment.baseOffset)
-      await this.#fs.writeFileAtomic(`${this.dir}/${LogFiles.producerSnapshot}`, snapshot.data)
-    }
-    segment.handle = await this.#fs.open(segment.logPath, { create: true })
-  }
-
-  async #runSync(): Promise<void> {
-    if (this.#syncing) return
-    this.#syncing = true
-    try {
-      while (this.#syncRequested > this.#durableEndOffset && this.#failure === undefined) {
-        await this.waitWritten(Math.min(this.#syncRequested, this.#logEndOffset))
-        // A segment counts as synced only once an fdatasync that started after its writes completed.
-        const covered = this.#writtenEndOffset
-        for (const s of this.#segments) if (s.dirty) await s.sync()
-        if (covered > this.#durableEndOffset) this.#durableEndOffset = covered
-        this.#lastFlushMs = this.#clock.nowMs()
-        resolveWaiters(this.#durableWaiters, this.#durableEndOffset)
-        if (this.#syncRequested > this.#logEndOffset) this.#syncRequested = this.#logEndOffset
-      }
-    } catch (error) {
-      this.#fail(error)
-    } finally {
-      this.#syncing = false
+    await segment.create()
+    if (this.#snapshotDue) {
+      this.#snapshotDue = false
+      const endOffset = this.#logEndOffset
+      const data = this.producerState.toSnapshot(endOffset)
+      this.#snapshotWriting = this.#snapshotWriting
+        .then(() => this.#pipeline.waitDurable(endOffset))
+        .then(() => this.#fs.writeFileAtomic(`${this.dir}/${LogFiles.producerSnapshot}`, data))
+        .catch((error) => {
+          if (!(error instanceof ClosedError) && !this.#closed)
+            this.#logger.warn('writing a producer snapshot failed', { dir: this.dir, error })
+        })
     }
   }
 
-  #fail(error: unknown): void {
-    if (this.#failure === undefined) {
-      this.#failure = error instanceof Error ? error : new Error(String(error))
-      if (!(error instanceof ClosedError))
-        this.#logger.error('log stopped after an I/O error', { dir: this.dir, error })
-    }
-    const failed = this.#failedError()
-    for (const w of this.#writeWaiters.splice(0)) w.reject(failed)
-    for (const w of this.#durableWaiters.splice(0)) w.reject(failed)
+  #written(endOffset: number): void {
+    assert(endOffset <= this.#logEndOffset, `written end ${endOffset} <= log end ${this.#logEndOffset}`)
+    this.#trimTail(this.#config.maxTailBytes)
+    this.#tailBudget?.enforce()
+    if (this.#config.fetchFsyncedOnly) this.#pipeline.requestSync(endOffset)
+    else this.#onVisible?.(endOffset)
   }
 
-  #failedError(): Error {
-    return this.#failure instanceof ClosedError
-      ? this.#failure
-      : new ClosedError(`log ${this.dir} failed`, { cause: this.#failure })
+  #durable(endOffset: number): void {
+    if (this.#config.fetchFsyncedOnly) this.#onVisible?.(endOffset)
   }
 
   /** Bytes in the in-memory tail (TailOwner). */
   get tailBytes(): number {
-    return this.#tailBytes
+    return this.#tail.bytes
   }
 
   /** Drops the oldest written tail batches down to `targetBytes`; returns the bytes freed (TailOwner). */
   evictTail(targetBytes: number): number {
-    const before = this.#tailBytes
-    this.#trimTail(targetBytes)
-    return before - this.#tailBytes
+    return this.#trimTail(targetBytes)
   }
 
   /** Gives the tail's memory back to the broker-wide budget and leaves it (close, delete). */
   #releaseTail(): void {
-    this.#tailBudget?.change(-this.#tailBytes)
+    this.#tailBudget?.change(-this.#tail.clear())
     this.#tailBudget?.unregister(this)
-    this.#tail = []
-    this.#tailHead = 0
-    this.#tailBytes = 0
   }
 
-  #trimTail(limit: number): void {
-    const before = this.#tailBytes
-    while (this.#tailBytes > limit && this.#tailHead < this.#tail.length) {
-      const entry = this.#tail[this.#tailHead]
-      // Batches not yet written stay: they are only readable from memory.
-      if (entry.endOffset > this.#writtenEndOffset) break
-      this.#tailBytes -= entry.batch.length
-      this.#tail[this.#tailHead++] = undefined as unknown as TailEntry
-    }
-    if (this.#tailHead > 1024 && this.#tailHead * 2 > this.#tail.length) {
-      this.#tail = this.#tail.slice(this.#tailHead)
-      this.#tailHead = 0
-    }
-    if (this.#tailBytes !== before) this.#tailBudget?.change(this.#tailBytes - before)
-  }
-
-  #readTail(fetchOffset: number, maxBytes: number, result: ReadResult): void {
-    let low = this.#tailHead
-    let high = this.#tail.length - 1
-    let start = this.#tailHead
-    while (low <= high) {
-      const mid = (low + high) >>> 1
-      if (this.#tail[mid].baseOffset <= fetchOffset) {
-        start = mid
-        low = mid + 1
-      } else high = mid - 1
-    }
-    for (let i = start; i < this.#tail.length; i++) {
-      const batch = this.#tail[i].batch
-      if (result.batches.length > 0 && result.sizeBytes + batch.length > maxBytes) break
-      result.batches.push(batch)
-      result.sizeBytes += batch.length
-    }
+  #trimTail(limitBytes: number): number {
+    const freed = this.#tail.trim(limitBytes, this.#pipeline.writtenEndOffset)
+    if (freed > 0) this.#tailBudget?.change(-freed)
+    return freed
   }
 
   #segmentFor(offset: number): LogSegment {
@@ -770,24 +639,26 @@ export class PartitionLog implements TailOwner {
     segment: LogSegment,
     fetchOffset: number,
     maxBytes: number,
+    visibleEndOffset: number,
     result: ReadResult,
   ): Promise<void> {
     const limit = segment.writtenBytes
     let position = segment.index.positionFor(fetchOffset - segment.baseOffset)
     const chunkBytes = Math.min(limit - position, maxBytes + this.#config.indexIntervalBytes + readSlackBytes)
-    let chunk = await segment.handle!.read(position, chunkBytes)
+    let chunk = await segment.read(position, chunkBytes)
     let chunkStart = position
     while (position < limit) {
       let at = position - chunkStart
       if (chunk.length - at < BATCH_HEADER_BYTES) {
         if (result.batches.length > 0) break
         chunkStart = position
-        chunk = await segment.handle!.read(position, Math.min(limit - position, maxBytes + readSlackBytes))
+        chunk = await segment.read(position, Math.min(limit - position, maxBytes + readSlackBytes))
         at = 0
         if (chunk.length < BATCH_HEADER_BYTES) break
       }
       const sizeBytes = chunk.readInt32BE(at + BatchOffsets.batchLength) + 12
       const lastOffset = readInt64(chunk, at) + chunk.readInt32BE(at + BatchOffsets.lastOffsetDelta)
+      if (lastOffset - chunk.readInt32BE(at + BatchOffsets.lastOffsetDelta) >= visibleEndOffset) break
       if (lastOffset < fetchOffset) {
         position += sizeBytes
         continue
@@ -796,12 +667,10 @@ export class PartitionLog implements TailOwner {
       if (at + sizeBytes > chunk.length) {
         if (result.batches.length > 0) break
         chunkStart = position
-        chunk = await segment.handle!.read(
-          position,
-          Math.max(sizeBytes, Math.min(limit - position, maxBytes)),
-        )
+        chunk = await segment.read(position, Math.max(sizeBytes, Math.min(limit - position, maxBytes)))
         at = 0
-        if (chunk.length < sizeBytes) throw new CorruptDataError(`short batch in ${segment.logPath}`)
+        if (chunk.length < sizeBytes)
+          throw new CorruptDataError(`short batch in ${segment.logPath}`)
       }
       result.batches.push(chunk.subarray(at, at + sizeBytes))
       result.sizeBytes += sizeBytes
@@ -825,7 +694,7 @@ export class PartitionLog implements TailOwner {
       for (;;) {
         const [oldest, next] = this.#segments
         // Only sealed segments whose successor has started on disk: those are synced and indexed.
-        if (next === undefined || next.handle === undefined || !oldest.indexSaved) break
+        if (next === undefined || !next.opened || !oldest.indexSaved) break
         if (!(oldest.endOffset <= this.#logStartOffset || expired(oldest))) break
         this.#segments.shift()
         deleted++
@@ -843,176 +712,4 @@ export class PartitionLog implements TailOwner {
     }
     return deleted
   }
-}
-
-function addWaiter(waiters: Waiter[], offset: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const waiter = { offset, resolve, reject }
-    if (waiters.length === 0 || waiters[waiters.length - 1].offset <= offset) waiters.push(waiter)
-    else {
-      const at = lastAtOrBelow(
-        waiters.map((w) => w.offset),
-        offset,
-      )
-      waiters.splice(at + 1, 0, waiter)
-    }
-  })
-}
-
-function resolveWaiters(waiters: Waiter[], reachedOffset: number): void {
-  let n = 0
-  while (n < waiters.length && waiters[n].offset <= reachedOffset) n++
-  for (const w of waiters.splice(0, n)) w.resolve()
-}
-
-async function loadIndex(
-  fs: FileSystem,
-  segment: LogSegment,
-  fileBytes: number,
-): Promise<SegmentIndex | undefined> {
-  try {
-    const [offsets, times] = await Promise.all([
-      fs.readFile(segment.indexPath),
-      fs.readFile(segment.timeIndexPath),
-    ])
-    return SegmentIndex.decode(offsets, times, fileBytes)
-  } catch {
-    return undefined
-  }
-}
-
-function adoptIndex(segment: LogSegment, index: SegmentIndex, fileBytes: number): void {
-  segment.index = index
-  segment.sizeBytes = fileBytes
-  const last = index.timestamps.length - 1
-  if (last >= 0) {
-    segment.maxTimestampMs = index.timestamps[last]
-    segment.offsetOfMaxTimestamp = segment.baseOffset + index.timeOffsets[last]
-    segment.rollBaseMs = index.timestamps[0]
-  }
-}
-
-/** Scans a segment from `position` (an index entry or 0), rebuilding its indexes from there. */
-async function rebuildIndex(
-  segment: LogSegment,
-  position: number,
-  fileBytes: number,
-  validate: boolean,
-  indexIntervalBytes: number,
-): Promise<{ endPosition: number; corrupt: boolean }> {
-  if (position === 0) {
-    segment.index = new SegmentIndex()
-    segment.maxTimestampMs = -1
-    segment.offsetOfMaxTimestamp = -1
-    segment.rollBaseMs = -1
-  }
-  segment.bytesSinceIndexEntry = 0
-  const expectedOffset = segment.endOffset
-  const scan = await scanBatches(segment.handle!, position, fileBytes, { validate, expectedOffset }, (b) => {
-    segment.track(b.position, b.baseOffset, b.lastOffset, b.maxTimestampMs, b.sizeBytes, indexIntervalBytes)
-    return true
-  })
-  segment.sizeBytes = scan.endPosition
-  return scan
-}
-
-/**
- * Recovery of the last segment after an unclean stop: trust its saved index up to the last entry that
- * still points at a batch with the right offset, then validate every batch after it, cut the file at the
- * first torn or corrupt one, and rebuild the index entries beyond that point.
- */
-async function recoverActiveSegment(
-  log: { dir: string; fs: FileSystem; config: LogConfig; logger: Logger },
-  segment: LogSegment,
-  index: SegmentIndex | undefined,
-  fileBytes: number,
-): Promise<void> {
-  let startPosition = 0
-  segment.endOffset = segment.baseOffset
-  if (index !== undefined && index.offsets.length > 0) {
-    const entry = index.offsets.length - 1
-    const position = index.positions[entry]
-    const header = await segment.handle!.read(position, 8)
-    if (header.length === 8 && readInt64(header, 0) === segment.baseOffset + index.offsets[entry]) {
-      const relative = index.offsets[entry]
-      // Time entries at or after the entry's batch are rebuilt by the scan; the offset entry stays.
-      index.truncate(Number.MAX_SAFE_INTEGER, relative)
-      index.addOffset(relative, position)
-      adoptIndex(segment, index, fileBytes)
-      startPosition = position
-      segment.endOffset = segment.baseOffset + relative
-    }
-  }
-  const scan = await rebuildIndex(segment, startPosition, fileBytes, true, log.config.indexIntervalBytes)
-  if (scan.endPosition < fileBytes) {
-    log.logger.warn('truncating torn log tail', {
-      segment: segment.logPath,
-      validBytes: scan.endPosition,
-      fileBytes,
-    })
-    await segment.handle!.truncate(scan.endPosition)
-    await segment.handle!.sync()
-  }
-  segment.sizeBytes = scan.endPosition
-}
-
-async function dropSegmentFiles(fs: FileSystem, segment: LogSegment): Promise<void> {
-  await segment.handle?.close()
-  segment.handle = undefined
-  await fs.remove(segment.indexPath)
-  await fs.remove(segment.timeIndexPath)
-  await fs.remove(segment.logPath)
-}
-
-/**
- * Producer state: the saved snapshot when it matches the log end after a clean stop; otherwise the
- * snapshot (if usable) plus a replay of batch headers from its end offset to the log end.
- */
-async function loadProducerState(
-  fs: FileSystem,
-  dir: string,
-  segments: LogSegment[],
-  clean: boolean,
-  logger: Logger,
-): Promise<ProducerStateTable> {
-  const logEndOffset = segments[segments.length - 1].endOffset
-  let table = new ProducerStateTable()
-  let fromOffset = segments[0].baseOffset
-  try {
-    const loaded = ProducerStateTable.fromSnapshot(await fs.readFile(`${dir}/${LogFiles.producerSnapshot}`))
-    if (
-      loaded !== undefined &&
-      loaded.endOffset <= logEndOffset &&
-      loaded.endOffset >= segments[0].baseOffset
-    ) {
-      table = loaded.table
-      fromOffset = loaded.endOffset
-    }
-  } catch {
-    // No snapshot: replay from the first segment.
-  }
-  if (clean && fromOffset === logEndOffset) return table
-  let replayed = 0
-  for (const segment of segments) {
-    if (segment.endOffset <= fromOffset || segment.sizeBytes === 0) continue
-    const position =
-      fromOffset > segment.baseOffset ? segment.index.positionFor(fromOffset - segment.baseOffset) : 0
-    await scanBatches(segment.handle!, position, segment.sizeBytes, { validate: false }, (b) => {
-      if (b.lastOffset < fromOffset || b.producerId < 0) return true
-      const last = b.baseSequence < 0 ? -1 : lastSequenceOf(b.baseSequence, b.lastOffset - b.baseOffset)
-      table.update(
-        b.producerId,
-        b.producerEpoch,
-        b.baseSequence,
-        last,
-        b.baseOffset,
-        b.lastOffset,
-        b.maxTimestampMs,
-      )
-      replayed++
-      return true
-    })
-  }
-  if (replayed > 0) logger.debug('rebuilt producer state', { dir, fromOffset, batches: replayed })
-  return table
 }

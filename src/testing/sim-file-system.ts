@@ -21,6 +21,11 @@ export interface CrashOptions {
   keepRandomPrefix?: boolean
   /** Probability that the first lost write is torn, leaving a random prefix of its bytes (default 0.5). */
   tearProbability?: number
+  /**
+   * A crash of the process only (kill -9), not of the machine: every completed write survives in the
+   * OS's page cache, synced or not. Default false (power loss).
+   */
+  processOnly?: boolean
 }
 
 type UndoEntry = {
@@ -88,7 +93,7 @@ class Inode {
   crash(random: SeededRandom, options: CrashOptions): void {
     const entries = this.undo
     this.undo = []
-    if (entries.length === 0) return
+    if (entries.length === 0 || options.processOnly === true) return
     const kept = options.keepRandomPrefix === false ? 0 : random.int(entries.length + 1)
     for (let i = entries.length - 1; i >= kept; i--) this.rollBack(entries[i])
     const first = entries[kept]

@@ -88,9 +88,37 @@ describe('produce and fetch', () => {
     await broker.close()
   })
 
+  it('#7: a fetch never returns records not yet handed to the OS, and a long poll wakes when they are', async () => {
+    const broker = await withTopic()
+    const log = (await broker.context.partitions.log('orders', 0))!
+    // Appended but not yet written: a crash of the process would take these offsets back.
+    log.append({ batch: batch(['early']), recordsCount: 1, maxTimestamp: 1_700_000_000_000 })
+    const now = await read(broker, 'orders', 0, 0)
+    assert.equal(now.errorCode, ErrorCode.NONE)
+    assert.deepEqual(values(now.records as Buffer), [])
+    assert.equal(now.highWatermark, 0)
+    await log.waitWritten(1)
+    assert.deepEqual(values((await read(broker, 'orders', 0, 0)).records as Buffer), ['early'])
+    // A long poll at the high watermark answers when the next records are written (the SimClock never
+    // advances, so only the write can end the wait).
+    const polled = broker.call(fetch, 11, {
+      maxWaitMs: 60_000,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      topics: [
+        { topic: 'orders', partitions: [{ partition: 0, fetchOffset: 1, partitionMaxBytes: 1 << 20 }] },
+      ],
+    })
+    await send(broker, 'orders', 0, batch(['late']), 0)
+    const answer = (await polled).responses[0].partitions[0]
+    assert.deepEqual(values(answer.records as Buffer), ['late'])
+    await broker.close()
+  })
+
   it('appends with acks=0 but sends no response, and closes the connection when it fails', async () => {
     const broker = await withTopic()
     assert.equal(await send(broker, 'orders', 0, batch(['x']), 0), null)
+    await (await broker.context.partitions.log('orders', 0))!.waitWritten(1)
     assert.deepEqual(values((await read(broker, 'orders', 0, 0)).records as Buffer), ['x'])
     // A failed acks=0 produce closes the connection, the only way the client can learn of it.
     const failed = await broker.callMaybe(produce, 9, {

@@ -65,7 +65,19 @@ async function readAll(broker: BrokerContext, request: Request, version: number)
         hasError = true
         continue
       }
-      const log = await broker.partitions.log(meta.name, p.partition)
+      let log: PartitionLog | undefined
+      try {
+        log = await broker.partitions.log(meta.name, p.partition)
+      } catch (error) {
+        broker.logger.error('opening a partition log failed', {
+          topic: meta.name,
+          partition: p.partition,
+          error,
+        })
+        partitions.push(errorAnswer(p.partition, ErrorCode.KAFKA_STORAGE_ERROR))
+        hasError = true
+        continue
+      }
       if (log === undefined) {
         partitions.push(errorAnswer(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION))
         hasError = true
@@ -90,11 +102,11 @@ async function readAll(broker: BrokerContext, request: Request, version: number)
       }
       partitions.push(answer)
       const remainingBytes = request.maxBytes - plannedBytes
-      if (remainingBytes > 0 && p.fetchOffset !== log.logEndOffset) {
+      const inRange = p.fetchOffset >= log.logStartOffset && p.fetchOffset <= log.logEndOffset
+      if (remainingBytes > 0 && (!inRange || p.fetchOffset < log.highWatermark)) {
         const budgetBytes = Math.min(p.partitionMaxBytes, remainingBytes)
         // Offsets out of range need a read too (it answers the error), but reserve no bytes for them.
-        if (p.fetchOffset >= log.logStartOffset && p.fetchOffset < log.logEndOffset)
-          plannedBytes += budgetBytes
+        if (inRange) plannedBytes += budgetBytes
         planned.push({ answer, log, fetchOffset: p.fetchOffset, budgetBytes })
       }
     }
@@ -107,8 +119,16 @@ async function readAll(broker: BrokerContext, request: Request, version: number)
   }
   let totalBytes = 0
   for (const plan of planned) {
-    const read = await plan.read!
     const { answer } = plan
+    let read: ReadResult
+    try {
+      read = await plan.read!
+    } catch (error) {
+      broker.logger.error('reading a partition log failed', { dir: plan.log.dir, error })
+      answer.errorCode = ErrorCode.KAFKA_STORAGE_ERROR
+      hasError = true
+      continue
+    }
     if (read.outOfRange) {
       answer.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE
       hasError = true

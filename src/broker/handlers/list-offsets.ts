@@ -3,11 +3,13 @@
 import { ErrorCode, ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/index.js'
 import { decodeBatch } from '../../record-batch/index.js'
 import type { OffsetAndTimestamp, PartitionLog } from '../../storage/index.js'
+import type { BrokerContext } from '../broker-context.js'
 import { defineHandler } from '../handler.js'
 
 /**
  * Storage indexes timestamps per batch; Kafka answers per record. Decodes the batch holding `found`
- * and returns the record that `pick` chooses from it, or `found` itself if the batch cannot be read.
+ * and returns the record that `pick` chooses from it, or `found` itself past the high watermark. A read
+ * error is thrown (the partition is answered KAFKA_STORAGE_ERROR), never turned into a quiet answer.
  */
 async function exactRecord(
   log: PartitionLog,
@@ -16,15 +18,11 @@ async function exactRecord(
     records: { offset: number; timestampMs: number }[],
   ) => { offset: number; timestampMs: number } | undefined,
 ): Promise<OffsetAndTimestamp> {
-  try {
-    const read = await log.read(found.offset, 1)
-    const batch = read.batches[0]
-    if (batch === undefined) return found
-    const chosen = pick(decodeBatch(batch, { verifyCrc: false }).records)
-    return chosen === undefined ? found : { offset: chosen.offset, timestamp: chosen.timestampMs }
-  } catch {
-    return found
-  }
+  const read = await log.read(found.offset, 1)
+  const batch = read.batches[0]
+  if (batch === undefined) return found
+  const chosen = pick(decodeBatch(batch, { verifyCrc: false }).records)
+  return chosen === undefined ? found : { offset: chosen.offset, timestamp: chosen.timestampMs }
 }
 
 const LATEST = -1
@@ -32,6 +30,69 @@ const EARLIEST = -2
 const MAX_TIMESTAMP = -3
 const EARLIEST_LOCAL = -4
 const LATEST_TIERED = -5
+
+interface Lookup {
+  errorCode: number
+  offset: number
+  timestamp: number
+}
+
+/** The answer for one partition; throws on a storage error. */
+async function lookup(
+  broker: BrokerContext,
+  topicName: string,
+  p: { partitionIndex: number; currentLeaderEpoch: number; timestamp: number },
+): Promise<Lookup> {
+  const log =
+    broker.topics.topic(topicName) === undefined
+      ? undefined
+      : await broker.partitions.log(topicName, p.partitionIndex)
+  if (log === undefined) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, offset: -1, timestamp: -1 }
+  if (p.currentLeaderEpoch > 0)
+    return { errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH, offset: -1, timestamp: -1 }
+  let offset = -1
+  let timestamp = -1
+  switch (p.timestamp) {
+    case LATEST:
+      offset = log.highWatermark
+      break
+    case EARLIEST:
+    case EARLIEST_LOCAL:
+      offset = log.logStartOffset
+      break
+    case LATEST_TIERED:
+      // No tiered storage: nothing has been uploaded, which Kafka answers with offset -1.
+      offset = -1
+      break
+    case MAX_TIMESTAMP: {
+      const found = log.maxTimestampOffset()
+      if (found !== null) {
+        // The first record carrying the largest timestamp, as Kafka reports it.
+        ;({ offset, timestamp } = await exactRecord(log, found, (records) => {
+          let best: (typeof records)[number] | undefined
+          for (const record of records)
+            if (best === undefined || record.timestampMs > best.timestampMs) best = record
+          return best
+        }))
+        if (offset >= log.highWatermark) [offset, timestamp] = [-1, -1]
+      }
+      break
+    }
+    default: {
+      if (p.timestamp < 0) return { errorCode: ErrorCode.INVALID_REQUEST, offset: -1, timestamp: -1 }
+      const found = await log.offsetForTimestamp(p.timestamp)
+      if (found !== null) {
+        const target = p.timestamp
+        ;({ offset, timestamp } = await exactRecord(log, found, (records) =>
+          records.find((record) => record.timestampMs >= target),
+        ))
+        // Records past the high watermark are not yet visible to consumers.
+        if (offset >= log.highWatermark) [offset, timestamp] = [-1, -1]
+      }
+    }
+  }
+  return { errorCode: ErrorCode.NONE, offset, timestamp }
+}
 
 export const listOffsets = defineHandler({
   request: ListOffsetsRequest,
@@ -51,62 +112,22 @@ export const listOffsets = defineHandler({
           leaderEpoch: -1,
           oldStyleOffsets: [] as number[],
         }
-        const log =
-          broker.topics.topic(topic.name) === undefined
-            ? undefined
-            : await broker.partitions.log(topic.name, p.partitionIndex)
-        if (log === undefined) {
-          partitions.push({ ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION })
-          continue
+        let found: Lookup
+        try {
+          found = await lookup(broker, topic.name, p)
+        } catch (error) {
+          broker.logger.error('ListOffsets could not read the log', {
+            topic: topic.name,
+            partition: p.partitionIndex,
+            error,
+          })
+          found = { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, offset: -1, timestamp: -1 }
         }
-        if (p.currentLeaderEpoch > 0) {
-          partitions.push({ ...base, errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH })
-          continue
-        }
-        let offset = -1
-        let timestamp = -1
-        switch (p.timestamp) {
-          case LATEST:
-            offset = log.highWatermark
-            break
-          case EARLIEST:
-          case EARLIEST_LOCAL:
-            offset = log.logStartOffset
-            break
-          case LATEST_TIERED:
-            // No tiered storage: nothing has been uploaded, which Kafka answers with offset -1.
-            offset = -1
-            break
-          case MAX_TIMESTAMP: {
-            const found = log.maxTimestampOffset()
-            if (found !== null) {
-              // The first record carrying the largest timestamp, as Kafka reports it.
-              ;({ offset, timestamp } = await exactRecord(log, found, (records) => {
-                let best: (typeof records)[number] | undefined
-                for (const record of records)
-                  if (best === undefined || record.timestampMs > best.timestampMs) best = record
-                return best
-              }))
-            }
-            break
-          }
-          default: {
-            if (p.timestamp < 0) {
-              partitions.push({ ...base, errorCode: ErrorCode.INVALID_REQUEST })
-              continue
-            }
-            const found = await log.offsetForTimestamp(p.timestamp)
-            if (found !== null) {
-              const target = p.timestamp
-              ;({ offset, timestamp } = await exactRecord(log, found, (records) =>
-                records.find((record) => record.timestampMs >= target),
-              ))
-            }
-          }
-        }
+        const { errorCode, offset, timestamp } = found
         const leaderEpoch = offset >= 0 ? 0 : -1
         partitions.push({
           ...base,
+          errorCode,
           offset,
           timestamp,
           leaderEpoch,

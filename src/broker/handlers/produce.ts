@@ -2,7 +2,6 @@
 // acknowledge per acks: 0 no response, 1 once written to the file, -1 once a group-committed fdatasync
 // covers it. Versions 0-2 are advertised for librdkafka's feature probes and answered with an error.
 import { ErrorCode, ProduceRequest, ProduceResponse, ZERO_UUID } from '../../protocol/index.js'
-import { lastSequenceOf } from '../../storage/index.js'
 import {
   setLogAppendTime,
   setPartitionLeaderEpoch,
@@ -73,47 +72,6 @@ async function producePartition(
       'transactions are not supported by Brook yet',
     )
   }
-  if (batch.producerId >= 0) {
-    const lastSequence = lastSequenceOf(batch.baseSequence, batch.lastOffsetDelta)
-    const check = log.producerState.check(
-      batch.producerId,
-      batch.producerEpoch,
-      batch.baseSequence,
-      lastSequence,
-    )
-    switch (check.kind) {
-      case 'duplicate':
-        // A retry of a batch already in the log: answer with the offsets it got the first time.
-        if (acks === -1) durable.push(log.waitDurable(check.lastOffset + 1))
-        return {
-          index,
-          errorCode: ErrorCode.NONE,
-          baseOffset: check.baseOffset,
-          logAppendTimeMs: -1,
-          logStartOffset: log.logStartOffset,
-          errorMessage: null,
-          recordErrors: [],
-        }
-      case 'outOfOrder':
-        return failed(
-          index,
-          ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
-          `expected sequence ${check.expectedSequence}, got ${batch.baseSequence}`,
-        )
-      case 'invalidEpoch':
-        return failed(
-          index,
-          ErrorCode.INVALID_PRODUCER_EPOCH,
-          `producer epoch ${batch.producerEpoch} is older than ${check.currentEpoch}`,
-        )
-      case 'unknownProducer':
-        // Kafka 2.x+ accepts a producer it has no state for (its state may have expired) rather than
-        // failing it; the sequence then restarts from what the producer sent.
-        break
-      case 'ok':
-        break
-    }
-  }
   // The stored batch is the client's bytes; only fields outside the CRC, and for LogAppendTime topics the
   // timestamp (with a new CRC), are rewritten. It is copied out of the request frame when it is a small
   // part of the memory behind it, so that the log's in-memory tail does not pin whole request buffers or
@@ -127,11 +85,27 @@ async function producePartition(
     logAppendTimeMs = nowMs
     maxTimestamp = nowMs
   }
-  const { baseOffset, lastOffset } = log.append({
-    batch: stored,
-    recordsCount: batch.recordsCount,
-    maxTimestamp,
-  })
+  // Storage checks an idempotent producer's sequence and records it in the same call.
+  const outcome = log.append({ batch: stored, recordsCount: batch.recordsCount, maxTimestamp })
+  switch (outcome.status) {
+    case 'outOfOrder':
+      return failed(
+        index,
+        ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+        `expected sequence ${outcome.expectedSequence}, got ${batch.baseSequence}`,
+      )
+    case 'invalidEpoch':
+      return failed(
+        index,
+        ErrorCode.INVALID_PRODUCER_EPOCH,
+        `producer epoch ${batch.producerEpoch} is older than ${outcome.currentEpoch}`,
+      )
+    case 'duplicate':
+      // A retry of a batch already in the log: answered with the offsets it got the first time.
+      logAppendTimeMs = -1
+      break
+  }
+  const { baseOffset, lastOffset } = outcome
   if (acks === -1) durable.push(log.waitDurable(lastOffset + 1))
   else if (acks === 1) written.push(log.waitWritten(lastOffset + 1))
   return {
@@ -158,8 +132,7 @@ export const produce = defineHandler({
     // The append phase runs in request order per connection: a request waiting for a partition log to
     // open must not be overtaken by the next pipelined one, or an idempotent producer's sequences arrive
     // out of order (Kafka handles one request per connection at a time).
-    const { responses, appended } = await context.session.sequence(async () => {
-      const appended: [string, number][] = []
+    const { responses } = await context.session.sequence(async () => {
       const responses = []
       for (const topic of request.topicData) {
         const meta = version >= 13 ? broker.topics.topicById(topic.topicId) : broker.topics.topic(topic.name)
@@ -192,7 +165,6 @@ export const produce = defineHandler({
                 written,
                 acks,
               )
-              if (result.errorCode === ErrorCode.NONE) appended.push([meta.name, partition.index])
             } catch (error) {
               broker.logger.error('append failed', { topic: meta.name, partition: partition.index, error })
               result = failed(
@@ -210,9 +182,8 @@ export const produce = defineHandler({
           partitionResponses,
         })
       }
-      return { responses, appended }
+      return { responses }
     })
-    for (const [topic, partition] of appended) broker.partitions.notifyAppended(topic, partition)
     if (acks === 0) {
       const failedAny = responses.some((topic) =>
         topic.partitionResponses.some((p) => p.errorCode !== ErrorCode.NONE),
