@@ -121,7 +121,6 @@ export class PartitionLog implements TailOwner {
     this.#logEndOffset = segments[segments.length - 1].endOffset
     this.producerState = producerState
     this.#tailBudget = tailBudget
-    const log = this
     this.#pipeline = new WritePipeline(
       {
         dir,
@@ -131,8 +130,8 @@ export class PartitionLog implements TailOwner {
         written: (end) => this.#written(end),
         durable: (end) => this.#durable(end),
         // The write kick goes through the Clock's scheduler port, never setImmediate directly.
-        schedule: (fn) => log.#clock.defer(fn),
-        nowMs: () => log.#clock.nowMs(),
+        schedule: (fn) => this.#clock.defer(fn),
+        nowMs: () => this.#clock.nowMs(),
       },
       this.#logEndOffset,
     )
@@ -247,16 +246,14 @@ export class PartitionLog implements TailOwner {
     for (const { batch } of batches) {
       const sizeBytes = batch.length
       if (sizeBytes < BATCH_HEADER_BYTES || batchSizeAt(batch) !== sizeBytes) {
-        throw new InvalidRecordError(`batch length field does not match its ${sizeBytes} bytes`,
-        )
+        throw new InvalidRecordError(`batch length field does not match its ${sizeBytes} bytes`)
       }
     }
     if (batches.length === 1) {
       const refused = this.#checkProducer(batches[0].batch)
       if (refused !== undefined) return refused
     } else if (batches.some((b) => readInt64(b.batch, BatchOffsets.producerId) >= 0)) {
-      throw new InvalidRecordError('batches of idempotent producers are appended one at a time',
-      )
+      throw new InvalidRecordError('batches of idempotent producers are appended one at a time')
     }
     const first = this.#logEndOffset
     const tailBytesBefore = this.#tail.bytes
@@ -476,8 +473,7 @@ export class PartitionLog implements TailOwner {
    */
   async deleteRecordsBefore(offset: number): Promise<number> {
     if (offset > this.#logEndOffset) {
-      throw new OffsetOutOfRangeError(`offset ${offset} is past the log end ${this.#logEndOffset}`,
-      )
+      throw new OffsetOutOfRangeError(`offset ${offset} is past the log end ${this.#logEndOffset}`)
     }
     if (offset <= this.#logStartOffset) return this.#logStartOffset
     this.#logStartOffset = offset
@@ -669,8 +665,7 @@ export class PartitionLog implements TailOwner {
         chunkStart = position
         chunk = await segment.read(position, Math.max(sizeBytes, Math.min(limit - position, maxBytes)))
         at = 0
-        if (chunk.length < sizeBytes)
-          throw new CorruptDataError(`short batch in ${segment.logPath}`)
+        if (chunk.length < sizeBytes) throw new CorruptDataError(`short batch in ${segment.logPath}`)
       }
       result.batches.push(chunk.subarray(at, at + sizeBytes))
       result.sizeBytes += sizeBytes
