@@ -32,6 +32,8 @@ export interface BrokerConfig {
   requestElementsMax: number
   /** Bytes one answer may encode (fetched record batches not counted); a larger one closes the connection. */
   answerBytesMax: number
+  /** Bytes the compressed batches of one Produce request may inflate to, all partitions together. */
+  produceDecompressedBytesMax: number
   /** Requests per connection read ahead of their responses before reading pauses. */
   inFlightRequestsMax: number
   /** Longest a Fetch long-polls, whatever its MaxWaitMs asks, in ms. */
@@ -93,6 +95,7 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     requestBytesMax: 104857600,
     requestElementsMax: 1000000,
     answerBytesMax: 67108864,
+    produceDecompressedBytesMax: 268435456,
     inFlightRequestsMax: 100,
     fetchWaitMaxMs: 30000,
     connectionsMax: 10000,
@@ -162,6 +165,12 @@ const settings: Record<string, Setter> = {
   'request-elements-max': (c, v) =>
     (c.requestElementsMax = integer('request-elements-max', 1000, 2147483647)(v)),
   'answer-bytes-max': (c, v) => (c.answerBytesMax = integer('answer-bytes-max', 65536, 2147483647)(v)),
+  'produce-decompressed-bytes-max': (c, v) =>
+    (c.produceDecompressedBytesMax = integer(
+      'produce-decompressed-bytes-max',
+      1048576,
+      Number.MAX_SAFE_INTEGER,
+    )(v)),
   'in-flight-requests-max': (c, v) =>
     (c.inFlightRequestsMax = integer('in-flight-requests-max', 1, 100000)(v)),
   'fetch-wait-max-ms': (c, v) => (c.fetchWaitMaxMs = integer('fetch-wait-max-ms', 0, 3600000)(v)),

@@ -2,7 +2,7 @@
 // zstd. Native packages load lazily on first use, so a missing one only disables its own codec.
 // Every decompression is bounded by a caller-given byte limit, against decompression bombs.
 import { createRequire } from 'node:module'
-import { gunzipSync, gzipSync } from 'node:zlib'
+import { gunzip, gunzipSync, gzipSync } from 'node:zlib'
 import { Compression, type CompressionCodec } from './batch-header.js'
 import {
   BrookError,
@@ -25,10 +25,12 @@ const XERIAL_BLOCK_BYTES = 32 * 1024
 interface SnappyModule {
   compressSync(input: Uint8Array): Buffer
   uncompressSync(input: Uint8Array, options?: { asBuffer?: boolean }): Buffer | string
+  uncompress(input: Uint8Array, options?: { asBuffer?: boolean }): Promise<Buffer | string>
 }
 interface Lz4Module {
   compressFrameSync(input: Buffer): Buffer
   decompressFrameSync(input: Buffer): Buffer
+  decompressFrame(input: Uint8Array): Promise<Buffer>
 }
 interface ZstdContext {
   decompress(target: Uint8Array, source: Uint8Array): number
@@ -274,6 +276,126 @@ function decompressZstd(data: Buffer, maxBytes: number): Buffer {
     // whose output filled the last chunk exactly used to be rejected that way).
     if (source.length === 0 && (hint === 0 || produced < chunkBytes)) break
     if (produced === 0 && consumed === 0) throw corrupt('zstd', 'decoder made no progress')
+  }
+  if (hint !== 0) throw corrupt('zstd', 'input ends inside a frame')
+  return Buffer.concat(parts, total)
+}
+
+/** Output bytes the async zstd decoder produces between two pauses: about 4 ms of work. */
+const ZSTD_BYTES_PER_SLICE = 4 * 1024 * 1024
+
+/**
+ * Like `decompress`, without holding the event loop: gzip, snappy and native LZ4 run on libuv's thread
+ * pool, zstd streams in slices with `pause()` between them. Bounds and errors are those of `decompress`.
+ */
+export async function decompressAsync(
+  codec: number,
+  data: Buffer,
+  maxBytes: number,
+  pause: () => Promise<void>,
+): Promise<Buffer> {
+  try {
+    switch (codec) {
+      case Compression.none:
+        if (data.length > maxBytes) throw tooLarge('none', maxBytes)
+        return data
+      case Compression.gzip:
+        return await gunzipAsync(data, maxBytes)
+      case Compression.snappy:
+        return await decompressSnappyAsync(data, maxBytes)
+      case Compression.lz4:
+        return await decompressLz4Async(data, maxBytes)
+      case Compression.zstd:
+        return await decompressZstdAsync(data, maxBytes, pause)
+      default:
+        throw unknownCodec(codec)
+    }
+  } catch (error) {
+    if (error instanceof BrookError) throw error
+    throw corrupt(codecName(codec), error)
+  }
+}
+
+function gunzipAsync(data: Buffer, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    gunzip(data, { maxOutputLength: Math.max(1, maxBytes) }, (error, result) => {
+      if (error === null) resolve(result)
+      else if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+        reject(tooLarge('gzip', maxBytes))
+      else reject(corrupt('gzip', error))
+    })
+  })
+}
+
+async function decompressRawSnappyAsync(
+  snappy: SnappyModule,
+  block: Uint8Array,
+  maxBytes: number,
+): Promise<Buffer> {
+  if (rawSnappyLength(block) > maxBytes) throw tooLarge('snappy', maxBytes)
+  return (await snappy.uncompress(block, { asBuffer: true })) as Buffer
+}
+
+async function decompressSnappyAsync(data: Buffer, maxBytes: number): Promise<Buffer> {
+  const snappy = load<SnappyModule>('snappy')
+  if (!isXerialSnappy(data)) return decompressRawSnappyAsync(snappy, data, maxBytes)
+  const parts: Buffer[] = []
+  let total = 0
+  let pos = XERIAL_HEADER_BYTES
+  while (pos < data.length) {
+    if (data.length - pos < 4) throw corrupt('snappy', 'truncated xerial block length')
+    const length = data.readInt32BE(pos)
+    pos += 4
+    if (length < 0 || length > data.length - pos) throw corrupt('snappy', 'xerial block runs past the input')
+    const part = await decompressRawSnappyAsync(snappy, data.subarray(pos, pos + length), maxBytes - total)
+    total += part.length
+    parts.push(part)
+    pos += length
+  }
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts, total)
+}
+
+async function decompressLz4Async(data: Buffer, maxBytes: number): Promise<Buffer> {
+  const layout = scanLz4Frames(data)
+  if (layout.decompressedBytesMax <= maxBytes) {
+    try {
+      return await load<Lz4Module>('lz4-napi').decompressFrame(data)
+    } catch {
+      // As in decompressLz4: the portable decoder gives the final word.
+    }
+  }
+  return decompressLz4FramesPortable(data, maxBytes, layout)
+}
+
+async function decompressZstdAsync(
+  data: Buffer,
+  maxBytes: number,
+  pause: () => Promise<void>,
+): Promise<Buffer> {
+  const binding = load<ZstdBinding>('zstd-napi/binding')
+  // A context of its own: another request may decode on the shared one between two slices.
+  const context = new binding.DCtx()
+  const chunkBytes = binding.dStreamOutSize()
+  const parts: Buffer[] = []
+  let total = 0
+  let sliceBytes = 0
+  let source: Buffer = data
+  let hint = 1
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(chunkBytes)
+    const [nextHint, produced, consumed] = context.decompressStream(chunk, source)
+    hint = nextHint
+    total += produced
+    if (total > maxBytes) throw tooLarge('zstd', maxBytes)
+    if (produced > 0) parts.push(chunk.subarray(0, produced))
+    source = source.subarray(consumed)
+    if (source.length === 0 && (hint === 0 || produced < chunkBytes)) break
+    if (produced === 0 && consumed === 0) throw corrupt('zstd', 'decoder made no progress')
+    sliceBytes += produced
+    if (sliceBytes >= ZSTD_BYTES_PER_SLICE) {
+      sliceBytes = 0
+      await pause()
+    }
   }
   if (hint !== 0) throw corrupt('zstd', 'input ends inside a frame')
   return Buffer.concat(parts, total)

@@ -50,6 +50,7 @@ export {
   compressSnappyXerial,
   DECOMPRESSED_BYTES_MAX_DEFAULT,
   decompress,
+  decompressAsync,
   isCodecAvailable,
   isXerialSnappy,
   XERIAL_MAGIC,
@@ -64,7 +65,10 @@ export {
   readRecord,
   sizeOfRecords,
 } from './records.js'
+export { RECORD_ERRORS_MAX, RecordScanner, type RecordScanRules } from './record-scanner.js'
 export {
+  type DecompressionBudget,
+  PRODUCE_DECOMPRESSED_BYTES_MAX_DEFAULT,
   type ProducedBatchInfo,
   ProduceValidationError,
   type ProduceValidationErrorCode,
@@ -72,6 +76,7 @@ export {
   type ProduceValidationResult,
   type RecordError,
   validateProducedBatches,
+  validateProducedBatchesAsync,
 } from './validate.js'
 export {
   encodeVarint,

@@ -5,10 +5,12 @@ import { assembleBatch, buildControlBatch, buildRecordBatch, type BatchRecordInp
 import { Attributes, BatchOffsets, Compression, computeBatchCrc } from './batch-header.js'
 import { compress } from './compression.js'
 import { encodeRecords } from './records.js'
+import { RECORD_ERRORS_MAX } from './record-scanner.js'
 import {
   ProduceValidationError as E,
   type ProduceValidationOptions,
   validateProducedBatches,
+  validateProducedBatchesAsync,
 } from './validate.js'
 
 const nowMs = 1_700_000_000_000
@@ -34,14 +36,14 @@ describe('validateProducedBatches', () => {
     Compression.lz4,
     Compression.zstd,
   ]) {
-    it(`accepts a valid batch with codec ${codec}, with and without decoding`, () => {
+    it(`accepts a valid batch with codec ${codec}, on plain and compacted topics`, () => {
       const batch = buildRecordBatch(inputs, {
         compression: codec,
         producerId: 5,
         producerEpoch: 0,
         baseSequence: 0,
       })
-      for (const options of [base, { ...base, verifyRecords: true }, { ...base, compacted: true }]) {
+      for (const options of [base, { ...base, compacted: true }]) {
         const result = validateProducedBatches(batch, options)
         assert.equal(result.errorCode, E.NONE, result.errorMessage ?? '')
         assert.deepEqual(result.batch, {
@@ -117,7 +119,7 @@ describe('validateProducedBatches', () => {
     assert.match(result.errorMessage ?? '', /cannot fit/)
   })
 
-  it('answers INVALID_RECORD when the header count disagrees with the records, if records are verified', () => {
+  it('answers INVALID_RECORD when the header count disagrees with the records (#7)', () => {
     // Three records encoded, header says two: only decoding can notice.
     const body = encodeRecords(
       [0, 1, 2].map((i) => ({
@@ -141,15 +143,11 @@ describe('validateProducedBatches', () => {
         baseSequence: -1,
         recordsCount: 2,
       })
-      assert.equal(validateProducedBatches(batch, base).errorCode, E.NONE)
-      assert.equal(
-        validateProducedBatches(batch, { ...base, verifyRecords: true }).errorCode,
-        E.INVALID_RECORD,
-      )
+      assert.equal(validateProducedBatches(batch, base).errorCode, E.INVALID_RECORD)
     }
   })
 
-  it('answers INVALID_RECORD for offsetDeltas other than 0..n-1 when records are verified', () => {
+  it('answers INVALID_RECORD for offsetDeltas other than 0..n-1', () => {
     const body = encodeRecords(
       [0, 2].map((i) => ({ offsetDelta: i, timestampDelta: 0, key: null, value: null, headers: [] })),
     )
@@ -165,7 +163,7 @@ describe('validateProducedBatches', () => {
       baseSequence: -1,
       recordsCount: 2,
     })
-    const result = validateProducedBatches(batch, { ...base, verifyRecords: true })
+    const result = validateProducedBatches(batch, base)
     assert.equal(result.errorCode, E.INVALID_RECORD)
     assert.match(result.errorMessage ?? '', /offsetDelta 2/)
   })
@@ -174,11 +172,8 @@ describe('validateProducedBatches', () => {
     const batch = mutate(buildRecordBatch(inputs, { compression: Compression.gzip }), (b) =>
       b.fill(0x33, 70, 80),
     )
-    assert.equal(validateProducedBatches(batch, base).errorCode, E.NONE)
-    assert.equal(
-      validateProducedBatches(batch, { ...base, verifyRecords: true }).errorCode,
-      E.CORRUPT_MESSAGE,
-    )
+    // A poison batch (#7): stored with error 0 before, it stopped every consumer of its partition.
+    assert.equal(validateProducedBatches(batch, base).errorCode, E.CORRUPT_MESSAGE)
   })
 
   it('answers INVALID_RECORD for a control batch from a client', () => {
@@ -229,8 +224,7 @@ describe('validateProducedBatches', () => {
     assert.equal(validateProducedBatches(old, window).errorCode, E.INVALID_TIMESTAMP)
     // A middle record older than the first is only visible when decoding; it is reported per record.
     const middle = buildRecordBatch([inputs[0], { value: 'old', timestampMs: nowMs - 5000 }, inputs[1]])
-    assert.equal(validateProducedBatches(middle, window).errorCode, E.NONE)
-    const verified = validateProducedBatches(middle, { ...window, verifyRecords: true })
+    const verified = validateProducedBatches(middle, window)
     assert.equal(verified.errorCode, E.INVALID_TIMESTAMP)
     assert.deepEqual(
       verified.recordErrors.map((e) => e.batchIndex),
@@ -270,5 +264,75 @@ describe('validateProducedBatches', () => {
     assert.equal(result.errorCode, E.NONE)
     assert.equal(result.batch?.isTransactional, true)
     assert.equal(Attributes.transactional, 0x10)
+  })
+
+  it('answers records of length -1 or junk after a valid header, uncompressed or lz4, as INVALID_RECORD or CORRUPT_MESSAGE (#7)', () => {
+    // Poison batches: the CRC holds, the records do not. They were stored with error 0 on plain topics.
+    const minusOne = assembleBatch(Buffer.from([0x01, 0, 0, 0, 0, 0, 0, 0]), {
+      baseOffset: 0,
+      partitionLeaderEpoch: -1,
+      attributes: 0,
+      lastOffsetDelta: 0,
+      baseTimestamp: nowMs,
+      maxTimestamp: nowMs,
+      producerId: -1,
+      producerEpoch: -1,
+      baseSequence: -1,
+      recordsCount: 1,
+    })
+    assert.equal(validateProducedBatches(minusOne, base).errorCode, E.INVALID_RECORD)
+    const lz4Junk = mutate(buildRecordBatch(inputs, { compression: Compression.lz4 }), (b) =>
+      b.fill(0x5a, 72, b.length),
+    )
+    assert.equal(validateProducedBatches(lz4Junk, base).errorCode, E.CORRUPT_MESSAGE)
+  })
+
+  it('stops at the first RECORD_ERRORS_MAX record errors (#7)', () => {
+    const batch = buildRecordBatch(Array.from({ length: 5000 }, () => ({ value: 'no key' })))
+    const result = validateProducedBatches(batch, { ...base, compacted: true })
+    assert.equal(result.errorCode, E.INVALID_RECORD)
+    assert.deepEqual(
+      result.recordErrors.map((e) => e.batchIndex),
+      Array.from({ length: RECORD_ERRORS_MAX }, (_, i) => i),
+    )
+  })
+
+  it('answers the same asynchronously, pausing between slices and drawing on the request budget (#7)', async () => {
+    let pauses = 0
+    const pause = async () => {
+      pauses++
+    }
+    for (const codec of [
+      Compression.none,
+      Compression.gzip,
+      Compression.snappy,
+      Compression.lz4,
+      Compression.zstd,
+    ]) {
+      const batch = buildRecordBatch(inputs, { compression: codec })
+      const budget = { bytesLeft: 1 << 20 }
+      const result = await validateProducedBatchesAsync(batch, base, budget, pause)
+      assert.equal(result.errorCode, E.NONE, `codec ${codec}: ${result.errorMessage}`)
+      if (codec !== Compression.none) assert.ok(budget.bytesLeft < 1 << 20, `codec ${codec} drew nothing`)
+      const tight = await validateProducedBatchesAsync(batch, base, { bytesLeft: 4 }, pause)
+      assert.equal(
+        tight.errorCode,
+        codec === Compression.none ? E.NONE : E.MESSAGE_TOO_LARGE,
+        `codec ${codec}`,
+      )
+    }
+    const many = buildRecordBatch(
+      Array.from({ length: 50_000 }, (_, i) => ({ key: `k${i}`, value: 'v' })),
+      { compression: Compression.zstd },
+    )
+    pauses = 0
+    const result = await validateProducedBatchesAsync(
+      many,
+      { ...base, compacted: true },
+      { bytesLeft: 1 << 30 },
+      pause,
+    )
+    assert.equal(result.errorCode, E.NONE)
+    assert.ok(pauses >= 2, `paused ${pauses} times over 50,000 records`)
   })
 })

@@ -1,6 +1,6 @@
 // Produce-side validation of the records of one partition (Kafka's ProduceRequest.validateRecords and
-// LogValidator): answers a Kafka error code, never throws for client bytes. Records are decoded only when
-// a check needs them (compacted topic, verifyRecords); the batch itself is never modified.
+// LogValidator): answers a Kafka error code, never throws for client bytes. Every record of every batch is
+// checked (decompressed, within a per-batch bound and a per-request budget); the batch is never modified.
 import {
   Attributes,
   BATCH_HEADER_BYTES,
@@ -10,9 +10,10 @@ import {
   isBatchCrcValid,
   readBatchHeader,
 } from './batch-header.js'
-import { InvalidRecordError, isRecordBatchError } from '../core/index.js'
-import { DECOMPRESSED_BYTES_MAX_DEFAULT, decompress } from './compression.js'
-import { decodeRecords, RECORD_BYTES_MIN, type Record } from './records.js'
+import { DecompressedTooLargeError, InvalidRecordError, isRecordBatchError } from '../core/index.js'
+import { DECOMPRESSED_BYTES_MAX_DEFAULT, decompress, decompressAsync } from './compression.js'
+import { RecordScanner, type RecordScanRules } from './record-scanner.js'
+import { RECORD_BYTES_MIN } from './records.js'
 
 /** The Kafka error codes this validator answers (values from Kafka's Errors). */
 export const ProduceValidationError = {
@@ -31,10 +32,8 @@ export interface ProduceValidationOptions {
   produceVersion: number
   /** The topic's max.message.bytes: the largest batch accepted, counting all its bytes. */
   maxMessageBytes: number
-  /** cleanup.policy includes compact: every record needs a key (decodes records). */
+  /** cleanup.policy includes compact: every record needs a key. */
   compacted?: boolean
-  /** Decode every record and check count and offsetDeltas 0..n-1, as Kafka does (decompressing). */
-  verifyRecords?: boolean
   /** The topic uses LogAppendTime: client timestamps are not checked. */
   logAppendTime?: boolean
   /** Current time in ms, for the timestamp window. */
@@ -88,14 +87,11 @@ function fail(
   return { errorCode, errorMessage, recordErrors, batch }
 }
 
-/**
- * Validates the `records` field of one partition of a Produce request (v3+: exactly one magic-2 batch)
- * against `options`. Never throws for malformed client bytes; returns the Kafka error code to answer.
- */
-export function validateProducedBatches(
+/** The checks on the batch header and framing; the records come after. */
+function checkBatchHeader(
   records: Buffer | null,
   options: ProduceValidationOptions,
-): ProduceValidationResult {
+): ProduceValidationResult | CheckedHeader {
   if (records === null || records.length === 0) {
     return fail(ProduceValidationError.INVALID_RECORD, 'produce request must hold exactly one record batch')
   }
@@ -185,67 +181,60 @@ export function validateProducedBatches(
     !options.logAppendTime &&
     options.nowMs !== undefined &&
     (options.timestampBeforeMaxMs !== undefined || options.timestampAfterMaxMs !== undefined)
-  const firstTimestampMs = checkTimestamps
-    ? options.nowMs! - (options.timestampBeforeMaxMs ?? Number.POSITIVE_INFINITY)
-    : 0
-  const lastTimestampMs = checkTimestamps
-    ? options.nowMs! + (options.timestampAfterMaxMs ?? Number.POSITIVE_INFINITY)
-    : 0
-  const outsideWindow = (timestampMs: number): boolean =>
-    timestampMs >= 0 && (timestampMs < firstTimestampMs || timestampMs > lastTimestampMs)
+  const timestampWindow = checkTimestamps
+    ? {
+        firstMs: options.nowMs! - (options.timestampBeforeMaxMs ?? Number.POSITIVE_INFINITY),
+        lastMs: options.nowMs! + (options.timestampAfterMaxMs ?? Number.POSITIVE_INFINITY),
+      }
+    : undefined
+  return {
+    batch,
+    codec,
+    recordsCount: header.recordsCount,
+    rules: { keyRequired: options.compacted === true, baseTimestamp: header.baseTimestamp, timestampWindow },
+  }
+}
 
-  if (!(options.compacted || options.verifyRecords)) {
-    // Header-only path: the first and the largest timestamps stand in for every record's.
-    if (checkTimestamps && (outsideWindow(header.baseTimestamp) || outsideWindow(header.maxTimestamp))) {
-      return fail(
-        ProduceValidationError.INVALID_TIMESTAMP,
-        'record timestamp is outside the accepted window',
-        batch,
-      )
-    }
+/** A batch whose header passed: what the record checks need. */
+interface CheckedHeader {
+  batch: ProducedBatchInfo
+  codec: number
+  recordsCount: number
+  rules: RecordScanRules
+}
+
+function isCheckedHeader(value: ProduceValidationResult | CheckedHeader): value is CheckedHeader {
+  return 'rules' in value
+}
+
+/** The answer for a payload that would not decompress or whose records are malformed. */
+function recordsFailure(error: unknown, batch: ProducedBatchInfo): ProduceValidationResult {
+  if (!isRecordBatchError(error)) throw error
+  // A batch whose CRC holds but whose payload will not decompress is corrupt; malformed records inside a
+  // checksummed batch are invalid, as in Kafka's DefaultRecord.readFrom. A payload inflating past its
+  // bound or the request's budget is too large (a non-retriable answer, unlike CORRUPT_MESSAGE).
+  const errorCode =
+    error instanceof InvalidRecordError
+      ? ProduceValidationError.INVALID_RECORD
+      : error instanceof DecompressedTooLargeError
+        ? ProduceValidationError.MESSAGE_TOO_LARGE
+        : ProduceValidationError.CORRUPT_MESSAGE
+  return fail(errorCode, error.message, batch)
+}
+
+/** The answer once every record was scanned (or the scan stopped at the error cap). */
+function scanResult(scanner: RecordScanner, batch: ProducedBatchInfo): ProduceValidationResult {
+  if (scanner.findings.length === 0) {
     return { errorCode: ProduceValidationError.NONE, errorMessage: null, recordErrors: [], batch }
   }
-
-  let decoded: Record[]
-  try {
-    const body = decompress(
-      codec,
-      records.subarray(BATCH_HEADER_BYTES),
-      options.decompressedBytesMax ?? DECOMPRESSED_BYTES_MAX_DEFAULT,
-    )
-    decoded = decodeRecords(body, header.recordsCount)
-  } catch (error) {
-    if (!isRecordBatchError(error)) throw error
-    // A batch whose CRC holds but whose payload will not decompress is corrupt; malformed records inside
-    // a checksummed batch are invalid, as in Kafka's DefaultRecord.readFrom.
-    const errorCode =
-      error instanceof InvalidRecordError
-        ? ProduceValidationError.INVALID_RECORD
-        : ProduceValidationError.CORRUPT_MESSAGE
-    return fail(errorCode, error.message, batch)
-  }
-
-  const recordErrors: RecordError[] = []
-  let timestampError = false
-  let keyError = false
-  for (let i = 0; i < decoded.length; i++) {
-    const record = decoded[i]
-    if (record.offsetDelta !== i) {
-      return fail(
-        ProduceValidationError.INVALID_RECORD,
-        `record ${i} has offsetDelta ${record.offsetDelta}`,
-        batch,
-      )
-    }
-    if (options.compacted && record.key === null) {
-      keyError = true
-      recordErrors.push({ batchIndex: i, message: 'compacted topic cannot accept a record without a key' })
-    } else if (checkTimestamps && outsideWindow(header.baseTimestamp + record.timestampDelta)) {
-      timestampError = true
-      recordErrors.push({ batchIndex: i, message: 'record timestamp is outside the accepted window' })
-    }
-  }
-  if (keyError) {
+  const recordErrors = scanner.findings.map((f) => ({
+    batchIndex: f.batchIndex,
+    message:
+      f.problem === 'keyMissing'
+        ? 'compacted topic cannot accept a record without a key'
+        : 'record timestamp is outside the accepted window',
+  }))
+  if (scanner.findings.some((f) => f.problem === 'keyMissing')) {
     return fail(
       ProduceValidationError.INVALID_RECORD,
       'compacted topic cannot accept records without a key',
@@ -253,13 +242,75 @@ export function validateProducedBatches(
       recordErrors,
     )
   }
-  if (timestampError) {
-    return fail(
-      ProduceValidationError.INVALID_TIMESTAMP,
-      'record timestamp is outside the accepted window',
-      batch,
-      recordErrors,
-    )
+  return fail(
+    ProduceValidationError.INVALID_TIMESTAMP,
+    'record timestamp is outside the accepted window',
+    batch,
+    recordErrors,
+  )
+}
+
+/**
+ * Validates the `records` field of one partition of a Produce request (v3+: exactly one magic-2 batch)
+ * against `options`: the header, then every record (decompressed), as Kafka does. Never throws for
+ * malformed client bytes; returns the Kafka error code to answer. Runs to the end on the caller's turn;
+ * the broker uses `validateProducedBatchesAsync`.
+ */
+export function validateProducedBatches(
+  records: Buffer | null,
+  options: ProduceValidationOptions,
+): ProduceValidationResult {
+  const checked = checkBatchHeader(records, options)
+  if (!isCheckedHeader(checked)) return checked
+  const { batch, codec } = checked
+  try {
+    const payload = (records as Buffer).subarray(BATCH_HEADER_BYTES)
+    const body = decompress(codec, payload, options.decompressedBytesMax ?? DECOMPRESSED_BYTES_MAX_DEFAULT)
+    const scanner = new RecordScanner(body, checked.recordsCount, checked.rules)
+    scanner.scan(Number.POSITIVE_INFINITY)
+    return scanResult(scanner, batch)
+  } catch (error) {
+    return recordsFailure(error, batch)
   }
-  return { errorCode: ProduceValidationError.NONE, errorMessage: null, recordErrors: [], batch }
+}
+
+/** Decompressed bytes the batches of one Produce request may still inflate to, all partitions together. */
+export interface DecompressionBudget {
+  bytesLeft: number
+}
+
+/** Default of a DecompressionBudget per Produce request: 256 MiB. */
+export const PRODUCE_DECOMPRESSED_BYTES_MAX_DEFAULT = 256 * 1024 * 1024
+
+/** Records checked between two pauses: a few milliseconds of work. */
+const RECORDS_PER_SLICE = 20_000
+
+/**
+ * Like `validateProducedBatches`, without holding the event loop for long: decompression runs off it or
+ * in slices (`decompressAsync`), records are checked in slices with `pause()` between them, and
+ * decompressed bytes are taken from `budget`, shared by the partitions of one request.
+ */
+export async function validateProducedBatchesAsync(
+  records: Buffer | null,
+  options: ProduceValidationOptions,
+  budget: DecompressionBudget,
+  pause: () => Promise<void>,
+): Promise<ProduceValidationResult> {
+  const checked = checkBatchHeader(records, options)
+  if (!isCheckedHeader(checked)) return checked
+  const { batch, codec } = checked
+  try {
+    const payload = (records as Buffer).subarray(BATCH_HEADER_BYTES)
+    let body = payload
+    if (codec !== Compression.none) {
+      const perBatch = options.decompressedBytesMax ?? DECOMPRESSED_BYTES_MAX_DEFAULT
+      body = await decompressAsync(codec, payload, Math.min(perBatch, budget.bytesLeft), pause)
+      budget.bytesLeft -= body.length
+    }
+    const scanner = new RecordScanner(body, checked.recordsCount, checked.rules)
+    while (!scanner.scan(RECORDS_PER_SLICE)) await pause()
+    return scanResult(scanner, batch)
+  } catch (error) {
+    return recordsFailure(error, batch)
+  }
 }

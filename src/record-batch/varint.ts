@@ -152,6 +152,14 @@ export class VarintReader {
     return this.buffer.readInt8(this.offset++)
   }
 
+  /** Moves past the next `length` bytes. */
+  skip(length: number): void {
+    if (length < 0 || length > this.end - this.offset) {
+      throw invalidRecord(`field of ${length} bytes runs past the end of its buffer`)
+    }
+    this.offset += length
+  }
+
   /** Returns a view (no copy) of the next `length` bytes. */
   readBytes(length: number): Buffer {
     if (length < 0 || length > this.end - this.offset) {

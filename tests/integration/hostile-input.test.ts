@@ -4,12 +4,17 @@ import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { after, before, describe, it } from 'node:test'
 import { ApiKey, ErrorCode } from '../../src/protocol/index.js'
+import { gzipSync } from 'node:zlib'
 import {
   assembleBatch,
+  buildRecordBatch,
   Compression,
+  compress,
   decodeBatch,
   encodeRecords,
   type Record,
+  RECORD_ERRORS_MAX,
+  writeVarint,
 } from '../../src/record-batch/index.js'
 import { BrookProcess } from './brook-process.js'
 import { assertServes, createTopic, fetchPartition, metadata, producePartition } from './kafka-requests.js'
@@ -51,6 +56,47 @@ function int32(value: number): Buffer {
   const b = Buffer.alloc(4)
   b.writeInt32BE(value)
   return b
+}
+
+/** `count` records with null key and value, encoded back to back (about 10 bytes each). */
+function nullKeyRecords(count: number): Buffer {
+  const out = Buffer.alloc(count * 12)
+  let at = 0
+  const body = Buffer.alloc(16)
+  for (let i = 0; i < count; i++) {
+    let end = 0
+    body[end++] = 0 // attributes
+    body[end++] = 0 // timestampDelta
+    end = writeVarint(body, i, end) // offsetDelta
+    body[end++] = 1 // key: -1
+    body[end++] = 1 // value: -1
+    body[end++] = 0 // no headers
+    at = writeVarint(out, end, at)
+    at += body.copy(out, at, 0, end)
+  }
+  return out.subarray(0, at)
+}
+
+/** Measures the worst answer time of ApiVersions, asked again and again on its own connection. */
+async function bystander(port: number): Promise<{ stop(): Promise<number> }> {
+  const client = await RawKafkaClient.connect(port)
+  let running = true
+  let worstMs = 0
+  const loop = (async () => {
+    while (running) {
+      const started = performance.now()
+      await client.request(ApiKey.ApiVersions, 2, {})
+      worstMs = Math.max(worstMs, performance.now() - started)
+    }
+  })()
+  return {
+    async stop() {
+      running = false
+      await loop
+      await client.close()
+      return worstMs
+    },
+  }
 }
 
 /** 2^62 + 1 as the eight bytes of an int64: far beyond what a number holds exactly. */
@@ -242,6 +288,116 @@ describe('hostile input to a broker process (#7)', () => {
       })
       assert.equal(response.body.responses[0].partitions[0].errorCode, ErrorCode.OFFSET_OUT_OF_RANGE)
     })
+    await assertHealthy()
+  })
+
+  it('answers poison batches on a plain topic with an error and stores nothing: consumers read on (#7)', async () => {
+    // The CRC holds, the records do not: corrupt gzip and lz4 payloads, a record of length -1, junk.
+    const gzipCorrupt = buildRecordBatch([{ key: 'k', value: 'v'.repeat(100) }], {
+      compression: Compression.gzip,
+    })
+    gzipCorrupt.fill(0x33, 75, 85)
+    const lz4Junk = buildRecordBatch([{ key: 'k', value: 'v'.repeat(100) }], { compression: Compression.lz4 })
+    lz4Junk.fill(0x5a, 72)
+    const poisons: [string, Buffer, number][] = [
+      ['corrupt gzip', rawBatch(gzipCorrupt.subarray(61), Compression.gzip, 1), ErrorCode.CORRUPT_MESSAGE],
+      ['lz4 junk', rawBatch(lz4Junk.subarray(61), Compression.lz4, 1), ErrorCode.CORRUPT_MESSAGE],
+      [
+        'record length -1',
+        rawBatch(Buffer.from([1, 0, 0, 0, 0, 0, 0]), Compression.none, 1),
+        ErrorCode.INVALID_RECORD,
+      ],
+      ['junk records', rawBatch(Buffer.alloc(40, 0x7f), Compression.none, 2), ErrorCode.INVALID_RECORD],
+    ]
+    await withConnection(brook.port, async (client) => {
+      await createTopic(client, 'poison', 1)
+      for (const [label, batch, errorCode] of poisons) {
+        const result = await producePartition(client, 'poison', 0, batch)
+        assert.equal(result.errorCode, errorCode, `${label}: ${result.errorMessage}`)
+      }
+      const good = await producePartition(
+        client,
+        'poison',
+        0,
+        buildRecordBatch([{ key: 'a', value: 'after' }]),
+      )
+      assert.equal(good.errorCode, ErrorCode.NONE)
+      assert.equal(good.baseOffset, 0, 'a poison batch took offsets')
+      const fetched = await fetchPartition(client, 'poison', 0)
+      assert.deepEqual(
+        fetched.batches.flatMap((b) => decodeBatch(b).records.map((r) => r.value?.toString())),
+        ['after'],
+      )
+    })
+    await assertHealthy()
+  })
+
+  it('answers compression bombs within the request budget without stalling other clients (#7)', async () => {
+    // 4 KB zstd batches that inflate to 128 MiB each, one per partition of a compacted topic: 4 GiB in all.
+    const zstd = require('zstd-napi') as { compress(input: Buffer): Buffer }
+    const bomb = rawBatch(zstd.compress(Buffer.alloc(128 * 1024 * 1024)), Compression.zstd, 1)
+    const partitions = 32
+    await withConnection(brook.port, (client) =>
+      createTopic(client, 'bombed', partitions, { 'cleanup.policy': 'compact' }),
+    )
+    const watch = await bystander(brook.port)
+    const started = performance.now()
+    await withConnection(brook.port, async (client) => {
+      const response = await client.request(ApiKey.Produce, 9, {
+        transactionalId: null,
+        acks: -1,
+        timeoutMs: 30000,
+        topicData: [
+          {
+            name: 'bombed',
+            partitionData: Array.from({ length: partitions }, (_, index) => ({ index, records: bomb })),
+          },
+        ],
+      })
+      const codes = response.responses[0].partitionResponses.map((p: { errorCode: number }) => p.errorCode)
+      assert.ok(
+        codes.every((c: number) => c !== ErrorCode.NONE),
+        `a bomb was accepted: ${codes}`,
+      )
+      assert.ok(codes.includes(ErrorCode.MESSAGE_TOO_LARGE), `the budget never ran out: ${codes}`)
+    })
+    const elapsedMs = performance.now() - started
+    const worstMs = await watch.stop()
+    assert.ok(
+      worstMs < 1000,
+      `a bystander waited ${Math.round(worstMs)} ms (bombs took ${Math.round(elapsedMs)} ms)`,
+    )
+    // gzip bombs on a plain topic are decompressed too (they were stored unread before).
+    const gzipBomb = rawBatch(gzipSync(Buffer.alloc(200 * 1024 * 1024)), Compression.gzip, 1)
+    await withConnection(brook.port, async (client) => {
+      await createTopic(client, 'gzip-bombed', 1)
+      const result = await producePartition(client, 'gzip-bombed', 0, gzipBomb)
+      assert.equal(result.errorCode, ErrorCode.MESSAGE_TOO_LARGE, result.errorMessage ?? '')
+    })
+    await assertHealthy()
+  })
+
+  it('answers a batch of 2 million keyless records on a compacted topic with the first few record errors (#7)', async () => {
+    const count = 2_000_000
+    const batch = rawBatch(compress(Compression.zstd, nullKeyRecords(count)), Compression.zstd, count)
+    await withConnection(brook.port, (client) =>
+      createTopic(client, 'keyless', 1, {
+        'cleanup.policy': 'compact',
+        'max.message.bytes': String(8 << 20),
+      }),
+    )
+    const watch = await bystander(brook.port)
+    await withConnection(brook.port, async (client) => {
+      const result = await producePartition(client, 'keyless', 0, batch)
+      assert.equal(result.errorCode, ErrorCode.INVALID_RECORD)
+      assert.equal(result.recordErrors.length, RECORD_ERRORS_MAX)
+      assert.deepEqual(
+        result.recordErrors.map((e) => e.batchIndex),
+        Array.from({ length: RECORD_ERRORS_MAX }, (_, i) => i),
+      )
+    })
+    const worstMs = await watch.stop()
+    assert.ok(worstMs < 1000, `a bystander waited ${Math.round(worstMs)} ms`)
     await assertHealthy()
   })
 })

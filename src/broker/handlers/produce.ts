@@ -4,8 +4,9 @@
 import { ErrorCode, ProduceRequest, ProduceResponse, ZERO_UUID } from '../../protocol/index.js'
 import {
   setLogAppendTime,
+  type DecompressionBudget,
   setPartitionLeaderEpoch,
-  validateProducedBatches,
+  validateProducedBatchesAsync,
 } from '../../record-batch/index.js'
 import { CLOSE_CONNECTION, defineHandler } from '../handler.js'
 import type { BrokerContext } from '../broker-context.js'
@@ -41,21 +42,29 @@ async function producePartition(
   durable: Promise<void>[],
   written: Promise<void>[],
   acks: number,
+  budget: DecompressionBudget,
 ): Promise<PartitionResult> {
   const log = await broker.partitions.log(topicName, index)
   const settings = broker.partitions.settings(topicName)
   if (log === undefined || settings === undefined) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
   const nowMs = broker.clock.nowMs()
   const logAppendTime = settings.messageTimestampType === 'LogAppendTime'
-  const validation = validateProducedBatches(records, {
-    produceVersion: version,
-    maxMessageBytes: settings.maxMessageBytes,
-    compacted: settings.cleanupPolicyCompact,
-    logAppendTime,
-    nowMs,
-    timestampBeforeMaxMs: settings.messageTimestampBeforeMaxMs,
-    timestampAfterMaxMs: settings.messageTimestampAfterMaxMs,
-  })
+  // Every record is checked, as Kafka does; decompression draws on the request's budget, and the work
+  // yields to the event loop between slices so that one request cannot stall the others.
+  const validation = await validateProducedBatchesAsync(
+    records,
+    {
+      produceVersion: version,
+      maxMessageBytes: settings.maxMessageBytes,
+      compacted: settings.cleanupPolicyCompact,
+      logAppendTime,
+      nowMs,
+      timestampBeforeMaxMs: settings.messageTimestampBeforeMaxMs,
+      timestampAfterMaxMs: settings.messageTimestampAfterMaxMs,
+    },
+    budget,
+    () => new Promise<void>((resolve) => broker.clock.defer(resolve)),
+  )
   if (validation.errorCode !== ErrorCode.NONE || validation.batch === null || records === null) {
     const result = failed(index, validation.errorCode, validation.errorMessage)
     result.recordErrors = validation.recordErrors.map((e) => ({
@@ -129,13 +138,14 @@ export const produce = defineHandler({
     const acks = request.acks
     const durable: Promise<void>[] = []
     const written: Promise<void>[] = []
+    const budget: DecompressionBudget = { bytesLeft: broker.config.produceDecompressedBytesMax }
     // The append phase runs in request order per connection: a request waiting for a partition log to
     // open must not be overtaken by the next pipelined one, or an idempotent producer's sequences arrive
     // out of order (Kafka handles one request per connection at a time).
     const { responses } = await context.session.sequence(async () => {
       const responses = []
       for (const topic of request.topicData) {
-        const meta = version >= 13 ? broker.topics.topicById(topic.topicId) : broker.topics.topic(topic.name)
+        const meta = broker.topics.topic(topic.name)
         const partitionResponses: PartitionResult[] = []
         for (const partition of topic.partitionData) {
           let result: PartitionResult
@@ -149,10 +159,7 @@ export const produce = defineHandler({
           } else if (acks !== 0 && acks !== 1 && acks !== -1) {
             result = failed(partition.index, ErrorCode.INVALID_REQUIRED_ACKS)
           } else if (meta === undefined) {
-            result = failed(
-              partition.index,
-              version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-            )
+            result = failed(partition.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
           } else {
             try {
               result = await producePartition(
@@ -164,6 +171,7 @@ export const produce = defineHandler({
                 durable,
                 written,
                 acks,
+                budget,
               )
             } catch (error) {
               broker.logger.error('append failed', { topic: meta.name, partition: partition.index, error })
