@@ -60,6 +60,7 @@ export async function openBrokerContext(
     dir: `${dataDir}/metadata`,
     brokerConfig: topicDefaults,
     nodeId: config.nodeId,
+    randomBytes: (length: number) => deps.random.bytes(length),
     logger: logger.child({ component: 'metadata' }),
     partitionsPerRequestMax: config.partitionsPerRequestMax,
     partitionsMax: config.partitionsMax,
