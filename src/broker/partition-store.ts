@@ -40,7 +40,11 @@ export class PartitionStore {
   private readonly waiters = new Map<string, Set<Waiter>>()
   private readonly settingsCache = new Map<string, TopicLogSettings>()
   private unsubscribe: () => void = () => {}
-  private pending: Promise<unknown> = Promise.resolve()
+  /**
+   * Registry changes still reaching the logs, chained per topic name: a change waits only for earlier
+   * changes of its own topic, and so does the first produce or fetch to a partition.
+   */
+  private readonly pendingByTopic = new Map<string, Promise<void>>()
   private closing = false
 
   private constructor(options: PartitionStoreOptions) {
@@ -129,14 +133,24 @@ export class PartitionStore {
           break
       }
     }
-    this.pending = this.pending.then(task).catch((error) => {
+    const previous = this.pendingByTopic.get(topic.name) ?? Promise.resolve()
+    const run = previous.then(task).catch((error) => {
       this.options.logger.error('applying a topic change to the logs failed', { topic: topic.name, error })
+    })
+    this.pendingByTopic.set(topic.name, run)
+    run.then(() => {
+      if (this.pendingByTopic.get(topic.name) === run) this.pendingByTopic.delete(topic.name)
     })
   }
 
   /** Resolves once every registry change so far has reached the logs. */
-  settled(): Promise<void> {
-    return this.pending.then(() => {})
+  async settled(): Promise<void> {
+    await Promise.all(this.pendingByTopic.values())
+  }
+
+  /** Resolves once every change so far to topic `name` has reached the logs. */
+  topicSettled(name: string): Promise<void> {
+    return this.pendingByTopic.get(name) ?? Promise.resolve()
   }
 
   /** The log of a partition; waits while it is being opened. Undefined if the partition does not exist. */
@@ -145,8 +159,9 @@ export class PartitionStore {
     if (open !== undefined) return open
     const meta = this.options.topics.topic(topic)
     if (meta === undefined || partition < 0 || partition >= meta.partitionCount) return undefined
-    // The registry knows the partition but its change has not reached the logs yet.
-    await this.settled()
+    // The registry knows the partition but its change has not reached the logs yet; changes to other
+    // topics (a slow creation of many partitions, a deletion) are not waited for.
+    await this.topicSettled(topic)
     return this.manager.getOrCreate(topic, partition, this.logConfig(meta))
   }
 
