@@ -8,11 +8,11 @@ import {
   ConfigSource,
   type ConfigValue,
   configTypeCode,
+  type EffectiveConfigEntry,
   LONG_MAX_TEXT,
   parseConfigValue,
   parseDefault,
 } from './config-definition.js'
-import type { EffectiveConfigEntry } from './topic-configs.js'
 
 type BrokerConfigRow = [
   name: string,

@@ -225,3 +225,26 @@ export function parseDefault(definition: ConfigDefinition): ConfigValue {
   if (!parsed.ok) throw new Error(`bad default for ${definition.name}: ${parsed.errorMessage}`)
   return parsed.value
 }
+
+/** A name, value and source as DescribeConfigs' synonyms list shows them. */
+export interface ConfigSynonymEntry {
+  readonly name: string
+  readonly value: string | null
+  readonly source: ConfigSourceValue
+}
+
+/** One config's effective value for a topic or broker, ready for a DescribeConfigs entry. */
+export interface EffectiveConfigEntry {
+  readonly name: string
+  /** Canonical text; null when unset, or when sensitive. */
+  readonly value: string | null
+  readonly parsed: ConfigValue
+  readonly source: ConfigSourceValue
+  readonly type: ConfigTypeName
+  /** DescribeConfigs' ConfigType number. */
+  readonly configType: number
+  readonly sensitive: boolean
+  readonly readOnly: boolean
+  /** Where the value could come from, highest priority first (DescribeConfigs IncludeSynonyms). */
+  readonly synonyms: readonly ConfigSynonymEntry[]
+}

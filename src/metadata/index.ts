@@ -4,10 +4,12 @@ export {
   type ConfigDefinition,
   ConfigSource,
   type ConfigSourceValue,
+  type ConfigSynonymEntry,
   ConfigType,
   type ConfigTypeName,
   type ConfigValue,
   configTypeCode,
+  type EffectiveConfigEntry,
   javaDoubleText,
   LONG_MAX_TEXT,
   type ParsedConfigValue,
@@ -21,22 +23,20 @@ export {
   randomKafkaUuid,
   ZERO_UUID,
 } from './kafka-uuid.js'
+export { LEGACY_METADATA_LOG_FILE, LEGACY_METADATA_SNAPSHOT_FILE } from './legacy-metadata-log.js'
 export { META_PROPERTIES_FILE, type MetaProperties } from './meta-properties.js'
 export {
   MetadataErrorCode,
   type MetadataErrorCodeValue,
   type MetadataFailure,
 } from './metadata-error-code.js'
-export { LEGACY_METADATA_LOG_FILE, LEGACY_METADATA_SNAPSHOT_FILE } from './legacy-metadata-log.js'
 export {
   AlterConfigOp,
   applyIncrementalAlterOps,
   type BrokerSynonym,
   COMPRESSION_TYPES,
   type ConfigEntryInput,
-  type ConfigSynonymEntry,
   checkTopicConfigRules,
-  type EffectiveConfigEntry,
   type EffectiveTopicConfig,
   type IncrementalAlterInput,
   resolveTopicConfig,
@@ -52,6 +52,7 @@ export {
 export {
   type ChangeOptions,
   type CreateTopicRequest,
+  METADATA_STATE_DIR,
   PARTITIONS_MAX_DEFAULT,
   PARTITIONS_PER_REQUEST_MAX_DEFAULT,
   type RegistryResult,
@@ -62,6 +63,5 @@ export {
   type TopicMetadata,
   TopicRegistry,
   type TopicRegistryOptions,
-  METADATA_STATE_DIR,
   topicNameProblem,
 } from './topic-registry.js'

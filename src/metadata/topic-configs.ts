@@ -7,9 +7,11 @@ import {
   type ConfigDefinition,
   ConfigSource,
   type ConfigSourceValue,
+  type ConfigSynonymEntry,
   type ConfigTypeName,
   type ConfigValue,
   configTypeCode,
+  type EffectiveConfigEntry,
   LONG_MAX_TEXT,
   parseConfigValue,
 } from './config-definition.js'
@@ -465,29 +467,6 @@ export function applyIncrementalAlterOps(
 function splitList(text: string): string[] {
   const trimmed = text.trim()
   return trimmed === '' ? [] : trimmed.split(/\s*,\s*/)
-}
-
-/** A name, value and source as DescribeConfigs' synonyms list shows them. */
-export interface ConfigSynonymEntry {
-  readonly name: string
-  readonly value: string | null
-  readonly source: ConfigSourceValue
-}
-
-/** One config's effective value for a topic or broker, ready for a DescribeConfigs entry. */
-export interface EffectiveConfigEntry {
-  readonly name: string
-  /** Canonical text; null when unset, or when sensitive. */
-  readonly value: string | null
-  readonly parsed: ConfigValue
-  readonly source: ConfigSourceValue
-  readonly type: ConfigTypeName
-  /** DescribeConfigs' ConfigType number. */
-  readonly configType: number
-  readonly sensitive: boolean
-  readonly readOnly: boolean
-  /** Where the value could come from, highest priority first (DescribeConfigs IncludeSynonyms). */
-  readonly synonyms: readonly ConfigSynonymEntry[]
 }
 
 /** A topic's effective configs, by name, in name order. */
