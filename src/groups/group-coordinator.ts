@@ -51,6 +51,13 @@ interface GroupEntry {
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
+/**
+ * Kafka's internal topic of group state. Brook keeps that state in its own log, but lists the topic in
+ * Metadata (as internal) as Kafka does, with a fixed id; it holds no records and cannot be created.
+ */
+export const OFFSETS_TOPIC_NAME = '__consumer_offsets'
+export const OFFSETS_TOPIC_ID = Buffer.from('6272f06b5f6f6666736574735f5f0001', 'hex').toString('base64url')
+
 /** Members per group, classic (group.max.size) and KIP-848 (group.consumer.max.size); Kafka: 2^31 - 1. */
 export const DEFAULT_GROUP_MAX_SIZE = 1000
 /** Groups one broker holds (Brook's bound; Kafka has none). */
@@ -86,6 +93,8 @@ export class GroupCoordinator {
   readonly #consumerSettings: ConsumerGroupSettings
   #retentionTimer: Timer | undefined
   #closed = false
+  /** Set by the first FindCoordinator for a group: Kafka creates `__consumer_offsets` at that moment. */
+  #offsetsTopicRequested = false
 
   private constructor(options: GroupCoordinatorOptions, log: GroupLog, state: StoredGroups) {
     this.#clock = options.clock
@@ -167,6 +176,19 @@ export class GroupCoordinator {
     this.#retentionTimer?.cancel()
     for (const { group } of this.#groups.values()) group.shutdown()
     await this.#log.close()
+  }
+
+  /**
+   * Whether Metadata lists the internal `__consumer_offsets` topic: as in Kafka, once a client has looked
+   * for a group coordinator or a group exists (clients such as franz-go's regex consumers wait for it).
+   */
+  get offsetsTopicExists(): boolean {
+    return this.#offsetsTopicRequested || this.#groups.size > 0
+  }
+
+  /** Called for FindCoordinator of a group (or a Metadata request allowed to create the topic). */
+  requestOffsetsTopic(): void {
+    this.#offsetsTopicRequested = true
   }
 
   /** Writes a snapshot and empties the log now; for tests and tools. */

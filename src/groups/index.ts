@@ -21,6 +21,8 @@ export {
   DEFAULT_GROUP_MAX_SIZE,
   DEFAULT_GROUPS_MAX,
   GroupCoordinator,
+  OFFSETS_TOPIC_ID,
+  OFFSETS_TOPIC_NAME,
 } from './group-coordinator.js'
 export type {
   CommitPartitionInput,

@@ -30,6 +30,7 @@ export const findCoordinator = defineHandler({
       }
       if (errorCode !== ErrorCode.NONE)
         return { key, errorCode, errorMessage, nodeId: -1, host: '', port: -1 }
+      if (keyType === KeyType.Group) context.broker.groups.requestOffsetsTopic()
       return {
         key,
         errorCode,

@@ -1,10 +1,27 @@
 // Metadata: brokers (this one node), and topics with their partitions, creating unknown topics when
-// auto.create.topics.enable is on and the client allows it.
+// auto.create.topics.enable is on and the client allows it. Once groups are in use the internal
+// __consumer_offsets topic is listed too, as Kafka lists it (clients wait for it).
+import { OFFSETS_TOPIC_ID, OFFSETS_TOPIC_NAME } from '../../groups/index.js'
 import { ErrorCode, MetadataRequest, MetadataResponse, ZERO_UUID } from '../../protocol/index.js'
 import type { TopicMetadata } from '../../metadata/index.js'
+import type { BrokerContext } from '../broker-context.js'
 import { defineHandler } from '../handler.js'
 
-function describeTopic(topic: TopicMetadata, nodeId: number) {
+/** The internal offsets topic as Metadata lists it, with offsets.topic.num.partitions partitions. */
+function offsetsTopic(broker: BrokerContext) {
+  const partitionCount = Number(broker.topics.brokerConfig.value('offsets.topic.num.partitions'))
+  return describeTopic(
+    { name: OFFSETS_TOPIC_NAME, topicId: OFFSETS_TOPIC_ID, partitionCount },
+    broker.config.nodeId,
+    true,
+  )
+}
+
+function describeTopic(
+  topic: Pick<TopicMetadata, 'name' | 'topicId' | 'partitionCount'>,
+  nodeId: number,
+  isInternal = false,
+) {
   const partitions = []
   for (let partitionIndex = 0; partitionIndex < topic.partitionCount; partitionIndex++) {
     partitions.push({
@@ -21,7 +38,7 @@ function describeTopic(topic: TopicMetadata, nodeId: number) {
     errorCode: ErrorCode.NONE,
     name: topic.name,
     topicId: topic.topicId,
-    isInternal: false,
+    isInternal,
     partitions,
     topicAuthorizedOperations: -2147483648,
   }
@@ -40,6 +57,9 @@ export const metadata = defineHandler({
     const topics = []
     if (all) {
       for (const topic of broker.topics.topics()) topics.push(describeTopic(topic, nodeId))
+      if (broker.groups.offsetsTopicExists && broker.topics.topic(OFFSETS_TOPIC_NAME) === undefined) {
+        topics.push(offsetsTopic(broker))
+      }
     } else {
       for (const wanted of request.topics ?? []) {
         let topic: TopicMetadata | undefined
@@ -50,6 +70,15 @@ export const metadata = defineHandler({
           continue
         }
         const name = wanted.name
+        if (name === OFFSETS_TOPIC_NAME || (name === null && wanted.topicId === OFFSETS_TOPIC_ID)) {
+          // Never auto-created as a topic of records; asking with auto-creation allowed makes it exist.
+          if (request.allowAutoTopicCreation && broker.config.autoCreateTopics)
+            broker.groups.requestOffsetsTopic()
+          if (broker.groups.offsetsTopicExists) {
+            topics.push(offsetsTopic(broker))
+            continue
+          }
+        }
         if (name === null || name === '') {
           // The answer's name is nullable only from v12, where topics may be asked for by id; older
           // versions name the topic as asked ('' is not a valid topic name).
@@ -65,7 +94,7 @@ export const metadata = defineHandler({
           )
           continue
         }
-        if (broker.config.autoCreateTopics && request.allowAutoTopicCreation) {
+        if (broker.config.autoCreateTopics && request.allowAutoTopicCreation && name !== OFFSETS_TOPIC_NAME) {
           const created = await broker.topics.createTopic({ name })
           if (created.ok) {
             topics.push(describeTopic(created.topic, nodeId))
