@@ -1,6 +1,6 @@
 // Keeps the dependency rule of docs/ARCHITECTURE.md true: a src/ folder imports only the folders listed
 // for it, and only through their index.ts. Tests (*.test.ts) may also import src/testing and a port's
-// contract suite (*.contract.ts).
+// contract suite (*.contract.ts); so may a test harness (*.harness.ts: set-up shared by tests, no tests).
 import { ok } from 'node:assert/strict'
 import { readFileSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
@@ -63,7 +63,7 @@ test('src folders import only what the dependency rule allows, through index.ts'
     const relative = path.relative(src, file)
     const folder = relative.includes(path.sep) ? relative.split(path.sep)[0] : undefined
     if (folder === undefined) continue // main.ts is the composition root
-    const isTest = file.endsWith('.test.ts') || file.endsWith('.contract.ts')
+    const isTest = file.endsWith('.test.ts') || file.endsWith('.contract.ts') || file.endsWith('.harness.ts')
     const text = readFileSync(file, 'utf8')
     for (const match of text.matchAll(/^\s*(?:import|export)[^'"]*from\s+'(\.[^']+)'/gm)) {
       const target = path.resolve(path.dirname(file), match[1])

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ErrorCode } from '../protocol/index.js'
 import type { GroupCoordinator } from './group-coordinator.js'
-import { flush, joinInput, openCoordinator, subscription, syncInput, watch } from './group-harness.test.js'
+import { flush, joinInput, openCoordinator, subscription, syncInput, watch } from './group.harness.js'
 
 /** Joins a new member through the MEMBER_ID_REQUIRED handshake; returns the pending second join. */
 async function handshake(coordinator: GroupCoordinator, clientId: string, extra = {}) {

@@ -6,7 +6,7 @@ import { ErrorCode } from '../protocol/index.js'
 import { rangeAssignor, uniformAssignor } from './assignors.js'
 import type { GroupCoordinator } from './group-coordinator.js'
 import type { ConsumerGroupHeartbeatInput, ConsumerGroupHeartbeatResult } from './group-types.js'
-import { openCoordinator, partitionCounts } from './group-harness.test.js'
+import { openCoordinator, partitionCounts } from './group.harness.js'
 import { staticTopicLookup } from './topic-lookup.js'
 
 const lookup = staticTopicLookup(partitionCounts)

@@ -8,7 +8,7 @@ import { StateLog, stateLogFileName } from '../storage/index.js'
 import { SeededRandom, SimClock, SimFileSystem } from '../testing/index.js'
 import { GroupCoordinator } from './group-coordinator.js'
 import type { OffsetCommitInput } from './group-types.js'
-import { DIR, flush, joinInput, openCoordinator, syncInput, watch } from './group-harness.test.js'
+import { DIR, flush, joinInput, openCoordinator, syncInput, watch } from './group.harness.js'
 import { GROUP_STATE_DIR, groupStateRecord } from './group-log.js'
 import { staticTopicLookup } from './topic-lookup.js'
 

@@ -253,11 +253,6 @@ export class GroupCoordinator {
 
   // ---- classic protocol ----
 
-  /** The session timeout range accepted from JoinGroup, inclusive. */
-  get sessionTimeoutRangeMs(): { min: number; max: number } {
-    return { min: this.#settings.sessionTimeoutMinMs, max: this.#settings.sessionTimeoutMaxMs }
-  }
-
   /** JoinGroup. Resolves when this member's join round completes (or at once with an error). */
   joinGroup(input: JoinGroupInput): Promise<JoinGroupResult> {
     const fail = (errorCode: number) =>

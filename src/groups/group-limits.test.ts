@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ErrorCode } from '../protocol/index.js'
 import type { GroupCoordinator } from './group-coordinator.js'
-import { joinInput, openCoordinator } from './group-harness.test.js'
+import { joinInput, openCoordinator } from './group.harness.js'
 import type { ConsumerGroupHeartbeatInput, OffsetCommitInput } from './group-types.js'
 
 function hb(overrides: Partial<ConsumerGroupHeartbeatInput> = {}): ConsumerGroupHeartbeatInput {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { type Connection, ProtocolError, silentLogger } from '../core/index.js'
-import { SimClock } from '../testing/index.js'
+import { SeededRandom, SimClock } from '../testing/index.js'
 import { FrameDecoder } from './frame-decoder.js'
 import { ServerConnection } from './server-connection.js'
 
@@ -28,11 +28,8 @@ describe('FrameDecoder', () => {
   })
 
   it('returns the same frames for any way of cutting the stream into chunks', () => {
-    let seed = 7
-    const random = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2147483648
-      return seed % n
-    }
+    const seeded = new SeededRandom(7)
+    const random = (n: number) => seeded.int(n)
     for (let round = 0; round < 200; round++) {
       const payloads = Array.from(
         { length: 1 + random(6) },

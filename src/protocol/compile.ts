@@ -32,8 +32,8 @@ function elementType(field: FieldDef): PrimitiveType | undefined {
     : undefined
 }
 
-/** Default value of a field, as a JS expression source and as a value. */
-function defaultValue(field: FieldDef, version: number): unknown {
+/** Default value of a field. */
+function defaultValue(field: FieldDef): unknown {
   if ('default' in field && field.default !== undefined) return field.default
   if (field.type === 'struct') return null // filled by decodeDefault of the struct below
   if (field.type.startsWith('[]')) return []
@@ -49,14 +49,12 @@ function defaultValue(field: FieldDef, version: number): unknown {
     case 'records':
       return null
     default:
-      void version
       return 0
   }
 }
 
 interface Context {
   helpers: unknown[]
-  counter: number
 }
 
 function helper(context: Context, value: unknown): string {
@@ -232,7 +230,7 @@ function defaultExpression(field: FieldDef, version: number, flexible: boolean, 
     const makeDefault = helper(context, () => decoder(new Reader(Buffer.alloc(0)), context.helpers, true))
     return `${makeDefault}()`
   }
-  const value = defaultValue(field, version)
+  const value = defaultValue(field)
   if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value)
   if (typeof value === 'string') return JSON.stringify(value)
   if (Array.isArray(value)) return '[]'
@@ -347,7 +345,7 @@ function makeIsDefault(
     return (value) =>
       value === undefined || isDeepStrictEqual({ ...fallbackStruct, ...(value as object) }, fallbackStruct)
   }
-  const fallback = defaultValue(field, version)
+  const fallback = defaultValue(field)
   return (value) => {
     if (value === fallback) return true
     if (Array.isArray(value)) return value.length === 0 && Array.isArray(fallback)
@@ -362,7 +360,7 @@ export function compileMessage<M extends MessageDef>(message: M, version: number
     throw new ProtocolError(`${message.name} has no version ${version}`)
   }
   const flexible = inVersions(message.flexibleVersions, version)
-  const context: Context = { helpers: [ProtocolError], counter: 0 }
+  const context: Context = { helpers: [ProtocolError] }
   const decodeStruct = compileStructDecoder(message.fields, version, flexible, context)
   const encodeStruct = compileStructEncoder(message.fields, version, flexible, context)
   const helpers = context.helpers

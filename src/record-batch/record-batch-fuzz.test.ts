@@ -7,6 +7,7 @@ import { BatchOffsets, Compression, computeBatchCrc } from './batch-header.js'
 import { decodeBatch, iterateBatches } from './batch-reader.js'
 import { decompress } from './compression.js'
 import { isRecordBatchError } from '../core/index.js'
+import { SeededRandom } from '../testing/index.js'
 import { decodeRecords } from './records.js'
 import { ProduceValidationError, validateProducedBatches } from './validate.js'
 
@@ -22,16 +23,8 @@ const knownCodes = new Set<number>(Object.values(ProduceValidationError))
 const boundBytes = 1 << 20
 
 function makeRandom(initial: number): () => number {
-  let state = initial >>> 0 || 1
-  return () => {
-    // xorshift32
-    state ^= state << 13
-    state >>>= 0
-    state ^= state >>> 17
-    state ^= state << 5
-    state >>>= 0
-    return state / 4294967296
-  }
+  const seeded = new SeededRandom(initial)
+  return () => seeded.next()
 }
 
 function onlyBrookErrors(what: string, fn: () => unknown): void {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { describe, it } from 'node:test'
 import { InvalidRecordError } from '../core/index.js'
+import { SeededRandom } from '../testing/index.js'
 import {
   encodeVarint,
   encodeVarlong,
@@ -127,11 +128,8 @@ describe('varlong', () => {
   it('agrees with kafkajs on random values', () => {
     const Encoder = require('kafkajs/src/protocol/encoder')
     const Long = require('kafkajs/src/utils/long')
-    let seed = 7
-    const random = () => {
-      seed = (seed * 1103515245 + 12345) % 2147483648
-      return seed / 2147483648
-    }
+    const seeded = new SeededRandom(7)
+    const random = () => seeded.next()
     for (let i = 0; i < 500; i++) {
       const int32 = Math.floor(random() * 2 ** 32) - 2 ** 31
       assert.deepEqual(encodeVarint(int32), new Encoder().writeVarInt(int32).buffer, `varint ${int32}`)

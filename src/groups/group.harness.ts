@@ -1,4 +1,4 @@
-// Shared set-up for the groups tests (holds no tests itself): a coordinator on a simulated clock and file
+// Shared set-up for the groups tests (a harness: no tests of its own): a coordinator on a simulated clock and file
 // system, deterministic member ids, and helpers that drive the classic protocol and watch pending answers.
 import { silentLogger } from '../core/index.js'
 import { SeededRandom, SimClock, SimFileSystem } from '../testing/index.js'
