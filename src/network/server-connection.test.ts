@@ -273,6 +273,35 @@ describe('ServerConnection and NetworkServer (#7)', () => {
     assert.equal(handled, 100)
   })
 
+  it('#7: a request behind a Fetch held by the one-at-a-time rule is not held up, and answers stay in order', async () => {
+    const clock = new SimClock()
+    let release!: () => void
+    const waiting = new Promise<void>((resolve) => (release = resolve))
+    const order: number[] = []
+    const { connect } = await start(async (frame) => {
+      const apiKey = frame.readInt16BE(0)
+      const tag = frame[2]
+      order.push(tag)
+      // The first Fetch long-polls until the Produce (api key 0) arrives, as a real one waits for data.
+      if (apiKey === 1 && tag === 1) await waiting
+      if (apiKey === 0) release()
+      return response(8, tag)
+    }, clock)
+    const connection = await connect()
+    const received: Buffer[] = []
+    connection.onData((chunk) => received.push(chunk))
+    const tagged = (apiKey: number, tag: number) => {
+      const frame = request(apiKey)
+      frame[6] = tag
+      return frame
+    }
+    connection.write([Buffer.concat([tagged(1, 1), tagged(1, 2), tagged(0, 3)])])
+    await until(() => Buffer.concat(received).length === 24, 'three answers')
+    assert.deepEqual(order, [1, 3, 2], 'the Produce ran while the second Fetch waited for the first')
+    const bytes = Buffer.concat(received)
+    assert.deepEqual([bytes[4], bytes[12], bytes[20]], [1, 2, 3], 'answers in request order')
+  })
+
   it('#7: past the broker-wide response bound, clients that do not read wait and a bystander is served', async () => {
     const clock = new SimClock()
     let handled = 0

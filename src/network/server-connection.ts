@@ -40,6 +40,8 @@ export interface ServerConnectionOptions {
 }
 
 interface Slot {
+  /** The request, until it is dispatched to the handler. */
+  frame: Buffer | undefined
   done: boolean
   response: Buffer[] | null | 'close'
   /** Size of the request frame, counted in the request budget until the handler is done. */
@@ -66,10 +68,17 @@ export class ServerConnection {
   private readonly decoder: FrameDecoder
   private readonly handler: FrameHandler
   private readonly options: ServerConnectionOptions
-  /** Dispatched requests, in request order, until their responses are written. */
+  /**
+   * Requests read, in request order, until their responses are written. A slot is made when its frame
+   * arrives; it is dispatched when the output bounds allow (possibly after later ones), answered in order.
+   */
   private readonly slots: Slot[] = []
-  /** Frames read but not yet dispatched (output bound or one large-response request at a time). */
-  private readonly ready: Buffer[] = []
+  /** Slots not yet dispatched. */
+  private undispatched = 0
+  /** Slots dispatched whose handler has not finished. */
+  private processing = 0
+  private pumping = false
+  private pumpAgain = false
   /** Bytes of responses done but waiting behind an earlier one. */
   private waitingResponseBytes = 0
   /** This connection's share of the broker-wide response budget, as last counted. */
@@ -132,8 +141,9 @@ export class ServerConnection {
     this.idleTimer = undefined
     const { clock, idleMaxMs } = this.options
     if (this.isClosed || idleMaxMs === undefined) return
-    // A request being processed is not idleness; its own timeout (fetch-wait-max-ms ...) bounds it.
-    const busy = this.slots.some((slot) => !slot.done)
+    // A request being processed is not idleness; its own timeout (fetch-wait-max-ms ...) bounds it. One
+    // waiting for the client to read earlier answers is.
+    const busy = this.processing > 0
     const idleMs = clock.monotonicMs() - this.lastActivityMs
     if (!busy && idleMs >= idleMaxMs) {
       this.options.logger.info('closing idle connection', {
@@ -187,41 +197,74 @@ export class ServerConnection {
       return
     }
     if (frames.length > 0) this.touch()
-    for (const frame of frames) this.ready.push(frame)
+    for (const frame of frames) {
+      const large = frame.length >= 2 && largeResponseApiKeys.has(frame.readInt16BE(0))
+      this.slots.push({
+        frame,
+        done: false,
+        response: null,
+        requestBytes: frame.length,
+        responseBytes: 0,
+        largeResponse: large,
+      })
+      this.undispatched++
+    }
     this.pump()
   }
 
-  /** Dispatches ready frames in order while the output bounds allow. */
+  /**
+   * Dispatches waiting requests in order while the output bounds allow. Fetch and ShareFetch run one at a
+   * time per connection (their answers can be whole batches), and past the broker-wide response bound only
+   * on a connection whose earlier answers went out; requests behind a waiting Fetch go ahead of it (their
+   * answers still go out in order), so a Produce is not held up by a Fetch that may be waiting for it.
+   */
   private pump(): void {
-    while (this.ready.length > 0 && !this.isClosed) {
-      const frame = this.ready[0]
-      const queued = this.queuedResponseBytes
-      if (this.options.responseBytesQueuedMax !== undefined && queued >= this.options.responseBytesQueuedMax)
-        break
-      const large = frame.length >= 2 && largeResponseApiKeys.has(frame.readInt16BE(0))
-      if (large) {
-        if (this.largeResponsesRunning > 0) break
-        // Broker-wide: past the limit, only a connection whose earlier answers went out may start one,
-        // so clients that read are served while those that do not are held to what they have queued.
-        const budget = this.options.responseBudget
-        if (budget !== undefined && queued > 0 && budget.usedBytes >= budget.limitBytes) break
-      }
-      this.ready.shift()
-      this.dispatch(frame, large)
+    // A handler that answers at once completes inside dispatch, and completing pumps again: that inner
+    // call only asks for another pass of the loop below.
+    if (this.pumping) {
+      this.pumpAgain = true
+      return
+    }
+    this.pumping = true
+    try {
+      do {
+        this.pumpAgain = false
+        this.pumpOnce()
+      } while (this.pumpAgain)
+    } finally {
+      this.pumping = false
     }
     this.updateFlow()
   }
 
-  private dispatch(frame: Buffer, large: boolean): void {
-    const slot: Slot = {
-      done: false,
-      response: null,
-      requestBytes: frame.length,
-      responseBytes: 0,
-      largeResponse: large,
+  private pumpOnce(): void {
+    if (this.undispatched > 0 && !this.isClosed) {
+      const budget = this.options.responseBudget
+      const queuedMax = this.options.responseBytesQueuedMax ?? Number.POSITIVE_INFINITY
+      let largeHeld = false
+      for (const slot of this.slots.filter((s) => s.frame !== undefined)) {
+        if (this.isClosed) break
+        if (slot.frame === undefined) continue
+        const queued = this.queuedResponseBytes
+        if (queued >= queuedMax) break
+        if (slot.largeResponse) {
+          largeHeld ||=
+            this.largeResponsesRunning > 0 ||
+            (budget !== undefined && queued > 0 && budget.usedBytes >= budget.limitBytes)
+          if (largeHeld) continue
+        }
+        this.dispatch(slot)
+      }
     }
-    this.slots.push(slot)
-    if (large) this.largeResponsesRunning++
+  }
+
+  private dispatch(slot: Slot): void {
+    const frame = slot.frame
+    assert(frame !== undefined, 'a request is dispatched once')
+    slot.frame = undefined
+    this.undispatched--
+    this.processing++
+    if (slot.largeResponse) this.largeResponsesRunning++
     let result: ReturnType<FrameHandler>
     try {
       result = this.handler(frame, this)
@@ -251,6 +294,8 @@ export class ServerConnection {
     assert(!slot.done, 'a request completes once')
     slot.done = true
     slot.response = response
+    this.processing--
+    assert(this.processing >= 0, 'requests processing never goes negative')
     this.options.requestBudget?.release(slot.requestBytes)
     if (slot.largeResponse) this.largeResponsesRunning--
     assert(this.largeResponsesRunning >= 0, 'large responses running never goes negative')
@@ -294,7 +339,7 @@ export class ServerConnection {
     if (this.isClosed) return
     const shouldPause =
       this.outputBlocked ||
-      this.slots.length + this.ready.length >= this.options.inFlightMax ||
+      this.slots.length >= this.options.inFlightMax ||
       this.decoder.waitingFrameBytes > 0
     if (shouldPause && !this.paused) {
       this.paused = true
@@ -312,8 +357,12 @@ export class ServerConnection {
     this.cancelRoomWait = undefined
     if (budget === undefined) return
     let bytes = this.decoder.partialFrameBytes
-    for (const frame of this.ready) bytes += frame.length
-    this.ready.length = 0
+    for (const slot of this.slots) {
+      if (slot.frame === undefined) continue
+      bytes += slot.frame.length
+      slot.frame = undefined
+      this.undispatched--
+    }
     budget.release(bytes)
   }
 
