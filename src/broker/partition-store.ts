@@ -45,6 +45,8 @@ export class PartitionStore {
    * changes of its own topic, and so does the first produce or fetch to a partition.
    */
   private readonly pendingByTopic = new Map<string, Promise<void>>()
+  /** The topic id each open log was created for: a topic deleted and created again is another log. */
+  private readonly incarnations = new Map<string, string>()
   private closing = false
 
   private constructor(options: PartitionStoreOptions) {
@@ -77,8 +79,7 @@ export class PartitionStore {
     }
     for (const topic of options.topics.topics()) {
       const config = store.logConfig(topic)
-      for (let p = 0; p < topic.partitionCount; p++)
-        (await manager.getOrCreate(topic.name, p, config)).setConfig(config)
+      for (let p = 0; p < topic.partitionCount; p++) (await store.openLog(topic, p, config)).setConfig(config)
     }
     return store
   }
@@ -118,15 +119,18 @@ export class PartitionStore {
       const config = this.logConfig(topic)
       switch (change.type) {
         case 'created':
-          for (let p = 0; p < topic.partitionCount; p++) await this.manager.getOrCreate(topic.name, p, config)
+          for (let p = 0; p < topic.partitionCount; p++) await this.openLog(topic, p, config)
           break
         case 'partitions-added':
           for (let p = change.previousPartitionCount; p < topic.partitionCount; p++) {
-            await this.manager.getOrCreate(topic.name, p, config)
+            await this.openLog(topic, p, config)
           }
           break
         case 'deleted':
-          for (let p = 0; p < topic.partitionCount; p++) await this.manager.delete(topic.name, p)
+          for (let p = 0; p < topic.partitionCount; p++) {
+            this.incarnations.delete(partitionKey(topic.name, p))
+            await this.manager.delete(topic.name, p)
+          }
           break
         case 'configs-changed':
           for (let p = 0; p < topic.partitionCount; p++) this.manager.get(topic.name, p)?.setConfig(config)
@@ -143,6 +147,17 @@ export class PartitionStore {
     })
   }
 
+  /** Opens (or creates) a partition's log for this incarnation of the topic. */
+  private async openLog(
+    topic: TopicMetadata,
+    partition: number,
+    config: Partial<LogConfig>,
+  ): Promise<PartitionLog> {
+    const log = await this.manager.getOrCreate(topic.name, partition, config)
+    this.incarnations.set(partitionKey(topic.name, partition), topic.topicId)
+    return log
+  }
+
   /** Resolves once every registry change so far has reached the logs. */
   async settled(): Promise<void> {
     await Promise.all(this.pendingByTopic.values())
@@ -153,16 +168,40 @@ export class PartitionStore {
     return this.pendingByTopic.get(name) ?? Promise.resolve()
   }
 
-  /** The log of a partition; waits while it is being opened. Undefined if the partition does not exist. */
+  /**
+   * The log of a partition; undefined if the partition does not exist. When the registry has a change
+   * for this topic that has not reached the logs yet (a create, or a delete and create again of the same
+   * name), waits for that change only, so that records never go to the log of a deleted incarnation.
+   */
   async log(topic: string, partition: number): Promise<PartitionLog | undefined> {
-    const open = this.manager.get(topic, partition)
-    if (open !== undefined) return open
     const meta = this.options.topics.topic(topic)
     if (meta === undefined || partition < 0 || partition >= meta.partitionCount) return undefined
+    const key = partitionKey(topic, partition)
+    const open = this.manager.get(topic, partition)
+    if (open !== undefined && !open.deleted && this.incarnations.get(key) === meta.topicId) return open
     // The registry knows the partition but its change has not reached the logs yet; changes to other
     // topics (a slow creation of many partitions, a deletion) are not waited for.
     await this.topicSettled(topic)
-    return this.manager.getOrCreate(topic, partition, this.logConfig(meta))
+    const now = this.options.topics.topic(topic)
+    if (now === undefined || partition >= now.partitionCount) return undefined
+    const applied = this.manager.get(topic, partition)
+    if (applied !== undefined && !applied.deleted && this.incarnations.get(key) === now.topicId)
+      return applied
+    if (this.closing) return undefined
+    // Known to the registry but without a log (e.g. opening it failed before): open it in the topic's
+    // change order.
+    const previous = this.pendingByTopic.get(topic) ?? Promise.resolve()
+    const opened = previous.then(() => this.openLog(now, partition, this.logConfig(now)))
+    const run = opened.then(
+      () => {},
+      () => {},
+    )
+    this.pendingByTopic.set(topic, run)
+    run.then(() => {
+      if (this.pendingByTopic.get(topic) === run) this.pendingByTopic.delete(topic)
+    })
+    const log = await opened
+    return log.deleted ? undefined : log
   }
 
   /** Wakes the long-polling fetches waiting on this partition: its high watermark advanced. */

@@ -49,6 +49,7 @@ export class LogManager {
   readonly #logger: Logger
   readonly #logs = new Map<string, PartitionLog>()
   readonly #opening = new Map<string, Promise<PartitionLog>>()
+  readonly #deleting = new Map<string, Promise<void>>()
   readonly #retentionCheckIntervalMs: number
   readonly #flushCheckIntervalMs: number
   readonly #tailBudget: TailBudget
@@ -131,7 +132,11 @@ export class LogManager {
     }
   }
 
-  /** Returns the log, creating (or opening) it with `config` over the defaults if needed. */
+  /**
+   * Returns the log, creating (or opening) it with `config` over the defaults if needed. Waits for a
+   * delete of the same partition that is under way, so a new log never shares a directory with one
+   * being removed.
+   */
   async getOrCreate(
     topic: string,
     partition: number,
@@ -142,22 +147,53 @@ export class LogManager {
     if (existing !== undefined) return existing
     let opening = this.#opening.get(name)
     if (opening === undefined) {
-      opening = PartitionLog.open(
-        this.#fs,
-        this.#clock,
-        `${this.dataDir}/${name}`,
-        resolveLogConfig(config, this.defaultConfig),
-        this.#logger,
-        this.#tailBudget,
-        this.#shared,
-      )
-      this.#opening.set(name, opening)
-      opening
+      const deleting = this.#deleting.get(name)
+      opening = (async () => {
+        if (deleting !== undefined) await deleting
+        return PartitionLog.open(
+          this.#fs,
+          this.#clock,
+          `${this.dataDir}/${name}`,
+          resolveLogConfig(config, this.defaultConfig),
+          this.#logger,
+          this.#tailBudget,
+          this.#shared,
+        )
+      })()
+      const started = opening
+      this.#opening.set(name, started)
+      started
         .then((log) => this.#adopt(name, log))
         .catch(() => {})
-        .finally(() => this.#opening.delete(name))
+        .finally(() => {
+          if (this.#opening.get(name) === started) this.#opening.delete(name)
+        })
     }
     return opening
+  }
+
+  /**
+   * Deletes a partition's log and its directory; no error if it does not exist. An open of the same
+   * partition under way finishes first and its log is deleted too, so nothing is left half-created.
+   */
+  async delete(topic: string, partition: number): Promise<void> {
+    const name = partitionDirName(topic, partition)
+    const previous = this.#deleting.get(name)
+    const task = (async () => {
+      await previous
+      const opening = this.#opening.get(name)
+      if (opening !== undefined) await opening.catch(() => {})
+      const log = this.#logs.get(name)
+      this.#logs.delete(name)
+      if (log !== undefined) await log.delete()
+      else await this.#fs.remove(`${this.dataDir}/${name}`)
+    })()
+    this.#deleting.set(name, task)
+    try {
+      await task
+    } finally {
+      if (this.#deleting.get(name) === task) this.#deleting.delete(name)
+    }
   }
 
   /** Segment files open now (within maxOpenFiles). */
@@ -172,15 +208,6 @@ export class LogManager {
       const { topic, partition } = parsePartitionDirName(name)!
       log.setVisibilityListener(() => onVisible(topic, partition))
     }
-  }
-
-  /** Deletes a partition's log and its directory; no error if it does not exist. */
-  async delete(topic: string, partition: number): Promise<void> {
-    const name = partitionDirName(topic, partition)
-    const log = this.#logs.get(name)
-    this.#logs.delete(name)
-    if (log !== undefined) await log.delete()
-    else await this.#fs.remove(`${this.dataDir}/${name}`)
   }
 
   /**
@@ -210,7 +237,8 @@ export class LogManager {
       if (flushMs < 0 || !log.hasUnflushed || nowMs - log.lastFlushMs < flushMs) continue
       started.push(
         log.flush().catch((error) => {
-          this.#logger.error('background flush failed', { dir: log.dir, error })
+          // A log deleted meanwhile (its topic was deleted) has nothing left to flush.
+          if (!log.deleted) this.#logger.error('background flush failed', { dir: log.dir, error })
         }),
       )
     }
@@ -223,6 +251,7 @@ export class LogManager {
     this.#retentionTimer?.cancel()
     this.#flushTimer?.cancel()
     await Promise.all([...this.#opening.values()].map((p) => p.catch(() => {})))
+    await Promise.all([...this.#deleting.values()].map((p) => p.catch(() => {})))
     const logs = [...this.#logs.values()]
     this.#logs.clear()
     await Promise.all(logs.map((log) => log.close()))

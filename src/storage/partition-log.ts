@@ -94,6 +94,7 @@ export class PartitionLog implements TailOwner {
   #logStartOffset: number
   #logEndOffset: number
   #closed = false
+  #deleted = false
   #recordsSinceFlush = 0
   #retentionRunning = false
   #snapshotDue = false
@@ -162,6 +163,11 @@ export class PartitionLog implements TailOwner {
       recovered.producerState,
       tailBudget,
     )
+  }
+
+  /** True once `delete` began: the partition is gone (its topic was deleted), not failed. */
+  get deleted(): boolean {
+    return this.#deleted
   }
 
   /** The first offset still readable (inclusive). */
@@ -376,6 +382,7 @@ export class PartitionLog implements TailOwner {
    * tail when recent, else from one segment file.
    */
   async read(fetchOffset: number, maxBytes: number): Promise<ReadResult> {
+    if (this.#deleted) throw new ClosedError(`log ${this.dir} was deleted`)
     const visibleEnd = this.highWatermark
     const result: ReadResult = {
       batches: [],
@@ -523,6 +530,7 @@ export class PartitionLog implements TailOwner {
   /** Stops the log and removes its directory. Pending waits are rejected. */
   async delete(): Promise<void> {
     this.#closed = true
+    this.#deleted = true
     this.#pipeline.fail(new ClosedError(`log ${this.dir} was deleted`))
     await this.#pipeline.writing?.catch(() => {})
     await this.#snapshotWriting

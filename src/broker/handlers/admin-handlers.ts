@@ -1,17 +1,19 @@
-// The admin API handlers: topics (create, delete, grow), configs (describe, alter) and the cluster view.
+// The admin API handlers: topics (create, delete, grow), records (delete before an offset), configs (describe, alter) and the cluster view.
 import type { Handler } from '../handler.js'
 import { alterConfigs } from './alter-configs.js'
 import { createPartitions } from './create-partitions.js'
 import { createTopics } from './create-topics.js'
+import { deleteRecords } from './delete-records.js'
 import { deleteTopics } from './delete-topics.js'
 import { describeCluster } from './describe-cluster.js'
 import { describeConfigs } from './describe-configs.js'
 import { incrementalAlterConfigs } from './incremental-alter-configs.js'
 
-/** CreateTopics, DeleteTopics, CreatePartitions, DescribeConfigs, AlterConfigs, IncrementalAlterConfigs, DescribeCluster. */
+/** CreateTopics, DeleteTopics, DeleteRecords, CreatePartitions, DescribeConfigs, AlterConfigs, IncrementalAlterConfigs, DescribeCluster. */
 export const adminHandlers: readonly Handler[] = [
   createTopics,
   deleteTopics,
+  deleteRecords,
   createPartitions,
   describeConfigs,
   alterConfigs,

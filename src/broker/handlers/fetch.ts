@@ -124,8 +124,12 @@ async function readAll(broker: BrokerContext, request: Request, version: number)
     try {
       read = await plan.read!
     } catch (error) {
-      broker.logger.error('reading a partition log failed', { dir: plan.log.dir, error })
-      answer.errorCode = ErrorCode.KAFKA_STORAGE_ERROR
+      // A partition deleted with its topic meanwhile is unknown now; any other failure is a storage error.
+      if (!plan.log.deleted)
+        broker.logger.error('reading a partition log failed', { dir: plan.log.dir, error })
+      answer.errorCode = plan.log.deleted
+        ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+        : ErrorCode.KAFKA_STORAGE_ERROR
       hasError = true
       continue
     }

@@ -94,6 +94,7 @@ async function producePartition(
     logAppendTimeMs = nowMs
     maxTimestamp = nowMs
   }
+  if (log.deleted) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
   // Storage checks an idempotent producer's sequence and records it in the same call.
   const outcome = log.append({ batch: stored, recordsCount: batch.recordsCount, maxTimestamp })
   switch (outcome.status) {
@@ -115,9 +116,7 @@ async function producePartition(
       break
   }
   const { baseOffset, lastOffset } = outcome
-  if (acks === -1) durable.push(log.waitDurable(lastOffset + 1))
-  else if (acks === 1) written.push(log.waitWritten(lastOffset + 1))
-  return {
+  const result: PartitionResult = {
     index,
     errorCode: ErrorCode.NONE,
     baseOffset,
@@ -126,6 +125,18 @@ async function producePartition(
     errorMessage: null,
     recordErrors: [],
   }
+  // A partition deleted with its topic before the write: its answer is UNKNOWN_TOPIC_OR_PARTITION (#7);
+  // any other failure of the log is a storage error.
+  const answerFailure = (error: unknown) => {
+    if (!log.deleted) broker.logger.error('flush failed', { topic: topicName, partition: index, error })
+    Object.assign(
+      result,
+      failed(index, log.deleted ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.KAFKA_STORAGE_ERROR),
+    )
+  }
+  if (acks === -1) durable.push(log.waitDurable(lastOffset + 1).catch(answerFailure))
+  else if (acks === 1) written.push(log.waitWritten(lastOffset + 1).catch(answerFailure))
+  return result
 }
 
 export const produce = defineHandler({
