@@ -4,7 +4,7 @@
 import { ErrorCode, ZERO_UUID } from '../protocol/index.js'
 import { Api } from './apis.js'
 import { type ClientOptions, Cluster, type TopicInfo } from './cluster.js'
-import { ClientError, KafkaError, check } from './errors.js'
+import { check, ClientError, InvalidArgumentError, KafkaError, kafkaError } from './errors.js'
 import { listOffsets } from './list-offsets.js'
 import { type TopicPartition, tpKey } from './topic-partition.js'
 
@@ -114,7 +114,7 @@ export class Admin {
           this.cluster.invalidateTopic(t.topic)
           const info = await this.cluster.topic(t.topic, { signal: options.signal })
           if (info.partitions.some((p) => p.leaderId < 0))
-            throw new KafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `topic '${t.topic}'`)
+            throw kafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `topic '${t.topic}'`)
         },
         { signal: options.signal, retries: 20 },
       )
@@ -160,7 +160,7 @@ export class Admin {
     const answer = await this.cluster.retry(() => this.cluster.refreshMetadata(topics, options.signal))
     return topics.map((name) => {
       const entry = answer.find((t) => t.name === name)
-      if (entry === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic '${name}'`)
+      if (entry === undefined) throw kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic '${name}'`)
       check(entry.errorCode, `topic '${name}'`)
       return this.cluster.cachedTopic(name) as TopicInfo
     })
@@ -510,8 +510,7 @@ export class Admin {
         { signal: options.signal },
       )
       const g = response.groups[0]
-      if (g === undefined)
-        throw new ClientError('BROOK_ERR_INVALID_ARGUMENT', `no answer for share group '${groupId}'`)
+      if (g === undefined) throw new InvalidArgumentError(`no answer for share group '${groupId}'`)
       check(g.errorCode, `describe share group '${groupId}'`, g.errorMessage)
       out.push({
         groupId,
@@ -531,7 +530,7 @@ export class Admin {
     return out
   }
 
-  /** Closes connections; later calls throw ClientError BROOK_ERR_CLOSED. */
+  /** Closes connections; later calls throw ClosedError (BROOK_ERR_CLOSED). */
   async close(): Promise<void> {
     this.cluster.close()
   }

@@ -16,7 +16,7 @@ import {
 import { ErrorCode, type MessageDef, type MessageInput, type MessageValue } from '../protocol/index.js'
 import { Api, versionCaps } from './apis.js'
 import { channels } from './diagnostics.js'
-import { ClientError, KafkaError, isRetriable } from './errors.js'
+import { ClosedError, InvalidArgumentError, isRetriable, KafkaError, kafkaError } from './errors.js'
 
 /** Options every client (Producer, Consumer, QueueConsumer, Admin) takes. */
 export interface ClientOptions {
@@ -75,10 +75,10 @@ function parseBootstrap(bootstrap: string | readonly string[]): Array<{ host: st
       const host = colon < 0 ? s : s.slice(0, colon).replace(/^\[|\]$/g, '')
       const port = colon < 0 ? 9092 : Number(s.slice(colon + 1))
       if (!Number.isInteger(port) || port <= 0 || port > 65535)
-        throw new ClientError('BROOK_ERR_INVALID_ARGUMENT', `bad bootstrap address '${s}'`)
+        throw new InvalidArgumentError(`bad bootstrap address '${s}'`)
       return { host, port }
     })
-  if (out.length === 0) throw new ClientError('BROOK_ERR_INVALID_ARGUMENT', 'bootstrap names no broker')
+  if (out.length === 0) throw new InvalidArgumentError('bootstrap names no broker')
   return out
 }
 
@@ -135,7 +135,7 @@ export class Cluster {
 
   /** Throws if the client was closed. */
   assertOpen(what: string): void {
-    if (this.closed) throw new ClientError('BROOK_ERR_CLOSED', `${what} after close()`)
+    if (this.closed) throw new ClosedError(`${what} after close()`)
   }
 
   private async connectTo(host: string, port: number, signal?: AbortSignal): Promise<ClientConnection> {
@@ -210,7 +210,7 @@ export class Cluster {
       await this.refreshMetadata([], signal)
       broker = this.brokers.get(nodeId)
       if (broker === undefined)
-        throw new KafkaError(ErrorCode.BROKER_NOT_AVAILABLE, `broker ${nodeId} is not in the metadata`)
+        throw kafkaError(ErrorCode.BROKER_NOT_AVAILABLE, `broker ${nodeId} is not in the metadata`)
     }
     return this.connectTo(broker.host, broker.port, signal)
   }
@@ -399,12 +399,12 @@ export class Cluster {
         if (entry !== undefined && entry.errorCode !== ErrorCode.NONE) {
           // Another client's auto-create raced ours: the topic exists, so ask again.
           if (entry.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS)
-            throw new KafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `topic '${topic}' is being created`)
-          throw new KafkaError(entry.errorCode, `topic '${topic}'`)
+            throw kafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `topic '${topic}' is being created`)
+          throw kafkaError(entry.errorCode, `topic '${topic}'`)
         }
         const info = this.topics.get(topic)
         if (info === undefined || info.partitions.length === 0)
-          throw new KafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `topic '${topic}' has no partitions yet`)
+          throw kafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `topic '${topic}' has no partitions yet`)
         return info
       },
       { signal: options.signal },
@@ -431,11 +431,11 @@ export class Cluster {
         if (response.coordinators.length > 0) {
           const c = response.coordinators[0]
           if (c.errorCode !== ErrorCode.NONE)
-            throw new KafkaError(c.errorCode, `coordinator of '${key}'`, c.errorMessage)
+            throw kafkaError(c.errorCode, `coordinator of '${key}'`, c.errorMessage)
           ;({ nodeId, host, port } = c)
         } else {
           if (response.errorCode !== ErrorCode.NONE)
-            throw new KafkaError(response.errorCode, `coordinator of '${key}'`, response.errorMessage)
+            throw kafkaError(response.errorCode, `coordinator of '${key}'`, response.errorMessage)
           ;({ nodeId, host, port } = response)
         }
         if (!this.brokers.has(nodeId)) this.brokers.set(nodeId, { nodeId, host, port, rack: null })

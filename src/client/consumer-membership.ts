@@ -4,7 +4,7 @@
 import { ErrorCode } from '../protocol/index.js'
 import { Api } from './apis.js'
 import type { Cluster } from './cluster.js'
-import { KafkaError, isRetriable } from './errors.js'
+import { isRetriable, KafkaError, kafkaError } from './errors.js'
 import type { TopicPartition } from './topic-partition.js'
 
 /** What the consumer does when the assignment changes; the membership waits for each to finish. */
@@ -138,7 +138,7 @@ export class ConsumerProtocolMembership implements Membership {
         response.errorCode === ErrorCode.COORDINATOR_NOT_AVAILABLE
       )
         this.cluster.invalidateCoordinator(this.groupId, 0)
-      throw new KafkaError(
+      throw kafkaError(
         response.errorCode,
         `ConsumerGroupHeartbeat of '${this.groupId}'`,
         response.errorMessage,

@@ -9,7 +9,14 @@ import { Api } from './apis.js'
 import { type ClientOptions, Cluster } from './cluster.js'
 import { ConsumerProtocolMembership, type Membership, type MembershipHost } from './consumer-membership.js'
 import { channels } from './diagnostics.js'
-import { ClientError, KafkaError, isRetriable, staleMetadataCodes } from './errors.js'
+import {
+  AlreadyIteratingError,
+  InvalidArgumentError,
+  isRetriable,
+  kafkaError,
+  NotAssignedError,
+  staleMetadataCodes,
+} from './errors.js'
 import { type Deserializer, serializers } from './serializers.js'
 import { listOffsets } from './list-offsets.js'
 import { type TopicPartition, tpKey } from './topic-partition.js'
@@ -114,7 +121,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
 
   constructor(options: ConsumerOptions<K, V>) {
     if (!Array.isArray(options.topics) || options.topics.length === 0)
-      throw new ClientError('BROOK_ERR_INVALID_ARGUMENT', 'a Consumer needs topics')
+      throw new InvalidArgumentError('a Consumer needs topics')
     this.cluster = new Cluster(options)
     this.options = options
     this.groupId = options.groupId
@@ -179,8 +186,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Message<K, V>> {
-    if (this.iterating)
-      throw new ClientError('BROOK_ERR_ALREADY_ITERATING', 'a Consumer can be iterated only once')
+    if (this.iterating) throw new AlreadyIteratingError('a Consumer can be iterated only once')
     this.iterating = true
     return {
       next: () => this.next(),
@@ -404,13 +410,13 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       })
       if (response.errorCode !== ErrorCode.NONE) {
         this.cluster.invalidateCoordinator(groupId, 0)
-        throw new KafkaError(response.errorCode, `OffsetFetch of '${groupId}'`)
+        throw kafkaError(response.errorCode, `OffsetFetch of '${groupId}'`)
       }
       const out = new Map<string, number>()
       for (const topic of response.topics)
         for (const p of topic.partitions) {
           if (p.errorCode !== ErrorCode.NONE)
-            throw new KafkaError(p.errorCode, `OffsetFetch ${topic.name}-${p.partitionIndex}`)
+            throw kafkaError(p.errorCode, `OffsetFetch ${topic.name}-${p.partitionIndex}`)
           out.set(tpKey(topic.name, p.partitionIndex), p.committedOffset)
         }
       return out
@@ -465,7 +471,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       },
       { timeoutMs: this.cluster.requestTimeoutMs + maxWaitMs, signal: this.fetchAbort.signal },
     )
-    if (response.errorCode !== ErrorCode.NONE) throw new KafkaError(response.errorCode, 'Fetch')
+    if (response.errorCode !== ErrorCode.NONE) throw kafkaError(response.errorCode, 'Fetch')
     let delivered = 0
     for (const topic of response.responses) {
       for (const p of topic.partitions) {
@@ -536,10 +542,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   private stateOf(topic: string, partition: number): PartitionState {
     const state = this.partitions.get(tpKey(topic, partition))
     if (state === undefined)
-      throw new ClientError(
-        'BROOK_ERR_NOT_ASSIGNED',
-        `${topic}-${partition} is not assigned to this consumer`,
-      )
+      throw new NotAssignedError(`${topic}-${partition} is not assigned to this consumer`)
     return state
   }
 
@@ -547,8 +550,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   seek(topic: string, partition: number, offset: number): void {
     this.cluster.assertOpen('seek()')
     const state = this.stateOf(topic, partition)
-    if (!Number.isInteger(offset) || offset < 0)
-      throw new ClientError('BROOK_ERR_INVALID_ARGUMENT', `bad offset ${offset}`)
+    if (!Number.isInteger(offset) || offset < 0) throw new InvalidArgumentError(`bad offset ${offset}`)
     state.position = offset
     state.epoch++
     this.dropBuffered((m) => m.topic === topic && m.partition === partition)
@@ -594,8 +596,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       | Pick<Message<unknown, unknown>, 'topic' | 'partition' | 'offset'>
       | ReadonlyArray<TopicPartition & { offset: number }>,
   ): Promise<void> {
-    if (this.groupId === undefined)
-      throw new ClientError('BROOK_ERR_INVALID_ARGUMENT', 'commit() needs a groupId')
+    if (this.groupId === undefined) throw new InvalidArgumentError('commit() needs a groupId')
     if (what === undefined) return this.commitStates([...this.partitions.values()])
     const offsets = Array.isArray(what)
       ? (what as ReadonlyArray<TopicPartition & { offset: number }>)
@@ -659,7 +660,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
               p.errorCode === ErrorCode.COORDINATOR_NOT_AVAILABLE
             )
               this.cluster.invalidateCoordinator(groupId, 0)
-            throw new KafkaError(p.errorCode, `OffsetCommit ${topic.name}-${p.partitionIndex}`)
+            throw kafkaError(p.errorCode, `OffsetCommit ${topic.name}-${p.partitionIndex}`)
           }
     })
     if (channels.commit.hasSubscribers) channels.commit.publish({ groupId, offsets })

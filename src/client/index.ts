@@ -3,11 +3,18 @@ export type { ClientOptions } from './cluster.js'
 export { channelNames } from './diagnostics.js'
 export {
   AbortError,
+  AlreadyIteratingError,
   ClientError,
+  ClosedError,
   ConnectionError,
-  KafkaError,
-  RequestTimeoutError,
+  DeserializeError,
+  InvalidArgumentError,
   isRetriable,
+  KafkaError,
+  kafkaError,
+  NotAssignedError,
+  RequestTimeoutError,
+  SerializeError,
 } from './errors.js'
 export { murmur2, partitionForKey } from './murmur2.js'
 export {

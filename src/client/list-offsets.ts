@@ -2,7 +2,7 @@
 import { ErrorCode } from '../protocol/index.js'
 import { Api } from './apis.js'
 import type { Cluster } from './cluster.js'
-import { KafkaError, staleMetadataCodes } from './errors.js'
+import { kafkaError, staleMetadataCodes } from './errors.js'
 import { type TopicPartition, tpKey } from './topic-partition.js'
 
 /** Offsets of `states` at `timestamp` (-2 earliest, -1 latest, else the first at or after it), keyed by tpKey. */
@@ -18,7 +18,7 @@ export async function listOffsets(
       for (const s of states) {
         const info = await cluster.topic(s.topic)
         const leader = info.partitions[s.partition]?.leaderId ?? -1
-        if (leader < 0) throw new KafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `${s.topic}-${s.partition}`)
+        if (leader < 0) throw kafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `${s.topic}-${s.partition}`)
         let list = byLeader.get(leader)
         if (list === undefined) byLeader.set(leader, (list = []))
         list.push(s)
@@ -50,7 +50,7 @@ export async function listOffsets(
             for (const p of topic.partitions) {
               if (p.errorCode !== ErrorCode.NONE) {
                 if (staleMetadataCodes.has(p.errorCode)) cluster.invalidateTopic(topic.name)
-                throw new KafkaError(p.errorCode, `ListOffsets ${topic.name}-${p.partitionIndex}`)
+                throw kafkaError(p.errorCode, `ListOffsets ${topic.name}-${p.partitionIndex}`)
               }
               out.set(tpKey(topic.name, p.partitionIndex), p.offset)
             }

@@ -12,7 +12,16 @@ import { ErrorCode } from '../protocol/index.js'
 import { Api } from './apis.js'
 import { type ClientOptions, Cluster } from './cluster.js'
 import { channels } from './diagnostics.js'
-import { ClientError, KafkaError, isRetriable, staleMetadataCodes } from './errors.js'
+import {
+  ClientError,
+  ClosedError,
+  InvalidArgumentError,
+  isRetriable,
+  KafkaError,
+  kafkaError,
+  SerializeError,
+  staleMetadataCodes,
+} from './errors.js'
 import { partitionForKey } from './murmur2.js'
 import { type Serializer, serializers } from './serializers.js'
 
@@ -126,13 +135,12 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
     this.acks = options.acks === 'all' || options.acks === undefined ? -1 : options.acks
     this.idempotent = options.idempotent ?? this.acks === -1
     if (this.idempotent && this.acks !== -1)
-      throw new ClientError('BROOK_ERR_INVALID_ARGUMENT', "an idempotent producer needs acks 'all'")
+      throw new InvalidArgumentError("an idempotent producer needs acks 'all'")
     this.lingerMs = options.lingerMs ?? 5
     this.batchBytesMax = options.batchBytesMax ?? 65536
     this.bufferBytesMax = options.bufferBytesMax ?? 32 * 1024 * 1024
     const codec = compressionCodecs[options.compression ?? 'none']
-    if (codec === undefined)
-      throw new ClientError('BROOK_ERR_INVALID_ARGUMENT', `unknown compression '${options.compression}'`)
+    if (codec === undefined) throw new InvalidArgumentError(`unknown compression '${options.compression}'`)
     this.codec = codec
     this.autoCreateTopics = options.autoCreateTopics ?? true
     this.produceTimeoutMs = options.produceTimeoutMs ?? 30_000
@@ -143,9 +151,9 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
 
   /** Sends one record; resolves once the broker acknowledged it (per `acks`). */
   async send(record: ProducerRecord<K, V>, options: { signal?: AbortSignal } = {}): Promise<RecordMetadata> {
-    if (this.closing !== undefined) throw new ClientError('BROOK_ERR_CLOSED', 'send() after close()')
+    if (this.closing !== undefined) throw new ClosedError('send() after close()')
     if (typeof record?.topic !== 'string' || record.topic.length === 0)
-      throw new ClientError('BROOK_ERR_INVALID_ARGUMENT', 'send() needs a topic')
+      throw new InvalidArgumentError('send() needs a topic')
     let key: Buffer | null
     let value: Buffer | null
     try {
@@ -153,11 +161,7 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
       value = this.valueSerializer.serialize(record.value, record.topic)
     } catch (error) {
       if (error instanceof ClientError) throw error
-      throw new ClientError(
-        'BROOK_ERR_SERIALIZE',
-        `cannot serialise the record: ${(error as Error).message}`,
-        { cause: error },
-      )
+      throw new SerializeError(`cannot serialise the record: ${(error as Error).message}`, { cause: error })
     }
     const headers = normaliseHeaders(record.headers)
     const topic = await this.cluster.topic(record.topic, {
@@ -172,7 +176,7 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
           ? this.stickyPartition(record.topic, partitionCount)
           : partitionForKey(key, partitionCount)
     if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount)
-      throw new KafkaError(
+      throw kafkaError(
         ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
         `partition ${partition} of '${record.topic}' (it has ${partitionCount})`,
       )
@@ -180,7 +184,7 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
     if (headers !== undefined) for (const h of headers) bytes += h.key.length + 8 + (h.value?.length ?? 0)
     while (this.bufferedBytes + bytes > this.bufferBytesMax && this.bufferedBytes > 0) {
       await new Promise<void>((resolve) => this.bufferWaiters.push(resolve))
-      if (this.closing !== undefined) throw new ClientError('BROOK_ERR_CLOSED', 'send() after close()')
+      if (this.closing !== undefined) throw new ClosedError('send() after close()')
     }
     const queue = this.queueFor(record.topic, partition)
     return new Promise<RecordMetadata>((resolve, reject) => {
@@ -238,7 +242,7 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
           producerId: -1,
           producerEpoch: -1,
         })
-        if (response.errorCode !== ErrorCode.NONE) throw new KafkaError(response.errorCode, 'InitProducerId')
+        if (response.errorCode !== ErrorCode.NONE) throw kafkaError(response.errorCode, 'InitProducerId')
         return { producerId: response.producerId, producerEpoch: response.producerEpoch }
       })
       .catch((error) => {
@@ -329,7 +333,7 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
           const topic = await this.cluster.topic(queue.topic, { autoCreate: this.autoCreateTopics })
           const leader = topic.partitions[queue.partition]?.leaderId ?? -1
           if (leader < 0)
-            throw new KafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `${queue.topic}-${queue.partition}`)
+            throw kafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `${queue.topic}-${queue.partition}`)
           const connection = await this.cluster.connectionTo(leader)
           const body = {
             transactionalId: null,
@@ -346,14 +350,10 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
           })
           const partition = response.responses[0]?.partitionResponses[0]
           if (partition === undefined)
-            throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'Produce response without the partition')
+            throw kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'Produce response without the partition')
           if (partition.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) return partition.baseOffset
           if (partition.errorCode !== ErrorCode.NONE)
-            throw new KafkaError(
-              partition.errorCode,
-              `${queue.topic}-${queue.partition}`,
-              partition.errorMessage,
-            )
+            throw kafkaError(partition.errorCode, `${queue.topic}-${queue.partition}`, partition.errorMessage)
           return partition.baseOffset
         },
         {
@@ -388,7 +388,7 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
   }
 
-  /** Flushes, then closes connections; send() afterwards throws ClientError BROOK_ERR_CLOSED. */
+  /** Flushes, then closes connections; send() afterwards throws ClosedError (BROOK_ERR_CLOSED). */
   close(): Promise<void> {
     this.closing ??= (async () => {
       try {

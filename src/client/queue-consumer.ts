@@ -8,7 +8,14 @@ import { decodeBatch, iterateBatches } from '../record-batch/index.js'
 import { Api } from './apis.js'
 import { type ClientOptions, Cluster } from './cluster.js'
 import type { Message, MessageHeader } from './consumer.js'
-import { ClientError, KafkaError, isRetriable, staleMetadataCodes } from './errors.js'
+import {
+  AlreadyIteratingError,
+  InvalidArgumentError,
+  isRetriable,
+  KafkaError,
+  kafkaError,
+  staleMetadataCodes,
+} from './errors.js'
 import { type Deserializer, serializers } from './serializers.js'
 import { type TopicPartition, tpKey } from './topic-partition.js'
 
@@ -112,9 +119,9 @@ export class QueueConsumer<K = Buffer | null, V = Buffer | null>
 
   constructor(options: QueueConsumerOptions<K, V>) {
     if (typeof options.groupId !== 'string' || options.groupId.length === 0)
-      throw new ClientError('BROOK_ERR_INVALID_ARGUMENT', 'a QueueConsumer needs a groupId')
+      throw new InvalidArgumentError('a QueueConsumer needs a groupId')
     if (!Array.isArray(options.topics) || options.topics.length === 0)
-      throw new ClientError('BROOK_ERR_INVALID_ARGUMENT', 'a QueueConsumer needs topics')
+      throw new InvalidArgumentError('a QueueConsumer needs topics')
     this.cluster = new Cluster(options)
     this.options = options
     this.groupId = options.groupId
@@ -152,11 +159,7 @@ export class QueueConsumer<K = Buffer | null, V = Buffer | null>
         })
         for (const r of response.responses)
           if (r.errorCode !== ErrorCode.NONE)
-            throw new KafkaError(
-              r.errorCode,
-              `set share.auto.offset.reset of '${this.groupId}'`,
-              r.errorMessage,
-            )
+            throw kafkaError(r.errorCode, `set share.auto.offset.reset of '${this.groupId}'`, r.errorMessage)
       })
     }
     await this.cluster.refreshMetadata([...this.options.topics]).catch(() => undefined)
@@ -223,11 +226,7 @@ export class QueueConsumer<K = Buffer | null, V = Buffer | null>
         response.errorCode === ErrorCode.COORDINATOR_NOT_AVAILABLE
       )
         this.cluster.invalidateCoordinator(this.groupId, 0)
-      throw new KafkaError(
-        response.errorCode,
-        `ShareGroupHeartbeat of '${this.groupId}'`,
-        response.errorMessage,
-      )
+      throw kafkaError(response.errorCode, `ShareGroupHeartbeat of '${this.groupId}'`, response.errorMessage)
     }
     if (response.memberId) this.memberId = response.memberId
     this.memberEpoch = response.memberEpoch
@@ -433,7 +432,7 @@ export class QueueConsumer<K = Buffer | null, V = Buffer | null>
         response.errorCode === ErrorCode.INVALID_SHARE_SESSION_EPOCH
       )
         return
-      throw new KafkaError(response.errorCode, 'ShareFetch', response.errorMessage)
+      throw kafkaError(response.errorCode, 'ShareFetch', response.errorMessage)
     }
     session.epoch = QueueConsumer.nextEpoch(epoch)
     for (const key of wanted.keys()) session.partitions.add(key)
@@ -552,12 +551,12 @@ export class QueueConsumer<K = Buffer | null, V = Buffer | null>
     else session.epoch = QueueConsumer.nextEpoch(epoch)
     if (response.errorCode !== ErrorCode.NONE) {
       this.sessions.delete(leader)
-      throw new KafkaError(response.errorCode, 'ShareAcknowledge', response.errorMessage)
+      throw kafkaError(response.errorCode, 'ShareAcknowledge', response.errorMessage)
     }
     for (const t of response.responses)
       for (const p of t.partitions)
         if (p.errorCode !== ErrorCode.NONE)
-          throw new KafkaError(p.errorCode, `ShareAcknowledge partition ${p.partitionIndex}`, p.errorMessage)
+          throw kafkaError(p.errorCode, `ShareAcknowledge partition ${p.partitionIndex}`, p.errorMessage)
   }
 
   // ---- delivery ----
@@ -573,8 +572,7 @@ export class QueueConsumer<K = Buffer | null, V = Buffer | null>
 
   private acknowledgeHeld(held: Held, name: AckName): void {
     if (held.ack !== undefined)
-      throw new ClientError(
-        'BROOK_ERR_INVALID_ARGUMENT',
+      throw new InvalidArgumentError(
         `record ${held.topic}-${held.partition}@${held.offset} was already acknowledged (${held.ack})`,
       )
     held.ack = name
@@ -605,14 +603,10 @@ export class QueueConsumer<K = Buffer | null, V = Buffer | null>
   }
 
   private async renew(held: Held): Promise<void> {
-    if (held.ack !== undefined)
-      throw new ClientError('BROOK_ERR_INVALID_ARGUMENT', 'renew() after the record was acknowledged')
+    if (held.ack !== undefined) throw new InvalidArgumentError('renew() after the record was acknowledged')
     const connection = await this.cluster.connectionTo(held.leader)
     if ((connection.versionFor(Api.shareAcknowledge.apiKey) ?? 0) < 2)
-      throw new ClientError(
-        'BROOK_ERR_INVALID_ARGUMENT',
-        'this broker cannot renew acquisition locks (needs ShareAcknowledge v2)',
-      )
+      throw new InvalidArgumentError('this broker cannot renew acquisition locks (needs ShareAcknowledge v2)')
     // Acks already queued for this broker go first; then the renew alone, marked as a renew-only request.
     await this.acknowledge(held.leader, false)
     this.queueAck(held, AckType.renew)
@@ -635,8 +629,7 @@ export class QueueConsumer<K = Buffer | null, V = Buffer | null>
   }
 
   [Symbol.asyncIterator](): AsyncIterator<QueueMessage<K, V>> {
-    if (this.iterating)
-      throw new ClientError('BROOK_ERR_ALREADY_ITERATING', 'a QueueConsumer can be iterated only once')
+    if (this.iterating) throw new AlreadyIteratingError('a QueueConsumer can be iterated only once')
     this.iterating = true
     return {
       next: async () => {
@@ -667,8 +660,7 @@ export class QueueConsumer<K = Buffer | null, V = Buffer | null>
     worker: (message: QueueMessage<K, V>) => Promise<void> | void,
     options: { concurrency?: number; signal?: AbortSignal } = {},
   ): Promise<void> {
-    if (this.iterating)
-      throw new ClientError('BROOK_ERR_ALREADY_ITERATING', 'a QueueConsumer can be iterated only once')
+    if (this.iterating) throw new AlreadyIteratingError('a QueueConsumer can be iterated only once')
     this.iterating = true
     const signal = options.signal
     const onAbort = () => void this.close()

@@ -1,6 +1,6 @@
 // Serialisers turn values into record bytes and back. Bytes (Buffer in, Buffer out) is the default; string
 // and JSON are built in; anything implementing Serde<T> is accepted and types `message.value` as T.
-import { ClientError } from './errors.js'
+import { DeserializeError, SerializeError } from './errors.js'
 
 /** Turns a value into record bytes (null for a null key or a tombstone). */
 export interface Serializer<T> {
@@ -22,10 +22,7 @@ const bytes: Serde<Buffer | null> = {
     if (Buffer.isBuffer(value)) return value
     if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength)
     if (typeof value === 'string') return Buffer.from(value, 'utf8')
-    throw new ClientError(
-      'BROOK_ERR_SERIALIZE',
-      `bytes serialiser needs a Buffer, Uint8Array or string, got ${typeof value}`,
-    )
+    throw new SerializeError(`bytes serialiser needs a Buffer, Uint8Array or string, got ${typeof value}`)
   },
   deserialize: (data) => data,
 }
@@ -34,7 +31,7 @@ const string: Serde<string | null> = {
   serialize(value) {
     if (value === null || value === undefined) return null
     if (typeof value !== 'string')
-      throw new ClientError('BROOK_ERR_SERIALIZE', `string serialiser needs a string, got ${typeof value}`)
+      throw new SerializeError(`string serialiser needs a string, got ${typeof value}`)
     return Buffer.from(value, 'utf8')
   },
   deserialize: (data) => (data === null ? null : data.toString('utf8')),
@@ -49,16 +46,11 @@ function json<T = unknown>(): Serde<T> {
       try {
         text = JSON.stringify(value)
       } catch (error) {
-        throw new ClientError(
-          'BROOK_ERR_SERIALIZE',
-          `value cannot be encoded as JSON: ${(error as Error).message}`,
-          {
-            cause: error,
-          },
-        )
+        throw new SerializeError(`value cannot be encoded as JSON: ${(error as Error).message}`, {
+          cause: error,
+        })
       }
-      if (text === undefined)
-        throw new ClientError('BROOK_ERR_SERIALIZE', `value of type ${typeof value} has no JSON form`)
+      if (text === undefined) throw new SerializeError(`value of type ${typeof value} has no JSON form`)
       return Buffer.from(text, 'utf8')
     },
     deserialize(data) {
@@ -66,7 +58,7 @@ function json<T = unknown>(): Serde<T> {
       try {
         return JSON.parse(data.toString('utf8')) as T
       } catch (error) {
-        throw new ClientError('BROOK_ERR_DESERIALIZE', `record is not JSON: ${(error as Error).message}`, {
+        throw new DeserializeError(`record is not JSON: ${(error as Error).message}`, {
           cause: error,
         })
       }

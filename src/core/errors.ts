@@ -167,6 +167,126 @@ export class StateLogBusyError extends BrookError {
   }
 }
 
+// --- The SDK (src/client, src/network's client side) ---------------------------------------------
+
+/** The connection is closed, or could not be opened; the request may be retried on a new one. */
+export class ConnectionError extends BrookError {
+  static readonly code = 'BROOK_ERR_CONNECTION'
+  readonly retriable = true
+  constructor(message: string, options?: BrookErrorOptions) {
+    super(ConnectionError.code, message, options)
+    this.name = 'ConnectionError'
+  }
+}
+
+/** No response within the request timeout; the connection is closed (its later responses are unusable). */
+export class RequestTimeoutError extends BrookError {
+  static readonly code = 'BROOK_ERR_REQUEST_TIMEOUT'
+  readonly retriable = true
+  constructor(message: string, options?: BrookErrorOptions) {
+    super(RequestTimeoutError.code, message, options)
+    this.name = 'RequestTimeoutError'
+  }
+}
+
+/** The caller's AbortSignal fired. */
+export class AbortError extends BrookError {
+  static readonly code = 'BROOK_ERR_ABORTED'
+  readonly retriable = false
+  constructor(message = 'the operation was aborted', options?: BrookErrorOptions) {
+    super(AbortError.code, message, options)
+    this.name = 'AbortError'
+  }
+}
+
+/** The broker does not serve any version of an API that this client can speak. */
+export class UnsupportedVersionError extends BrookError {
+  static readonly code = 'BROOK_ERR_UNSUPPORTED_VERSION'
+  readonly retriable = false
+  constructor(message: string, options?: BrookErrorOptions) {
+    super(UnsupportedVersionError.code, message, options)
+    this.name = 'UnsupportedVersionError'
+  }
+}
+
+/** What a broker's error code says, for `KafkaError`: Kafka's number, its name, and whether a retry can help. */
+export interface KafkaErrorDetails extends BrookErrorOptions {
+  errorCode?: number
+  kafkaName?: string
+  retriable?: boolean
+}
+
+/**
+ * An error code in a broker's response, e.g. `error.kafkaName === 'UNKNOWN_TOPIC_OR_PARTITION'`. The SDK
+ * builds it with `kafkaError(code)` (client/errors.ts), which fills the name and retriable flag from protocol/.
+ */
+export class KafkaError extends BrookError {
+  static readonly code = 'BROOK_ERR_KAFKA'
+  /** Kafka's numeric error code (-1, UNKNOWN_SERVER_ERROR, when not given). */
+  readonly errorCode: number
+  /** Kafka's name for the code (its Errors enum), such as NOT_LEADER_OR_FOLLOWER. */
+  readonly kafkaName: string
+  /** True when the same request may succeed later (Kafka's RetriableException). */
+  readonly retriable: boolean
+  constructor(message: string, details: KafkaErrorDetails = {}) {
+    super(KafkaError.code, message, details)
+    this.name = 'KafkaError'
+    this.errorCode = details.errorCode ?? -1
+    this.kafkaName = details.kafkaName ?? 'UNKNOWN_SERVER_ERROR'
+    this.retriable = details.retriable ?? false
+  }
+}
+
+/** Misuse of the SDK, never worth retrying; the base of the classes below (use after close is `ClosedError`). */
+export class ClientError extends BrookError {
+  readonly retriable = false
+}
+
+/** An option or argument the SDK cannot use (a bad bootstrap address, a missing topic, a bad offset). */
+export class InvalidArgumentError extends ClientError {
+  static readonly code = 'BROOK_ERR_INVALID_ARGUMENT'
+  constructor(message: string, options?: BrookErrorOptions) {
+    super(InvalidArgumentError.code, message, options)
+    this.name = 'InvalidArgumentError'
+  }
+}
+
+/** A value or key the serialiser cannot encode; nothing was sent. */
+export class SerializeError extends ClientError {
+  static readonly code = 'BROOK_ERR_SERIALIZE'
+  constructor(message: string, options?: BrookErrorOptions) {
+    super(SerializeError.code, message, options)
+    this.name = 'SerializeError'
+  }
+}
+
+/** A received record the deserialiser cannot decode. */
+export class DeserializeError extends ClientError {
+  static readonly code = 'BROOK_ERR_DESERIALIZE'
+  constructor(message: string, options?: BrookErrorOptions) {
+    super(DeserializeError.code, message, options)
+    this.name = 'DeserializeError'
+  }
+}
+
+/** A consumer iterated a second time: each consumer has one message stream. */
+export class AlreadyIteratingError extends ClientError {
+  static readonly code = 'BROOK_ERR_ALREADY_ITERATING'
+  constructor(message: string, options?: BrookErrorOptions) {
+    super(AlreadyIteratingError.code, message, options)
+    this.name = 'AlreadyIteratingError'
+  }
+}
+
+/** An operation on a partition this consumer is not assigned (seek, pause). */
+export class NotAssignedError extends ClientError {
+  static readonly code = 'BROOK_ERR_NOT_ASSIGNED'
+  constructor(message: string, options?: BrookErrorOptions) {
+    super(NotAssignedError.code, message, options)
+    this.name = 'NotAssignedError'
+  }
+}
+
 /** Every error class, one per code: the catalogue that docs/ARCHITECTURE.md shows and tests check. */
 export const brookErrorClasses = [
   AssertionError,
@@ -185,6 +305,16 @@ export const brookErrorClasses = [
   CodecUnavailableError,
   StateRecordTooLargeError,
   StateLogBusyError,
+  ConnectionError,
+  RequestTimeoutError,
+  AbortError,
+  UnsupportedVersionError,
+  KafkaError,
+  InvalidArgumentError,
+  SerializeError,
+  DeserializeError,
+  AlreadyIteratingError,
+  NotAssignedError,
 ] as const
 
 /** Every `BROOK_ERR_*` code. */

@@ -1,7 +1,16 @@
 // The client side of one Kafka connection: requests go out with correlation ids and are pipelined (up to
 // `inFlightMax` unanswered), responses are matched by correlation id, every request has a timeout and may
 // be aborted, and the API versions are negotiated with ApiVersions when the connection opens.
-import { BrookError, type Clock, type Connection, type Logger, type Transport } from '../core/index.js'
+import {
+  AbortError,
+  type Clock,
+  type Connection,
+  ConnectionError,
+  type Logger,
+  RequestTimeoutError,
+  type Transport,
+  UnsupportedVersionError,
+} from '../core/index.js'
 import {
   ApiVersionsRequest,
   ApiVersionsResponse,
@@ -23,42 +32,6 @@ export interface ClientApi<Q extends MessageDef = MessageDef, S extends MessageD
   readonly apiKey: number
   readonly request: Q
   readonly response: S
-}
-
-/** The connection is closed, or could not be opened; the request may be retried on a new one. */
-export class ConnectionError extends BrookError {
-  readonly retriable = true
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('BROOK_ERR_CONNECTION', message, options)
-    this.name = 'ConnectionError'
-  }
-}
-
-/** No response within the request timeout; the connection is closed (its later responses are unusable). */
-export class RequestTimeoutError extends BrookError {
-  readonly retriable = true
-  constructor(message: string) {
-    super('BROOK_ERR_REQUEST_TIMEOUT', message)
-    this.name = 'RequestTimeoutError'
-  }
-}
-
-/** The caller's AbortSignal fired. */
-export class AbortError extends BrookError {
-  readonly retriable = false
-  constructor(message = 'the operation was aborted', options?: { cause?: unknown }) {
-    super('BROOK_ERR_ABORTED', message, options)
-    this.name = 'AbortError'
-  }
-}
-
-/** The broker does not serve any version of an API that this client can speak. */
-export class UnsupportedVersionError extends BrookError {
-  readonly retriable = false
-  constructor(message: string) {
-    super('BROOK_ERR_UNSUPPORTED_VERSION', message)
-    this.name = 'UnsupportedVersionError'
-  }
 }
 
 export interface ClientConnectionOptions {

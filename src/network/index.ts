@@ -5,13 +5,11 @@ export { NetworkServer, type NetworkServerOptions } from './network-server.js'
 export { type FrameHandler, ServerConnection, type ServerConnectionOptions } from './server-connection.js'
 export { type AuthenticationState, Session, type SessionOptions } from './session.js'
 export {
-  AbortError,
   type ClientApi,
   ClientConnection,
   type ClientConnectionOptions,
-  ConnectionError,
   type OpenOptions,
   type RequestOptions,
-  RequestTimeoutError,
-  UnsupportedVersionError,
 } from './client-connection.js'
+// The client connection's errors live in core's catalogue; re-exported for the SDK's convenience.
+export { AbortError, ConnectionError, RequestTimeoutError, UnsupportedVersionError } from '../core/index.js'

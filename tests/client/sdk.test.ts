@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test'
 import {
   Admin,
   ClientError,
+  ClosedError,
   ConnectionError,
   Consumer,
   KafkaError,
@@ -409,19 +410,19 @@ describe('bad use gets clear errors, not hangs', () => {
     await consumer.close()
     throws(
       () => consumer.seek('x', 0, 0),
-      (e: unknown) => e instanceof ClientError && e.code === 'BROOK_ERR_CLOSED',
+      (e: unknown) => e instanceof ClosedError && e.code === 'BROOK_ERR_CLOSED',
     )
     const producer = new Producer({ bootstrap: target.bootstrap })
     await producer.close()
     await rejects(
       producer.send({ topic: 'x', value: null }),
-      (e: unknown) => e instanceof ClientError && e.code === 'BROOK_ERR_CLOSED',
+      (e: unknown) => e instanceof ClosedError && e.code === 'BROOK_ERR_CLOSED',
     )
     const closedAdmin = new Admin({ bootstrap: target.bootstrap })
     await closedAdmin.close()
     await rejects(
       closedAdmin.listTopics(),
-      (e: unknown) => e instanceof ClientError && e.code === 'BROOK_ERR_CLOSED',
+      (e: unknown) => e instanceof ClosedError && e.code === 'BROOK_ERR_CLOSED',
     )
   })
 })
