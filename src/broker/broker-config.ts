@@ -2,6 +2,7 @@
 // each overriding the one before. Pure: the caller reads the file and passes its text.
 import { ConfigError } from '../core/index.js'
 import type { LogLevel } from '../core/index.js'
+import { parseShareAutoOffsetReset } from '../share-partitions/index.js'
 
 /** Every setting of a Brook broker process. */
 export interface BrokerConfig {
@@ -76,6 +77,17 @@ export interface BrokerConfig {
   flushIntervalMs: number
   /** Segment files open at once across all partitions; opened on demand, least recently used closed. */
   maxOpenSegmentFiles: number
+  /** Share groups (KIP-932), Kafka's group.share.* settings: lock duration (ms), delivery count limit,
+   * offsets in flight per share-partition, open share sessions, members per group, session timeout and
+   * heartbeat interval (ms), and where a new share-partition starts (share.auto.offset.reset). */
+  shareRecordLockDurationMs: number
+  shareDeliveryCountLimit: number
+  sharePartitionMaxRecordLocks: number
+  shareMaxShareSessions: number
+  shareGroupMaxSize: number
+  shareSessionTimeoutMs: number
+  shareHeartbeatIntervalMs: number
+  shareAutoOffsetReset: string
 }
 
 export function defaultBrokerConfig(dataDir: string): BrokerConfig {
@@ -117,6 +129,15 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     groupsMax: 100_000,
     groupOffsetsMax: 100_000,
     offsetsMax: 1_000_000,
+    // Kafka 4.4's defaults (decision 0003).
+    shareRecordLockDurationMs: 30000,
+    shareDeliveryCountLimit: 5,
+    sharePartitionMaxRecordLocks: 2000,
+    shareMaxShareSessions: 2000,
+    shareGroupMaxSize: 200,
+    shareSessionTimeoutMs: 45000,
+    shareHeartbeatIntervalMs: 5000,
+    shareAutoOffsetReset: 'latest',
   }
 }
 
@@ -206,6 +227,26 @@ const settings: Record<string, Setter> = {
   'flush-interval-ms': (c, v) => (c.flushIntervalMs = integer('flush-interval-ms', 1, 86400000)(v)),
   'max-open-segment-files': (c, v) =>
     (c.maxOpenSegmentFiles = integer('max-open-segment-files', 1, 1000000)(v)),
+  'share-record-lock-duration-ms': (c, v) =>
+    (c.shareRecordLockDurationMs = integer('share-record-lock-duration-ms', 1000, 3600000)(v)),
+  'share-delivery-count-limit': (c, v) =>
+    (c.shareDeliveryCountLimit = integer('share-delivery-count-limit', 2, 10)(v)),
+  'share-partition-max-record-locks': (c, v) =>
+    (c.sharePartitionMaxRecordLocks = integer('share-partition-max-record-locks', 100, 10000)(v)),
+  'share-max-share-sessions': (c, v) =>
+    (c.shareMaxShareSessions = integer('share-max-share-sessions', 1, 1000000)(v)),
+  'share-group-max-size': (c, v) => (c.shareGroupMaxSize = integer('share-group-max-size', 1, 1000)(v)),
+  'share-session-timeout-ms': (c, v) =>
+    (c.shareSessionTimeoutMs = integer('share-session-timeout-ms', 1000, 3600000)(v)),
+  'share-heartbeat-interval-ms': (c, v) =>
+    (c.shareHeartbeatIntervalMs = integer('share-heartbeat-interval-ms', 100, 3600000)(v)),
+  'share-auto-offset-reset': (c, v) => {
+    if (parseShareAutoOffsetReset(v) === null)
+      throw new ConfigError(
+        `share-auto-offset-reset must be latest, earliest or by_duration:<ISO-8601>, got '${v}'`,
+      )
+    c.shareAutoOffsetReset = v
+  },
 }
 
 /** Kafka broker property names accepted in config files as aliases. */
@@ -226,6 +267,14 @@ const kafkaAliases: Record<string, string> = {
   'group.max.size': 'group-max-size',
   'group.consumer.max.size': 'group-consumer-max-size',
   'brook.log.max.open.files': 'max-open-segment-files',
+  'group.share.record.lock.duration.ms': 'share-record-lock-duration-ms',
+  'group.share.delivery.count.limit': 'share-delivery-count-limit',
+  'group.share.partition.max.record.locks': 'share-partition-max-record-locks',
+  'group.share.max.share.sessions': 'share-max-share-sessions',
+  'group.share.max.size': 'share-group-max-size',
+  'group.share.session.timeout.ms': 'share-session-timeout-ms',
+  'group.share.heartbeat.interval.ms': 'share-heartbeat-interval-ms',
+  'share.auto.offset.reset': 'share-auto-offset-reset',
 }
 
 /** Names of the settings, for help text. */

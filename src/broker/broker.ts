@@ -8,6 +8,7 @@ import { NetworkServer } from '../network/index.js'
 import type { BrokerConfig } from './broker-config.js'
 import type { BrokerContext } from './broker-context.js'
 import { handlers } from './handlers/index.js'
+import { ShareCoordinator } from './share-coordinator.js'
 import { PartitionStore } from './partition-store.js'
 import { ProducerIdAllocator } from './producer-id-allocator.js'
 import { RequestDispatcher } from './request-dispatcher.js'
@@ -91,6 +92,15 @@ export async function openBrokerContext(
     groupOffsetsMax: config.groupOffsetsMax,
     offsetsMax: config.offsetsMax,
   })
+  const shares = await ShareCoordinator.open({
+    fs,
+    clock,
+    logger,
+    dataDir,
+    config,
+    topics: registry,
+    partitions: store,
+  })
   const producerIds = await ProducerIdAllocator.open(fs, dataDir)
   const dispatcher = new RequestDispatcher(handlers, logger, {
     requestElementsMax: config.requestElementsMax,
@@ -108,6 +118,7 @@ export async function openBrokerContext(
     topics: registry,
     partitions: store,
     groups,
+    shares,
     producerIds,
     advertised: () => dispatcher.advertised(),
   }
@@ -119,6 +130,7 @@ export async function openBrokerContext(
     },
     close: async () => {
       await groups.close()
+      await shares.close()
       await store.close()
       await registry.close()
     },

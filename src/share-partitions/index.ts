@@ -30,6 +30,7 @@ export {
   sharePartitionKeyString,
 } from './share-state-record.js'
 export {
+  SHARE_GROUP_CONFIG_RECORD_TYPE,
   SHARE_STATE_DIR,
   SHARE_STATE_RECORD_TYPE,
   ShareStateStore,

@@ -354,3 +354,24 @@ describe('share-partition state machine (#8)', () => {
     partition.close()
   })
 })
+
+describe('share-partition reads (#8)', () => {
+  it('nextFetchOffset points at the first available offset, and acquisition stops at the read end', () => {
+    const clock = new SimClock()
+    const sink = new SimShareStateSink()
+    sink.autoSync = true
+    const settings = settingsOf({ locksMax: 6 })
+    const { partition } = SharePartition.create({ key, clock, settings, sink, startOffset: 0 })
+    assert.equal(partition.nextFetchOffset(), 0)
+    const first = partition.acquire('a', 10, 20, 4)
+    assert.deepEqual(first.acquired, [{ firstOffset: 0, lastOffset: 3, deliveryCount: 1 }])
+    assert.equal(partition.nextFetchOffset(), 4)
+    partition.acknowledge('a', [{ firstOffset: 1, lastOffset: 2, acknowledgeTypes: [RELEASE] }])
+    assert.equal(partition.nextFetchOffset(), 1)
+    const second = partition.acquire('b', 10, 20, 2)
+    assert.deepEqual(second.acquired, [{ firstOffset: 1, lastOffset: 1, deliveryCount: 2 }])
+    partition.acquire('b', 10, 20)
+    assert.equal(partition.nextFetchOffset(), null, 'window full, nothing available')
+    partition.close()
+  })
+})

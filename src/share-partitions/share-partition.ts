@@ -171,6 +171,16 @@ export class SharePartition {
     return this.#ranges.rangeCount
   }
 
+  /**
+   * Where a fetch should read the log from: the first AVAILABLE offset, or the end of the window when
+   * none is (new records); null when the window is full and nothing in it is available.
+   */
+  nextFetchOffset(): number | null {
+    for (const range of this.#ranges.ranges()) if (range.value.state === 'AVAILABLE') return range.firstOffset
+    if (this.endOffset - this.startOffset >= this.#settings.recordLocksMax()) return null
+    return this.endOffset
+  }
+
   /** Number of offsets currently ACQUIRED. */
   get acquiredCount(): number {
     let count = 0
@@ -191,9 +201,16 @@ export class SharePartition {
    * Acquires up to `maxRecords` offsets for `memberId`: AVAILABLE offsets in the window first (lowest
    * first), then offsets never delivered, below `logEndOffset` (exclusive; the high watermark) and
    * within `recordLocksMax` of the start. Each acquired offset's delivery count goes up by one and it
-   * is locked for `recordLockDurationMs`.
+   * is locked for `recordLockDurationMs`. Only offsets in [readFirstOffset, readEndOffset) are taken:
+   * the broker passes the span of the batches it read, so that it can return them.
    */
-  acquire(memberId: string, maxRecords: number, logEndOffset: number): AcquireResult {
+  acquire(
+    memberId: string,
+    maxRecords: number,
+    logEndOffset: number,
+    readEndOffset = logEndOffset,
+    readFirstOffset = 0,
+  ): AcquireResult {
     assert(!this.#closed, 'acquire on a closed share-partition')
     assert(memberId.length > 0, 'acquire needs a member id')
     if (maxRecords <= 0) return { acquired: [], durable: DONE }
@@ -202,12 +219,13 @@ export class SharePartition {
     let budget = maxRecords
     const targets: { firstOffset: number; lastOffset: number; deliveryCount: number }[] = []
     for (const range of this.#ranges.ranges()) {
-      if (budget === 0) break
-      if (range.value.state !== 'AVAILABLE') continue
-      const count = Math.min(budget, range.lastOffset - range.firstOffset + 1)
+      if (budget === 0 || range.firstOffset >= readEndOffset) break
+      if (range.value.state !== 'AVAILABLE' || range.lastOffset < readFirstOffset) continue
+      const firstOffset = Math.max(range.firstOffset, readFirstOffset)
+      const count = Math.min(budget, Math.min(range.lastOffset, readEndOffset - 1) - firstOffset + 1)
       targets.push({
-        firstOffset: range.firstOffset,
-        lastOffset: range.firstOffset + count - 1,
+        firstOffset,
+        lastOffset: firstOffset + count - 1,
         deliveryCount: Math.min(range.value.deliveryCount + 1, DELIVERY_COUNT_MAX),
       })
       budget -= count
@@ -221,8 +239,12 @@ export class SharePartition {
       }
       this.#ranges.update(target.firstOffset, target.lastOffset, () => value)
     }
-    const windowEnd = Math.min(logEndOffset, this.startOffset + this.#settings.recordLocksMax())
-    if (budget > 0 && this.endOffset < windowEnd) {
+    const windowEnd = Math.min(
+      logEndOffset,
+      readEndOffset,
+      this.startOffset + this.#settings.recordLocksMax(),
+    )
+    if (budget > 0 && this.endOffset < windowEnd && this.endOffset >= readFirstOffset) {
       const count = Math.min(budget, windowEnd - this.endOffset)
       targets.push({ firstOffset: this.endOffset, lastOffset: this.endOffset + count - 1, deliveryCount: 1 })
       this.#ranges.append(count, { state: 'ACQUIRED', deliveryCount: 1, memberId, lockDeadlineMs })

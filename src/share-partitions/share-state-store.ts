@@ -17,6 +17,8 @@ import {
 export const SHARE_STATE_DIR = 'share-state'
 /** StateRecord type of share-partition records. */
 export const SHARE_STATE_RECORD_TYPE = 'share-partition'
+/** StateRecord type of a share group's config overrides (key: group id; value: name -> value, or null). */
+export const SHARE_GROUP_CONFIG_RECORD_TYPE = 'share-group-config'
 
 const STATE_CODES: readonly DurableRecordState[] = ['available', 'acquired', 'acknowledged', 'archived']
 
@@ -74,10 +76,16 @@ export function fromStateRecord(record: StateRecord): ShareStateRecord | undefin
 export class ShareStateStore implements ShareStateSink {
   readonly #log: StateLog
   readonly #mirror: ShareStateReplay
+  readonly #groupConfigs: Map<string, ReadonlyMap<string, string>>
 
-  private constructor(log: StateLog, mirror: ShareStateReplay) {
+  private constructor(
+    log: StateLog,
+    mirror: ShareStateReplay,
+    groupConfigs: Map<string, ReadonlyMap<string, string>>,
+  ) {
     this.#log = log
     this.#mirror = mirror
+    this.#groupConfigs = groupConfigs
   }
 
   /** Opens (creating) the log in `dir`, replaying what it holds. */
@@ -88,12 +96,19 @@ export class ShareStateStore implements ShareStateSink {
     snapshotAfterBytes?: number
   }): Promise<ShareStateStore> {
     const mirror = new ShareStateReplay()
+    const groupConfigs = new Map<string, ReadonlyMap<string, string>>()
     const { log } = await StateLog.open({
       fs: options.fs,
       dir: options.dir,
       logger: options.logger,
       snapshotAfterBytes: options.snapshotAfterBytes,
       replay: (stored) => {
+        if (stored.type === SHARE_GROUP_CONFIG_RECORD_TYPE) {
+          const configs = groupConfigsOf(stored.value)
+          if (configs === null) groupConfigs.delete(stored.key)
+          else groupConfigs.set(stored.key, configs)
+          return
+        }
         const record = fromStateRecord(stored)
         if (record === undefined)
           options.logger.warn('share state: skipping a malformed record', {
@@ -104,9 +119,12 @@ export class ShareStateStore implements ShareStateSink {
       },
       // Records are absolute (ranges set to values, a start that only moves up, or a replace), so the
       // log re-applying its unacknowledged appends after these is harmless.
-      snapshot: () => mirror.snapshot().map(toStateRecord),
+      snapshot: () => [
+        ...mirror.snapshot().map(toStateRecord),
+        ...[...groupConfigs].map(([groupId, configs]) => groupConfigRecord(groupId, configs)),
+      ],
     })
-    return new ShareStateStore(log, mirror)
+    return new ShareStateStore(log, mirror, groupConfigs)
   }
 
   append(record: ShareStateRecord): Promise<void> {
@@ -118,6 +136,21 @@ export class ShareStateStore implements ShareStateSink {
   /** The stored state of one share-partition, or undefined when it has none. */
   stored(key: SharePartitionKey): DurableSharePartition | undefined {
     return this.#mirror.partitions.get(sharePartitionKeyString(key))?.state
+  }
+
+  /** A share group's stored config overrides (empty when none). */
+  groupConfigs(groupId: string): ReadonlyMap<string, string> {
+    return this.#groupConfigs.get(groupId) ?? new Map()
+  }
+
+  /**
+   * Replaces a share group's config overrides (an empty map removes them); resolves once synced. The
+   * new values apply at once, as the answer to IncrementalAlterConfigs waits for the sync.
+   */
+  setGroupConfigs(groupId: string, configs: ReadonlyMap<string, string>): Promise<void> {
+    if (configs.size === 0) this.#groupConfigs.delete(groupId)
+    else this.#groupConfigs.set(groupId, new Map(configs))
+    return this.#log.append([groupConfigRecord(groupId, configs.size === 0 ? null : configs)])
   }
 
   /** Keys of every stored share-partition. */
@@ -133,4 +166,20 @@ export class ShareStateStore implements ShareStateSink {
   close(): Promise<void> {
     return this.#log.close()
   }
+}
+
+function groupConfigRecord(groupId: string, configs: ReadonlyMap<string, string> | null): StateRecord {
+  return {
+    type: SHARE_GROUP_CONFIG_RECORD_TYPE,
+    key: groupId,
+    value: configs === null ? null : Object.fromEntries(configs),
+  }
+}
+
+function groupConfigsOf(value: unknown): Map<string, string> | null {
+  if (value === null || typeof value !== 'object') return null
+  const configs = new Map<string, string>()
+  for (const [name, text] of Object.entries(value as Record<string, unknown>))
+    if (typeof text === 'string') configs.set(name, text)
+  return configs
 }

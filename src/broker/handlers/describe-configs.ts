@@ -15,6 +15,7 @@ export const ConfigResourceType = {
   TOPIC: 2,
   BROKER: 4,
   BROKER_LOGGER: 8,
+  GROUP: 32,
 } as const
 
 /**
@@ -138,6 +139,25 @@ function describeOne(resource: DescribeResource, options: ResultOptions, context
       }
       return success(resource, [root])
     }
+    case ConfigResourceType.GROUP: {
+      if (resource.resourceName === '')
+        return failure(resource, ErrorCode.INVALID_REQUEST, 'Group id must not be empty')
+      // Share group configs (KIP-932); a group override shows as a dynamic group config.
+      return success(
+        resource,
+        context.broker.shares.describeGroupConfigs(resource.resourceName).map((entry) => ({
+          name: entry.name,
+          value: entry.value,
+          readOnly: false,
+          isDefault: !entry.overridden,
+          configSource: entry.overridden ? ConfigSource.GROUP_CONFIG : ConfigSource.DEFAULT_CONFIG,
+          isSensitive: false,
+          synonyms: [],
+          configType: /\.ms$|limit$|locks$/.test(entry.name) ? ConfigType.INT : ConfigType.STRING,
+          documentation: null,
+        })),
+      )
+    }
     default:
       return failure(
         resource,
@@ -147,7 +167,7 @@ function describeOne(resource: DescribeResource, options: ResultOptions, context
   }
 }
 
-/** DescribeConfigs v0-4 for TOPIC, BROKER and BROKER_LOGGER resources. */
+/** DescribeConfigs v0-4 for TOPIC, BROKER, BROKER_LOGGER and GROUP (share group configs) resources. */
 export const describeConfigs = defineHandler({
   request: DescribeConfigsRequest,
   response: DescribeConfigsResponse,

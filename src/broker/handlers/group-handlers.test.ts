@@ -58,6 +58,8 @@ async function setup() {
     advertisedPort: 19092,
     groups,
     topics,
+    // No share groups here (ListGroups also lists those).
+    shares: { groupIds: () => [], group: () => undefined },
   } as unknown as BrokerContext
   async function call<Req extends MessageDef, Res extends MessageDef>(
     handler: Handler<Req, Res>,

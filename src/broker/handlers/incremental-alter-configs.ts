@@ -1,5 +1,6 @@
 // IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT on a topic's config overrides (KIP-339).
 // Broker configs are static in Brook: deletions are no-ops, anything else is refused as non-dynamic.
+// GROUP resources: the share group configs (SET and DELETE), stored by the share coordinator.
 import { AlterConfigOp } from '../../metadata/index.js'
 import {
   ErrorCode,
@@ -89,6 +90,19 @@ export const incrementalAlterConfigs = defineHandler({
           } else {
             responses.push(alterResult(resource))
           }
+          break
+        }
+        case ConfigResourceType.GROUP: {
+          const result = await context.broker.shares.alterGroupConfigs(
+            resource.resourceName,
+            resource.configs.map((config) => ({
+              name: config.name,
+              op: config.configOperation,
+              value: config.value,
+            })),
+            request.validateOnly,
+          )
+          responses.push(alterResult(resource, result.errorCode, result.errorMessage))
           break
         }
         default:

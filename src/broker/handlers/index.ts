@@ -8,6 +8,10 @@ import { initProducerId } from './init-producer-id.js'
 import { listOffsets } from './list-offsets.js'
 import { metadata } from './metadata.js'
 import { produce } from './produce.js'
+import { shareAcknowledge } from './share-acknowledge.js'
+import { shareFetch } from './share-fetch.js'
+import { shareGroupDescribe } from './share-group-describe.js'
+import { shareGroupHeartbeat } from './share-group-heartbeat.js'
 
 export const handlers: readonly Handler[] = [
   apiVersions,
@@ -18,4 +22,8 @@ export const handlers: readonly Handler[] = [
   initProducerId,
   ...adminHandlers,
   ...groupHandlers,
+  shareGroupHeartbeat,
+  shareGroupDescribe,
+  shareFetch,
+  shareAcknowledge,
 ] as readonly Handler[]

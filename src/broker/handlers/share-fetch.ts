@@ -1,0 +1,279 @@
+// ShareFetch (KIP-932), v1-2 as Kafka 4.4 serves them: the share session's epoch is checked and moved,
+// acknowledgements carried on the request are applied (all or nothing per partition, synced before the
+// answer), then records are acquired from the session's partitions and returned as whole batches with
+// the AcquiredRecords ranges and delivery counts, long-polling up to MaxWaitMs when none are available.
+// Epoch -1 closes the session (acknowledgements only) and releases what the member holds there.
+// Version notes: v2's ShareAcquireMode is taken as record-limit (MaxRecords is never exceeded, which
+// batch-optimized mode also allows); v2's IsRenewAck means acknowledge only, no fetch.
+// Not implemented: BatchSize (one AcquiredRecords range per run), MinBytes (any acquired record answers),
+// read_committed isolation (share.isolation.level), group-level overrides of the share.* configs.
+import { ErrorCode, type MessageValue, ShareFetchRequest, ShareFetchResponse } from '../../protocol/index.js'
+import { readBatchHeader } from '../../record-batch/index.js'
+import type { AcknowledgementBatch, AcquiredRange } from '../../share-partitions/index.js'
+import type { BrokerContext } from '../broker-context.js'
+import { defineHandler, type RequestContext } from '../handler.js'
+import { sessionPartition } from '../share-coordinator.js'
+
+/** MaxRecords used when a request sends none (0 or negative): the Java client's max.poll.records. */
+const MAX_RECORDS_DEFAULT = 500
+/** How often a long poll looks again for records released or unlocked (appends wake it at once). */
+const SHARE_POLL_RECHECK_MS = 250
+
+type AckTopics = readonly {
+  readonly topicId: string
+  readonly partitions: readonly {
+    readonly partitionIndex: number
+    readonly acknowledgementBatches: readonly AcknowledgementBatch[]
+  }[]
+}[]
+
+/** One partition's part of the answer, keyed by `topicId:partition`. */
+export interface SharePartitionAnswer {
+  topicId: string
+  partitionIndex: number
+  errorCode: number
+  errorMessage: string | null
+  acknowledgeErrorCode: number
+  acknowledgeErrorMessage: string | null
+  records: Buffer[]
+  acquiredRecords: AcquiredRange[]
+}
+
+function answerFor(answers: Map<string, SharePartitionAnswer>, topicId: string, partitionIndex: number) {
+  const id = sessionPartition(topicId, partitionIndex)
+  let answer = answers.get(id)
+  if (answer === undefined) {
+    answer = {
+      topicId,
+      partitionIndex,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      acknowledgeErrorCode: ErrorCode.NONE,
+      acknowledgeErrorMessage: null,
+      records: [],
+      acquiredRecords: [],
+    }
+    answers.set(id, answer)
+  }
+  return answer
+}
+
+/**
+ * Applies the acknowledgements of a ShareFetch or ShareAcknowledge and waits until they are durable;
+ * each partition's outcome goes into its answer's acknowledge error.
+ */
+export async function applyAcknowledgements(
+  broker: BrokerContext,
+  groupId: string,
+  memberId: string,
+  topics: AckTopics,
+  allowRenew: boolean,
+  answers: Map<string, SharePartitionAnswer>,
+): Promise<void> {
+  const waits: Promise<void>[] = []
+  for (const topic of topics) {
+    for (const p of topic.partitions) {
+      if (p.acknowledgementBatches.length === 0) continue
+      const answer = answerFor(answers, topic.topicId, p.partitionIndex)
+      const sharePartition = await broker.shares.partition(groupId, topic.topicId, p.partitionIndex)
+      if (sharePartition === undefined) {
+        answer.acknowledgeErrorCode =
+          broker.topics.topicById(topic.topicId) === undefined
+            ? ErrorCode.UNKNOWN_TOPIC_ID
+            : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+        continue
+      }
+      const result = sharePartition.acknowledge(memberId, p.acknowledgementBatches, allowRenew)
+      answer.acknowledgeErrorCode = result.errorCode
+      answer.acknowledgeErrorMessage = result.errorMessage
+      waits.push(
+        result.durable.catch((error: unknown) => {
+          answer.acknowledgeErrorCode = ErrorCode.KAFKA_STORAGE_ERROR
+          answer.acknowledgeErrorMessage = `share state not stored: ${(error as Error).message}`
+        }),
+      )
+    }
+  }
+  await Promise.all(waits)
+}
+
+/** The answer's `responses`, grouped by topic in first-seen order. */
+export function responsesOf(answers: Map<string, SharePartitionAnswer>, nodeId: number) {
+  const byTopic = new Map<string, SharePartitionAnswer[]>()
+  for (const answer of answers.values()) {
+    const list = byTopic.get(answer.topicId) ?? []
+    list.push(answer)
+    byTopic.set(answer.topicId, list)
+  }
+  return [...byTopic].map(([topicId, partitions]) => ({
+    topicId,
+    partitions: partitions.map((a) => ({
+      partitionIndex: a.partitionIndex,
+      errorCode: a.errorCode,
+      errorMessage: a.errorMessage,
+      acknowledgeErrorCode: a.acknowledgeErrorCode,
+      acknowledgeErrorMessage: a.acknowledgeErrorMessage,
+      currentLeader: { leaderId: nodeId, leaderEpoch: 0 },
+      records: a.records,
+      acquiredRecords: a.acquiredRecords,
+    })),
+  }))
+}
+
+/** Acquires records from the session's partitions; returns the partitions a long poll waits on. */
+async function acquireAll(
+  context: RequestContext,
+  groupId: string,
+  memberId: string,
+  partitions: readonly string[],
+  maxRecords: number,
+  maxBytes: number,
+  answers: Map<string, SharePartitionAnswer>,
+): Promise<{ acquiredCount: number; watched: [string, number][] }> {
+  const { broker } = context
+  let recordsLeft = maxRecords
+  let bytesLeft = maxBytes
+  const watched: [string, number][] = []
+  const durables: { answer: SharePartitionAnswer; durable: Promise<void> }[] = []
+  for (const id of partitions) {
+    const at = id.lastIndexOf(':')
+    const topicId = id.slice(0, at)
+    const partitionIndex = Number(id.slice(at + 1))
+    const meta = broker.topics.topicById(topicId)
+    const sharePartition =
+      meta === undefined ? undefined : await broker.shares.partition(groupId, topicId, partitionIndex)
+    const log = meta === undefined ? undefined : await broker.partitions.log(meta.name, partitionIndex)
+    if (meta === undefined || sharePartition === undefined || log === undefined) {
+      const answer = answerFor(answers, topicId, partitionIndex)
+      answer.errorCode =
+        meta === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+      continue
+    }
+    watched.push([meta.name, partitionIndex])
+    if (log.logStartOffset > sharePartition.startOffset)
+      void sharePartition.advanceLogStart(log.logStartOffset).catch(() => {})
+    if (recordsLeft <= 0 || bytesLeft <= 0) continue
+    const fromOffset = sharePartition.nextFetchOffset()
+    if (fromOffset === null || fromOffset >= log.highWatermark) continue
+    const read = await log.read(fromOffset, bytesLeft)
+    if (read.outOfRange || read.batches.length === 0) continue
+    const lastBatch = readBatchHeader(read.batches[read.batches.length - 1])
+    const readEndOffset = lastBatch.baseOffset + lastBatch.lastOffsetDelta + 1
+    const { acquired, durable } = sharePartition.acquire(
+      memberId,
+      recordsLeft,
+      read.highWatermark,
+      readEndOffset,
+      fromOffset,
+    )
+    if (acquired.length === 0) continue
+    const answer = answerFor(answers, topicId, partitionIndex)
+    for (const range of acquired) recordsLeft -= range.lastOffset - range.firstOffset + 1
+    // Whole batches, only those holding an acquired offset; the client skips the other records.
+    for (const batch of read.batches) {
+      const header = readBatchHeader(batch)
+      const first = header.baseOffset
+      const last = header.baseOffset + header.lastOffsetDelta
+      if (acquired.some((range) => range.firstOffset <= last && range.lastOffset >= first)) {
+        answer.records.push(batch)
+        bytesLeft -= batch.length
+      }
+    }
+    answer.acquiredRecords.push(...acquired)
+    durables.push({ answer, durable })
+  }
+  let acquiredCount = 0
+  for (const { answer, durable } of durables) {
+    try {
+      await durable
+      for (const range of answer.acquiredRecords) acquiredCount += range.lastOffset - range.firstOffset + 1
+    } catch (error) {
+      // Not stored, so not handed out: the locks expire and the records come back.
+      answer.records = []
+      answer.acquiredRecords = []
+      answer.errorCode = ErrorCode.KAFKA_STORAGE_ERROR
+      answer.errorMessage = `share state not stored: ${(error as Error).message}`
+    }
+  }
+  return { acquiredCount, watched }
+}
+
+type Request = MessageValue<typeof ShareFetchRequest>
+
+export const shareFetch = defineHandler({
+  request: ShareFetchRequest,
+  response: ShareFetchResponse,
+  versions: { min: 1, max: 2 },
+  async handle(request: Request, context) {
+    const { broker, session } = context
+    const version = context.header.apiVersion
+    const lockMs = broker.config.shareRecordLockDurationMs
+    const topLevel = (errorCode: number, errorMessage: string) => ({
+      throttleTimeMs: 0,
+      errorCode,
+      errorMessage,
+      acquisitionLockTimeoutMs: lockMs,
+      responses: [],
+      nodeEndpoints: [],
+    })
+    const groupId = request.groupId ?? ''
+    const memberId = request.memberId ?? ''
+    if (groupId === '') return topLevel(ErrorCode.INVALID_GROUP_ID, 'GroupId is empty')
+    if (memberId === '') return topLevel(ErrorCode.INVALID_REQUEST, 'MemberId is empty')
+    const epoch = request.shareSessionEpoch
+    const hasAcknowledgements = request.topics.some((t) =>
+      t.partitions.some((p) => p.acknowledgementBatches.length > 0),
+    )
+    if (epoch === 0 && hasAcknowledgements)
+      return topLevel(ErrorCode.INVALID_REQUEST, 'acknowledgements on the request that opens a share session')
+    const group = broker.shares.group(groupId)
+    if (epoch !== -1 && (group === undefined || !group.hasMember(memberId)))
+      return topLevel(ErrorCode.UNKNOWN_MEMBER_ID, `member ${memberId} is not in share group ${groupId}`)
+    const added = request.topics.flatMap((t) =>
+      t.partitions.map((p) => sessionPartition(t.topicId, p.partitionIndex)),
+    )
+    const forgotten = request.forgottenTopicsData.flatMap((t) =>
+      t.partitions.map((partition) => sessionPartition(t.topicId, partition)),
+    )
+    const opened = broker.shares.sessions.fetch(groupId, memberId, epoch, session.id, added, forgotten)
+    if (opened.session === null) return topLevel(opened.errorCode, opened.errorMessage ?? '')
+    broker.shares.watchConnection(session.id, (callback) => session.onClose(callback))
+    const answers = new Map<string, SharePartitionAnswer>()
+    const renewOnly = version >= 2 && request.isRenewAck
+    await applyAcknowledgements(broker, groupId, memberId, request.topics, renewOnly, answers)
+    if (epoch === -1) broker.shares.releaseSession(opened.session)
+    if (epoch !== -1 && !renewOnly) {
+      const maxRecords = request.maxRecords > 0 ? request.maxRecords : MAX_RECORDS_DEFAULT
+      const waitMs = Math.min(Math.max(0, request.maxWaitMs), broker.config.fetchWaitMaxMs)
+      const deadline = broker.clock.monotonicMs() + waitMs
+      const partitions = [...opened.session.partitions]
+      for (;;) {
+        const { acquiredCount, watched } = await acquireAll(
+          context,
+          groupId,
+          memberId,
+          partitions,
+          maxRecords,
+          request.maxBytes,
+          answers,
+        )
+        const leftMs = deadline - broker.clock.monotonicMs()
+        if (acquiredCount > 0 || leftMs <= 0 || session.isClosed || broker.partitions.isClosing) break
+        if ([...answers.values()].some((a) => a.errorCode !== ErrorCode.NONE)) break
+        await broker.partitions.waitForAppend(
+          watched,
+          Math.min(leftMs, SHARE_POLL_RECHECK_MS),
+          session.signal,
+        )
+      }
+    }
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      acquisitionLockTimeoutMs: lockMs,
+      responses: responsesOf(answers, broker.config.nodeId),
+      nodeEndpoints: [],
+    }
+  },
+})

@@ -1,0 +1,307 @@
+// Share-group handlers on a whole broker over the simulated file system (#8): ShareGroupHeartbeat,
+// ShareGroupDescribe, ShareFetch (sessions, acquisition, acknowledgements, long poll), ShareAcknowledge,
+// group configs, and the errors Kafka gives for bad input.
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { ErrorCode } from '../../protocol/index.js'
+import { buildRecordBatch, decodeBatch, iterateBatches } from '../../record-batch/index.js'
+import { type SimClock, type TestBroker, createTestBroker } from '../../testing/index.js'
+import { describeConfigs } from './describe-configs.js'
+import { incrementalAlterConfigs } from './incremental-alter-configs.js'
+import { listGroups } from './list-groups.js'
+import { produce } from './produce.js'
+import { shareAcknowledge } from './share-acknowledge.js'
+import { shareFetch } from './share-fetch.js'
+import { shareGroupDescribe } from './share-group-describe.js'
+import { shareGroupHeartbeat } from './share-group-heartbeat.js'
+
+const ACCEPT = 1
+const RELEASE = 2
+
+async function setup(records = 10) {
+  const broker = await createTestBroker()
+  const created = await broker.topics.createTopic({ name: 'jobs', numPartitions: 1 })
+  assert.ok(created.ok)
+  const topicId = created.topic.topicId
+  if (records > 0) await send(broker, records, 0)
+  // Start from the beginning, as the Java tools' tests do through the group config.
+  const altered = await broker.call(incrementalAlterConfigs, 1, {
+    resources: [
+      {
+        resourceType: 32,
+        resourceName: 'g',
+        configs: [{ name: 'share.auto.offset.reset', configOperation: 0, value: 'earliest' }],
+      },
+    ],
+    validateOnly: false,
+  })
+  assert.equal(altered.responses[0].errorCode, ErrorCode.NONE)
+  return { broker, topicId }
+}
+
+async function send(broker: TestBroker, count: number, from: number) {
+  const batch = buildRecordBatch(
+    Array.from({ length: count }, (_, i) => ({
+      key: null,
+      value: `v${from + i}`,
+      timestampMs: 1_700_000_000_000,
+    })),
+    { nowMs: 1_700_000_000_000 },
+  )
+  const response = await broker.call(produce, 9, {
+    acks: -1,
+    timeoutMs: 1000,
+    topicData: [{ name: 'jobs', partitionData: [{ index: 0, records: batch }] }],
+  })
+  assert.equal(response.responses[0].partitionResponses[0].errorCode, ErrorCode.NONE)
+}
+
+async function join(broker: TestBroker, memberId: string) {
+  const result = await broker.call(shareGroupHeartbeat, 1, {
+    groupId: 'g',
+    memberId,
+    memberEpoch: 0,
+    rackId: null,
+    subscribedTopicNames: ['jobs'],
+  })
+  assert.equal(result.errorCode, ErrorCode.NONE, result.errorMessage ?? '')
+  return result
+}
+
+type Ack = { firstOffset: number; lastOffset: number; acknowledgeTypes: number[] }
+
+function fetchInput(topicId: string, memberId: string, epoch: number, acks: Ack[] = [], maxWaitMs = 0) {
+  return {
+    groupId: 'g',
+    memberId,
+    shareSessionEpoch: epoch,
+    maxWaitMs,
+    minBytes: 1,
+    maxBytes: 1 << 20,
+    maxRecords: 500,
+    batchSize: 500,
+    shareAcquireMode: 0,
+    isRenewAck: false,
+    topics: [
+      { topicId, partitions: [{ partitionIndex: 0, partitionMaxBytes: 0, acknowledgementBatches: acks }] },
+    ],
+    forgottenTopicsData: [],
+  }
+}
+
+function values(records: Buffer | null): string[] {
+  const out: string[] = []
+  if (records === null) return out
+  for (const { bytes } of iterateBatches(records))
+    for (const record of decodeBatch(bytes).records) out.push(String(record.value))
+  return out
+}
+
+describe('share-group handlers (#8)', () => {
+  it('a member joins, fetches records with acquired ranges, accepts them on the next fetch', async () => {
+    const { broker, topicId } = await setup()
+    const joined = await join(broker, 'a')
+    assert.deepEqual(joined.assignment?.topicPartitions, [{ topicId, partitions: [0] }])
+    const first = await broker.call(shareFetch, 1, fetchInput(topicId, 'a', 0))
+    assert.equal(first.errorCode, ErrorCode.NONE)
+    assert.equal(first.acquisitionLockTimeoutMs, 30000)
+    const partition = first.responses[0].partitions[0]
+    assert.deepEqual(partition.acquiredRecords, [{ firstOffset: 0, lastOffset: 9, deliveryCount: 1 }])
+    assert.equal(values(partition.records as Buffer | null).length, 10)
+    const second = await broker.call(
+      shareFetch,
+      1,
+      fetchInput(topicId, 'a', 1, [{ firstOffset: 0, lastOffset: 9, acknowledgeTypes: [ACCEPT] }]),
+    )
+    assert.equal(second.responses[0].partitions[0].acknowledgeErrorCode, ErrorCode.NONE)
+    assert.deepEqual(second.responses[0].partitions[0].acquiredRecords, [])
+    const state = await broker.context.shares.partition('g', topicId, 0)
+    assert.equal(state?.startOffset, 10)
+    await broker.close()
+  })
+
+  it('two members never get the same records; a release goes to the other with delivery count 2', async () => {
+    const { broker, topicId } = await setup(4)
+    await join(broker, 'a')
+    await join(broker, 'b')
+    const a = await broker.call(shareFetch, 2, { ...fetchInput(topicId, 'a', 0), maxRecords: 2 })
+    const b = await broker.call(shareFetch, 2, { ...fetchInput(topicId, 'b', 0), maxRecords: 2 })
+    assert.deepEqual(a.responses[0].partitions[0].acquiredRecords, [
+      { firstOffset: 0, lastOffset: 1, deliveryCount: 1 },
+    ])
+    assert.deepEqual(b.responses[0].partitions[0].acquiredRecords, [
+      { firstOffset: 2, lastOffset: 3, deliveryCount: 1 },
+    ])
+    const released = await broker.call(shareAcknowledge, 2, {
+      groupId: 'g',
+      memberId: 'a',
+      shareSessionEpoch: 1,
+      isRenewAck: false,
+      topics: [
+        {
+          topicId,
+          partitions: [
+            {
+              partitionIndex: 0,
+              acknowledgementBatches: [{ firstOffset: 0, lastOffset: 1, acknowledgeTypes: [RELEASE] }],
+            },
+          ],
+        },
+      ],
+    })
+    assert.equal(released.responses[0].partitions[0].errorCode, ErrorCode.NONE)
+    const again = await broker.call(shareFetch, 2, fetchInput(topicId, 'b', 1))
+    assert.deepEqual(again.responses[0].partitions[0].acquiredRecords, [
+      { firstOffset: 0, lastOffset: 1, deliveryCount: 2 },
+    ])
+    await broker.close()
+  })
+
+  it('bad input gets Kafka errors: stale session epoch, no session, acks when opening, others’ records, unknown member', async () => {
+    const { broker, topicId } = await setup(4)
+    await join(broker, 'a')
+    await join(broker, 'b')
+    const noSession = await broker.call(shareFetch, 1, fetchInput(topicId, 'a', 1))
+    assert.equal(noSession.errorCode, ErrorCode.SHARE_SESSION_NOT_FOUND)
+    const acksOnOpen = await broker.call(
+      shareFetch,
+      1,
+      fetchInput(topicId, 'a', 0, [{ firstOffset: 0, lastOffset: 0, acknowledgeTypes: [ACCEPT] }]),
+    )
+    assert.equal(acksOnOpen.errorCode, ErrorCode.INVALID_REQUEST)
+    await broker.call(shareFetch, 1, { ...fetchInput(topicId, 'a', 0), maxRecords: 2 })
+    const stale = await broker.call(shareFetch, 1, fetchInput(topicId, 'a', 5))
+    assert.equal(stale.errorCode, ErrorCode.INVALID_SHARE_SESSION_EPOCH)
+    await broker.call(shareFetch, 1, { ...fetchInput(topicId, 'b', 0), maxRecords: 0 })
+    const others = await broker.call(
+      shareFetch,
+      1,
+      fetchInput(topicId, 'b', 1, [{ firstOffset: 0, lastOffset: 1, acknowledgeTypes: [ACCEPT] }]),
+    )
+    assert.equal(others.responses[0].partitions[0].acknowledgeErrorCode, ErrorCode.INVALID_RECORD_STATE)
+    const past = await broker.call(
+      shareFetch,
+      1,
+      fetchInput(topicId, 'a', 1, [{ firstOffset: 0, lastOffset: 50, acknowledgeTypes: [ACCEPT] }]),
+    )
+    assert.equal(past.responses[0].partitions[0].acknowledgeErrorCode, ErrorCode.INVALID_REQUEST)
+    const stranger = await broker.call(shareFetch, 1, fetchInput(topicId, 'zz', 0))
+    assert.equal(stranger.errorCode, ErrorCode.UNKNOWN_MEMBER_ID)
+    const ackOpen = await broker.call(shareAcknowledge, 1, {
+      groupId: 'g',
+      memberId: 'a',
+      shareSessionEpoch: 0,
+      isRenewAck: false,
+      topics: [],
+    })
+    assert.equal(ackOpen.errorCode, ErrorCode.INVALID_SHARE_SESSION_EPOCH)
+    await broker.close()
+  })
+
+  it('a long poll answers when records arrive', async () => {
+    const { broker, topicId } = await setup(0)
+    await join(broker, 'a')
+    const pending = broker.call(shareFetch, 1, fetchInput(topicId, 'a', 0, [], 5000))
+    await new Promise((resolve) => setImmediate(resolve))
+    await send(broker, 3, 0)
+    const answer = await pending
+    assert.deepEqual(answer.responses[0].partitions[0].acquiredRecords, [
+      { firstOffset: 0, lastOffset: 2, deliveryCount: 1 },
+    ])
+    await broker.close()
+  })
+
+  it('closing the connection ends the share session and releases the member’s records', async () => {
+    const { broker, topicId } = await setup(3)
+    await join(broker, 'a')
+    await broker.call(shareFetch, 1, fetchInput(topicId, 'a', 0))
+    const state = await broker.context.shares.partition('g', topicId, 0)
+    assert.equal(state?.acquiredCount, 3)
+    broker.session.markClosed()
+    assert.equal(state?.acquiredCount, 0)
+    assert.equal(broker.context.shares.sessions.size, 0)
+    await broker.close()
+  })
+
+  it('a member that leaves has its records released; ListGroups and ShareGroupDescribe show the group', async () => {
+    const { broker, topicId } = await setup(3)
+    await join(broker, 'a')
+    await broker.call(shareFetch, 1, fetchInput(topicId, 'a', 0))
+    const described = await broker.call(shareGroupDescribe, 1, {
+      groupIds: ['g', 'nope'],
+      includeAuthorizedOperations: false,
+    })
+    assert.equal(described.groups[0].groupState, 'Stable')
+    assert.equal(described.groups[0].assignorName, 'simple')
+    assert.deepEqual(described.groups[0].members[0].assignment.topicPartitions, [
+      { topicId, topicName: 'jobs', partitions: [0] },
+    ])
+    assert.equal(described.groups[1].errorCode, ErrorCode.GROUP_ID_NOT_FOUND)
+    const listed = await broker.call(listGroups, 5, { statesFilter: [], typesFilter: ['share'] })
+    assert.deepEqual(
+      listed.groups.map((g) => [g.groupId, g.groupType]),
+      [['g', 'share']],
+    )
+    await broker.call(shareGroupHeartbeat, 1, {
+      groupId: 'g',
+      memberId: 'a',
+      memberEpoch: -1,
+      rackId: null,
+      subscribedTopicNames: null,
+    })
+    const state = await broker.context.shares.partition('g', topicId, 0)
+    assert.equal(state?.acquiredCount, 0)
+    await broker.close()
+  })
+
+  it('share group configs: set, described, bad values refused, and the lock duration override applies', async () => {
+    const { broker, topicId } = await setup(2)
+    const bad = await broker.call(incrementalAlterConfigs, 1, {
+      resources: [
+        {
+          resourceType: 32,
+          resourceName: 'g',
+          configs: [{ name: 'share.delivery.count.limit', configOperation: 0, value: '99' }],
+        },
+      ],
+      validateOnly: false,
+    })
+    assert.equal(bad.responses[0].errorCode, ErrorCode.INVALID_CONFIG)
+    const unknown = await broker.call(incrementalAlterConfigs, 1, {
+      resources: [
+        {
+          resourceType: 32,
+          resourceName: 'g',
+          configs: [{ name: 'no.such', configOperation: 0, value: '1' }],
+        },
+      ],
+      validateOnly: false,
+    })
+    assert.equal(unknown.responses[0].errorCode, ErrorCode.INVALID_CONFIG)
+    await broker.call(incrementalAlterConfigs, 1, {
+      resources: [
+        {
+          resourceType: 32,
+          resourceName: 'g',
+          configs: [{ name: 'share.record.lock.duration.ms', configOperation: 0, value: '15000' }],
+        },
+      ],
+      validateOnly: false,
+    })
+    const described = await broker.call(describeConfigs, 4, {
+      resources: [{ resourceType: 32, resourceName: 'g', configurationKeys: null }],
+      includeSynonyms: false,
+      includeDocumentation: false,
+    })
+    const configs = new Map(described.results[0].configs.map((c) => [c.name, c.value]))
+    assert.equal(configs.get('share.auto.offset.reset'), 'earliest')
+    assert.equal(configs.get('share.record.lock.duration.ms'), '15000')
+    assert.equal(configs.get('share.delivery.count.limit'), '5')
+    await join(broker, 'a')
+    await broker.call(shareFetch, 1, fetchInput(topicId, 'a', 0))
+    const state = await broker.context.shares.partition('g', topicId, 0)
+    ;(broker.clock as SimClock).advance(15000)
+    assert.equal(state?.acquiredCount, 0, 'the group’s 15 s lock expired')
+    await broker.close()
+  })
+})

@@ -1,0 +1,101 @@
+// Group-level share configs (KIP-932), set with IncrementalAlterConfigs and read with DescribeConfigs on
+// GROUP resources, kept in the share state store. Names, bounds and fallbacks follow Kafka 4.4: each
+// falls back to the broker's group.share.* setting.
+import { parseShareAutoOffsetReset } from '../share-partitions/index.js'
+import type { BrokerConfig } from './broker-config.js'
+
+/** One group config: its bounds check and the broker value it falls back to. */
+interface ShareGroupConfigDefinition {
+  readonly type: 'int' | 'string'
+  /** The problem with `value`, or undefined when it is valid. */
+  problem(value: string): string | undefined
+  fallback(config: BrokerConfig): string
+}
+
+function intRange(name: string, min: number, max: number): (value: string) => string | undefined {
+  return (value) => {
+    const n = Number(value)
+    return Number.isInteger(n) && n >= min && n <= max
+      ? undefined
+      : `${name} must be an integer in ${min}..${max}`
+  }
+}
+
+/** The group configs Brook serves for share groups, by Kafka name. */
+export const SHARE_GROUP_CONFIGS: ReadonlyMap<string, ShareGroupConfigDefinition> = new Map<
+  string,
+  ShareGroupConfigDefinition
+>([
+  [
+    'share.auto.offset.reset',
+    {
+      type: 'string',
+      problem: (value) =>
+        parseShareAutoOffsetReset(value) === null
+          ? 'share.auto.offset.reset must be latest, earliest or by_duration:<ISO-8601 duration>'
+          : undefined,
+      fallback: (config) => config.shareAutoOffsetReset,
+    },
+  ],
+  [
+    'share.record.lock.duration.ms',
+    {
+      type: 'int',
+      // Kafka's group.share.min/max.record.lock.duration.ms.
+      problem: intRange('share.record.lock.duration.ms', 15000, 60000),
+      fallback: (config) => String(config.shareRecordLockDurationMs),
+    },
+  ],
+  [
+    'share.delivery.count.limit',
+    {
+      type: 'int',
+      problem: intRange('share.delivery.count.limit', 2, 10),
+      fallback: (config) => String(config.shareDeliveryCountLimit),
+    },
+  ],
+  [
+    'share.partition.max.record.locks',
+    {
+      type: 'int',
+      problem: intRange('share.partition.max.record.locks', 100, 10000),
+      fallback: (config) => String(config.sharePartitionMaxRecordLocks),
+    },
+  ],
+  [
+    'share.session.timeout.ms',
+    {
+      type: 'int',
+      problem: intRange('share.session.timeout.ms', 45000, 60000),
+      fallback: (config) => String(config.shareSessionTimeoutMs),
+    },
+  ],
+  [
+    'share.heartbeat.interval.ms',
+    {
+      type: 'int',
+      problem: intRange('share.heartbeat.interval.ms', 5000, 15000),
+      fallback: (config) => String(config.shareHeartbeatIntervalMs),
+    },
+  ],
+  [
+    'share.isolation.level',
+    {
+      type: 'string',
+      // Brook has no transactions, so both levels read the same records.
+      problem: (value) =>
+        value === 'read_committed' || value === 'read_uncommitted'
+          ? undefined
+          : 'share.isolation.level must be read_committed or read_uncommitted',
+      fallback: () => 'read_uncommitted',
+    },
+  ],
+])
+
+/** Why `name=value` cannot be set on a group, or undefined when it can. */
+export function shareGroupConfigProblem(name: string, value: string | null): string | undefined {
+  const definition = SHARE_GROUP_CONFIGS.get(name)
+  if (definition === undefined) return `Unknown group config name: ${name}`
+  if (value === null) return `${name} needs a value`
+  return definition.problem(value)
+}
