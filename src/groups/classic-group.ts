@@ -72,6 +72,26 @@ export interface SyncGroupResult {
   assignment: Buffer
 }
 
+/** A classic group's own state as saved across restarts (JSON). */
+export interface ClassicGroupSaved {
+  generationId: number
+  protocolName: string | null
+  leaderId: string | null
+  state: ClassicGroupStateName
+}
+
+/** A classic member as saved across restarts (JSON; buffers as base64). */
+export interface ClassicMemberSaved {
+  groupInstanceId: string | null
+  clientId: string
+  clientHost: string
+  sessionTimeoutMs: number
+  rebalanceTimeoutMs: number
+  protocolType: string
+  protocols: [name: string, metadata: string][]
+  assignment: string
+}
+
 /** A member of a classic group. */
 export interface ClassicMember {
   memberId: string
@@ -143,6 +163,8 @@ export class ClassicGroup {
     private readonly settings: ClassicGroupSettings,
     /** Called when the protocol type changes, so the owner can persist it. */
     private readonly onProtocolTypeChange: (group: ClassicGroup) => void = () => {},
+    /** Called when state that survives a restart changes: a member (by id) or the group (null). */
+    private readonly onChange: (memberId: string | null) => void = () => {},
   ) {
     this.emptiedAtMs = clock.nowMs()
   }
@@ -286,6 +308,7 @@ export class ClassicGroup {
     this.members.set(memberId, member)
     if (input.groupInstanceId !== null) this.staticMembers.set(input.groupInstanceId, memberId)
     this.leaderId ??= memberId
+    this.onChange(memberId)
     this.#newMemberAdded = true
     if (this.state !== ClassicGroupState.PreparingRebalance) this.#prepareRebalance()
     return this.#awaitJoin(member, input)
@@ -304,6 +327,9 @@ export class ClassicGroup {
     this.members.set(newId, member)
     this.staticMembers.set(input.groupInstanceId!, newId)
     if (this.leaderId === oldId) this.leaderId = newId
+    this.onChange(oldId)
+    this.onChange(newId)
+    this.onChange(null)
     const protocolsChanged = !sameProtocols(member.protocols, input.protocols)
     switch (this.state) {
       case ClassicGroupState.Stable: {
@@ -364,6 +390,7 @@ export class ClassicGroup {
     }
     const wasEmpty = this.state === ClassicGroupState.Empty
     this.state = ClassicGroupState.PreparingRebalance
+    this.onChange(null)
     this.#joinTimer?.cancel()
     const rebalanceTimeoutMs = this.#rebalanceTimeoutMs()
     if (wasEmpty && this.settings.initialRebalanceDelayMs > 0) {
@@ -405,6 +432,8 @@ export class ClassicGroup {
     this.#inInitialDelay = false
     for (const m of [...this.members.values()]) if (m.joinWaiter === undefined) this.#removeMember(m)
     this.generationId++
+    this.onChange(null)
+    for (const id of this.members.keys()) this.onChange(id)
     if (this.members.size === 0) {
       this.state = ClassicGroupState.Empty
       this.protocolName = null
@@ -480,6 +509,8 @@ export class ClassicGroup {
       this.staticMembers.delete(member.groupInstanceId)
     }
     if (this.leaderId === member.memberId) this.leaderId = this.members.keys().next().value ?? null
+    this.onChange(member.memberId)
+    this.onChange(null)
   }
 
   #afterMembersLeft(): void {
@@ -526,8 +557,12 @@ export class ClassicGroup {
         })
         if (member.memberId === this.leaderId) {
           const byMember = new Map(input.assignments.map((a) => [a.memberId, a.assignment]))
-          for (const m of this.members.values()) m.assignment = byMember.get(m.memberId) ?? EMPTY
+          for (const m of this.members.values()) {
+            m.assignment = byMember.get(m.memberId) ?? EMPTY
+            this.onChange(m.memberId)
+          }
           this.state = ClassicGroupState.Stable
+          this.onChange(null)
           for (const m of this.members.values()) {
             const waiter = m.syncWaiter
             m.syncWaiter = undefined
@@ -614,6 +649,89 @@ export class ClassicGroup {
       for (const t of parsed) topics.add(t)
     }
     return topics
+  }
+
+  /** The group-level state that survives a restart. */
+  exportState(): ClassicGroupSaved {
+    return {
+      generationId: this.generationId,
+      protocolName: this.protocolName,
+      leaderId: this.leaderId,
+      state: this.state === ClassicGroupState.Dead ? ClassicGroupState.Empty : this.state,
+    }
+  }
+
+  /** One member as it survives a restart, or undefined when it is not a member. */
+  exportMember(memberId: string): ClassicMemberSaved | undefined {
+    const m = this.members.get(memberId)
+    if (m === undefined) return undefined
+    return {
+      groupInstanceId: m.groupInstanceId,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+      sessionTimeoutMs: m.sessionTimeoutMs,
+      rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+      protocolType: m.protocolType,
+      protocols: m.protocols.map((p) => [p.name, p.metadata.toString('base64')]),
+      assignment: m.assignment.toString('base64'),
+    }
+  }
+
+  /**
+   * Resumes the group as exported before a restart: members keep their ids, generation and assignment,
+   * and their session timers start now. A rebalance in progress goes on (members that do not rejoin
+   * within the rebalance timeout are dropped). Throws on a malformed state; the caller starts afresh.
+   */
+  restore(
+    saved: Readonly<Record<string, unknown>>,
+    members: ReadonlyMap<string, Readonly<Record<string, unknown>>>,
+  ): void {
+    const state = saved as unknown as ClassicGroupSaved
+    const states: readonly string[] = [
+      ClassicGroupState.Empty,
+      ClassicGroupState.PreparingRebalance,
+      ClassicGroupState.CompletingRebalance,
+      ClassicGroupState.Stable,
+    ]
+    assert(Number.isSafeInteger(state.generationId) && states.includes(state.state), 'saved classic group')
+    for (const [memberId, value] of members) {
+      const m = value as unknown as ClassicMemberSaved
+      assert(Array.isArray(m.protocols) && typeof m.assignment === 'string', 'saved classic member')
+      this.members.set(memberId, {
+        memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        sessionTimeoutMs: m.sessionTimeoutMs,
+        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+        protocolType: m.protocolType,
+        protocols: m.protocols.map(([name, metadata]) => ({
+          name,
+          metadata: Buffer.from(metadata, 'base64'),
+        })),
+        assignment: Buffer.from(m.assignment, 'base64'),
+        joinWaiter: undefined,
+        syncWaiter: undefined,
+        sessionTimer: undefined,
+      })
+      if (m.groupInstanceId !== null) this.staticMembers.set(m.groupInstanceId, memberId)
+    }
+    this.generationId = state.generationId
+    this.protocolName = state.protocolName
+    this.leaderId = state.leaderId !== null && this.members.has(state.leaderId) ? state.leaderId : null
+    if (this.members.size === 0) {
+      this.state = ClassicGroupState.Empty
+      return
+    }
+    this.leaderId ??= this.members.keys().next().value!
+    if (state.state === ClassicGroupState.PreparingRebalance || state.state === ClassicGroupState.Empty) {
+      // Members rejoin (their heartbeats answer REBALANCE_IN_PROGRESS); the round ends at the timeout.
+      this.state = ClassicGroupState.PreparingRebalance
+      this.#joinTimer = this.clock.setTimeout(() => this.#completeJoin(), this.#rebalanceTimeoutMs())
+      return
+    }
+    this.state = state.state as ClassicGroupStateName
+    for (const m of this.members.values()) this.#touch(m)
   }
 
   /** Stops every timer and answers waiting members with NOT_COORDINATOR; the group becomes Dead. */

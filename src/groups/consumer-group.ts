@@ -1,7 +1,7 @@
 // One KIP-848 consumer group: members heartbeat with their subscriptions, the coordinator computes a
 // target assignment with a server-side assignor, and each member reconciles towards it. A partition goes
 // to its new owner only after the previous owner reported it no longer owns it.
-import type { Clock, Timer } from '../core/index.js'
+import { assert, type Clock, type Timer } from '../core/index.js'
 import { ErrorCode } from '../protocol/index.js'
 import { type AssignorMember, assignorByName, type TargetAssignment } from './assignors.js'
 import { compileTopicRegex } from './topic-regex.js'
@@ -65,6 +65,32 @@ export interface ConsumerHeartbeatResult {
   heartbeatIntervalMs: number
   /** The member's whole assignment by topic name, or null when it has not changed. */
   assignment: Map<string, number[]> | null
+}
+
+/** A KIP-848 group's own state as saved across restarts (JSON). */
+export interface ConsumerGroupSaved {
+  groupEpoch: number
+  assignmentEpoch: number
+  assignorName: string
+  topicsKey: string
+  target: [memberId: string, [topic: string, partitions: number[]][]][]
+}
+
+/** A KIP-848 member as saved across restarts (JSON). */
+export interface ConsumerMemberSaved {
+  instanceId: string | null
+  rackId: string | null
+  clientId: string
+  clientHost: string
+  memberEpoch: number
+  previousMemberEpoch: number
+  state: MemberState
+  subscribedTopicNames: string[]
+  subscribedTopicRegex: string | null
+  serverAssignor: string | null
+  rebalanceTimeoutMs: number
+  assigned: [topic: string, partitions: number[]][]
+  pendingRevocation: [topic: string, partitions: number[]][]
 }
 
 /** Where a member stands in reconciling to the target assignment. */
@@ -146,6 +172,8 @@ export class ConsumerGroup {
     private readonly clock: Clock,
     private readonly settings: ConsumerGroupSettings,
     private readonly topics: ConsumerTopicView,
+    /** Called when state that survives a restart changes: a member (by id) or the group (null). */
+    private readonly onChange: (memberId: string | null) => void = () => {},
   ) {
     this.emptiedAtMs = clock.nowMs()
     this.assignorName = settings.defaultAssignor
@@ -164,6 +192,25 @@ export class ConsumerGroup {
 
   /** Handles one ConsumerGroupHeartbeat (already validated for shape by the caller). */
   heartbeat(input: ConsumerHeartbeatInput): ConsumerHeartbeatResult {
+    const groupBefore = this.#groupFingerprint()
+    const memberBefore = this.#memberFingerprint(input.memberId)
+    const result = this.#heartbeat(input)
+    if (this.#groupFingerprint() !== groupBefore) this.onChange(null)
+    if (this.#memberFingerprint(input.memberId) !== memberBefore) this.onChange(input.memberId)
+    if (result.memberId !== null && result.memberId !== input.memberId) this.onChange(result.memberId)
+    return result
+  }
+
+  #groupFingerprint(): string {
+    return `${this.groupEpoch}/${this.assignmentEpoch}/${this.assignorName}/${this.#topicsKey}`
+  }
+
+  #memberFingerprint(memberId: string): string {
+    const saved = this.exportMember(memberId)
+    return saved === undefined ? '' : JSON.stringify(saved)
+  }
+
+  #heartbeat(input: ConsumerHeartbeatInput): ConsumerHeartbeatResult {
     if (
       input.memberEpoch === LEAVE_GROUP_MEMBER_EPOCH ||
       input.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH
@@ -282,6 +329,7 @@ export class ConsumerGroup {
     this.target.delete(old.memberId)
     if (target !== undefined) this.target.set(memberId, target)
     for (const [key, owner] of this.#owners) if (owner === old.memberId) this.#owners.set(key, memberId)
+    this.onChange(old.memberId)
     return member
   }
 
@@ -527,6 +575,8 @@ export class ConsumerGroup {
     }
     this.groupEpoch++
     if (this.members.size === 0) this.emptiedAtMs = this.clock.nowMs()
+    this.onChange(member.memberId)
+    this.onChange(null)
   }
 
   /**
@@ -543,6 +593,105 @@ export class ConsumerGroup {
     if (memberEpoch > member.memberEpoch) return ErrorCode.FENCED_MEMBER_EPOCH
     if (memberEpoch < member.memberEpoch) return ErrorCode.STALE_MEMBER_EPOCH
     return ErrorCode.NONE
+  }
+
+  /** The group-level state that survives a restart (epochs, assignor, target assignment). */
+  exportState(): ConsumerGroupSaved {
+    return {
+      groupEpoch: this.groupEpoch,
+      assignmentEpoch: this.assignmentEpoch,
+      assignorName: this.assignorName,
+      topicsKey: this.#topicsKey,
+      target: [...this.target].map(([memberId, byTopic]) => [memberId, [...byTopic]]),
+    }
+  }
+
+  /** One member as it survives a restart, or undefined when it is not a member. */
+  exportMember(memberId: string): ConsumerMemberSaved | undefined {
+    const m = this.members.get(memberId)
+    if (m === undefined) return undefined
+    return {
+      instanceId: m.instanceId,
+      rackId: m.rackId,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+      memberEpoch: m.memberEpoch,
+      previousMemberEpoch: m.previousMemberEpoch,
+      state: m.state,
+      subscribedTopicNames: m.subscribedTopicNames,
+      subscribedTopicRegex: m.subscribedTopicRegex,
+      serverAssignor: m.serverAssignor,
+      rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+      assigned: [...toArrays(m.assigned)],
+      pendingRevocation: [...toArrays(m.pendingRevocation)],
+    }
+  }
+
+  /**
+   * Resumes the group as exported before a restart: members keep their epochs and assignments, so they
+   * heartbeat on without a rebalance; session (and revocation) timers start now. Throws on a malformed
+   * state; the caller then starts the group afresh.
+   */
+  restore(
+    saved: Readonly<Record<string, unknown>>,
+    members: ReadonlyMap<string, Readonly<Record<string, unknown>>>,
+  ): void {
+    const state = saved as unknown as ConsumerGroupSaved
+    assert(
+      Number.isSafeInteger(state.groupEpoch) &&
+        Number.isSafeInteger(state.assignmentEpoch) &&
+        Array.isArray(state.target),
+      'saved consumer group',
+    )
+    const toSets = (entries: [string, number[]][]) => new Map(entries.map(([t, ps]) => [t, new Set(ps)]))
+    for (const [memberId, value] of members) {
+      const m = value as unknown as ConsumerMemberSaved
+      assert(
+        Number.isSafeInteger(m.memberEpoch) &&
+          Array.isArray(m.assigned) &&
+          Array.isArray(m.pendingRevocation),
+        'saved consumer member',
+      )
+      const member: ConsumerMember = {
+        memberId,
+        instanceId: m.instanceId,
+        rackId: m.rackId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        memberEpoch: m.memberEpoch,
+        previousMemberEpoch: m.previousMemberEpoch,
+        state: m.state,
+        subscribedTopicNames: m.subscribedTopicNames,
+        subscribedTopicRegex: m.subscribedTopicRegex,
+        serverAssignor: m.serverAssignor,
+        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+        assigned: toSets(m.assigned),
+        pendingRevocation: toSets(m.pendingRevocation),
+        // The next heartbeat answers with the whole assignment again.
+        lastSentKey: '',
+        sessionTimer: undefined,
+        revocationTimer: undefined,
+      }
+      this.members.set(memberId, member)
+      if (member.instanceId !== null) this.staticMembers.set(member.instanceId, memberId)
+      for (const held of [member.assigned, member.pendingRevocation]) {
+        for (const [topic, ps] of held) for (const p of ps) this.#owners.set(`${topic}\0${p}`, memberId)
+      }
+    }
+    this.groupEpoch = state.groupEpoch
+    this.assignmentEpoch = state.assignmentEpoch
+    this.assignorName = state.assignorName
+    this.#topicsKey = state.topicsKey
+    this.target = new Map(state.target.map(([memberId, byTopic]) => [memberId, new Map(byTopic)]))
+    for (const member of this.members.values()) {
+      this.#touch(member)
+      if (member.state === 'unrevoked') {
+        member.revocationTimer = this.clock.setTimeout(
+          () => this.#fence(member.memberId),
+          member.rebalanceTimeoutMs,
+        )
+      }
+    }
   }
 
   /** Stops every timer; the group becomes Dead. */

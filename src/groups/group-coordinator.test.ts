@@ -220,7 +220,7 @@ describe('offset deletion, group deletion and listing', () => {
 })
 
 describe('durability', () => {
-  it('recovers groups (as Empty) and offsets after a reopen, and after a crash that loses nothing acknowledged', async () => {
+  it('#7 recovers groups with their members, and offsets, after a crash that loses nothing acknowledged', async () => {
     const first = await openCoordinator()
     const a = await first.coordinator.joinGroup(joinInput({ clientId: 'a' }))
     await first.coordinator.syncGroup(syncInput({ memberId: a.memberId, generationId: 1 }))
@@ -239,11 +239,11 @@ describe('durability', () => {
         .map((g) => [g.groupId, g.groupState, g.protocolType])
         .sort(),
       [
-        ['g', 'Empty', 'consumer'],
+        ['g', 'Stable', 'consumer'],
         ['simple', 'Empty', ''],
       ],
     )
-    // The old member is gone: it must rejoin.
+    // The member goes on in its generation without rejoining, and keeps its assignment.
     assert.equal(
       second.coordinator.heartbeat({
         groupId: 'g',
@@ -251,8 +251,13 @@ describe('durability', () => {
         memberId: a.memberId,
         groupInstanceId: null,
       }),
-      ErrorCode.UNKNOWN_MEMBER_ID,
+      ErrorCode.NONE,
     )
+    const resumed = await second.coordinator.syncGroup(syncInput({ memberId: a.memberId, generationId: 1 }))
+    assert.equal(resumed.errorCode, ErrorCode.NONE)
+    // Its session timer runs from the restart: silent for a session, it is removed.
+    second.clock.advance(10_001)
+    assert.equal(second.coordinator.listGroups().find((g) => g.groupId === 'g')?.groupState, 'Empty')
     await second.coordinator.close()
   })
 

@@ -21,6 +21,7 @@ import {
   type GroupLogOptions,
   type GroupRecord,
   GroupLog,
+  type MembershipValue,
   type StoredGroups,
   type StoredOffset,
 } from './group-log.js'
@@ -93,6 +94,9 @@ export class GroupCoordinator {
   readonly #consumerSettings: ConsumerGroupSettings
   #retentionTimer: Timer | undefined
   #closed = false
+  /** Groups whose membership changed since the last flush, with the members (null: the group itself). */
+  readonly #changedMembership = new Map<string, Set<string | null>>()
+  #membershipFlushQueued = false
   /** Set by the first FindCoordinator for a group: Kafka creates `__consumer_offsets` at that moment. */
   #offsetsTopicRequested = false
 
@@ -146,10 +150,21 @@ export class GroupCoordinator {
           unreadable.push({ type: 'offset-delete', groupId, topic, partition })
         }
       }
-      const group =
+      const fresh = () =>
         stored.groupType === 'consumer'
           ? this.#newConsumerGroup(groupId)
           : this.#newClassicGroup(groupId, stored.protocolType)
+      let group: Group = fresh()
+      if (stored.membership !== undefined) {
+        try {
+          group.restore(stored.membership, stored.members ?? new Map())
+        } catch (error) {
+          // Offsets stay; the members rejoin as they did before membership was kept.
+          this.#logger.warn('groups log: could not resume a group, it starts empty', { groupId, error })
+          group.shutdown()
+          group = fresh()
+        }
+      }
       this.#groups.set(groupId, { group })
     }
     log.snapshotSource = () => this.#storedState()
@@ -159,7 +174,7 @@ export class GroupCoordinator {
     )
   }
 
-  /** Opens the groups log in `options.dir`, recovering every group (as Empty) and its offsets. */
+  /** Opens the groups log in `options.dir`, recovering every group, its members and its offsets. */
   static async open(options: GroupCoordinatorOptions & GroupLogOptions): Promise<GroupCoordinator> {
     const logger = options.logger.child({ component: 'groups' })
     const { log, state, truncatedBytes } = await GroupLog.open(options.fs, options.dir, logger, {
@@ -172,6 +187,8 @@ export class GroupCoordinator {
   /** Stops timers, answers waiting members with NOT_COORDINATOR and closes the log (after pending writes). */
   async close(): Promise<void> {
     if (this.#closed) return
+    // Membership as it stands, not as shutting the groups down leaves it: members resume after a restart.
+    this.#flushMembership()
     this.#closed = true
     this.#retentionTimer?.cancel()
     for (const { group } of this.#groups.values()) group.shutdown()
@@ -199,23 +216,80 @@ export class GroupCoordinator {
   #storedState(): StoredGroups {
     const state: StoredGroups = new Map()
     for (const [groupId, { group }] of this.#groups) {
+      const members = new Map<string, MembershipValue>()
+      for (const memberId of group.members.keys()) {
+        const member = group.exportMember(memberId)
+        if (member !== undefined) members.set(memberId, { ...member })
+      }
       state.set(groupId, {
         groupType: group.type,
         protocolType: group.protocolType,
         offsets: this.#offsets.offsetsOf(groupId),
+        membership: { ...group.exportState() },
+        members,
       })
     }
     return state
   }
 
   #newClassicGroup(groupId: string, protocolType = ''): ClassicGroup {
-    const group = new ClassicGroup(groupId, this.#clock, this.#classicSettings, (g) => this.#persistGroup(g))
+    const group = new ClassicGroup(
+      groupId,
+      this.#clock,
+      this.#classicSettings,
+      (g) => this.#persistGroup(g),
+      (memberId) => this.#membershipChanged(groupId, memberId),
+    )
     group.protocolType = protocolType
     return group
   }
 
   #newConsumerGroup(groupId: string): ConsumerGroup {
-    return new ConsumerGroup(groupId, this.#clock, this.#consumerSettings, this.#topics)
+    return new ConsumerGroup(groupId, this.#clock, this.#consumerSettings, this.#topics, (memberId) =>
+      this.#membershipChanged(groupId, memberId),
+    )
+  }
+
+  /** Notes a membership change (member id, or null for the group's own state) to write at the next flush. */
+  #membershipChanged(groupId: string, memberId: string | null): void {
+    if (this.#closed) return
+    let changed = this.#changedMembership.get(groupId)
+    if (changed === undefined) this.#changedMembership.set(groupId, (changed = new Set()))
+    changed.add(memberId)
+    if (!this.#membershipFlushQueued) {
+      this.#membershipFlushQueued = true
+      queueMicrotask(() => this.#flushMembership())
+    }
+  }
+
+  /**
+   * Writes the membership changes noted since the last flush, as each group stands now. Not awaited:
+   * nothing is acknowledged on it, and a change lost to a crash only means its members rejoin.
+   */
+  #flushMembership(): void {
+    this.#membershipFlushQueued = false
+    const records: GroupRecord[] = []
+    for (const [groupId, changed] of this.#changedMembership) {
+      const group = this.#groups.get(groupId)?.group
+      if (group === undefined || group.state === ClassicGroupState.Dead) continue
+      for (const memberId of changed) {
+        if (memberId === null) {
+          records.push({ type: 'membership', groupId, value: { ...group.exportState() } })
+        } else {
+          const member = group.exportMember(memberId)
+          records.push({
+            type: 'member',
+            groupId,
+            memberId,
+            value: member === undefined ? null : { ...member },
+          })
+        }
+      }
+    }
+    this.#changedMembership.clear()
+    this.#append(records).catch((error) =>
+      this.#logger.error('groups log: could not record membership', { error }),
+    )
   }
 
   /** Records a group's existence and type; not awaited, since nothing is acknowledged on it. */

@@ -1,4 +1,5 @@
-// The groups' durable state: committed offsets, offset deletions, group creations and deletions, kept as
+// The groups' durable state: committed offsets, offset deletions, group creations and deletions, and each
+// group's membership (generation or epochs, members, assignments) so a restart resumes groups. Kept as
 // keyed records in a storage StateLog under `<dir>/state/` (group-committed appends, snapshots off the
 // commit path). At open, the files of the earlier format (groups.log + groups.snapshot) are migrated.
 import { CorruptDataError, type FileSystem, type Logger } from '../core/index.js'
@@ -43,6 +44,18 @@ export type GroupRecord =
       readonly topic: string
       readonly partition: number
     }
+  /** Group-level membership state (classic: generation, protocol, leader; KIP-848: epochs, target). */
+  | { readonly type: 'membership'; readonly groupId: string; readonly value: MembershipValue | null }
+  /** One member as its group exports it; null removes it. */
+  | {
+      readonly type: 'member'
+      readonly groupId: string
+      readonly memberId: string
+      readonly value: MembershipValue | null
+    }
+
+/** Membership state as JSON; its shape belongs to the group kind that wrote it (classic or consumer). */
+export type MembershipValue = Readonly<Record<string, unknown>>
 
 /** The durable state of one group: what survives a restart. */
 export interface StoredGroup {
@@ -50,6 +63,10 @@ export interface StoredGroup {
   protocolType: string
   /** Offsets by topic name, then partition index. */
   offsets: Map<string, Map<number, StoredOffset>>
+  /** Group-level membership state, if the group had members when it was last written. */
+  membership?: MembershipValue
+  /** Members by id. */
+  members?: Map<string, MembershipValue>
 }
 
 /** The durable state of every group, by group id. */
@@ -67,9 +84,26 @@ export function applyGroupRecord(state: StoredGroups, record: GroupRecord): void
           offsets: new Map(),
         })
       } else {
+        // A group converted to the other kind starts with no members.
+        if (existing.groupType !== record.groupType) {
+          existing.membership = undefined
+          existing.members = undefined
+        }
         existing.groupType = record.groupType
         existing.protocolType = record.protocolType
       }
+      return
+    }
+    case 'membership': {
+      const group = state.get(record.groupId)
+      if (group !== undefined) group.membership = record.value ?? undefined
+      return
+    }
+    case 'member': {
+      const group = state.get(record.groupId)
+      if (group === undefined) return
+      if (record.value === null) group.members?.delete(record.memberId)
+      else (group.members ??= new Map()).set(record.memberId, record.value)
       return
     }
     case 'group-delete':
@@ -129,6 +163,10 @@ export function groupStateRecord(record: GroupRecord): StateRecord {
         key: JSON.stringify([record.groupId, record.topic, record.partition]),
         value: null,
       }
+    case 'membership':
+      return { type: 'membership', key: record.groupId, value: record.value }
+    case 'member':
+      return { type: 'member', key: JSON.stringify([record.groupId, record.memberId]), value: record.value }
   }
 }
 
@@ -149,6 +187,13 @@ export function groupRecordOf(record: StateRecord): GroupRecord | undefined {
     if (record.value === null) return { type: 'offset-delete', groupId, topic, partition }
     return { type: 'offset', groupId, topic, partition, ...(record.value as StoredOffset) }
   }
+  if (record.type === 'membership') {
+    return { type: 'membership', groupId: record.key, value: record.value as MembershipValue | null }
+  }
+  if (record.type === 'member') {
+    const [groupId, memberId] = JSON.parse(record.key) as [string, string]
+    return { type: 'member', groupId, memberId, value: record.value as MembershipValue | null }
+  }
   return undefined
 }
 
@@ -165,6 +210,12 @@ function* stateRecords(state: StoredGroups): Iterable<StateRecord> {
       for (const [partition, o] of partitions) {
         yield groupStateRecord({ type: 'offset', groupId, topic, partition, ...o })
       }
+    }
+    if (group.membership !== undefined) {
+      yield groupStateRecord({ type: 'membership', groupId, value: group.membership })
+    }
+    for (const [memberId, value] of group.members ?? []) {
+      yield groupStateRecord({ type: 'member', groupId, memberId, value })
     }
   }
 }

@@ -2,6 +2,7 @@
 # java/GroupMember.java), produces with kafka-python, and judges what each member printed.
 # Usage: python3 groups_check.py HOST:PORT PREFIX CHECK [CLIENT]
 #   CHECK: split CLIENT | latest | crash CLIENT | restart-before CLIENT | restart-after CLIENT | tool | rebalance-time CLIENT
+#          | live-restart CLIENT (asks run-groups.sh to restart the broker through files in GROUPS_LOG_DIR)
 # Prints `ok ...` and exits 0, or `FAIL <check>: <reason>` on stderr and exits 1.
 import os
 import signal
@@ -258,6 +259,78 @@ def check_restart(bootstrap, prefix, phase, client):
     print(f"ok {client}: after the broker restart the group resumed from its committed offsets (50 new records only)")
 
 
+def request_broker_restart(timeout_s=120):
+    """Asks run-groups.sh to restart the broker (stop, start on the same data) and waits until it has."""
+    done = os.path.join(LOG_DIR, "restart.done")
+    if os.path.exists(done):
+        os.remove(done)
+    open(os.path.join(LOG_DIR, "restart.request"), "w").close()
+    wait_for("run-groups.sh to restart the broker", lambda: os.path.exists(done), timeout_s)
+    with open(done) as f:
+        status = f.read().strip()
+    os.remove(done)
+    if status != "ok":
+        fail(f"the broker did not start again: {status}")
+
+
+def check_live_restart(bootstrap, prefix, client):
+    """3 members consume while the broker restarts; counts records delivered twice (same partition and offset)."""
+    topic = f"{prefix}-live"
+    create_topic(bootstrap, topic)
+    session_ms = BROKER_SESSION_MS.get(client, 10000)
+    members = [Member(client, bootstrap, topic, f"{prefix}-glive", commit="sync", session_ms=session_ms)
+               for _ in range(3)]
+    wait_for("3 members to hold 2 partitions each", lambda: split_even(members), 90)
+    before = [set(m.assignment) for m in members]
+    count = 3000
+    sent = []
+    producer_done = threading.Event()
+
+    def run_producer():
+        # Retries ride out the restart; a retried send may store a record twice, so delivery duplicates
+        # are counted by (partition, offset), not by value. Sends that still fail are sent again.
+        producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=2, retries=200,
+                                 retry_backoff_ms=250, request_timeout_ms=30000, reconnect_backoff_max_ms=500)
+        pending = list(range(count))
+        deadline = time.time() + 150
+        while pending and time.time() < deadline:
+            futures = []
+            for i in pending:
+                futures.append((i, producer.send(topic, key=f"key-{i}".encode(), value=f"l-{i}".encode())))
+                time.sleep(0.006)
+            producer.flush()
+            failed = []
+            for i, f in futures:
+                try:
+                    f.get(timeout=60)
+                except Exception:
+                    failed.append(i)
+            pending = failed
+        sent.append(count - len(pending))
+        producer.close()
+        producer_done.set()
+
+    threading.Thread(target=run_producer, daemon=True).start()
+    time.sleep(6.0)
+    restart_started = time.time()
+    request_broker_restart()
+    restart_s = time.time() - restart_started
+    wait_for("the producer", producer_done.is_set, 180)
+    if sent != [count]:
+        fail(f"the producer could not send {count - sent[0]} records across the restart")
+    expect_all(members, "l", count, "across the restart", timeout_s=90)
+    time.sleep(2.0)
+    deliveries = [(r[0], r[1]) for m in members for r in m.records if r[2].startswith("l-")]
+    duplicates = len(deliveries) - len(set(deliveries))
+    after = [set(m.assignment) for m in members]
+    moved = sum(1 for b, a in zip(before, after) if b != a)
+    detail = (f"{client}: broker restarted in {restart_s:.1f} s while 3 members consumed {count} records: "
+              f"{duplicates} delivered twice, {moved} members with a changed assignment")
+    if duplicates > 0:
+        fail(detail)
+    print(f"ok {detail}")
+
+
 def group_tool(bootstrap, *args):
     argv = JAVA + ["org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", "--bootstrap-server", bootstrap] + list(args)
     done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
@@ -347,6 +420,8 @@ def main():
             check_restart(bootstrap, f"{prefix}-{client}", check, client)
         elif check == "tool":
             check_tool(bootstrap, prefix)
+        elif check == "live-restart":
+            check_live_restart(bootstrap, f"{prefix}-{client}", client)
         elif check == "rebalance-time":
             check_rebalance_time(bootstrap, prefix, client)
         else:

@@ -126,6 +126,33 @@ selected tool && run_check tool tool
 for client in kafka-python-2.0.2 java-classic; do
   selected "rebalance-time/$client" && run_check "rebalance-time/$client" rebalance-time "$client"
 done
+# A broker restart while 3 members of one group consume (#7): groups_check.py asks for the restart through
+# files in $logs; the members must go on without reading any record twice (Kafka keeps groups across restarts).
+run_live_restart() { # run_live_restart CLIENT
+  local label="live-restart/$1" log="$logs/live-restart-$1.log" started=$SECONDS pid status
+  rm -f "$logs/restart.request" "$logs/restart.done"
+  timeout 300 /usr/bin/python3 "$here/groups_check.py" "$bootstrap" "$prefix" live-restart "$1" > "$log" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    if [[ -f "$logs/restart.request" ]]; then
+      rm -f "$logs/restart.request"
+      stop_broker
+      if start_broker; then echo ok > "$logs/restart.done"; else echo "start failed" > "$logs/restart.done"; fi
+    fi
+    sleep 0.1
+  done
+  wait "$pid"
+  status=$?
+  if ((status == 0)); then
+    report PASS "$label" "($((SECONDS - started)) s) $(grep -m1 '^ok ' "$log" || true)"
+  else
+    report FAIL "$label" "($((SECONDS - started)) s) $(grep -m1 '^FAIL ' "$log" || tail -3 "$log" | tr '\n' ' ')"
+  fi
+}
+for client in kafka-python-2.0.2 java-classic java-consumer; do
+  selected "live-restart/$client" && run_live_restart "$client"
+done
+
 # One broker restart serves every client: each commits on its own topic and group before it, resumes after it.
 restart_clients=()
 for client in "${clients[@]}"; do selected "restart/$client" && restart_clients+=("$client"); done
