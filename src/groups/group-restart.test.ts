@@ -5,15 +5,7 @@ import { describe, it } from 'node:test'
 import { ErrorCode } from '../protocol/index.js'
 import { StateLog } from '../storage/index.js'
 import { silentLogger } from '../core/index.js'
-import {
-  DIR,
-  flush,
-  joinInput,
-  openCoordinator,
-  partitionCounts,
-  syncInput,
-  watch,
-} from './group-harness.test.js'
+import { DIR, flush, joinInput, openCoordinator, partitionCounts, syncInput, watch } from './group.harness.js'
 import { GROUP_STATE_DIR, groupStateRecord } from './group-log.js'
 import type { ConsumerGroupHeartbeatInput } from './group-types.js'
 import { staticTopicLookup } from './topic-lookup.js'
