@@ -1,0 +1,783 @@
+// The structure-aware fuzzer: starts a real `brook start` process, builds valid requests of every API it
+// advertises at every version, damages some of them, and sends them over many connections while a
+// bystander client, an RSS sampler and canary records watch for crashes, freezes, memory growth and lost
+// data. Run with `npm run fuzz -- --help`; every failure prints its seed and frames and saves them.
+import { mkdir, writeFile, readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { Worker } from 'node:worker_threads'
+import { ApiKey, ErrorCode, apiByKey, versionBounds } from '../../src/protocol/index.js'
+import { decodeBatch } from '../../src/record-batch/index.js'
+import { SeededRandom } from '../../src/testing/index.js'
+import { BrookProcess } from '../integration/brook-process.js'
+import { createTopic, fetchPartition, metadata, producePartition } from '../integration/kafka-requests.js'
+import { RawKafkaClient } from '../integration/raw-kafka-client.js'
+import type { BystanderData, BystanderMessage } from './bystander.js'
+import { type FuzzFrame, buildFrame } from './frame-mutator.js'
+import { type ConnectionProblem, FuzzConnection, type FuzzStats, type SentFrame } from './fuzz-connection.js'
+import { BatchFactory } from './record-batches.js'
+import { type FuzzTopic, type FuzzWorld, defaultGenerateOptions, generateRequest } from './request-values.js'
+
+const usage = `Usage: npm run fuzz -- [options]
+
+  --seconds N          how long to fuzz (default 60); --minutes N also works
+  --seed N             seed (default: from the clock); a failure prints it
+  --connections N      concurrent fuzzing connections (default 32)
+  --rss-max-mib N      broker RSS bound (default 1024)
+  --freeze-ms N        bystander latency that counts as a freeze (default 1000)
+  --mutate P           share of frames damaged structurally, 0..1 (default 0.3)
+  --no-bombs           no compression bombs, no element-count bombs
+  --apis LIST          only these API keys, e.g. 0,1,3
+  --skip-apis LIST     all advertised API keys but these
+  --out DIR            where failures are saved (default fuzz-failures)
+  --replay FILE        send the frames saved in FILE to a fresh broker, one at a time
+  --broker-arg ARG     extra argument for brook start (repeatable)
+`
+
+interface Options {
+  seconds: number
+  seed: number
+  connections: number
+  rssMaxBytes: number
+  freezeMs: number
+  mutateChance: number
+  bombs: boolean
+  apis: Set<number> | undefined
+  skipApis: Set<number>
+  outDir: string
+  replay: string | undefined
+  brokerArgs: string[]
+}
+
+/** A saved failure: enough to understand it and to replay it. */
+interface FailureRecord {
+  kind: string
+  message: string
+  seed: number
+  atSeconds: number
+  command: string
+  brokerArgs: string[]
+  frames: {
+    id: string
+    apiKey: number
+    version: number
+    notes: string[]
+    sentAgoMs: number
+    base64: string
+  }[]
+  brokerOutputTail: string
+}
+
+/** Failures that end the run: the broker is no longer in a state worth fuzzing. */
+const FATAL = new Set(['crash', 'freeze', 'rss', 'bystander', 'canary', 'shutdown'])
+
+const FUZZ_TOPICS = [
+  { name: 'fuzz-a', partitions: 3, compacted: false },
+  { name: 'fuzz-b', partitions: 1, compacted: false },
+  { name: 'fuzz-compact', partitions: 2, compacted: true },
+]
+const CANARY_TOPICS = [
+  { name: 'canary', partitions: 2, compacted: false },
+  { name: 'canary-compact', partitions: 1, compacted: true },
+]
+const BYSTANDER_TOPIC = 'bystander'
+const GROUPS = ['fuzz-g1', 'fuzz-g2', 'fuzz-g3']
+// Errors only: a long run would otherwise log a line per closed connection. A short rebalance delay keeps
+// JoinGroup requests from holding their connection for the default 3 s.
+const BROKER_ARGS = ['--log-level', 'error', '--group-initial-rebalance-delay-ms', '100']
+
+function parseOptions(argv: string[]): Options | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      seconds: { type: 'string' },
+      minutes: { type: 'string' },
+      seed: { type: 'string' },
+      connections: { type: 'string' },
+      'rss-max-mib': { type: 'string' },
+      'freeze-ms': { type: 'string' },
+      mutate: { type: 'string' },
+      'no-bombs': { type: 'boolean' },
+      apis: { type: 'string' },
+      'skip-apis': { type: 'string' },
+      out: { type: 'string' },
+      replay: { type: 'string' },
+      'broker-arg': { type: 'string', multiple: true },
+      help: { type: 'boolean' },
+    },
+  })
+  if (values.help) {
+    process.stdout.write(usage)
+    return undefined
+  }
+  const keys = (text: string | undefined) =>
+    text === undefined ? undefined : new Set(text.split(',').map((key) => Number(key.trim())))
+  return {
+    seconds: values.minutes !== undefined ? Number(values.minutes) * 60 : Number(values.seconds ?? 60),
+    seed: values.seed !== undefined ? Number(values.seed) >>> 0 : Date.now() % 2 ** 31,
+    connections: Number(values.connections ?? 32),
+    rssMaxBytes: Number(values['rss-max-mib'] ?? 1024) * 1024 * 1024,
+    freezeMs: Number(values['freeze-ms'] ?? 1000),
+    mutateChance: Number(values.mutate ?? 0.3),
+    bombs: values['no-bombs'] !== true,
+    apis: keys(values.apis),
+    skipApis: keys(values['skip-apis']) ?? new Set(),
+    outDir: values.out ?? 'fuzz-failures',
+    replay: values.replay,
+    brokerArgs: [...BROKER_ARGS, ...(values['broker-arg'] ?? [])],
+  }
+}
+
+/** A 32-bit seed for frame `index` of connection `connection`: any frame regenerates from three numbers. */
+function frameSeed(seed: number, connection: number, index: number): number {
+  let h = (seed ^ Math.imul(connection + 1, 0x9e3779b1)) >>> 0
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0
+  h = (h ^ Math.imul(index + 1, 0xc2b2ae35)) >>> 0
+  h = Math.imul(h ^ (h >>> 13), 0x27d4eb2f) >>> 0
+  return (h ^ (h >>> 16)) >>> 0
+}
+
+/** Versions of each API both advertised by the broker and known to our codec. */
+async function advertisedApis(client: RawKafkaClient): Promise<Map<number, { min: number; max: number }>> {
+  const answer = await client.request(ApiKey.ApiVersions, 3, {
+    clientSoftwareName: 'brook-fuzz',
+    clientSoftwareVersion: '1.0.0',
+  })
+  const apis = new Map<number, { min: number; max: number }>()
+  for (const key of answer.apiKeys as { apiKey: number; minVersion: number; maxVersion: number }[]) {
+    const api = apiByKey(key.apiKey)
+    if (api === undefined) continue
+    const known = versionBounds(api.request.validVersions)
+    const min = Math.max(known.min, key.minVersion)
+    const max = Math.min(known.max, key.maxVersion)
+    if (min <= max) apis.set(key.apiKey, { min, max })
+  }
+  return apis
+}
+
+async function refreshTopics(client: RawKafkaClient, topics: FuzzTopic[]): Promise<void> {
+  const answer = await metadata(
+    client,
+    topics.map((topic) => topic.name),
+    true,
+  )
+  for (const found of answer.topics as {
+    name: string
+    topicId: string
+    errorCode: number
+    partitions: unknown[]
+  }[]) {
+    const topic = topics.find((t) => t.name === found.name)
+    if (topic === undefined || found.errorCode !== ErrorCode.NONE) continue
+    topic.topicId = found.topicId
+    topic.partitions = Math.max(1, found.partitions.length)
+  }
+}
+
+interface CanaryRecord {
+  topic: string
+  partition: number
+  offset: number
+  key: string
+  value: string
+}
+
+async function writeCanary(
+  client: RawKafkaClient,
+  factory: BatchFactory,
+  seed: number,
+): Promise<CanaryRecord[]> {
+  const expected: CanaryRecord[] = []
+  const { buildRecordBatch } = await import('../../src/record-batch/index.js')
+  let n = 0
+  for (const topic of CANARY_TOPICS) {
+    for (let partition = 0; partition < topic.partitions; partition++) {
+      for (const codec of factory.codecs) {
+        const records = [0, 1, 2].map(() => ({
+          key: `canary-${seed}-${n}`,
+          value: `value-${n++}-${'v'.repeat(n % 50)}`,
+        }))
+        const answer = await producePartition(
+          client,
+          topic.name,
+          partition,
+          buildRecordBatch(records, { compression: codec }),
+        )
+        if (answer.errorCode !== ErrorCode.NONE)
+          throw new Error(`canary produce failed: error ${answer.errorCode}`)
+        for (const [i, record] of records.entries()) {
+          expected.push({ topic: topic.name, partition, offset: answer.baseOffset + i, ...record })
+        }
+      }
+    }
+  }
+  return expected
+}
+
+/** Reads every canary partition back; returns what differs from what was written (empty if nothing). */
+async function checkCanary(client: RawKafkaClient, expected: readonly CanaryRecord[]): Promise<string[]> {
+  const problems: string[] = []
+  const seen = new Map<string, { key: string | undefined; value: string | undefined }>()
+  for (const topic of CANARY_TOPICS) {
+    for (let partition = 0; partition < topic.partitions; partition++) {
+      const read = await fetchPartition(client, topic.name, partition)
+      if (read.errorCode !== ErrorCode.NONE)
+        problems.push(`${topic.name}-${partition}: fetch error ${read.errorCode}`)
+      for (const batch of read.batches) {
+        for (const record of decodeBatch(batch).records) {
+          seen.set(`${topic.name}/${partition}/${record.offset}`, {
+            key: record.key?.toString('utf8'),
+            value: record.value?.toString('utf8'),
+          })
+        }
+      }
+    }
+  }
+  for (const record of expected) {
+    const got = seen.get(`${record.topic}/${record.partition}/${record.offset}`)
+    if (got === undefined) problems.push(`${record.topic}-${record.partition}@${record.offset}: missing`)
+    else if (got.key !== record.key || got.value !== record.value)
+      problems.push(
+        `${record.topic}-${record.partition}@${record.offset}: ${got.key}=${got.value}, wrote ${record.key}=${record.value}`,
+      )
+  }
+  return problems
+}
+
+/** Share of a wait during which the broker's main thread must have run for the wait to be a freeze. */
+const BUSY_FRACTION_FREEZE = 0.7
+
+/** CPU time of a process's main thread (its task with the process id), in ms (Linux, 100 ticks/s). */
+async function mainThreadCpuMs(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/task/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // After the command: state is field 3, utime field 14, stime field 15 (1-based, man proc).
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return undefined
+  }
+}
+
+/** Resident set size and its peak (VmHWM), in bytes, of a process (Linux). */
+async function memoryOf(pid: number): Promise<{ rss: number; peak: number } | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8')
+    const rss = /^VmRSS:\s+(\d+) kB$/m.exec(status)
+    const peak = /^VmHWM:\s+(\d+) kB$/m.exec(status)
+    if (rss === null || peak === null) return undefined
+    return { rss: Number(rss[1]) * 1024, peak: Number(peak[1]) * 1024 }
+  } catch {
+    return undefined
+  }
+}
+
+function shortNotes(notes: readonly string[]): string {
+  return notes.length <= 6 ? notes.join(' ') : `${notes.slice(0, 6).join(' ')} +${notes.length - 6} more`
+}
+
+function tail(text: string, chars: number): string {
+  return text.length <= chars ? text : text.slice(text.length - chars)
+}
+
+class Run {
+  readonly stats: FuzzStats = {
+    framesSent: 0,
+    bytesSent: 0,
+    answered: 0,
+    closedByBroker: 0,
+    mutated: 0,
+    byApi: new Map(),
+  }
+  readonly failures: FailureRecord[] = []
+  readonly recent: SentFrame[] = []
+  readonly connections: FuzzConnection[] = []
+  stopped = false
+  peakRss = 0
+  peakHwm = 0
+  bystanderRounds = 0
+  bystanderWorstMs = 0
+  bystanderLatencies: number[] = []
+  /** Bystander waits over the bound while the broker's main thread was mostly idle (machine starved). */
+  stalls = 0
+  worstStallMs = 0
+  /** The broker main thread's CPU time, sampled: [performance.now() ms, CPU ms]. */
+  readonly cpu: [number, number][] = []
+  private readonly startedMs = performance.now()
+  private readonly problemKeys = new Set<string>()
+
+  constructor(
+    readonly options: Options,
+    public brook: BrookProcess,
+  ) {}
+
+  get elapsedSeconds(): number {
+    return (performance.now() - this.startedMs) / 1000
+  }
+
+  async sampleCpu(): Promise<void> {
+    const cpuMs = await mainThreadCpuMs(this.brook.pid)
+    if (cpuMs === undefined) return
+    this.cpu.push([performance.now(), cpuMs])
+    if (this.cpu.length > 400) this.cpu.splice(0, this.cpu.length - 400)
+  }
+
+  /** Share of the last `windowMs` the broker's main thread spent on a CPU (0..1), or undefined. */
+  busyFraction(windowMs: number): number | undefined {
+    if (this.cpu.length < 2) return undefined
+    const last = this.cpu[this.cpu.length - 1]
+    const fromMs = last[0] - windowMs
+    let first = this.cpu[0]
+    for (const sample of this.cpu) if (sample[0] <= fromMs) first = sample
+    if (last[0] - first[0] < windowMs / 2) return undefined
+    return (last[1] - first[1]) / (last[0] - first[0])
+  }
+
+  remember(sent: SentFrame): void {
+    this.recent.push(sent)
+    if (this.recent.length > 400) this.recent.splice(0, this.recent.length - 400)
+  }
+
+  /** Frames that may have caused a failure seen now: all in flight, and all sent in the last 3 s. */
+  suspects(): SentFrame[] {
+    const nowMs = performance.now()
+    const set = new Set<SentFrame>()
+    for (const connection of this.connections) for (const sent of connection.inFlight) set.add(sent)
+    for (const sent of this.recent) if (nowMs - sent.sentMs < 3000) set.add(sent)
+    return [...set].sort((a, b) => a.sentMs - b.sentMs)
+  }
+
+  async fail(kind: string, message: string, frames: SentFrame[]): Promise<void> {
+    if (this.stopped) return
+    const first = frames[0]
+    const key = `${kind}:${first?.frame.apiKey}:${first?.frame.version}`
+    if (!FATAL.has(kind) && (this.problemKeys.has(key) || this.problemKeys.size >= 30)) return
+    this.problemKeys.add(key)
+    if (FATAL.has(kind)) {
+      this.stopped = true
+      for (const connection of this.connections) connection.drop()
+    }
+    const nowMs = performance.now()
+    const record: FailureRecord = {
+      kind,
+      message,
+      seed: this.options.seed,
+      atSeconds: Math.round(this.elapsedSeconds * 10) / 10,
+      command: `npm run fuzz -- --seed ${this.options.seed}`,
+      brokerArgs: this.options.brokerArgs,
+      frames: frames.map((sent) => ({
+        id: sent.id,
+        apiKey: sent.frame.apiKey,
+        version: sent.frame.version,
+        notes: sent.frame.notes,
+        sentAgoMs: Math.round(nowMs - sent.sentMs),
+        base64: sent.frame.bytes.toString('base64'),
+      })),
+      brokerOutputTail: tail(this.brook.output, 4000),
+    }
+    const file = path.join(
+      this.options.outDir,
+      `${this.options.seed}-${kind}-${this.failures.push(record)}.json`,
+    )
+    await mkdir(this.options.outDir, { recursive: true })
+    await writeFile(file, JSON.stringify(record, null, 1))
+    process.stdout.write(
+      `\nFAILURE ${kind} (seed ${this.options.seed}, at ${record.atSeconds} s): ${message}\n`,
+    )
+    for (const sent of frames.slice(-8)) {
+      process.stdout.write(
+        `  frame ${sent.id} api ${sent.frame.apiKey} v${sent.frame.version} [${shortNotes(sent.frame.notes)}] ${sent.frame.bytes.length} B: ${sent.frame.bytes.subarray(0, 48).toString('hex')}${sent.frame.bytes.length > 48 ? '...' : ''}\n`,
+      )
+    }
+    if (frames.length > 8) process.stdout.write(`  ... ${frames.length - 8} more frames\n`)
+    process.stdout.write(`  saved to ${file}; replay: npm run fuzz -- --replay ${file}\n`)
+  }
+}
+
+function startBystander(run: Run, port: number): { worker: Worker; stopped: Promise<void> } {
+  const data: BystanderData = {
+    port,
+    topic: BYSTANDER_TOPIC,
+    intervalMs: 100,
+    freezeMs: run.options.freezeMs,
+  }
+  const worker = new Worker(new URL('./bystander.js', import.meta.url), { workerData: data })
+  const stopped = new Promise<void>((resolve) => {
+    worker.on('message', (message: BystanderMessage) => {
+      switch (message.type) {
+        case 'sample': {
+          const worst = Math.max(message.produceMs, message.fetchMs)
+          run.bystanderRounds++
+          run.bystanderLatencies.push(worst)
+          if (worst > run.bystanderWorstMs) run.bystanderWorstMs = worst
+          break
+        }
+        case 'freeze': {
+          // The machine may be shared and overloaded: a wait counts as a freeze of the broker's event loop
+          // only if its main thread was on a CPU for most of it. Otherwise it was starved, not frozen.
+          const busy = run.busyFraction(message.ageMs)
+          const busyText = busy === undefined ? 'unknown' : `${Math.round(busy * 100)}%`
+          if (busy !== undefined && busy < BUSY_FRACTION_FREEZE) {
+            run.stalls++
+            run.worstStallMs = Math.max(run.worstStallMs, message.ageMs)
+            break
+          }
+          void run.fail(
+            'freeze',
+            `bystander ${message.op} unanswered for ${message.ageMs} ms (bound ${run.options.freezeMs} ms) while the broker's main thread was busy ${busyText} of the time; bystander's own event-loop lag ${Math.round(message.selfLagMs)} ms`,
+            run.suspects(),
+          )
+          break
+        }
+        case 'error':
+          if (!run.stopped) void run.fail('bystander', `bystander failed: ${message.message}`, run.suspects())
+          resolve()
+          break
+        case 'stopped':
+          resolve()
+          break
+      }
+    })
+    worker.on('error', (error) => {
+      void run.fail('bystander', `bystander worker died: ${error.message}`, [])
+      resolve()
+    })
+    worker.on('exit', () => resolve())
+  })
+  return { worker, stopped }
+}
+
+interface Setup {
+  world: FuzzWorld
+  topics: FuzzTopic[]
+  advertised: Map<number, { min: number; max: number }>
+  canary: CanaryRecord[]
+  factory: BatchFactory
+}
+
+async function setUp(brook: BrookProcess, options: Options): Promise<Setup> {
+  const factory = new BatchFactory({ bombs: options.bombs })
+  const client = await RawKafkaClient.connect(brook.port)
+  try {
+    const advertised = await advertisedApis(client)
+    for (const topic of [...FUZZ_TOPICS, ...CANARY_TOPICS]) {
+      await createTopic(
+        client,
+        topic.name,
+        topic.partitions,
+        topic.compacted ? { 'cleanup.policy': 'compact' } : {},
+      )
+    }
+    await createTopic(client, BYSTANDER_TOPIC, 1)
+    const topics: FuzzTopic[] = FUZZ_TOPICS.map((t) => ({ ...t, topicId: '' }))
+    await refreshTopics(client, topics)
+    const producerIds: number[] = []
+    for (let i = 0; i < 3; i++) {
+      const answer = await client.request(ApiKey.InitProducerId, 4, {
+        transactionalId: null,
+        transactionTimeoutMs: 60000,
+        producerId: -1,
+        producerEpoch: -1,
+      })
+      producerIds.push(answer.producerId)
+    }
+    const memberIds: string[] = []
+    for (const groupId of GROUPS) {
+      const answer = await client.request(ApiKey.JoinGroup, 4, {
+        groupId,
+        sessionTimeoutMs: 30000,
+        rebalanceTimeoutMs: 30000,
+        memberId: '',
+        groupInstanceId: null,
+        protocolType: 'consumer',
+        protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
+      })
+      if (answer.memberId) memberIds.push(answer.memberId)
+    }
+    const canary = await writeCanary(client, factory, options.seed)
+    const world: FuzzWorld = {
+      topics,
+      groups: GROUPS,
+      memberIds,
+      producerIds,
+      records: (rng, topic, notes) => factory.records(rng, topic, notes),
+    }
+    return { world, topics, advertised, canary, factory }
+  } finally {
+    await client.close()
+  }
+}
+
+function pickApi(rng: SeededRandom, keys: readonly number[]): number {
+  // Produce and Fetch carry the data path; they get a larger share.
+  if (rng.chance(0.2) && keys.includes(ApiKey.Produce)) return ApiKey.Produce
+  if (rng.chance(0.1) && keys.includes(ApiKey.Fetch)) return ApiKey.Fetch
+  return rng.pick(keys)
+}
+
+function makeFrame(
+  options: Options,
+  setup: Setup,
+  keys: readonly number[],
+  connection: number,
+  index: number,
+  correlationId: number,
+): SentFrame {
+  const rng = new SeededRandom(frameSeed(options.seed, connection, index))
+  const apiKey = pickApi(rng, keys)
+  const range = setup.advertised.get(apiKey)!
+  const version = rng.intBetween(range.min, range.max)
+  const notes: string[] = []
+  const value = generateRequest(apiByKey(apiKey)!.request, version, rng, setup.world, notes, {
+    ...defaultGenerateOptions,
+    elementBombChance: options.bombs ? defaultGenerateOptions.elementBombChance : 0,
+  })
+  const frame: FuzzFrame = buildFrame(rng, apiKey, version, correlationId, value, notes, {
+    mutateChance: options.mutateChance,
+    advertised: setup.advertised,
+  })
+  const expectsAnswer = !(apiKey === ApiKey.Produce && value.acks === 0)
+  return {
+    id: `${options.seed}:${connection}:${index}`,
+    frame,
+    clean: frame.intact && notes.length === 0 && expectsAnswer,
+    expectsAnswer,
+    sentMs: 0,
+  }
+}
+
+async function fuzzLoop(
+  run: Run,
+  setup: Setup,
+  keys: readonly number[],
+  connection: number,
+  deadlineMs: number,
+): Promise<void> {
+  const fuzz = new FuzzConnection(run.brook.port, run.stats, (problem: ConnectionProblem) => {
+    void run.fail(problem.kind, problem.message, problem.frames)
+  })
+  run.connections.push(fuzz)
+  const rng = new SeededRandom(frameSeed(run.options.seed, connection, -1))
+  let index = 0
+  let correlationId = 1
+  while (!run.stopped && performance.now() < deadlineMs) {
+    const count = rng.chance(0.2) ? rng.intBetween(2, 8) : 1
+    const frames: SentFrame[] = []
+    for (let i = 0; i < count; i++) {
+      const sent = makeFrame(run.options, setup, keys, connection, index++, correlationId++)
+      if (correlationId > 0x7ffffff0) correlationId = 1
+      frames.push(sent)
+      run.remember(sent)
+    }
+    try {
+      await fuzz.sendAll(frames, 20000)
+    } catch (error) {
+      // Cannot connect: the broker is gone (the crash monitor reports it) or out of connections.
+      if (run.brook.hasExited) return
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      void error
+    }
+  }
+  fuzz.drop()
+}
+
+async function fuzz(options: Options): Promise<number> {
+  process.stdout.write(
+    `fuzz: seed ${options.seed}, ${options.seconds} s, ${options.connections} connections, RSS bound ${options.rssMaxBytes / 1048576} MiB, freeze bound ${options.freezeMs} ms\n`,
+  )
+  const brook = await BrookProcess.start({ args: options.brokerArgs })
+  const run = new Run(options, brook)
+  let monitor: NodeJS.Timeout | undefined
+  try {
+    const setup = await setUp(brook, options)
+    const keys = [...setup.advertised.keys()].filter(
+      (key) => (options.apis === undefined || options.apis.has(key)) && !options.skipApis.has(key),
+    )
+    process.stdout.write(
+      `fuzz: ${keys.length} APIs (${keys.join(',')}), ${setup.canary.length} canary records, bombs: ${setup.factory.describeBombs().join(', ') || 'none'}\n`,
+    )
+    void brook.waitForExit().then((exit) => {
+      if (!run.stopped) void run.fail('crash', `the broker exited: ${JSON.stringify(exit)}`, run.suspects())
+    })
+    monitor = setInterval(async () => {
+      await run.sampleCpu()
+      const memory = await memoryOf(brook.pid)
+      if (memory === undefined) return
+      run.peakRss = Math.max(run.peakRss, memory.rss)
+      run.peakHwm = Math.max(run.peakHwm, memory.peak)
+      if (memory.rss > options.rssMaxBytes && !run.stopped)
+        void run.fail(
+          'rss',
+          `broker RSS ${Math.round(memory.rss / 1048576)} MiB is over the ${options.rssMaxBytes / 1048576} MiB bound`,
+          run.suspects(),
+        )
+    }, 100)
+    const refresher = setInterval(async () => {
+      try {
+        const client = await RawKafkaClient.connect(brook.port)
+        await refreshTopics(client, setup.topics).finally(() => client.close())
+      } catch {
+        // The monitors report a broker that stopped answering.
+      }
+    }, 3000)
+    const bystander = startBystander(run, brook.port)
+    const deadlineMs = performance.now() + options.seconds * 1000
+    const progress = setInterval(() => {
+      process.stdout.write(
+        `  ${Math.round(run.elapsedSeconds)} s: ${run.stats.framesSent} frames, ${Math.round(run.peakRss / 1048576)} MiB peak RSS, bystander worst ${Math.round(run.bystanderWorstMs)} ms, ${run.failures.length} failures\n`,
+      )
+    }, 10000)
+    const fuzzStartMs = performance.now()
+    await Promise.all(
+      Array.from({ length: options.connections }, (_, c) => fuzzLoop(run, setup, keys, c, deadlineMs)),
+    )
+    const fuzzSeconds = (performance.now() - fuzzStartMs) / 1000
+    clearInterval(progress)
+    clearInterval(refresher)
+    bystander.worker.postMessage('stop')
+    await Promise.race([bystander.stopped, new Promise((resolve) => setTimeout(resolve, 5000))])
+    await bystander.worker.terminate()
+    const fatal = run.failures.some((failure) => FATAL.has(failure.kind))
+    if (!fatal) await checkAfter(run, setup)
+    report(run, fuzzSeconds)
+    return run.failures.length === 0 ? 0 : 1
+  } finally {
+    clearInterval(monitor)
+    await run.brook.cleanup()
+  }
+}
+
+/** Canary records readable at the end, then after a clean stop and a restart. */
+async function checkAfter(run: Run, setup: Setup): Promise<void> {
+  const client = await RawKafkaClient.connect(run.brook.port)
+  const before = await checkCanary(client, setup.canary).finally(() => client.close())
+  if (before.length > 0)
+    return run.fail('canary', `canary records lost before restart: ${before.slice(0, 5).join('; ')}`, [])
+  run.stopped = true
+  try {
+    await run.brook.stop('SIGTERM', 20000)
+  } catch (error) {
+    return run.fail('shutdown', (error as Error).message.split('\n')[0], [])
+  }
+  run.brook = await run.brook.restart()
+  const again = await RawKafkaClient.connect(run.brook.port)
+  const after = await checkCanary(again, setup.canary).finally(() => again.close())
+  if (after.length > 0)
+    return run.fail('canary', `canary records lost after restart: ${after.slice(0, 5).join('; ')}`, [])
+}
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+}
+
+function report(run: Run, seconds: number): void {
+  const s = run.stats
+  const mib = (bytes: number) => `${Math.round(bytes / 1048576)} MiB`
+  const byApi = [...s.byApi]
+    .sort((a, b) => Number(a[0]) - Number(b[0]))
+    .map(([k, n]) => `${k}:${n}`)
+    .join(' ')
+  process.stdout.write(
+    [
+      '',
+      `fuzz result (seed ${run.options.seed}): ${run.failures.length === 0 ? 'PASS' : `FAIL (${run.failures.map((f) => f.kind).join(', ')})`}`,
+      `  frames ${s.framesSent} in ${seconds.toFixed(1)} s (${Math.round(s.framesSent / seconds)} frames/s), ${mib(s.bytesSent)} sent, ${s.answered} answered, ${s.mutated} mutated, ${s.closedByBroker} connections closed by the broker`,
+      `  by API key: ${byApi}`,
+      `  broker peak RSS ${mib(run.peakHwm)} (VmHWM; sampled VmRSS max ${mib(run.peakRss)}), bound ${mib(run.options.rssMaxBytes)}`,
+      `  bystander: ${run.bystanderRounds} rounds, worst ${Math.round(run.bystanderWorstMs)} ms, p99 ${Math.round(percentile(run.bystanderLatencies, 99))} ms, bound ${run.options.freezeMs} ms; ${run.stalls} waits over the bound with the broker's main thread mostly idle (machine starved; worst ${Math.round(run.worstStallMs)} ms)`,
+      `  canary: ${run.failures.some((f) => f.kind === 'canary') ? 'LOST' : 'intact at the end and after a restart'}`,
+      '',
+    ].join('\n'),
+  )
+}
+
+/** Sends each saved frame to a fresh broker on its own connection and says after which one it failed. */
+async function replay(options: Options): Promise<number> {
+  const saved = JSON.parse(await readFile(options.replay!, 'utf8')) as FailureRecord
+  process.stdout.write(`replay: ${saved.kind} from seed ${saved.seed}: ${saved.message}\n`)
+  const brook = await BrookProcess.start({ args: saved.brokerArgs })
+  const run = new Run({ ...options, seed: saved.seed }, brook)
+  try {
+    await setUp(brook, { ...options, seed: saved.seed })
+    const sampler = setInterval(() => void run.sampleCpu(), 100)
+    const bystander = startBystander(run, brook.port)
+    let failedAt: string | undefined
+    for (const frame of saved.frames) {
+      const before = run.failures.length
+      const bytes = Buffer.from(frame.base64, 'base64')
+      const connection = new FuzzConnection(brook.port, run.stats, (problem) => {
+        void run.fail(problem.kind, problem.message, problem.frames)
+      })
+      const sent: SentFrame = {
+        id: frame.id,
+        frame: {
+          apiKey: frame.apiKey,
+          version: frame.version,
+          correlationId: bytes.length >= 12 ? bytes.readInt32BE(8) : 0,
+          bytes,
+          notes: frame.notes,
+          intact: frame.notes.length === 0,
+          promisesMore: bytes.length >= 4 && bytes.readInt32BE(0) > bytes.length - 4,
+        },
+        clean: frame.notes.length === 0,
+        expectsAnswer: true,
+        sentMs: 0,
+      }
+      const answeredBefore = run.stats.answered
+      const closedBefore = run.stats.closedByBroker
+      try {
+        await connection.sendAll([sent], 5000)
+      } catch {
+        failedAt = frame.id
+        break
+      }
+      connection.drop()
+      const outcome =
+        run.stats.answered > answeredBefore
+          ? 'answered'
+          : run.stats.closedByBroker > closedBefore
+            ? 'closed by the broker'
+            : 'no answer'
+      const memory = await memoryOf(brook.pid)
+      const rss = memory === undefined ? '?' : `${Math.round(memory.rss / 1048576)} MiB`
+      process.stdout.write(
+        `  ${frame.id} api ${frame.apiKey} v${frame.version} [${shortNotes(frame.notes)}]: ${outcome}, RSS ${rss}, bystander worst ${Math.round(run.bystanderWorstMs)} ms\n`,
+      )
+      if (memory !== undefined && memory.rss > options.rssMaxBytes)
+        await run.fail('rss', `RSS ${rss} after ${frame.id}`, [])
+      if (brook.hasExited) await run.fail('crash', `the broker exited after ${frame.id}`, [])
+      if (run.failures.length > before) {
+        failedAt = frame.id
+        break
+      }
+    }
+    bystander.worker.postMessage('stop')
+    await Promise.race([bystander.stopped, new Promise((resolve) => setTimeout(resolve, 3000))])
+    await bystander.worker.terminate()
+    clearInterval(sampler)
+    process.stdout.write(
+      failedAt === undefined
+        ? 'replay: no failure reproduced\n'
+        : `replay: failure after frame ${failedAt}\n`,
+    )
+    return failedAt === undefined ? 0 : 1
+  } finally {
+    await brook.cleanup()
+  }
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2))
+  if (options === undefined) return 0
+  return options.replay !== undefined ? replay(options) : fuzz(options)
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`fuzz: ${(error as Error).stack}\n`)
+    process.exit(2)
+  },
+)
