@@ -12,12 +12,15 @@ export interface BystanderData {
   topic: string
   intervalMs: number
   freezeMs: number
+  /** A request unanswered this long is a hang, however idle the broker is. */
+  hangMs: number
 }
 
 /** Messages the worker posts. */
 export type BystanderMessage =
   | { type: 'sample'; produceMs: number; fetchMs: number; selfLagMs: number; offset: number }
   | { type: 'freeze'; op: string; ageMs: number; selfLagMs: number }
+  | { type: 'hang'; op: string; ageMs: number }
   | { type: 'error'; message: string }
   | { type: 'stopped'; rounds: number }
 
@@ -25,7 +28,7 @@ const data = workerData as BystanderData
 const post = (message: BystanderMessage) => parentPort!.postMessage(message)
 
 let stopping = false
-let current: { op: string; sinceMs: number; reported: boolean } | undefined
+let current: { op: string; sinceMs: number; reported: boolean; hangReported: boolean } | undefined
 let lastTickMs = performance.now()
 let selfLagMs = 0
 
@@ -42,11 +45,15 @@ const watchdog = setInterval(() => {
     current.reported = true
     post({ type: 'freeze', op: current.op, ageMs: Math.round(now - current.sinceMs), selfLagMs })
   }
+  if (current !== undefined && !current.hangReported && now - current.sinceMs > data.hangMs) {
+    current.hangReported = true
+    post({ type: 'hang', op: current.op, ageMs: Math.round(now - current.sinceMs) })
+  }
 }, 50)
 
 async function timed<T>(op: string, body: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const sinceMs = performance.now()
-  current = { op, sinceMs, reported: false }
+  current = { op, sinceMs, reported: false, hangReported: false }
   try {
     const value = await body()
     return { value, ms: performance.now() - sinceMs }

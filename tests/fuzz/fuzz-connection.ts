@@ -191,8 +191,15 @@ export class FuzzConnection {
     }
     if (!this.closed && (promisesMore || waitFor())) {
       if (!promisesMore && allClean) {
+        // JoinGroup and SyncGroup may wait for the group's other members up to their rebalance or session
+        // timeout, and everything after them on the connection waits too (answers are in order).
+        const mayWait = this.pending.some((sent) => sent.frame.apiKey === 11 || sent.frame.apiKey === 14)
         const stuck = this.pending.filter((sent) => sent.clean && sent.expectsAnswer)
-        if (stuck.length > 0 && stuck.length === this.pending.filter((s) => s.expectsAnswer).length) {
+        if (
+          !mayWait &&
+          stuck.length > 0 &&
+          stuck.length === this.pending.filter((s) => s.expectsAnswer).length
+        ) {
           this.onProblem({
             kind: 'unanswered-valid',
             message: `no answer within ${timeoutMs} ms to ${stuck.map((s) => s.id).join(', ')}`,

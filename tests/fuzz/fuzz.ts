@@ -2,7 +2,7 @@
 // advertises at every version, damages some of them, and sends them over many connections while a
 // bystander client, an RSS sampler and canary records watch for crashes, freezes, memory growth and lost
 // data. Run with `npm run fuzz -- --help`; every failure prints its seed and frames and saves them.
-import { mkdir, writeFile, readFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { Worker } from 'node:worker_threads'
@@ -31,6 +31,8 @@ const usage = `Usage: npm run fuzz -- [options]
   --skip-apis LIST     all advertised API keys but these
   --out DIR            where failures are saved (default fuzz-failures)
   --replay FILE        send the frames saved in FILE to a fresh broker, one at a time
+  --concurrent         with --replay: each original connection's frames in order, all at once
+  --only IDS           with --replay: only these frames (ids as printed, comma-separated)
   --broker-arg ARG     extra argument for brook start (repeatable)
 `
 
@@ -46,6 +48,9 @@ interface Options {
   skipApis: Set<number>
   outDir: string
   replay: string | undefined
+  concurrent: boolean
+  /** Replay only the frames with these ids (seed:connection:index). */
+  only: Set<string> | undefined
   brokerArgs: string[]
 }
 
@@ -62,6 +67,9 @@ interface FailureRecord {
     apiKey: number
     version: number
     notes: string[]
+    /** Absent in files saved before these fields existed. */
+    clean?: boolean
+    expectsAnswer?: boolean
     sentAgoMs: number
     base64: string
   }[]
@@ -69,7 +77,7 @@ interface FailureRecord {
 }
 
 /** Failures that end the run: the broker is no longer in a state worth fuzzing. */
-const FATAL = new Set(['crash', 'freeze', 'rss', 'bystander', 'canary', 'shutdown'])
+const FATAL = new Set(['crash', 'freeze', 'hang', 'rss', 'bystander', 'canary', 'shutdown'])
 
 const FUZZ_TOPICS = [
   { name: 'fuzz-a', partitions: 3, compacted: false },
@@ -102,6 +110,8 @@ function parseOptions(argv: string[]): Options | undefined {
       'skip-apis': { type: 'string' },
       out: { type: 'string' },
       replay: { type: 'string' },
+      only: { type: 'string' },
+      concurrent: { type: 'boolean' },
       'broker-arg': { type: 'string', multiple: true },
       help: { type: 'boolean' },
     },
@@ -124,6 +134,8 @@ function parseOptions(argv: string[]): Options | undefined {
     skipApis: keys(values['skip-apis']) ?? new Set(),
     outDir: values.out ?? 'fuzz-failures',
     replay: values.replay,
+    concurrent: values.concurrent === true,
+    only: values.only === undefined ? undefined : new Set(values.only.split(',')),
     brokerArgs: [...BROKER_ARGS, ...(values['broker-arg'] ?? [])],
   }
 }
@@ -244,16 +256,23 @@ async function checkCanary(client: RawKafkaClient, expected: readonly CanaryReco
   return problems
 }
 
+/** A bystander request unanswered this long is a hang, whatever the broker's CPU use. */
+const HANG_MS = 10000
+
 /** Share of a wait during which the broker's main thread must have run for the wait to be a freeze. */
 const BUSY_FRACTION_FREEZE = 0.7
 
-/** CPU time of a process's main thread (its task with the process id), in ms (Linux, 100 ticks/s). */
+/**
+ * Time the broker's main thread (the task whose id is the process id) spent running or waiting for a CPU,
+ * in ms: schedstat's run and run-queue wait times. A spinning event loop on a machine shared with other
+ * work counts fully; an event loop idle in epoll does not count at all. Undefined off Linux.
+ */
 async function mainThreadCpuMs(pid: number): Promise<number | undefined> {
   try {
-    const stat = await readFile(`/proc/${pid}/task/${pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    // After the command: state is field 3, utime field 14, stime field 15 (1-based, man proc).
-    return (Number(fields[11]) + Number(fields[12])) * 10
+    const [runNs, waitNs] = (await readFile(`/proc/${pid}/task/${pid}/schedstat`, 'utf8'))
+      .split(' ')
+      .map(Number)
+    return (runNs + waitNs) / 1e6
   } catch {
     return undefined
   }
@@ -298,7 +317,7 @@ class Run {
   bystanderRounds = 0
   bystanderWorstMs = 0
   bystanderLatencies: number[] = []
-  /** Bystander waits over the bound while the broker's main thread was mostly idle (machine starved). */
+  /** Bystander waits over the bound while the broker's main thread was mostly idle (slow I/O, or the fuzzer starved). */
   stalls = 0
   worstStallMs = 0
   /** The broker main thread's CPU time, sampled: [performance.now() ms, CPU ms]. */
@@ -335,15 +354,15 @@ class Run {
 
   remember(sent: SentFrame): void {
     this.recent.push(sent)
-    if (this.recent.length > 400) this.recent.splice(0, this.recent.length - 400)
+    if (this.recent.length > 3000) this.recent.splice(0, this.recent.length - 3000)
   }
 
-  /** Frames that may have caused a failure seen now: all in flight, and all sent in the last 3 s. */
-  suspects(): SentFrame[] {
+  /** Frames that may have caused a failure seen now: all in flight, and all sent in the last `windowMs`. */
+  suspects(windowMs = 3000): SentFrame[] {
     const nowMs = performance.now()
     const set = new Set<SentFrame>()
     for (const connection of this.connections) for (const sent of connection.inFlight) set.add(sent)
-    for (const sent of this.recent) if (nowMs - sent.sentMs < 3000) set.add(sent)
+    for (const sent of this.recent) if (nowMs - sent.sentMs < windowMs) set.add(sent)
     return [...set].sort((a, b) => a.sentMs - b.sentMs)
   }
 
@@ -358,9 +377,10 @@ class Run {
       for (const connection of this.connections) connection.drop()
     }
     const nowMs = performance.now()
+    const entries = await readdir(this.brook.dataDir).catch(() => [])
     const record: FailureRecord = {
       kind,
-      message,
+      message: `${message} (data dir holds ${entries.length} entries)`,
       seed: this.options.seed,
       atSeconds: Math.round(this.elapsedSeconds * 10) / 10,
       command: `npm run fuzz -- --seed ${this.options.seed}`,
@@ -370,6 +390,8 @@ class Run {
         apiKey: sent.frame.apiKey,
         version: sent.frame.version,
         notes: sent.frame.notes,
+        clean: sent.clean,
+        expectsAnswer: sent.expectsAnswer,
         sentAgoMs: Math.round(nowMs - sent.sentMs),
         base64: sent.frame.bytes.toString('base64'),
       })),
@@ -400,6 +422,7 @@ function startBystander(run: Run, port: number): { worker: Worker; stopped: Prom
     topic: BYSTANDER_TOPIC,
     intervalMs: 100,
     freezeMs: run.options.freezeMs,
+    hangMs: HANG_MS,
   }
   const worker = new Worker(new URL('./bystander.js', import.meta.url), { workerData: data })
   const stopped = new Promise<void>((resolve) => {
@@ -414,7 +437,7 @@ function startBystander(run: Run, port: number): { worker: Worker; stopped: Prom
         }
         case 'freeze': {
           // The machine may be shared and overloaded: a wait counts as a freeze of the broker's event loop
-          // only if its main thread was on a CPU for most of it. Otherwise it was starved, not frozen.
+          // only if its main thread was running or runnable for most of it, not idle waiting for I/O.
           const busy = run.busyFraction(message.ageMs)
           const busyText = busy === undefined ? 'unknown' : `${Math.round(busy * 100)}%`
           if (busy !== undefined && busy < BUSY_FRACTION_FREEZE) {
@@ -424,11 +447,18 @@ function startBystander(run: Run, port: number): { worker: Worker; stopped: Prom
           }
           void run.fail(
             'freeze',
-            `bystander ${message.op} unanswered for ${message.ageMs} ms (bound ${run.options.freezeMs} ms) while the broker's main thread was busy ${busyText} of the time; bystander's own event-loop lag ${Math.round(message.selfLagMs)} ms`,
+            `bystander ${message.op} unanswered for ${message.ageMs} ms (bound ${run.options.freezeMs} ms) while the broker's main thread was running or runnable ${busyText} of the time; bystander's own event-loop lag ${Math.round(message.selfLagMs)} ms`,
             run.suspects(),
           )
           break
         }
+        case 'hang':
+          void run.fail(
+            'hang',
+            `bystander ${message.op} unanswered for ${message.ageMs} ms`,
+            run.suspects(message.ageMs + 2000),
+          )
+          break
         case 'error':
           if (!run.stopped) void run.fail('bystander', `bystander failed: ${message.message}`, run.suspects())
           resolve()
@@ -686,60 +716,53 @@ function report(run: Run, seconds: number): void {
       `  frames ${s.framesSent} in ${seconds.toFixed(1)} s (${Math.round(s.framesSent / seconds)} frames/s), ${mib(s.bytesSent)} sent, ${s.answered} answered, ${s.mutated} mutated, ${s.closedByBroker} connections closed by the broker`,
       `  by API key: ${byApi}`,
       `  broker peak RSS ${mib(run.peakHwm)} (VmHWM; sampled VmRSS max ${mib(run.peakRss)}), bound ${mib(run.options.rssMaxBytes)}`,
-      `  bystander: ${run.bystanderRounds} rounds, worst ${Math.round(run.bystanderWorstMs)} ms, p99 ${Math.round(percentile(run.bystanderLatencies, 99))} ms, bound ${run.options.freezeMs} ms; ${run.stalls} waits over the bound with the broker's main thread mostly idle (machine starved; worst ${Math.round(run.worstStallMs)} ms)`,
+      `  bystander: ${run.bystanderRounds} rounds, worst ${Math.round(run.bystanderWorstMs)} ms, p99 ${Math.round(percentile(run.bystanderLatencies, 99))} ms, bound ${run.options.freezeMs} ms; ${run.stalls} waits over the bound with the broker's main thread mostly idle (worst ${Math.round(run.worstStallMs)} ms)`,
       `  canary: ${run.failures.some((f) => f.kind === 'canary') ? 'LOST' : 'intact at the end and after a restart'}`,
       '',
     ].join('\n'),
   )
 }
 
-/** Sends each saved frame to a fresh broker on its own connection and says after which one it failed. */
+type SavedFrame = FailureRecord['frames'][number]
+
+function toSent(frame: SavedFrame): SentFrame {
+  const bytes = Buffer.from(frame.base64, 'base64')
+  return {
+    id: frame.id,
+    frame: {
+      apiKey: frame.apiKey,
+      version: frame.version,
+      correlationId: bytes.length >= 12 ? bytes.readInt32BE(8) : 0,
+      bytes,
+      notes: frame.notes,
+      intact: frame.notes.length === 0,
+      promisesMore: bytes.length >= 4 && bytes.readInt32BE(0) > bytes.length - 4,
+    },
+    clean: frame.clean ?? false,
+    expectsAnswer: frame.expectsAnswer ?? true,
+    sentMs: 0,
+  }
+}
+
+/**
+ * Sends the saved frames to a fresh broker and says after which one it failed: one at a time, each on a
+ * connection of its own; or with --concurrent, each original connection's frames in order on one
+ * connection, all connections at once (for failures that need requests to overlap).
+ */
 async function replay(options: Options): Promise<number> {
   const saved = JSON.parse(await readFile(options.replay!, 'utf8')) as FailureRecord
   process.stdout.write(`replay: ${saved.kind} from seed ${saved.seed}: ${saved.message}\n`)
+  const frames = saved.frames.filter((frame) => options.only === undefined || options.only.has(frame.id))
   const brook = await BrookProcess.start({ args: saved.brokerArgs })
   const run = new Run({ ...options, seed: saved.seed }, brook)
   try {
     await setUp(brook, { ...options, seed: saved.seed })
     const sampler = setInterval(() => void run.sampleCpu(), 100)
     const bystander = startBystander(run, brook.port)
+    const onProblem = (problem: ConnectionProblem) =>
+      void run.fail(problem.kind, problem.message, problem.frames)
     let failedAt: string | undefined
-    for (const frame of saved.frames) {
-      const before = run.failures.length
-      const bytes = Buffer.from(frame.base64, 'base64')
-      const connection = new FuzzConnection(brook.port, run.stats, (problem) => {
-        void run.fail(problem.kind, problem.message, problem.frames)
-      })
-      const sent: SentFrame = {
-        id: frame.id,
-        frame: {
-          apiKey: frame.apiKey,
-          version: frame.version,
-          correlationId: bytes.length >= 12 ? bytes.readInt32BE(8) : 0,
-          bytes,
-          notes: frame.notes,
-          intact: frame.notes.length === 0,
-          promisesMore: bytes.length >= 4 && bytes.readInt32BE(0) > bytes.length - 4,
-        },
-        clean: frame.notes.length === 0,
-        expectsAnswer: true,
-        sentMs: 0,
-      }
-      const answeredBefore = run.stats.answered
-      const closedBefore = run.stats.closedByBroker
-      try {
-        await connection.sendAll([sent], 5000)
-      } catch {
-        failedAt = frame.id
-        break
-      }
-      connection.drop()
-      const outcome =
-        run.stats.answered > answeredBefore
-          ? 'answered'
-          : run.stats.closedByBroker > closedBefore
-            ? 'closed by the broker'
-            : 'no answer'
+    const check = async (frame: SavedFrame, outcome: string) => {
       const memory = await memoryOf(brook.pid)
       const rss = memory === undefined ? '?' : `${Math.round(memory.rss / 1048576)} MiB`
       process.stdout.write(
@@ -748,19 +771,53 @@ async function replay(options: Options): Promise<number> {
       if (memory !== undefined && memory.rss > options.rssMaxBytes)
         await run.fail('rss', `RSS ${rss} after ${frame.id}`, [])
       if (brook.hasExited) await run.fail('crash', `the broker exited after ${frame.id}`, [])
-      if (run.failures.length > before) {
-        failedAt = frame.id
-        break
+      if (run.failures.length > 0 && failedAt === undefined) failedAt = frame.id
+    }
+    const sendOne = async (connection: FuzzConnection, frame: SavedFrame) => {
+      const answeredBefore = run.stats.answered
+      const closedBefore = run.stats.closedByBroker
+      await connection.sendAll([toSent(frame)], 5000).catch(() => undefined)
+      const outcome =
+        run.stats.answered > answeredBefore
+          ? 'answered'
+          : run.stats.closedByBroker > closedBefore
+            ? 'closed by the broker'
+            : 'no answer'
+      await check(frame, outcome)
+    }
+    if (options.concurrent) {
+      const groups = new Map<string, SavedFrame[]>()
+      for (const frame of frames) {
+        const key = frame.id.split(':')[1]
+        groups.set(key, [...(groups.get(key) ?? []), frame])
+      }
+      await Promise.all(
+        [...groups.values()].map(async (group) => {
+          const connection = new FuzzConnection(brook.port, run.stats, onProblem)
+          for (const frame of group) if (failedAt === undefined) await sendOne(connection, frame)
+          connection.drop()
+        }),
+      )
+    } else {
+      for (const frame of frames) {
+        if (failedAt !== undefined) break
+        const connection = new FuzzConnection(brook.port, run.stats, onProblem)
+        await sendOne(connection, frame)
+        connection.drop()
       }
     }
+    // Effects may come late (a hang is only reported after HANG_MS): watch a little longer.
+    for (let waited = 0; failedAt === undefined && waited < HANG_MS + 2000; waited += 500) {
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      if (run.failures.length > 0) failedAt = 'the last frame'
+    }
+    process.stdout.write(`  bystander worst ${Math.round(run.bystanderWorstMs)} ms\n`)
     bystander.worker.postMessage('stop')
     await Promise.race([bystander.stopped, new Promise((resolve) => setTimeout(resolve, 3000))])
     await bystander.worker.terminate()
     clearInterval(sampler)
     process.stdout.write(
-      failedAt === undefined
-        ? 'replay: no failure reproduced\n'
-        : `replay: failure after frame ${failedAt}\n`,
+      failedAt === undefined ? 'replay: no failure reproduced\n' : `replay: failure after ${failedAt}\n`,
     )
     return failedAt === undefined ? 0 : 1
   } finally {
