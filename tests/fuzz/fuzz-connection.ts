@@ -30,6 +30,10 @@ export interface FuzzStats {
   bytesSent: number
   answered: number
   closedByBroker: number
+  /** Connections we closed after a frame whose size prefix promised more bytes than we sent. */
+  gaveUpPartial: number
+  /** Connections we closed because an answer did not come in time (hostile frames: after 2 s). */
+  gaveUpWaiting: number
   mutated: number
   byApi: Map<string, number>
 }
@@ -176,7 +180,10 @@ export class FuzzConnection {
     // are not waited for, but a close is blamed on them.
     const waitFor = () => this.pending.some((sent) => sent.expectsAnswer)
     const allClean = this.pending.every((sent) => sent.clean)
-    const limitMs = promisesMore ? 300 : allClean ? timeoutMs : Math.min(timeoutMs, 2000)
+    // JoinGroup and SyncGroup wait for the other members of their group; a client that gives up on them
+    // after 3 s and goes away is fuzzing too (the broker must drop the member's pending join).
+    const groupWait = this.pending.some((sent) => sent.frame.apiKey === 11 || sent.frame.apiKey === 14)
+    const limitMs = promisesMore ? 300 : groupWait ? 3000 : allClean ? timeoutMs : Math.min(timeoutMs, 2000)
     if (!this.closed && waitFor()) {
       let timer: NodeJS.Timeout | undefined
       await new Promise<void>((resolve) => {
@@ -191,12 +198,9 @@ export class FuzzConnection {
     }
     if (!this.closed && (promisesMore || waitFor())) {
       if (!promisesMore && allClean) {
-        // JoinGroup and SyncGroup may wait for the group's other members up to their rebalance or session
-        // timeout, and everything after them on the connection waits too (answers are in order).
-        const mayWait = this.pending.some((sent) => sent.frame.apiKey === 11 || sent.frame.apiKey === 14)
         const stuck = this.pending.filter((sent) => sent.clean && sent.expectsAnswer)
         if (
-          !mayWait &&
+          !groupWait &&
           stuck.length > 0 &&
           stuck.length === this.pending.filter((s) => s.expectsAnswer).length
         ) {
@@ -207,6 +211,8 @@ export class FuzzConnection {
           })
         }
       }
+      if (promisesMore) this.stats.gaveUpPartial++
+      else this.stats.gaveUpWaiting++
       this.drop()
     }
   }

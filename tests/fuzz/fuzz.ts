@@ -13,10 +13,10 @@ import { BrookProcess } from '../integration/brook-process.js'
 import { createTopic, fetchPartition, metadata, producePartition } from '../integration/kafka-requests.js'
 import { RawKafkaClient } from '../integration/raw-kafka-client.js'
 import type { BystanderData, BystanderMessage } from './bystander.js'
-import { type FuzzFrame, buildFrame } from './frame-mutator.js'
+import { type FrameSource, frameSeed, makeFrame } from './frame-source.js'
 import { type ConnectionProblem, FuzzConnection, type FuzzStats, type SentFrame } from './fuzz-connection.js'
 import { BatchFactory } from './record-batches.js'
-import { type FuzzTopic, type FuzzWorld, defaultGenerateOptions, generateRequest } from './request-values.js'
+import type { FuzzTopic, FuzzWorld } from './request-values.js'
 
 const usage = `Usage: npm run fuzz -- [options]
 
@@ -138,15 +138,6 @@ function parseOptions(argv: string[]): Options | undefined {
     only: values.only === undefined ? undefined : new Set(values.only.split(',')),
     brokerArgs: [...BROKER_ARGS, ...(values['broker-arg'] ?? [])],
   }
-}
-
-/** A 32-bit seed for frame `index` of connection `connection`: any frame regenerates from three numbers. */
-function frameSeed(seed: number, connection: number, index: number): number {
-  let h = (seed ^ Math.imul(connection + 1, 0x9e3779b1)) >>> 0
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0
-  h = (h ^ Math.imul(index + 1, 0xc2b2ae35)) >>> 0
-  h = Math.imul(h ^ (h >>> 13), 0x27d4eb2f) >>> 0
-  return (h ^ (h >>> 16)) >>> 0
 }
 
 /** Versions of each API both advertised by the broker and known to our codec. */
@@ -305,6 +296,8 @@ class Run {
     bytesSent: 0,
     answered: 0,
     closedByBroker: 0,
+    gaveUpPartial: 0,
+    gaveUpWaiting: 0,
     mutated: 0,
     byApi: new Map(),
   }
@@ -319,6 +312,8 @@ class Run {
   bystanderLatencies: number[] = []
   /** Bystander waits over the bound while the broker's main thread was mostly idle (slow I/O, or the fuzzer starved). */
   stalls = 0
+  /** CPU time the fuzzer process itself used while fuzzing, in seconds. */
+  fuzzerCpuSeconds = 0
   worstStallMs = 0
   /** The broker main thread's CPU time, sampled: [performance.now() ms, CPU ms]. */
   readonly cpu: [number, number][] = []
@@ -366,8 +361,18 @@ class Run {
     return [...set].sort((a, b) => a.sentMs - b.sentMs)
   }
 
-  async fail(kind: string, message: string, frames: SentFrame[]): Promise<void> {
-    if (this.stopped) return
+  /** Failures being written to disk; awaited before the process exits. */
+  readonly writes: Promise<void>[] = []
+
+  fail(kind: string, message: string, frames: SentFrame[]): Promise<void> {
+    const write = this.record(kind, message, frames)
+    this.writes.push(write)
+    return write
+  }
+
+  private async record(kind: string, message: string, frames: SentFrame[]): Promise<void> {
+    // After a fatal failure, requests cut off by the stop are not failures of their own.
+    if (this.stopped && !FATAL.has(kind)) return
     const first = frames[0]
     const key = `${kind}:${first?.frame.apiKey}:${first?.frame.version}`
     if (!FATAL.has(kind) && (this.problemKeys.has(key) || this.problemKeys.size >= 30)) return
@@ -515,8 +520,8 @@ async function setUp(brook: BrookProcess, options: Options): Promise<Setup> {
     for (const groupId of GROUPS) {
       const answer = await client.request(ApiKey.JoinGroup, 4, {
         groupId,
-        sessionTimeoutMs: 30000,
-        rebalanceTimeoutMs: 30000,
+        sessionTimeoutMs: 6000,
+        rebalanceTimeoutMs: 6000,
         memberId: '',
         groupInstanceId: null,
         protocolType: 'consumer',
@@ -530,7 +535,8 @@ async function setUp(brook: BrookProcess, options: Options): Promise<Setup> {
       groups: GROUPS,
       memberIds,
       producerIds,
-      records: (rng, topic, notes) => factory.records(rng, topic, notes),
+      nowMs: Date.now(),
+      records: (rng, topic, notes, nowMs) => factory.records(rng, topic, notes, nowMs),
     }
     return { world, topics, advertised, canary, factory }
   } finally {
@@ -538,48 +544,9 @@ async function setUp(brook: BrookProcess, options: Options): Promise<Setup> {
   }
 }
 
-function pickApi(rng: SeededRandom, keys: readonly number[]): number {
-  // Produce and Fetch carry the data path; they get a larger share.
-  if (rng.chance(0.2) && keys.includes(ApiKey.Produce)) return ApiKey.Produce
-  if (rng.chance(0.1) && keys.includes(ApiKey.Fetch)) return ApiKey.Fetch
-  return rng.pick(keys)
-}
-
-function makeFrame(
-  options: Options,
-  setup: Setup,
-  keys: readonly number[],
-  connection: number,
-  index: number,
-  correlationId: number,
-): SentFrame {
-  const rng = new SeededRandom(frameSeed(options.seed, connection, index))
-  const apiKey = pickApi(rng, keys)
-  const range = setup.advertised.get(apiKey)!
-  const version = rng.intBetween(range.min, range.max)
-  const notes: string[] = []
-  const value = generateRequest(apiByKey(apiKey)!.request, version, rng, setup.world, notes, {
-    ...defaultGenerateOptions,
-    elementBombChance: options.bombs ? defaultGenerateOptions.elementBombChance : 0,
-  })
-  const frame: FuzzFrame = buildFrame(rng, apiKey, version, correlationId, value, notes, {
-    mutateChance: options.mutateChance,
-    advertised: setup.advertised,
-  })
-  const expectsAnswer = !(apiKey === ApiKey.Produce && value.acks === 0)
-  return {
-    id: `${options.seed}:${connection}:${index}`,
-    frame,
-    clean: frame.intact && notes.length === 0 && expectsAnswer,
-    expectsAnswer,
-    sentMs: 0,
-  }
-}
-
 async function fuzzLoop(
   run: Run,
-  setup: Setup,
-  keys: readonly number[],
+  source: FrameSource,
   connection: number,
   deadlineMs: number,
 ): Promise<void> {
@@ -594,7 +561,7 @@ async function fuzzLoop(
     const count = rng.chance(0.2) ? rng.intBetween(2, 8) : 1
     const frames: SentFrame[] = []
     for (let i = 0; i < count; i++) {
-      const sent = makeFrame(run.options, setup, keys, connection, index++, correlationId++)
+      const sent = makeFrame(source, connection, index++, correlationId++)
       if (correlationId > 0x7ffffff0) correlationId = 1
       frames.push(sent)
       run.remember(sent)
@@ -657,11 +624,22 @@ async function fuzz(options: Options): Promise<number> {
         `  ${Math.round(run.elapsedSeconds)} s: ${run.stats.framesSent} frames, ${Math.round(run.peakRss / 1048576)} MiB peak RSS, bystander worst ${Math.round(run.bystanderWorstMs)} ms, ${run.failures.length} failures\n`,
       )
     }, 10000)
+    const source: FrameSource = {
+      seed: options.seed,
+      world: setup.world,
+      advertised: setup.advertised,
+      keys,
+      mutateChance: options.mutateChance,
+      bombs: options.bombs,
+    }
     const fuzzStartMs = performance.now()
+    const fuzzCpu = process.cpuUsage()
     await Promise.all(
-      Array.from({ length: options.connections }, (_, c) => fuzzLoop(run, setup, keys, c, deadlineMs)),
+      Array.from({ length: options.connections }, (_, c) => fuzzLoop(run, source, c, deadlineMs)),
     )
     const fuzzSeconds = (performance.now() - fuzzStartMs) / 1000
+    const used = process.cpuUsage(fuzzCpu)
+    run.fuzzerCpuSeconds = (used.user + used.system) / 1e6
     clearInterval(progress)
     clearInterval(refresher)
     bystander.worker.postMessage('stop')
@@ -669,6 +647,7 @@ async function fuzz(options: Options): Promise<number> {
     await bystander.worker.terminate()
     const fatal = run.failures.some((failure) => FATAL.has(failure.kind))
     if (!fatal) await checkAfter(run, setup)
+    await Promise.all(run.writes)
     report(run, fuzzSeconds)
     return run.failures.length === 0 ? 0 : 1
   } finally {
@@ -713,8 +692,9 @@ function report(run: Run, seconds: number): void {
     [
       '',
       `fuzz result (seed ${run.options.seed}): ${run.failures.length === 0 ? 'PASS' : `FAIL (${run.failures.map((f) => f.kind).join(', ')})`}`,
-      `  frames ${s.framesSent} in ${seconds.toFixed(1)} s (${Math.round(s.framesSent / seconds)} frames/s), ${mib(s.bytesSent)} sent, ${s.answered} answered, ${s.mutated} mutated, ${s.closedByBroker} connections closed by the broker`,
+      `  frames ${s.framesSent} in ${seconds.toFixed(1)} s (${Math.round(s.framesSent / seconds)} frames/s), ${mib(s.bytesSent)} sent, ${s.answered} answered, ${s.mutated} mutated, ${s.closedByBroker} connections closed by the broker, ${s.gaveUpPartial} closed by us after a partial frame, ${s.gaveUpWaiting} after waiting in vain`,
       `  by API key: ${byApi}`,
+      `  fuzzer CPU ${run.fuzzerCpuSeconds.toFixed(1)} s (its own share of the load)`,
       `  broker peak RSS ${mib(run.peakHwm)} (VmHWM; sampled VmRSS max ${mib(run.peakRss)}), bound ${mib(run.options.rssMaxBytes)}`,
       `  bystander: ${run.bystanderRounds} rounds, worst ${Math.round(run.bystanderWorstMs)} ms, p99 ${Math.round(percentile(run.bystanderLatencies, 99))} ms, bound ${run.options.freezeMs} ms; ${run.stalls} waits over the bound with the broker's main thread mostly idle (worst ${Math.round(run.worstStallMs)} ms)`,
       `  canary: ${run.failures.some((f) => f.kind === 'canary') ? 'LOST' : 'intact at the end and after a restart'}`,

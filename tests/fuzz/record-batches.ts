@@ -44,6 +44,7 @@ interface Bomb {
 export class BatchFactory {
   readonly codecs: readonly CompressionCodec[]
   private readonly bombs: Bomb[] = []
+  private nowMs = 0
 
   constructor(options: { bombs: boolean }) {
     this.codecs = CODECS.filter((codec) => isCodecAvailable(codec))
@@ -62,12 +63,19 @@ export class BatchFactory {
   }
 
   /** A records value: usually valid batches; hostile ones named in `notes`. */
-  records(rng: SeededRandom, topic: FuzzTopic | undefined, notes: string[]): Buffer | Buffer[] | null {
+  records(
+    rng: SeededRandom,
+    topic: FuzzTopic | undefined,
+    notes: string[],
+    nowMs: number,
+  ): Buffer | Buffer[] | null {
+    if (nowMs === -1) return this.validBatch(rng, topic, 10)
+    this.nowMs = nowMs
     const roll = rng.next()
     if (roll < 0.72) return this.validBatches(rng, topic)
     if (roll < 0.75) {
       notes.push('records=large')
-      return this.validBatch(rng, topic, rng.intBetween(200_000, 2_000_000))
+      return this.validBatch(rng, topic, rng.intBetween(100_000, 1_000_000))
     }
     if (roll < 0.8 && this.bombs.length > 0) {
       const bomb = rng.pick(this.bombs)
@@ -92,7 +100,7 @@ export class BatchFactory {
         type: rng.pick([0, 1] as const),
         producerId: rng.int(1000),
         producerEpoch: 0,
-        timestampMs: Date.now(),
+        timestampMs: this.nowMs,
       })
     }
     if (roll < 0.96) {
@@ -134,6 +142,7 @@ export class BatchFactory {
       producerId: idempotent ? rng.int(5) : -1,
       producerEpoch: idempotent ? 0 : -1,
       baseSequence: idempotent ? rng.int(10) : -1,
+      nowMs: this.nowMs,
     })
   }
 }

@@ -19,8 +19,18 @@ export interface FuzzWorld {
   groups: string[]
   memberIds: string[]
   producerIds: number[]
-  /** The `records` value of a Produce partition: one or more batches, garbage, or null. */
-  records(rng: SeededRandom, topic: FuzzTopic | undefined, notes: string[]): Buffer | Buffer[] | null
+  /** Wall-clock time the requests are made at (timestamps), in ms since the epoch. */
+  nowMs: number
+  /**
+   * The `records` value of a Produce partition: one or more batches, garbage, or null. With `nowMs` -1, one
+   * small valid batch (the request already holds its share of record bytes).
+   */
+  records(
+    rng: SeededRandom,
+    topic: FuzzTopic | undefined,
+    notes: string[],
+    nowMs: number,
+  ): Buffer | Buffer[] | null
 }
 
 /** How a generated value departs from a plausible one; `notes` names every departure (for the report). */
@@ -42,7 +52,16 @@ interface Context {
   topic: FuzzTopic | undefined
   /** Name of the config whose value is being generated (configs arrays). */
   configName: string | undefined
+  /** Structs still allowed in this request: nested edge-length arrays must not multiply out of reach. */
+  structsLeft: number
+  /** Record-batch bytes still allowed in this request; past it, records fields get one small batch. */
+  recordBytesLeft: number
 }
+
+/** Structs generated per request at most (element bombs aside, which copy one element). */
+const STRUCTS_MAX = 2000
+/** Bytes of record batches generated per request at most (bombs reuse prepared batches). */
+const RECORD_BYTES_MAX = 4 * 1024 * 1024
 
 const INT64_EDGES = [0, -1, -2, -3, 1, 2 ** 31, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 63 - 1024, -(2 ** 63)]
 const INT32_EDGES = [0, -1, 1, 2 ** 31 - 1, -(2 ** 31), 65536, 1_000_000, 100_000]
@@ -83,6 +102,8 @@ export function generateRequest(
     notes,
     topic: undefined,
     configName: undefined,
+    structsLeft: STRUCTS_MAX,
+    recordBytesLeft: RECORD_BYTES_MAX,
   }
   const value = generateStruct(message.fields, '', context)
   if (rng.chance(options.elementBombChance)) elementBomb(message.fields, value, context)
@@ -150,7 +171,8 @@ function generateField(field: FieldDef, parentName: string, context: Context): u
     return generateStruct((field as { fields: readonly FieldDef[] }).fields, field.name, context)
   if (field.type === '[]') {
     const fields = (field as { fields: readonly FieldDef[] }).fields
-    const count = arrayLength(field, context)
+    const count = Math.min(arrayLength(field, context), Math.max(0, context.structsLeft))
+    context.structsLeft -= count
     const items: unknown[] = []
     for (let i = 0; i < count; i++) items.push(generateStruct(fields, field.name, context))
     return items
@@ -199,8 +221,15 @@ function scalar(
         : stringValue(name, parentName, canBeNull, context)
     case 'bytes':
       return bytesValue(name, edge, context)
-    case 'records':
-      return context.world.records(rng, context.topic, context.notes)
+    case 'records': {
+      if (context.recordBytesLeft <= 0) return context.world.records(rng, context.topic, [], -1)
+      const records = context.world.records(rng, context.topic, context.notes, context.world.nowMs)
+      if (records !== null) {
+        for (const batch of Array.isArray(records) ? records : [records])
+          context.recordBytesLeft -= batch.length
+      }
+      return records
+    }
     default:
       throw new Error(`unknown field type ${type}`)
   }
@@ -318,7 +347,7 @@ function int64Value(name: string, context: Context): number {
         ? rng.pick(context.world.producerIds)
         : -1
     case 'timestamp':
-      return rng.pick([-1, -2, -3, -4, -5, Date.now(), 0])
+      return rng.pick([-1, -2, -3, -4, -5, context.world.nowMs, 0])
     case 'retentionTimeMs':
     case 'commitTimestamp':
       return -1
