@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { type FileSystem, silentLogger } from '../core/index.js'
 import { TopicRegistry } from '../metadata/index.js'
-import { SimClock, SimFileSystem } from '../testing/index.js'
+import { SeededRandom, SimClock, SimFileSystem } from '../testing/index.js'
 import { PartitionStore } from './partition-store.js'
 
 /** A FileSystem whose directory creations and opens under `/logs/slow-` wait until `release()`. */
@@ -39,7 +39,12 @@ function slowTopicFileSystem(): { fs: FileSystem; release: () => void } {
 test('#7 the first produce to a new topic does not wait for a pending change of another topic', async () => {
   const { fs, release } = slowTopicFileSystem()
   const clock = new SimClock()
-  const topics = await TopicRegistry.open({ fileSystem: fs, dir: '/meta' })
+  const random = new SeededRandom(7)
+  const topics = await TopicRegistry.open({
+    fileSystem: fs,
+    dir: '/meta',
+    randomBytes: (length) => random.bytes(length),
+  })
   const store = await PartitionStore.open({
     fs,
     clock,

@@ -26,7 +26,7 @@ function seededBytes(seed: string): RandomBytes {
 }
 
 function open(fileSystem: FileSystem, options: Partial<TopicRegistryOptions> = {}): Promise<TopicRegistry> {
-  return TopicRegistry.open({ fileSystem, dir: DIR, ...options })
+  return TopicRegistry.open({ fileSystem, dir: DIR, randomBytes: seededBytes('default'), ...options })
 }
 
 function expectError(result: RegistryResult, errorCode: number, message?: RegExp): void {

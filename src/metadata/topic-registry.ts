@@ -3,7 +3,6 @@
 // the metadata state log (storage's StateLog, under `<dir>/state/`) before its call resolves; start-up
 // replays it to the same state, migrating the files of the format before it.
 
-import { randomBytes as nodeRandomBytes } from 'node:crypto'
 import {
   assert,
   ClosedError,
@@ -98,8 +97,8 @@ export interface TopicRegistryOptions {
   readonly dir: string
   /** Static broker configuration (defaults for topics, num.partitions ...). */
   readonly brokerConfig?: BrokerConfig
-  /** Random source for topic and cluster ids; node:crypto by default. */
-  readonly randomBytes?: RandomBytes
+  /** Random source for topic and cluster ids (the composition passes the Random port's bytes). */
+  readonly randomBytes: RandomBytes
   /** Snapshot the state log once this many bytes were logged since the last snapshot. Default 1 MiB. */
   readonly compactAfterBytes?: number
   /** Most partitions a topic creation or a CreatePartitions may add (PARTITIONS_PER_REQUEST_MAX_DEFAULT). */
@@ -226,7 +225,7 @@ export class TopicRegistry {
 
   /** Opens the registry in `options.dir`, creating it on first start and replaying it otherwise. */
   static async open(options: TopicRegistryOptions): Promise<TopicRegistry> {
-    const randomBytes = options.randomBytes ?? ((length: number) => nodeRandomBytes(length))
+    const { randomBytes } = options
     const nodeId = options.nodeId ?? 1
     const meta = await loadOrCreateMetaProperties(options.fileSystem, options.dir, nodeId, randomBytes)
     const logger = options.logger ?? silentLogger
