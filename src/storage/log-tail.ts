@@ -1,7 +1,7 @@
 // The in-memory tail of a partition log: the most recently appended batches in offset order, so that
 // fetches of recent offsets are served without reading the file. Batches not yet handed to the OS are
 // never dropped (they exist nowhere else); a read never returns batches at or past the visible end.
-import { assert } from '../core/index.js'
+import { AssertionError } from '../core/index.js'
 
 /** One batch kept in memory. Offsets absolute; `endOffset` exclusive. */
 export interface TailEntry {
@@ -36,11 +36,12 @@ export class LogTail {
   /** Adds a batch after the last one; it must start where the last one ended (ordered, contiguous). */
   push(entry: TailEntry): void {
     const last = this.#entries.length > this.#head ? this.#entries[this.#entries.length - 1] : undefined
-    assert(
-      last === undefined || last.endOffset === entry.baseOffset,
-      `tail is contiguous: batch at ${entry.baseOffset} after one ending at ${last?.endOffset}`,
-    )
-    assert(entry.endOffset > entry.baseOffset, `tail batch at ${entry.baseOffset} holds offsets`)
+    if (last !== undefined && last.endOffset !== entry.baseOffset)
+      throw new AssertionError(
+        `tail is contiguous: batch at ${entry.baseOffset} after one ending at ${last.endOffset}`,
+      )
+    if (!(entry.endOffset > entry.baseOffset))
+      throw new AssertionError(`tail batch at ${entry.baseOffset} holds offsets`)
     this.#entries.push(entry)
     this.#bytes += entry.batch.length
   }

@@ -3,7 +3,7 @@
 // Offsets are assigned synchronously at append; idempotent producers are checked and recorded in the
 // same call. Fetches see only what has reached the OS (or, with fetchFsyncedOnly, what is fsynced).
 import {
-  assert,
+  AssertionError,
   ClosedError,
   type Clock,
   CorruptDataError,
@@ -592,7 +592,8 @@ export class PartitionLog implements TailOwner {
   }
 
   #written(endOffset: number): void {
-    assert(endOffset <= this.#logEndOffset, `written end ${endOffset} <= log end ${this.#logEndOffset}`)
+    if (!(endOffset <= this.#logEndOffset))
+      throw new AssertionError(`written end ${endOffset} <= log end ${this.#logEndOffset}`)
     this.#trimTail(this.#config.maxTailBytes)
     this.#tailBudget?.enforce()
     if (this.#config.fetchFsyncedOnly) this.#pipeline.requestSync(endOffset)

@@ -1,7 +1,7 @@
 // The write path of a partition log: appended batches queue here, go out as one vectored write per
 // segment (one write in flight), and are made durable by group-committed fdatasyncs (one in flight).
 // Tracks the written and durable ends and resolves the waiters of each. Knows nothing of offsets' meaning.
-import { assert, ClosedError, type Logger } from '../core/index.js'
+import { AssertionError, ClosedError, type Logger } from '../core/index.js'
 import type { LogSegment } from './log-segment.js'
 
 interface PendingWrite {
@@ -84,10 +84,8 @@ export class WritePipeline {
 
   /** Queues a batch to be written at `position` of `segment`; it holds the offsets below `endOffset`. */
   enqueue(segment: LogSegment, position: number, batch: Buffer, endOffset: number): void {
-    assert(
-      endOffset > this.#queuedEndOffset,
-      `queued offsets ascend: ${endOffset} after ${this.#queuedEndOffset}`,
-    )
+    if (endOffset <= this.#queuedEndOffset)
+      throw new AssertionError(`queued offsets ascend: ${endOffset} after ${this.#queuedEndOffset}`)
     this.#queuedEndOffset = endOffset
     this.#queue.push({ segment, position, batch, endOffset })
   }
@@ -165,20 +163,20 @@ export class WritePipeline {
         const writes = this.#queue.splice(0, count)
         if (!segment.opened) await this.#host.prepareSegment(segment)
         let position = writes[0].position
-        assert(
-          position === segment.writtenBytes,
-          `writes continue where the last ended in ${segment.logPath}`,
-        )
+        if (position !== segment.writtenBytes)
+          throw new AssertionError(`writes continue where the last ended in ${segment.logPath}`)
         const buffers: Buffer[] = []
         for (const w of writes) {
-          assert(w.position === position, `writes are contiguous in ${segment.logPath}`)
+          if (!(w.position === position))
+            throw new AssertionError(`writes are contiguous in ${segment.logPath}`)
           position += w.batch.length
           buffers.push(w.batch)
         }
         await segment.write(writes[0].position, buffers)
         segment.writtenBytes = position
         const end = writes[writes.length - 1].endOffset
-        assert(end > this.#writtenEndOffset && end <= this.#queuedEndOffset, 'written end ascends')
+        if (!(end > this.#writtenEndOffset && end <= this.#queuedEndOffset))
+          throw new AssertionError('written end ascends')
         this.#writtenEndOffset = end
         resolveWaiters(this.#writeWaiters, end)
         this.#host.written(end)
@@ -199,7 +197,8 @@ export class WritePipeline {
         for (const s of this.#host.segments()) if (s.dirty) await s.sync()
         if (covered > this.#durableEndOffset) {
           this.#durableEndOffset = covered
-          assert(this.#durableEndOffset <= this.#writtenEndOffset, 'durable end <= written end')
+          if (!(this.#durableEndOffset <= this.#writtenEndOffset))
+            throw new AssertionError('durable end <= written end')
           resolveWaiters(this.#durableWaiters, covered)
           this.#host.durable(covered)
         }
