@@ -19,7 +19,7 @@ import {
   isRecordBatchError,
   UnknownCodecError,
 } from '../core/index.js'
-import { decompressLz4FramesPortable, scanLz4Frames } from './lz4-frame.js'
+import { decompressLz4FramesPortable, decompressLz4FramesPortableAsync, scanLz4Frames } from './lz4-frame.js'
 
 const require = createRequire(import.meta.url)
 const text = Buffer.from('the quick brown fox jumps over the lazy dog; '.repeat(2000))
@@ -199,5 +199,33 @@ describe('compression', () => {
         CorruptCompressedError.code,
       )
     }
+  })
+  it('decodes overlapping LZ4 matches of every short period exactly (#7)', () => {
+    const lz4 = require('lz4-napi') as { compressFrameSync(input: Buffer): Buffer }
+    for (const period of [1, 2, 3, 5, 7, 16, 31, 64, 255]) {
+      const pattern = Buffer.from(Array.from({ length: period }, (_, i) => (i * 37 + period) % 256))
+      const input = Buffer.concat([
+        Buffer.from('head'),
+        Buffer.alloc(300_000 + period, pattern),
+        Buffer.from('tail'),
+      ])
+      const frame = lz4.compressFrameSync(input)
+      assert.deepEqual(decompressLz4FramesPortable(frame, input.length), input, `period ${period}`)
+    }
+  })
+
+  it('decodes a 128 MiB LZ4 bomb in JavaScript in slices, pausing between them (#7)', async () => {
+    // The portable decoder ran a whole bomb on one turn of the event loop (2-3 s; runs of one byte were
+    // also copied a byte at a time). The async form pauses every few MiB of output.
+    const lz4 = require('lz4-napi') as { compressFrameSync(input: Buffer): Buffer }
+    const bytes = 128 * 1024 * 1024
+    const frame = lz4.compressFrameSync(Buffer.alloc(bytes))
+    assert.equal(decompressLz4FramesPortable(frame, bytes).length, bytes)
+    let pauses = 0
+    const sliced = await decompressLz4FramesPortableAsync(frame, bytes, scanLz4Frames(frame), async () => {
+      pauses++
+    })
+    assert.equal(sliced.length, bytes)
+    assert.ok(pauses >= 16, `paused ${pauses} times over 128 MiB`)
   })
 })

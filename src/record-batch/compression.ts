@@ -11,7 +11,7 @@ import {
   DecompressedTooLargeError,
   UnknownCodecError,
 } from '../core/index.js'
-import { decompressLz4FramesPortable, scanLz4Frames } from './lz4-frame.js'
+import { decompressLz4FramesPortable, decompressLz4FramesPortableAsync, scanLz4Frames } from './lz4-frame.js'
 
 /** Default bound on decompressed bytes per batch: 128 MiB. */
 export const DECOMPRESSED_BYTES_MAX_DEFAULT = 128 * 1024 * 1024
@@ -304,7 +304,7 @@ export async function decompressAsync(
       case Compression.snappy:
         return await decompressSnappyAsync(data, maxBytes)
       case Compression.lz4:
-        return await decompressLz4Async(data, maxBytes)
+        return await decompressLz4Async(data, maxBytes, pause)
       case Compression.zstd:
         return await decompressZstdAsync(data, maxBytes, pause)
       default:
@@ -355,7 +355,11 @@ async function decompressSnappyAsync(data: Buffer, maxBytes: number): Promise<Bu
   return parts.length === 1 ? parts[0] : Buffer.concat(parts, total)
 }
 
-async function decompressLz4Async(data: Buffer, maxBytes: number): Promise<Buffer> {
+async function decompressLz4Async(
+  data: Buffer,
+  maxBytes: number,
+  pause: () => Promise<void>,
+): Promise<Buffer> {
   const layout = scanLz4Frames(data)
   if (layout.decompressedBytesMax <= maxBytes) {
     try {
@@ -364,7 +368,7 @@ async function decompressLz4Async(data: Buffer, maxBytes: number): Promise<Buffe
       // As in decompressLz4: the portable decoder gives the final word.
     }
   }
-  return decompressLz4FramesPortable(data, maxBytes, layout)
+  return decompressLz4FramesPortableAsync(data, maxBytes, layout, pause)
 }
 
 async function decompressZstdAsync(

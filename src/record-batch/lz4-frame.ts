@@ -151,8 +151,16 @@ function decodeBlock(
       bytes.copyWithin(op, from, from + matchLength)
       op += matchLength
     } else {
-      // Overlapping match: copy byte by byte so the run repeats.
-      for (let i = 0; i < matchLength; i++) bytes[op++] = bytes[from++]
+      // Overlapping match: the run repeats with period `offset`. Copy what is written so far, doubling
+      // each time (a whole number of periods, so the phase holds): a long run of one byte, as in a
+      // decompression bomb, costs a few copies instead of one step per byte.
+      let remaining = matchLength
+      while (remaining > 0) {
+        const n = Math.min(remaining, op - from)
+        bytes.copyWithin(op, from, from + n)
+        op += n
+        remaining -= n
+      }
     }
     out.length = op
   }
@@ -168,16 +176,40 @@ export function decompressLz4FramesPortable(
   layout = scanLz4Frames(input),
 ): Buffer {
   const out = new BoundedOutput(Math.min(layout.decompressedBytesMax, input.length * 4), maxBytes)
-  // Matches may reach back into earlier blocks of the same frame (linked blocks) but never into another
-  // frame; frames are not tracked separately here, which only makes the check more lenient.
+  for (const block of layout.blocks) decodeFrameBlock(input, block, out)
+  return out.bytes.subarray(0, out.length)
+}
+
+/** Output bytes the async portable decoder produces between two pauses (blocks are at most 4 MiB). */
+const PORTABLE_BYTES_PER_SLICE = 4 * 1024 * 1024
+
+/** Like `decompressLz4FramesPortable`, calling `pause()` between blocks every few MiB of output. */
+export async function decompressLz4FramesPortableAsync(
+  input: Uint8Array,
+  maxBytes: number,
+  layout: FrameLayout,
+  pause: () => Promise<void>,
+): Promise<Buffer> {
+  const out = new BoundedOutput(Math.min(layout.decompressedBytesMax, input.length * 4), maxBytes)
+  let pausedAt = 0
   for (const block of layout.blocks) {
-    if (block.compressed) {
-      decodeBlock(input, block.start, block.start + block.length, out, 0)
-    } else {
-      out.reserve(block.length)
-      out.bytes.set(input.subarray(block.start, block.start + block.length), out.length)
-      out.length += block.length
+    decodeFrameBlock(input, block, out)
+    if (out.length - pausedAt >= PORTABLE_BYTES_PER_SLICE) {
+      pausedAt = out.length
+      await pause()
     }
   }
   return out.bytes.subarray(0, out.length)
+}
+
+function decodeFrameBlock(input: Uint8Array, block: FrameBlock, out: BoundedOutput): void {
+  // Matches may reach back into earlier blocks of the same frame (linked blocks) but never into another
+  // frame; frames are not tracked separately here, which only makes the check more lenient.
+  if (block.compressed) {
+    decodeBlock(input, block.start, block.start + block.length, out, 0)
+  } else {
+    out.reserve(block.length)
+    out.bytes.set(input.subarray(block.start, block.start + block.length), out.length)
+    out.length += block.length
+  }
 }
