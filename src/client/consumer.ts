@@ -6,6 +6,7 @@
 import { ErrorCode } from '../protocol/index.js'
 import { decodeBatch, iterateBatches } from '../record-batch/index.js'
 import { Api } from './apis.js'
+import { ClassicMembership } from './classic-membership.js'
 import { type ClientOptions, Cluster } from './cluster.js'
 import { ConsumerProtocolMembership, type Membership, type MembershipHost } from './consumer-membership.js'
 import { channels } from './diagnostics.js'
@@ -50,6 +51,14 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> extends C
   autoCommitIntervalMs?: number
   /** Time the group waits for this member to revoke partitions, in ms (default 60000). */
   rebalanceTimeoutMs?: number
+  /**
+   * Group protocol (group.protocol): 'consumer' is KIP-848, 'classic' is JoinGroup/SyncGroup with the range
+   * assignor; 'auto' (the default) takes KIP-848 when the coordinator serves ConsumerGroupHeartbeat.
+   */
+  groupProtocol?: 'auto' | 'consumer' | 'classic'
+  /** Classic protocol only: session timeout (session.timeout.ms, 45000) and heartbeat interval (3000), in ms. */
+  sessionTimeoutMs?: number
+  heartbeatIntervalMs?: number
   /** Longest a fetch waits for data, in ms (fetch.max.wait.ms, default 500). */
   maxWaitMs?: number
   /** Bytes per fetch response (fetch.max.bytes, default 50 MiB) and per partition (max.partition.fetch.bytes, 1 MiB). */
@@ -130,6 +139,12 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     this.valueDeserializer = options.valueDeserializer ?? (serializers.bytes as unknown as Deserializer<V>)
   }
 
+  /** The group protocol in use, once started: 'consumer' (KIP-848), 'classic', or undefined without a group. */
+  get groupProtocol(): 'consumer' | 'classic' | undefined {
+    if (this.membership === undefined) return undefined
+    return this.membership instanceof ClassicMembership ? 'classic' : 'consumer'
+  }
+
   /** The member id in the group (empty before joining or without a group). */
   get memberId(): string {
     return this.membership?.memberId ?? ''
@@ -160,13 +175,34 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     } else {
       // Resolve topic ids before the first assignment arrives in ids.
       await this.cluster.refreshMetadata([...this.options.topics]).catch(() => undefined)
-      this.membership = new ConsumerProtocolMembership(
-        this.cluster,
-        this.groupId,
-        this.options.topics,
-        this.options.rebalanceTimeoutMs ?? 60_000,
-        host,
-      )
+      const groupId = this.groupId
+      let protocol = this.options.groupProtocol ?? 'auto'
+      if (protocol === 'auto') {
+        const coordinator = await this.cluster.connectionTo(await this.cluster.coordinatorId(groupId, 0))
+        protocol =
+          coordinator.versionFor(Api.consumerGroupHeartbeat.apiKey) === undefined ? 'classic' : 'consumer'
+      }
+      const rebalanceTimeoutMs = this.options.rebalanceTimeoutMs ?? 60_000
+      this.membership =
+        protocol === 'consumer'
+          ? new ConsumerProtocolMembership(
+              this.cluster,
+              groupId,
+              this.options.topics,
+              rebalanceTimeoutMs,
+              host,
+            )
+          : new ClassicMembership(
+              this.cluster,
+              groupId,
+              this.options.topics,
+              {
+                rebalanceTimeoutMs,
+                sessionTimeoutMs: this.options.sessionTimeoutMs ?? 45_000,
+                heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? 3000,
+              },
+              host,
+            )
       this.membership.start()
     }
     this.fetching = this.fetchLoop()
@@ -610,7 +646,10 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     await this.commitOffsets(offsets)
     for (const o of offsets) {
       const state = this.partitions.get(tpKey(o.topic, o.partition))
-      if (state !== undefined) state.committed = o.offset
+      if (state === undefined) continue
+      state.committed = o.offset
+      // A later automatic commit must not move the group back behind what was committed explicitly.
+      if (state.processed === undefined || state.processed < o.offset) state.processed = o.offset
     }
   }
 

@@ -20,6 +20,13 @@ export async function startTarget(
     memory: true,
     numPartitions: options.numPartitions,
     autoCreateTopics: options.autoCreateTopics,
+    // As bench/kafka/start.sh configures Kafka: no initial rebalance delay; KIP-848 sessions short enough
+    // for a killed member's partitions to move within a test.
+    settings: {
+      'group.initial.rebalance.delay.ms': 0,
+      'group.consumer.session.timeout.ms': 6000,
+      'group.consumer.heartbeat.interval.ms': 1000,
+    },
   })
   return { kind: 'brook', bootstrap: broker.bootstrap, close: () => broker.close() }
 }
