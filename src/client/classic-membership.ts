@@ -5,7 +5,7 @@ import { ErrorCode, Reader, Writer } from '../protocol/index.js'
 import { Api } from './apis.js'
 import type { Cluster } from './cluster.js'
 import type { Membership, MembershipHost } from './consumer-membership.js'
-import { KafkaError, isRetriable } from './errors.js'
+import { KafkaError, isRetriable, kafkaError } from './errors.js'
 import type { TopicPartition } from './topic-partition.js'
 
 /** ConsumerProtocolSubscription v0: the topics a member wants. */
@@ -150,7 +150,7 @@ export class ClassicMembership implements Membership {
             needJoin = true
             delayMs = 0
           } else if (response.errorCode !== ErrorCode.NONE) {
-            throw new KafkaError(response.errorCode, `Heartbeat of '${this.groupId}'`)
+            throw kafkaError(response.errorCode, `Heartbeat of '${this.groupId}'`)
           }
         }
         failures = 0
@@ -223,7 +223,7 @@ export class ClassicMembership implements Membership {
       )
         this.cluster.invalidateCoordinator(this.groupId, 0)
       if (joined.errorCode !== ErrorCode.NONE)
-        throw new KafkaError(joined.errorCode, `JoinGroup of '${this.groupId}'`)
+        throw kafkaError(joined.errorCode, `JoinGroup of '${this.groupId}'`)
       this.memberId = joined.memberId
       this.epoch = joined.generationId
       let assignments: Array<{ memberId: string; assignment: Buffer }> = []
@@ -260,7 +260,7 @@ export class ClassicMembership implements Membership {
       )
       if (synced.errorCode === ErrorCode.REBALANCE_IN_PROGRESS) continue
       if (synced.errorCode !== ErrorCode.NONE)
-        throw new KafkaError(synced.errorCode, `SyncGroup of '${this.groupId}'`)
+        throw kafkaError(synced.errorCode, `SyncGroup of '${this.groupId}'`)
       await this.host.reconcile(decodeAssignment(synced.assignment))
       return
     }

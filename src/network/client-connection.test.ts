@@ -1,6 +1,12 @@
 import { deepEqual, equal, ok, rejects } from 'node:assert/strict'
 import { test } from 'node:test'
-import type { Connection, Transport } from '../core/index.js'
+import {
+  AbortError,
+  type Connection,
+  ConnectionError,
+  RequestTimeoutError,
+  type Transport,
+} from '../core/index.js'
 import { SystemClock } from '../io/index.js'
 import {
   ErrorCode,
@@ -10,7 +16,7 @@ import {
   encodeResponseFrame,
   readRequestHeader,
 } from '../protocol/index.js'
-import { AbortError, ClientConnection, ConnectionError, RequestTimeoutError } from './client-connection.js'
+import { ClientConnection } from './client-connection.js'
 
 const metadataApi = { apiKey: 3, request: MetadataRequest, response: MetadataResponse }
 
