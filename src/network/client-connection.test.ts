@@ -7,7 +7,6 @@ import {
   RequestTimeoutError,
   type Transport,
 } from '../core/index.js'
-import { SystemClock } from '../io/index.js'
 import {
   ErrorCode,
   MetadataRequest,
@@ -17,6 +16,16 @@ import {
   readRequestHeader,
 } from '../protocol/index.js'
 import { ClientConnection } from './client-connection.js'
+
+/** Real time without io/ (network may not import it): what SystemClock does, inline. */
+class TimerClock implements Clock {
+  nowMs = () => Date.now()
+  monotonicMs = () => performance.now()
+  setTimeout(fn: () => void, delayMs: number) {
+    const timer = setTimeout(fn, delayMs)
+    return { cancel: () => clearTimeout(timer) }
+  }
+}
 
 const metadataApi = { apiKey: 3, request: MetadataRequest, response: MetadataResponse }
 
@@ -109,7 +118,7 @@ async function open(
   options: { inFlightMax?: number; requestTimeoutMs?: number; responseBytesMax?: number } = {},
 ) {
   return ClientConnection.open(broker.transport, 'fake', 1, {
-    clock: new SystemClock(),
+    clock: new TimerClock(),
     clientId: 'test',
     ...options,
   })
@@ -213,7 +222,7 @@ test('an unreachable broker fails within the connect timeout', async () => {
   const startMs = performance.now()
   await rejects(
     ClientConnection.open(transport, 'nowhere', 1, {
-      clock: new SystemClock(),
+      clock: new TimerClock(),
       clientId: 't',
       connectTimeoutMs: 100,
     }),
