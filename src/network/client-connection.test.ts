@@ -2,6 +2,7 @@ import { deepEqual, equal, ok, rejects } from 'node:assert/strict'
 import { test } from 'node:test'
 import {
   AbortError,
+  type Clock,
   type Connection,
   ConnectionError,
   RequestTimeoutError,
@@ -21,6 +22,7 @@ import { ClientConnection } from './client-connection.js'
 class TimerClock implements Clock {
   nowMs = () => Date.now()
   monotonicMs = () => performance.now()
+  defer = (fn: () => void) => void setImmediate(fn)
   setTimeout(fn: () => void, delayMs: number) {
     const timer = setTimeout(fn, delayMs)
     return { cancel: () => clearTimeout(timer) }
