@@ -100,6 +100,18 @@ export const metadata = defineHandler({
             topics.push(describeTopic(created.topic, nodeId))
             continue
           }
+          if (created.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS) {
+            // Another request created it first (it was queued in the registry when this one looked).
+            // Kafka never answers Metadata with TOPIC_ALREADY_EXISTS: describe the topic, or say it is
+            // not ready if it was deleted again meanwhile.
+            const existing = broker.topics.topic(name)
+            topics.push(
+              existing !== undefined
+                ? describeTopic(existing, nodeId)
+                : { errorCode: ErrorCode.LEADER_NOT_AVAILABLE, name, topicId: ZERO_UUID, partitions: [] },
+            )
+            continue
+          }
           topics.push({ errorCode: created.errorCode, name, topicId: ZERO_UUID, partitions: [] })
           continue
         }
