@@ -1,6 +1,8 @@
 // Keeps the dependency rule of docs/ARCHITECTURE.md true: a src/ folder imports only the folders listed
 // for it, and only through their index.ts. Tests (*.test.ts) may also import src/testing and a port's
 // contract suite (*.contract.ts); so may a test harness (*.harness.ts: set-up shared by tests, no tests).
+// And the ports are the only way out: node:fs, net, tls, crypto and http and the timer globals are used
+// only in io/, testing/ and main.ts (#7).
 import { ok } from 'node:assert/strict'
 import { readFileSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
@@ -78,4 +80,54 @@ test('src folders import only what the dependency rule allows, through index.ts'
     }
   }
   ok(problems.length === 0, `dependency rule broken:\n${problems.join('\n')}`)
+})
+
+/** Folders (and root files) that may touch the machine directly: the adapters, the simulations, main. */
+const portExempt = (relative: string): boolean =>
+  relative === 'main.ts' || relative.startsWith(`io${path.sep}`) || relative.startsWith(`testing${path.sep}`)
+
+const machineModules =
+  /^\s*(?:import|export)[^'"]*from\s+'(?:node:)?(fs|fs\/promises|net|tls|crypto|http|https|http2)'/gm
+// A call of the global (not `clock.setTimeout(`, not a method declaration `setTimeout(fn: ...)`).
+const timerGlobals = /(?<![.\w#$])(?:globalThis\.)?(setTimeout|setInterval|setImmediate)\s*\((?!\s*\w+\s*:)/g
+
+/** The text with comments and string contents blanked, so that prose mentioning a timer does not count. */
+function codeOnly(text: string): string {
+  return text
+    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+    .replace(/\/\/[^\n]*/g, ' ')
+    .replace(/'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`/g, "''")
+}
+
+test('#7: only io/, testing/ and main.ts touch node:fs, net, tls, crypto, http or timer globals', () => {
+  const problems: string[] = []
+  for (const file of sources(src)) {
+    const relative = path.relative(src, file)
+    if (
+      portExempt(relative) ||
+      file.endsWith('.test.ts') ||
+      file.endsWith('.contract.ts') ||
+      file.endsWith('.harness.ts')
+    )
+      continue
+    const text = readFileSync(file, 'utf8')
+    for (const match of text.matchAll(machineModules))
+      problems.push(`${relative} imports ${match[1]}: use a port (FileSystem, Transport, Random) from core`)
+    for (const match of codeOnly(text).matchAll(timerGlobals))
+      problems.push(`${relative} calls ${match[1]}: use the Clock (setTimeout, defer)`)
+  }
+  ok(problems.length === 0, `ports bypassed:\n${problems.join('\n')}`)
+})
+
+test('the port rule notices what it is meant to', () => {
+  const calls = (code: string) => [...codeOnly(code).matchAll(timerGlobals)].map((m) => m[1])
+  ok(calls('setImmediate(run)').length === 1)
+  ok(calls('x = globalThis.setTimeout(() => {}, 5)').length === 1)
+  ok(calls('  setInterval(tick, 100)').length === 1)
+  ok(calls('this.clock.setTimeout(() => {}, 5)').length === 0)
+  ok(calls('  setTimeout(fn: () => void, delayMs: number): Timer').length === 0)
+  ok(calls('// setImmediate(run) would do').length === 0)
+  ok(calls("log('setTimeout(x)')").length === 0)
+  ok([..."import { randomBytes } from 'node:crypto'".matchAll(machineModules)].length === 1)
+  ok([..."import net from 'net'".matchAll(machineModules)].length === 1)
 })
