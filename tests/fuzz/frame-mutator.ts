@@ -145,7 +145,7 @@ export function buildFrame(
       const kind = rng.int(100)
       if (kind < 35 && spans.length > 0) {
         body = mutateSpan(body, rng.pick(spans), rng, notes)
-      } else if (kind < 45) {
+      } else if (kind < 45 && body.length >= 4) {
         const range = options.advertised.get(apiKey)
         const next =
           rng.chance(0.6) && range !== undefined
@@ -153,7 +153,7 @@ export function buildFrame(
             : rng.pick([range === undefined ? 0 : range.max + 1, -1, 0x7fff, version + 1])
         body.writeInt16BE(next, 2)
         notes.push(`version->${next}`)
-      } else if (kind < 50) {
+      } else if (kind < 50 && body.length >= 2) {
         const keys = [...options.advertised.keys()]
         const next = rng.chance(0.7) ? rng.pick(keys) : rng.pick([4, 7, 27, 57, 1000, -1, 0x7fff])
         body.writeInt16BE(next, 0)
@@ -165,7 +165,7 @@ export function buildFrame(
       } else if (kind < 72) {
         body = Buffer.concat([body, rng.bytes(rng.intBetween(1, 64))])
         notes.push('trailing-bytes')
-      } else if (kind < 85) {
+      } else if (kind < 85 && body.length > 0) {
         body = Buffer.from(body)
         const flips = rng.intBetween(1, 8)
         for (let f = 0; f < flips; f++) body[rng.int(body.length)] ^= 1 << rng.int(8)
