@@ -121,7 +121,12 @@ export function buildFrame(
   correlationId: number,
   value: Record<string, unknown>,
   notes: string[],
-  options: { mutateChance: number; advertised: ReadonlyMap<number, { min: number; max: number }> },
+  options: {
+    mutateChance: number
+    advertised: ReadonlyMap<number, { min: number; max: number }>
+    /** API keys a rewritten key may take (the ones being fuzzed). */
+    keys: readonly number[]
+  },
 ): FuzzFrame {
   const headerTags = rng.chance(0.03) ? rng.intBetween(1, 3) : 0
   const clientId = rng.chance(0.02) ? null : rng.chance(0.02) ? 'c'.repeat(rng.int(2000)) : 'brook-fuzz'
@@ -154,8 +159,7 @@ export function buildFrame(
         body.writeInt16BE(next, 2)
         notes.push(`version->${next}`)
       } else if (kind < 50 && body.length >= 2) {
-        const keys = [...options.advertised.keys()]
-        const next = rng.chance(0.7) ? rng.pick(keys) : rng.pick([4, 7, 27, 57, 1000, -1, 0x7fff])
+        const next = rng.chance(0.7) ? rng.pick(options.keys) : rng.pick([4, 7, 27, 57, 1000, -1, 0x7fff])
         body.writeInt16BE(next, 0)
         notes.push(`apiKey->${next}`)
       } else if (kind < 65) {

@@ -56,6 +56,7 @@ export function makeFrame(
   const frame = buildFrame(rng, apiKey, version, correlationId, value, notes, {
     mutateChance: source.mutateChance,
     advertised: source.advertised,
+    keys: source.keys,
   })
   const expectsAnswer = !(apiKey === ApiKey.Produce && value.acks === 0)
   return {
