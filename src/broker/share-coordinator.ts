@@ -272,6 +272,29 @@ export class ShareCoordinator {
         .catch(() => {})
   }
 
+  /**
+   * DeleteGroups of a share group: refused with NON_EMPTY_GROUP while it has members; otherwise the
+   * group, its share-partitions' state and its configs are removed, synced before the answer.
+   */
+  async deleteGroup(groupId: string): Promise<number> {
+    const group = this.#groups.get(groupId)
+    if (group === undefined) return ErrorCode.GROUP_ID_NOT_FOUND
+    if (group.members.size > 0) return ErrorCode.NON_EMPTY_GROUP
+    group.shutdown()
+    this.#groups.delete(groupId)
+    for (const id of this.#partitionsByGroup.get(groupId) ?? []) {
+      this.#partitions.get(id)?.close()
+      this.#partitions.delete(id)
+    }
+    this.#partitionsByGroup.delete(groupId)
+    const writes: Promise<void>[] = []
+    for (const key of this.#store.keys())
+      if (key.groupId === groupId) writes.push(this.#store.append({ type: 'share-delete', key }))
+    writes.push(this.#store.setGroupConfigs(groupId, new Map()))
+    await Promise.all(writes)
+    return ErrorCode.NONE
+  }
+
   async close(): Promise<void> {
     for (const group of this.#groups.values()) group.shutdown()
     for (const partition of this.#partitions.values()) partition.close()

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test'
 import { ErrorCode } from '../../protocol/index.js'
 import { buildRecordBatch, decodeBatch, iterateBatches } from '../../record-batch/index.js'
 import { type SimClock, type TestBroker, createTestBroker } from '../../testing/index.js'
+import { deleteGroups } from './delete-groups.js'
 import { describeConfigs } from './describe-configs.js'
 import { incrementalAlterConfigs } from './incremental-alter-configs.js'
 import { listGroups } from './list-groups.js'
@@ -302,6 +303,67 @@ describe('share-group handlers (#8)', () => {
     const state = await broker.context.shares.partition('g', topicId, 0)
     ;(broker.clock as SimClock).advance(15000)
     assert.equal(state?.acquiredCount, 0, 'the group’s 15 s lock expired')
+    await broker.close()
+  })
+})
+
+describe('share-group state across a broker crash (#8)', () => {
+  it('after a crash an accepted record never comes back and an acquired one returns with delivery count 2', async () => {
+    const { broker, topicId } = await setup(4)
+    await join(broker, 'a')
+    await broker.call(shareFetch, 1, fetchInput(topicId, 'a', 0))
+    const acked = await broker.call(
+      shareFetch,
+      1,
+      fetchInput(topicId, 'a', 1, [{ firstOffset: 0, lastOffset: 1, acknowledgeTypes: [ACCEPT] }]),
+    )
+    assert.equal(acked.responses[0].partitions[0].acknowledgeErrorCode, ErrorCode.NONE)
+    // kill -9: whatever was not synced is gone; the acknowledgement was answered, so it was synced.
+    const fs = broker.fs.crash({ keepRandomPrefix: false })
+    const restarted = await createTestBroker({ fs, clock: broker.clock })
+    await join(restarted, 'b')
+    const again = await restarted.call(shareFetch, 1, fetchInput(topicId, 'b', 0))
+    assert.deepEqual(again.responses[0].partitions[0].acquiredRecords, [
+      { firstOffset: 2, lastOffset: 3, deliveryCount: 2 },
+    ])
+    await restarted.close()
+  })
+})
+
+describe('deleting a share group (#8)', () => {
+  it('is NON_EMPTY_GROUP with members; once empty, the group, its state and configs go', async () => {
+    const { broker, topicId } = await setup(4)
+    await join(broker, 'a')
+    await broker.call(shareFetch, 1, fetchInput(topicId, 'a', 0))
+    const busy = await broker.call(deleteGroups, 2, { groupsNames: ['g'] })
+    assert.deepEqual(
+      busy.results.map((r) => r.errorCode),
+      [ErrorCode.NON_EMPTY_GROUP],
+    )
+    await broker.call(shareGroupHeartbeat, 1, {
+      groupId: 'g',
+      memberId: 'a',
+      memberEpoch: -1,
+      rackId: null,
+      subscribedTopicNames: null,
+    })
+    const deleted = await broker.call(deleteGroups, 2, { groupsNames: ['g'] })
+    assert.deepEqual(
+      deleted.results.map((r) => r.errorCode),
+      [ErrorCode.NONE],
+    )
+    const described = await broker.call(shareGroupDescribe, 1, {
+      groupIds: ['g'],
+      includeAuthorizedOperations: false,
+    })
+    assert.equal(described.groups[0].errorCode, ErrorCode.GROUP_ID_NOT_FOUND)
+    // Its configs went too: a new group of that name starts at the latest offset.
+    await join(broker, 'b')
+    const fresh = await broker.call(shareFetch, 1, fetchInput(topicId, 'b', 0))
+    assert.deepEqual(
+      fresh.responses.flatMap((t) => t.partitions.flatMap((p) => p.acquiredRecords)),
+      [],
+    )
     await broker.close()
   })
 })
