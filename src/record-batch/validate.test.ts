@@ -335,4 +335,15 @@ describe('validateProducedBatches', () => {
     assert.equal(result.errorCode, E.NONE)
     assert.ok(pauses >= 2, `paused ${pauses} times over 50,000 records`)
   })
+  it('answers int64 header fields beyond 2^53 with INVALID_TIMESTAMP or INVALID_RECORD (#7)', () => {
+    const unsafe = 2n ** 63n - 1n
+    for (const [field, code] of [
+      [BatchOffsets.baseTimestamp, E.INVALID_TIMESTAMP],
+      [BatchOffsets.maxTimestamp, E.INVALID_TIMESTAMP],
+      [BatchOffsets.producerId, E.INVALID_RECORD],
+    ] as const) {
+      const batch = mutate(buildRecordBatch(inputs), (b) => b.writeBigInt64BE(unsafe, field))
+      assert.equal(validateProducedBatches(batch, base).errorCode, code, `offset ${field}`)
+    }
+  })
 })

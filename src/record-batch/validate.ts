@@ -134,6 +134,14 @@ function checkBatchHeader(
   if (codec > Compression.zstd) {
     return fail(ProduceValidationError.CORRUPT_MESSAGE, `unknown compression codec ${codec}`, batch)
   }
+  // int64 header fields are kept as numbers: one beyond ±(2^53-1) is only held rounded, and 2^63-1 cannot
+  // be written back (the time index stores maxTimestamp). Kafka-written values never come near.
+  if (!Number.isSafeInteger(header.baseTimestamp) || !Number.isSafeInteger(header.maxTimestamp)) {
+    return fail(ProduceValidationError.INVALID_TIMESTAMP, 'batch timestamp is beyond 2^53', batch)
+  }
+  if (!Number.isSafeInteger(header.producerId)) {
+    return fail(ProduceValidationError.INVALID_RECORD, 'producerId is beyond 2^53', batch)
+  }
   if (header.baseOffset !== 0) {
     return fail(ProduceValidationError.INVALID_RECORD, 'a produced batch must have baseOffset 0', batch)
   }
