@@ -511,6 +511,11 @@ export class TopicRegistry {
     return { ok: true, topic: changed }
   }
 
+  /** Most partitions one topic creation or CreatePartitions may add (also bounds a whole request). */
+  get partitionsPerRequestLimit(): number {
+    return this.partitionsPerRequestMax
+  }
+
   /** Total partitions of all topics. */
   get partitionCount(): number {
     return this.partitionTotal

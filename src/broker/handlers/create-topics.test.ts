@@ -235,4 +235,21 @@ describe('CreateTopics', () => {
     )
     assert.ok(topics.topic('v0'))
   })
+
+  it('#7 refuses a whole request of more than 10,000 partitions with POLICY_VIOLATION, as Kafka', async () => {
+    const { call, topics } = await setup()
+    const response = await call(createTopics, 7, {
+      topics: [topic('a', { numPartitions: 6000 }), topic('b', { numPartitions: 6000 })],
+      timeoutMs: 1000,
+    })
+    assert.deepEqual(
+      response.topics.map((t) => [t.name, t.errorCode]),
+      [
+        ['a', ErrorCode.POLICY_VIOLATION],
+        ['b', ErrorCode.POLICY_VIOLATION],
+      ],
+    )
+    assert.match(response.topics[0].errorMessage ?? '', /Excessively large number of partitions per request/)
+    assert.equal(topics.topics().length, 0)
+  })
 })

@@ -172,6 +172,24 @@ export const createTopics = defineHandler({
   async handle(request, context) {
     const counts = new Map<string, number>()
     for (const topic of request.topics) counts.set(topic.name, (counts.get(topic.name) ?? 0) + 1)
+    // Kafka's controller refuses a whole request that would create too many partitions at once.
+    const registry = context.broker.topics
+    let requested = 0
+    for (const topic of request.topics) {
+      if (topic.assignments.length > 0) requested += topic.assignments.length
+      else if (topic.numPartitions === -1) requested += registry.brokerConfig.numPartitions
+      else requested += Math.max(topic.numPartitions, 0)
+    }
+    if (requested > registry.partitionsPerRequestLimit) {
+      const tooMany = refusal(
+        ErrorCode.POLICY_VIOLATION,
+        `Excessively large number of partitions per request (${requested}; at most ${registry.partitionsPerRequestLimit}).`,
+      )
+      return {
+        throttleTimeMs: 0,
+        topics: [...counts.keys()].map((name) => failedResult(name, tooMany)),
+      }
+    }
     const reported = new Set<string>()
     const topics = []
     for (const topic of request.topics) {
