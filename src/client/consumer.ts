@@ -64,8 +64,13 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> extends C
   /** Bytes per fetch response (fetch.max.bytes, default 50 MiB) and per partition (max.partition.fetch.bytes, 1 MiB). */
   fetchBytesMax?: number
   partitionFetchBytesMax?: number
-  /** Records decoded and not yet delivered before fetching pauses (default 10000). */
+  /**
+   * Records decoded and not yet delivered before fetching pauses (default 10000); the buffer holds at most
+   * this plus one fetch response.
+   */
   bufferedRecordsMax?: number
+  /** Aborting it closes the consumer (iteration ends). */
+  signal?: AbortSignal
   keyDeserializer?: Deserializer<K>
   valueDeserializer?: Deserializer<V>
   /** Called with newly assigned partitions before their messages are delivered. */
@@ -137,6 +142,13 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     this.autoCommit = (options.autoCommit ?? true) && this.groupId !== undefined
     this.keyDeserializer = options.keyDeserializer ?? (serializers.bytes as unknown as Deserializer<K>)
     this.valueDeserializer = options.valueDeserializer ?? (serializers.bytes as unknown as Deserializer<V>)
+    if (options.signal?.aborted) void this.close()
+    else options.signal?.addEventListener('abort', () => void this.close(), { once: true })
+  }
+
+  /** Messages fetched and not yet delivered. */
+  get bufferedCount(): number {
+    return this.buffer.length - this.bufferHead
   }
 
   /** The group protocol in use, once started: 'consumer' (KIP-848), 'classic', or undefined without a group. */
@@ -260,17 +272,13 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
         this.buffer = this.buffer.slice(this.bufferHead)
         this.bufferHead = 0
       }
-      if (this.bufferedCount() < (this.options.bufferedRecordsMax ?? 10_000) / 2) this.fetcherWake?.()
+      if (this.bufferedCount < (this.options.bufferedRecordsMax ?? 10_000) / 2) this.fetcherWake?.()
       // Revoke, pause and seek remove a partition's buffered messages; this is a second line of defence.
       if (state === undefined || state.paused) continue
       return raw
     }
     this.fetcherWake?.()
     return undefined
-  }
-
-  private bufferedCount(): number {
-    return this.buffer.length - this.bufferHead
   }
 
   private deserialize(raw: RawMessage): Message<K, V> {
@@ -359,7 +367,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       try {
         await this.initPositions()
         const byLeader = new Map<number, FetchTarget[]>()
-        const bufferFull = this.bufferedCount() >= (this.options.bufferedRecordsMax ?? 10_000)
+        const bufferFull = this.bufferedCount >= (this.options.bufferedRecordsMax ?? 10_000)
         if (!bufferFull) {
           for (const topic of new Set([...this.partitions.values()].map((s) => s.topic)))
             await this.cluster.topic(topic)

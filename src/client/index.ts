@@ -40,3 +40,4 @@ export {
 } from './admin.js'
 export type { BrokerInfo, PartitionInfo, TopicInfo } from './cluster.js'
 export { QueueConsumer, type QueueConsumerOptions, type QueueMessage } from './queue-consumer.js'
+export { type PipelineOptions, type RunningPipeline, pipeline } from './pipeline.js'

@@ -124,7 +124,7 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
   private readonly partitioner: ProducerOptions<K, V>['partitioner']
   private readonly queues = new Map<string, PartitionQueue>()
   private readonly sticky = new Map<string, number>()
-  private bufferedBytes = 0
+  private buffered = 0
   private readonly bufferWaiters: Array<() => void> = []
   private readonly idleWaiters: Array<() => void> = []
   private producerIdentity: Promise<{ producerId: number; producerEpoch: number }> | undefined
@@ -147,6 +147,11 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
     this.keySerializer = options.keySerializer ?? (serializers.bytes as unknown as Serializer<K>)
     this.valueSerializer = options.valueSerializer ?? (serializers.bytes as unknown as Serializer<V>)
     this.partitioner = options.partitioner
+  }
+
+  /** Bytes of records sent to the producer and not yet acknowledged (at most bufferBytesMax, or one record). */
+  get bufferedBytes(): number {
+    return this.buffered
   }
 
   /** Sends one record; resolves once the broker acknowledged it (per `acks`). */
@@ -182,7 +187,7 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
       )
     let bytes = RECORD_OVERHEAD_BYTES + (key?.length ?? 0) + (value?.length ?? 0)
     if (headers !== undefined) for (const h of headers) bytes += h.key.length + 8 + (h.value?.length ?? 0)
-    while (this.bufferedBytes + bytes > this.bufferBytesMax && this.bufferedBytes > 0) {
+    while (this.buffered + bytes > this.bufferBytesMax && this.buffered > 0) {
       await new Promise<void>((resolve) => this.bufferWaiters.push(resolve))
       if (this.closing !== undefined) throw new ClosedError('send() after close()')
     }
@@ -195,7 +200,7 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
         reject,
       })
       queue.bytes += bytes
-      this.bufferedBytes += bytes
+      this.buffered += bytes
       if (queue.bytes >= this.batchBytesMax || this.lingerMs === 0) this.drain(queue)
       else
         queue.lingerTimer ??= this.cluster.clock.setTimeout(() => {
@@ -295,7 +300,7 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
       )
       .finally(() => {
         queue.inFlight = false
-        this.bufferedBytes -= bytes
+        this.buffered -= bytes
         for (const waiter of this.bufferWaiters.splice(0)) waiter()
         if (
           queue.records.length > 0 &&

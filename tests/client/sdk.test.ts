@@ -14,6 +14,7 @@ import {
   type Message,
   Producer,
   partitionForKey,
+  pipeline,
   serializers,
 } from '../../src/index.js'
 import { type Target, startTarget, uniqueName } from './target.js'
@@ -362,6 +363,92 @@ describe('group protocols and crashes', () => {
       )
     })
   }
+})
+
+describe('limits and pipelines', () => {
+  test('bufferBytesMax: send() waits rather than buffering more than the bound', async () => {
+    const topic = uniqueName('buffer-bound')
+    const producer = new Producer({ bootstrap: target.bootstrap, bufferBytesMax: 4096, lingerMs: 100 })
+    await producer.send({ topic, value: Buffer.alloc(10) })
+    let highWaterBytes = 0
+    const sends = Array.from({ length: 20 }, () => producer.send({ topic, value: Buffer.alloc(1000) }))
+    const sampler = setInterval(() => (highWaterBytes = Math.max(highWaterBytes, producer.bufferedBytes)), 1)
+    const results = await Promise.all(sends)
+    clearInterval(sampler)
+    await producer.close()
+    ok(highWaterBytes > 0 && highWaterBytes <= 4096, `buffered up to ${highWaterBytes} bytes`)
+    deepEqual(
+      results.map((r) => r.offset),
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    )
+  })
+
+  test('bufferedRecordsMax: a consumer stops fetching while its buffer is full', async () => {
+    const topic = uniqueName('fetch-bound')
+    const producer = new Producer({ bootstrap: target.bootstrap, lingerMs: 0 })
+    for (let i = 0; i < 200; i++) await producer.send({ topic, value: Buffer.alloc(100) })
+    await producer.close()
+    const consumer = new Consumer({
+      bootstrap: target.bootstrap,
+      topics: [topic],
+      fromBeginning: true,
+      bufferedRecordsMax: 20,
+      partitionFetchBytesMax: 1024,
+    })
+    const iterator = consumer[Symbol.asyncIterator]()
+    await iterator.next()
+    await new Promise((r) => setTimeout(r, 500))
+    // One fetch may land after the check: at most 1 KiB more, about 6 records of 100 bytes here.
+    ok(consumer.bufferedCount <= 20 + 10, `buffered ${consumer.bufferedCount} records`)
+    let count = 1
+    while (count < 200) {
+      const next = await iterator.next()
+      if (next.done) break
+      count++
+    }
+    equal(count, 200)
+    await consumer.close()
+  })
+
+  test('a pipeline consumes, transforms and produces to the next topic, and aborting a consumer ends it', async () => {
+    const source = uniqueName('orders')
+    const sink = uniqueName('invoices')
+    const producer = new Producer({
+      bootstrap: target.bootstrap,
+      valueSerializer: serializers.json<{ id: number }>(),
+    })
+    for (let i = 0; i < 10; i++) await producer.send({ topic: source, value: { id: i } })
+    await producer.close()
+    const running = pipeline({
+      consumer: {
+        bootstrap: target.bootstrap,
+        groupId: uniqueName('billing'),
+        topics: [source],
+        fromBeginning: true,
+        valueDeserializer: serializers.json<{ id: number }>(),
+      },
+      producer: { valueSerializer: serializers.json<{ invoice: number }>() },
+      transform: (message) =>
+        message.value.id % 2 === 0 ? { topic: sink, value: { invoice: message.value.id } } : null,
+    })
+    const controller = new AbortController()
+    const reader = new Consumer({
+      bootstrap: target.bootstrap,
+      topics: [sink],
+      fromBeginning: true,
+      valueDeserializer: serializers.json<{ invoice: number }>(),
+      signal: controller.signal,
+    })
+    const invoices: number[] = []
+    for await (const message of reader) {
+      invoices.push(message.value.invoice)
+      if (invoices.length === 5) controller.abort()
+    }
+    await running.close()
+    await running.done
+    deepEqual(invoices, [0, 2, 4, 6, 8])
+    ok(running.processedCount >= 9, `processed ${running.processedCount}`)
+  })
 })
 
 describe('admin', () => {
