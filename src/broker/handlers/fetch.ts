@@ -187,7 +187,26 @@ export const fetch = defineHandler({
       }
       // The session's signal ends the wait when the connection closes, so a long poll of a client that
       // went away stops holding its waiter and timer.
-      await broker.partitions.waitForAppend(result.watched, waitMs, session.signal)
+      if (result.watched.length === 0) await waitOut(broker, waitMs, session.signal)
+      else await broker.partitions.waitForAppend(result.watched, waitMs, session.signal)
     }
   },
 })
+
+/**
+ * A Fetch that reads no partition (an empty partition list) has nothing to wake it: it waits out its time on
+ * the clock, as Kafka's does. Waiting on nothing would resolve at once and the loop would spin in
+ * microtasks, starving every other connection until the wait ended (#7, found by the fuzzer).
+ */
+function waitOut(broker: BrokerContext, waitMs: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve()
+  return new Promise((resolve) => {
+    const done = () => {
+      timer.cancel()
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = broker.clock.setTimeout(done, waitMs)
+    signal.addEventListener('abort', done, { once: true })
+  })
+}

@@ -124,6 +124,39 @@ describe('session (#7)', () => {
     }
   })
 
+  it('#7: a Fetch of no partition waits out its time on the clock instead of spinning', async () => {
+    const broker = await createTestBroker({ config: { fetchWaitMaxMs: 5000 } })
+    const clock = broker.clock as SimClock
+    const partitions = broker.context.partitions
+    const waitForAppend = partitions.waitForAppend.bind(partitions)
+    let waits = 0
+    // Before the fix the handler called waitForAppend([]) in a loop of microtasks that never yields; fail
+    // instead of hanging.
+    partitions.waitForAppend = (watched, timeoutMs, signal) => {
+      if (++waits > 1000) throw new Error('the long poll spins')
+      return waitForAppend(watched, timeoutMs, signal)
+    }
+    try {
+      let answered = false
+      const polling = broker
+        .call(fetch, 5, {
+          maxWaitMs: 2_147_483_647,
+          minBytes: 1,
+          maxBytes: 1 << 20,
+          topics: [{ topic: 'weird', partitions: [] }],
+        })
+        .then(() => (answered = true))
+      for (let i = 0; i < 5; i++) await settle()
+      assert.equal(answered, false, 'it waits')
+      await clock.advanceAsync(5000)
+      for (let i = 0; i < 5 && !answered; i++) await settle()
+      assert.equal(answered, true, 'answered at the cap')
+      await polling
+    } finally {
+      await broker.close()
+    }
+  })
+
   it('ApiVersions v3+ records the client software on the session; ids are unique in the process', async () => {
     const broker = await createTestBroker()
     try {
