@@ -1,10 +1,11 @@
-// Node client load for the Brook-beside-Kafka bench: produces N records of a fixed size with kafkajs or
-// @platformatic/kafka (bounded in-flight batches, acks=1), then consumes them back with a consumer group.
-// Usage: node dist/bench/node-client-load.js --client kafkajs|platformatic --bootstrap HOST:PORT --topic T
+// Node client load for the Brook-beside-Kafka bench: produces N records of a fixed size with kafkajs,
+// @platformatic/kafka or Brook's SDK (bounded in-flight batches, acks=1), then consumes them back with a
+// consumer group. Usage: node dist/bench/node-client-load.js --client kafkajs|platformatic|sdk --bootstrap HOST:PORT --topic T
 //        [--records N] [--record-bytes B] [--batch-records R] [--in-flight K] [--partitions P]; prints JSON.
 import { parseArgs } from 'node:util'
 import { Consumer, MessagesStreamModes, Producer } from '@platformatic/kafka'
 import { Kafka, logLevel, Partitioners } from 'kafkajs'
+import { Consumer as SdkConsumer, Producer as SdkProducer } from '../src/index.js'
 
 /** Result line: produce and consume rates, in records/s and MB/s (10^6 bytes). */
 export interface NodeClientLoadResult {
@@ -19,7 +20,7 @@ export interface NodeClientLoadResult {
 }
 
 interface Options {
-  client: 'kafkajs' | 'platformatic'
+  client: 'kafkajs' | 'platformatic' | 'sdk'
   bootstrap: string
   topic: string
   records: number
@@ -45,8 +46,8 @@ function parseOptions(argv: string[]): Options {
       partitions: { type: 'string', default: '16' },
     },
   })
-  if (values.client !== 'kafkajs' && values.client !== 'platformatic')
-    throw new Error('--client is kafkajs or platformatic')
+  if (values.client !== 'kafkajs' && values.client !== 'platformatic' && values.client !== 'sdk')
+    throw new Error('--client is kafkajs, platformatic or sdk')
   if (values.bootstrap === undefined || values.topic === undefined)
     throw new Error('--bootstrap and --topic are required')
   return {
@@ -161,6 +162,48 @@ async function runPlatformatic(options: Options, value: Buffer): Promise<NodeCli
   return result(options, produceMs, firstMs - joinStartMs, endMs - firstMs)
 }
 
+async function runSdk(options: Options, value: Buffer): Promise<NodeClientLoadResult> {
+  // acks=1 like the other loads, so not idempotent (that needs acks 'all').
+  const producer = new SdkProducer({
+    bootstrap: options.bootstrap,
+    acks: 1,
+    idempotent: false,
+    autoCreateTopics: false,
+  })
+  let next = 0
+  const produceMs = await produceBounded(options, (count) =>
+    Promise.all(
+      Array.from({ length: count }, () =>
+        producer.send({ topic: options.topic, value, partition: next++ % options.partitions }),
+      ),
+    ),
+  )
+  await producer.close()
+
+  const joinStartMs = performance.now()
+  const consumer = new SdkConsumer({
+    bootstrap: options.bootstrap,
+    groupId: `${options.topic}-bench`,
+    topics: [options.topic],
+    fromBeginning: true,
+    autoCommit: false,
+    fetchBytesMax: 16 << 20,
+  })
+  let firstMs = 0
+  let received = 0
+  const done = (async () => {
+    for await (const _ of consumer) {
+      if (received === 0) firstMs = performance.now()
+      received++
+      if (received === options.records) return performance.now()
+    }
+    return performance.now()
+  })()
+  const endMs = await withTimeout(done, options.timeoutMs, () => `sdk consumed ${received}`)
+  await consumer.close()
+  return result(options, produceMs, firstMs - joinStartMs, endMs - firstMs)
+}
+
 function result(
   options: Options,
   produceMs: number,
@@ -202,7 +245,11 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2))
   const value = Buffer.alloc(options.recordBytes, 0x61)
   const outcome =
-    options.client === 'kafkajs' ? await runKafkajs(options, value) : await runPlatformatic(options, value)
+    options.client === 'kafkajs'
+      ? await runKafkajs(options, value)
+      : options.client === 'sdk'
+        ? await runSdk(options, value)
+        : await runPlatformatic(options, value)
   process.stdout.write(`${JSON.stringify(outcome)}\n`)
   process.exit(0)
 }

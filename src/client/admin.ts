@@ -4,7 +4,7 @@
 import { ErrorCode, ZERO_UUID } from '../protocol/index.js'
 import { Api } from './apis.js'
 import { type ClientOptions, Cluster, type TopicInfo } from './cluster.js'
-import { check, ClientError, InvalidArgumentError, KafkaError, kafkaError } from './errors.js'
+import { check, InvalidArgumentError, kafkaError } from './errors.js'
 import { listOffsets } from './list-offsets.js'
 import { type TopicPartition, tpKey } from './topic-partition.js'
 

@@ -16,7 +16,7 @@ import {
 import { ErrorCode, type MessageDef, type MessageInput, type MessageValue } from '../protocol/index.js'
 import { Api, versionCaps } from './apis.js'
 import { channels } from './diagnostics.js'
-import { ClosedError, InvalidArgumentError, isRetriable, KafkaError, kafkaError } from './errors.js'
+import { ClosedError, InvalidArgumentError, isRetriable, kafkaError } from './errors.js'
 
 /** Options every client (Producer, Consumer, QueueConsumer, Admin) takes. */
 export interface ClientOptions {
