@@ -248,6 +248,9 @@ export const shareFetch = defineHandler({
       const deadline = broker.clock.monotonicMs() + waitMs
       const partitions = [...opened.session.partitions]
       for (;;) {
+        // A connection that closed has had its records released by the close hook; acquiring for it
+        // again would lock them for a client that is gone until the lock expires.
+        if (session.isClosed) break
         const { acquiredCount, watched } = await acquireAll(
           context,
           groupId,
@@ -257,8 +260,13 @@ export const shareFetch = defineHandler({
           request.maxBytes,
           answers,
         )
+        if (session.isClosed) {
+          // Closed while acquiring (the close hook ran before these acquisitions): release them too.
+          broker.shares.releaseSession(opened.session)
+          break
+        }
         const leftMs = deadline - broker.clock.monotonicMs()
-        if (acquiredCount > 0 || leftMs <= 0 || session.isClosed || broker.partitions.isClosing) break
+        if (acquiredCount > 0 || leftMs <= 0 || broker.partitions.isClosing) break
         if ([...answers.values()].some((a) => a.errorCode !== ErrorCode.NONE)) break
         await broker.partitions.waitForAppend(
           watched,

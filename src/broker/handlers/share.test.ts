@@ -367,3 +367,20 @@ describe('deleting a share group (#8)', () => {
     await broker.close()
   })
 })
+
+describe('share fetches of a closed connection (#8)', () => {
+  it('a long poll woken by its connection closing acquires nothing: the released records stay available', async () => {
+    const { broker, topicId } = await setup(3)
+    await join(broker, 'a')
+    await broker.call(shareFetch, 1, fetchInput(topicId, 'a', 0))
+    // The client's next fetch long-polls while it holds all three records.
+    const pending = broker.call(shareFetch, 1, fetchInput(topicId, 'a', 1, [], 5000))
+    await new Promise((resolve) => setImmediate(resolve))
+    broker.session.markClosed()
+    await pending
+    const state = await broker.context.shares.partition('g', topicId, 0)
+    assert.equal(state?.acquiredCount, 0, 'records re-acquired for a connection that is gone')
+    assert.deepEqual(state?.stateOf(0), { state: 'AVAILABLE', deliveryCount: 1, memberId: null })
+    await broker.close()
+  })
+})
