@@ -633,7 +633,7 @@ async function measureRound(
       })
     }
     if (w.has('node-clients')) {
-      for (const client of ['kafkajs', 'platformatic'] as const) {
+      for (const client of ['kafkajs', 'platformatic', 'sdk'] as const) {
         await step(`node-${client}`, async () => {
           const topic = `node-${client}`
           await createTopics(p, [{ name: topic, partitions: 16 }])
@@ -792,6 +792,26 @@ const rows: readonly Row[] = [
     label: '@platformatic/kafka consume, records/s',
     brook: 'platformaticConsumeRecordsPerSec',
     kafka: 'platformaticConsumeRecordsPerSec',
+  },
+  {
+    label: "Brook's SDK produce 1KiB x16, records/s",
+    brook: 'sdkProduceRecordsPerSec',
+    kafka: 'sdkProduceRecordsPerSec',
+    goal: 'SDK >= @platformatic/kafka on the same broker (issue 10)',
+    met: (b, _k, _r, all) => {
+      const platformatic = all.brook_platformaticProduceRecordsPerSec?.median
+      return platformatic !== undefined && b >= platformatic
+    },
+  },
+  {
+    label: "Brook's SDK consume, records/s",
+    brook: 'sdkConsumeRecordsPerSec',
+    kafka: 'sdkConsumeRecordsPerSec',
+    goal: 'SDK >= @platformatic/kafka on the same broker (issue 10)',
+    met: (b, _k, _r, all) => {
+      const platformatic = all.brook_platformaticConsumeRecordsPerSec?.median
+      return platformatic !== undefined && b >= platformatic
+    },
   },
 ]
 
