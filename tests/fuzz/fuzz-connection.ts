@@ -19,7 +19,7 @@ export interface SentFrame {
 
 /** Something the broker did wrong on one connection (not fatal to the run). */
 export interface ConnectionProblem {
-  kind: 'closed-on-valid' | 'bad-response' | 'unanswered-valid'
+  kind: 'closed-on-valid' | 'closed-on-well-formed' | 'bad-response' | 'unanswered-valid'
   message: string
   frames: SentFrame[]
 }
@@ -38,18 +38,35 @@ export interface FuzzStats {
   byApi: Map<string, number>
 }
 
+/** Intact structure, answer expected, no element bomb: a close is never the right answer to it. */
+function wellFormed(sent: SentFrame): boolean {
+  return (
+    sent.frame.intact &&
+    sent.expectsAnswer &&
+    !sent.frame.notes.some((note) => note.startsWith('element-bomb') || note === 'shrunk')
+  )
+}
+
 export class FuzzConnection {
   private socket: net.Socket | undefined
   private buffered: Buffer = Buffer.alloc(0)
   private pending: SentFrame[] = []
   private closed = true
   private waiter: (() => void) | undefined
+  /** The last frames sent on this connection (across reconnects), oldest first: context for a problem. */
+  private readonly history: SentFrame[] = []
 
   constructor(
     private readonly port: number,
     private readonly stats: FuzzStats,
-    private readonly onProblem: (problem: ConnectionProblem) => void,
+    private readonly report: (problem: ConnectionProblem) => void,
   ) {}
+
+  /** Reports a problem with the connection's recent frames around the ones it names. */
+  private onProblem(problem: ConnectionProblem): void {
+    const frames = [...new Set([...this.history, ...problem.frames])].sort((a, b) => a.sentMs - b.sentMs)
+    this.report({ ...problem, frames })
+  }
 
   /** Frames sent and not answered yet. */
   get inFlight(): readonly SentFrame[] {
@@ -88,6 +105,14 @@ export class FuzzConnection {
           message: `the broker closed the connection with ${unanswered.length} valid request(s) unanswered`,
           frames: [...this.pending],
         })
+      } else if (this.pending.every(wellFormed) && !this.closingOurselves) {
+        // Well-formed requests with odd values deserve an error code, not a closed connection. Only element
+        // counts over the broker's documented bound (--request-elements-max) may close it.
+        this.onProblem({
+          kind: 'closed-on-well-formed',
+          message: `the broker closed the connection on well-formed request(s) ${unanswered.map((s) => s.id).join(', ')} (odd values, intact structure)`,
+          frames: [...this.pending],
+        })
       }
     }
     this.pending = []
@@ -113,17 +138,22 @@ export class FuzzConnection {
     if (at === -1) return // an answer to a frame whose correlation id a mutation changed
     const skipped = this.pending.splice(0, at + 1)
     const sent = skipped.pop()!
-    for (const missing of skipped) {
-      if (missing.clean && missing.expectsAnswer) {
-        this.onProblem({
-          kind: 'unanswered-valid',
-          message: `no answer to ${missing.id}, but an answer to a later request`,
-          frames: [missing],
-        })
+    // A damaged frame earlier in the queue may carry this correlation id (a bit flip in its header): then
+    // the answer may be its, and neither the skip nor the body says anything about the broker.
+    const ambiguous = skipped.some((earlier) => !earlier.frame.intact)
+    if (!ambiguous) {
+      for (const missing of skipped) {
+        if (missing.clean && missing.expectsAnswer) {
+          this.onProblem({
+            kind: 'unanswered-valid',
+            message: `no answer to ${missing.id}, but an answer to a later request`,
+            frames: [missing],
+          })
+        }
       }
     }
     this.stats.answered++
-    if (sent.clean) this.checkAnswer(sent, body)
+    if (sent.clean && !ambiguous) this.checkAnswer(sent, body)
     if (this.pending.length === 0) this.wake()
   }
 
@@ -165,6 +195,8 @@ export class FuzzConnection {
       if (this.closed) break
       sent.sentMs = performance.now()
       this.pending.push(sent)
+      this.history.push(sent)
+      if (this.history.length > 16) this.history.shift()
       this.stats.framesSent++
       this.stats.bytesSent += sent.frame.bytes.length
       if (!sent.frame.intact) this.stats.mutated++
