@@ -16,6 +16,15 @@ export const ConsumerGroupState = {
 } as const
 export type ConsumerGroupStateName = (typeof ConsumerGroupState)[keyof typeof ConsumerGroupState]
 
+/** Longest piece of a client-supplied id quoted in an error message (ids may be 32767 bytes long). */
+const QUOTED_ID_CHARS_MAX = 200
+
+/** `id` as error messages quote it: cut to QUOTED_ID_CHARS_MAX characters, so answers stay encodable. */
+export function quoted(id: string | null): string {
+  if (id === null) return 'null'
+  return id.length > QUOTED_ID_CHARS_MAX ? `${id.slice(0, QUOTED_ID_CHARS_MAX)}...` : id
+}
+
 /** Member epoch sent by a member that leaves for good, and by a static member leaving for a while. */
 export const LEAVE_GROUP_MEMBER_EPOCH = -1
 export const LEAVE_GROUP_STATIC_MEMBER_EPOCH = -2
@@ -225,7 +234,10 @@ export class ConsumerGroup {
     } else {
       const found = this.members.get(input.memberId)
       if (found === undefined)
-        return this.#error(ErrorCode.UNKNOWN_MEMBER_ID, `member ${input.memberId} is not in the group`)
+        return this.#error(
+          ErrorCode.UNKNOWN_MEMBER_ID,
+          `member ${quoted(input.memberId)} is not in the group`,
+        )
       const fenced = this.#checkEpoch(found, input)
       if (fenced !== undefined) return fenced
       member = found
@@ -267,7 +279,7 @@ export class ConsumerGroup {
         if (owner.memberEpoch !== LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
           return this.#error(
             ErrorCode.UNRELEASED_INSTANCE_ID,
-            `instance ${input.instanceId} is in use by another member`,
+            `instance ${quoted(input.instanceId)} is in use by another member`,
           )
         }
         // KIP-848 static membership: the returning instance takes over its predecessor's assignment.
@@ -531,7 +543,7 @@ export class ConsumerGroup {
   #leave(input: ConsumerHeartbeatInput): ConsumerHeartbeatResult {
     const member = this.members.get(input.memberId)
     if (member === undefined)
-      return this.#error(ErrorCode.UNKNOWN_MEMBER_ID, `member ${input.memberId} is not in the group`)
+      return this.#error(ErrorCode.UNKNOWN_MEMBER_ID, `member ${quoted(input.memberId)} is not in the group`)
     if (input.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH && member.instanceId !== null) {
       // Keeps its assignment for a successor with the same instance id; still expires with the session.
       member.previousMemberEpoch = member.memberEpoch

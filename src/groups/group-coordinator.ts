@@ -16,6 +16,7 @@ import {
   type ConsumerGroupSettings,
   ConsumerGroup,
   LEAVE_GROUP_STATIC_MEMBER_EPOCH,
+  quoted,
 } from './consumer-group.js'
 import {
   type GroupLogOptions,
@@ -447,7 +448,7 @@ export class GroupCoordinator {
     let entry = this.#groups.get(input.groupId)
     if (entry === undefined) {
       if (input.memberEpoch !== 0)
-        return fail(ErrorCode.UNKNOWN_MEMBER_ID, `group ${input.groupId} has no members`)
+        return fail(ErrorCode.UNKNOWN_MEMBER_ID, `group ${quoted(input.groupId)} has no members`)
       if (this.#atGroupsMax()) {
         return fail(
           ErrorCode.GROUP_MAX_SIZE_REACHED,
@@ -461,7 +462,7 @@ export class GroupCoordinator {
     let group = entry.group
     if (group.type === 'classic') {
       if (!this.#isEmpty(group))
-        return fail(ErrorCode.GROUP_ID_NOT_FOUND, `group ${input.groupId} is not a consumer group`)
+        return fail(ErrorCode.GROUP_ID_NOT_FOUND, `group ${quoted(input.groupId)} is not a consumer group`)
       if (input.memberEpoch !== 0) return fail(ErrorCode.UNKNOWN_MEMBER_ID)
       group = this.#convert(entry, 'consumer')
     }
@@ -775,8 +776,8 @@ export class GroupCoordinator {
     })
     if (this.#closed) return { ...notFound(''), errorCode: ErrorCode.NOT_COORDINATOR, errorMessage: null }
     const group = this.#groups.get(groupId)?.group
-    if (group === undefined) return notFound(`Group ${groupId} not found.`)
-    if (group.type !== 'consumer') return notFound(`Group ${groupId} is not a consumer group.`)
+    if (group === undefined) return notFound(`Group ${quoted(groupId)} not found.`)
+    if (group.type !== 'consumer') return notFound(`Group ${quoted(groupId)} is not a consumer group.`)
     const describe = (byTopic: ReadonlyMap<string, ReadonlySet<number> | readonly number[]>) => ({
       topicPartitions: [...byTopic].flatMap(([topicName, ps]) => {
         const topicId = this.#topics.topicId(topicName)
