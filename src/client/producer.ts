@@ -8,7 +8,8 @@ import {
   type CompressionCodec,
   buildRecordBatch,
 } from '../record-batch/index.js'
-import { ErrorCode } from '../protocol/index.js'
+import type { ClientConnection } from '../network/index.js'
+import { ErrorCode, type MessageValue } from '../protocol/index.js'
 import { Api } from './apis.js'
 import { type ClientOptions, Cluster } from './cluster.js'
 import { channels } from './diagnostics.js'
@@ -73,6 +74,19 @@ export interface ProducerOptions<K = Buffer | null, V = Buffer | null> extends C
   partitioner?: (key: Buffer | null, partitionCount: number, topic: string) => number | undefined
 }
 
+type ProducePartitionResponse = MessageValue<
+  typeof Api.produce.response
+>['responses'][number]['partitionResponses'][number]
+
+/** A partition's batch waiting to share the next Produce request to its leader. */
+interface PendingProduce {
+  topic: string
+  partition: number
+  records: Buffer
+  resolve: (answer: ProducePartitionResponse) => void
+  reject: (error: Error) => void
+}
+
 interface QueuedRecord {
   record: BatchRecordInput
   bytes: number
@@ -123,6 +137,8 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
   private readonly valueSerializer: Serializer<V>
   private readonly partitioner: ProducerOptions<K, V>['partitioner']
   private readonly queues = new Map<string, PartitionQueue>()
+  /** Batches waiting for this turn's Produce, by leader node id. */
+  private readonly produceQueues = new Map<number, PendingProduce[]>()
   private readonly sticky = new Map<string, number>()
   private buffered = 0
   private readonly bufferWaiters: Array<() => void> = []
@@ -350,12 +366,13 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
             await this.cluster.send(connection, Api.produce, body, { noResponse: true })
             return -1
           }
-          const response = await this.cluster.send(connection, Api.produce, body, {
-            timeoutMs: this.cluster.requestTimeoutMs + this.produceTimeoutMs,
-          })
-          const partition = response.responses[0]?.partitionResponses[0]
-          if (partition === undefined)
-            throw kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'Produce response without the partition')
+          const partition = await this.produceCoalesced(
+            leader,
+            connection,
+            queue.topic,
+            queue.partition,
+            bytes,
+          )
           if (partition.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) return partition.baseOffset
           if (partition.errorCode !== ErrorCode.NONE)
             throw kafkaError(partition.errorCode, `${queue.topic}-${queue.partition}`, partition.errorMessage)
@@ -384,6 +401,67 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
         }
         throw error
       })
+  }
+
+  /**
+   * Sends one partition's batch in the next Produce to `leader`: batches drained in the same turn of the
+   * event loop (linger timers of many partitions fire together) share one request.
+   */
+  private produceCoalesced(
+    leader: number,
+    connection: ClientConnection,
+    topic: string,
+    partition: number,
+    records: Buffer,
+  ): Promise<ProducePartitionResponse> {
+    return new Promise((resolve, reject) => {
+      let pending = this.produceQueues.get(leader)
+      if (pending === undefined) {
+        const created: PendingProduce[] = []
+        pending = created
+        this.produceQueues.set(leader, created)
+        this.cluster.clock.defer(() => {
+          this.produceQueues.delete(leader)
+          void this.sendProduce(connection, created)
+        })
+      }
+      pending.push({ topic, partition, records, resolve, reject })
+    })
+  }
+
+  private async sendProduce(connection: ClientConnection, batches: PendingProduce[]): Promise<void> {
+    const byTopic = new Map<string, Array<{ index: number; records: Buffer }>>()
+    for (const b of batches) {
+      let list = byTopic.get(b.topic)
+      if (list === undefined) byTopic.set(b.topic, (list = []))
+      list.push({ index: b.partition, records: b.records })
+    }
+    try {
+      const response = await this.cluster.send(
+        connection,
+        Api.produce,
+        {
+          transactionalId: null,
+          acks: this.acks,
+          timeoutMs: this.produceTimeoutMs,
+          topicData: [...byTopic].map(([name, partitionData]) => ({ name, partitionData })),
+        },
+        { timeoutMs: this.cluster.requestTimeoutMs + this.produceTimeoutMs },
+      )
+      const answers = new Map<string, ProducePartitionResponse>()
+      for (const t of response.responses)
+        for (const p of t.partitionResponses) answers.set(`${t.name}\u0000${p.index}`, p)
+      for (const b of batches) {
+        const answer = answers.get(`${b.topic}\u0000${b.partition}`)
+        if (answer === undefined)
+          b.reject(
+            kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `Produce response without ${b.topic}-${b.partition}`),
+          )
+        else b.resolve(answer)
+      }
+    } catch (error) {
+      for (const b of batches) b.reject(error as Error)
+    }
   }
 
   /** Sends everything buffered now (ignoring lingerMs) and resolves when all of it is acknowledged. */
