@@ -12,7 +12,15 @@ import {
   resolveBrokerConfig,
 } from './broker/index.js'
 import { BrookError, createLogger } from './core/index.js'
-import { CryptoRandom, NodeFileSystem, SystemClock, TcpTransport } from './io/index.js'
+import {
+  CryptoRandom,
+  type HttpAnswer,
+  HttpListener,
+  NodeFileSystem,
+  SystemClock,
+  TcpTransport,
+} from './io/index.js'
+import { BrokerMetrics, type LagSource } from './metrics/index.js'
 import { SimFileSystem } from './testing/index.js'
 
 const usage = `Usage: brook <command> [options]
@@ -32,6 +40,10 @@ Options for start:
   --num-partitions N        partitions of auto-created topics (default 1)
   --max-partitions N        partitions of all topics together (default 10000)
   --max-partitions-per-request N  partitions one topic creation or CreatePartitions may add (default 10000)
+  --console-port N          HTTP port of /metrics, /healthz and /readyz on --host (default 9093)
+  --no-console              do not open the HTTP port
+  --metrics-topics-max N    topics with their own label in /metrics; the rest are "_other" (default 1000)
+  --metrics-groups-max N    consumer groups whose lag /metrics reports (default 1000)
 
 Every setting can also come from the environment as BROOK_<NAME>, e.g. BROOK_PORT=9093.
 `
@@ -83,6 +95,7 @@ async function start(args: string[]): Promise<number> {
   }
   for (const name of brokerSettingNames) options[name] = { type: name === 'memory' ? 'boolean' : 'string' }
   options['no-auto-create-topics'] = { type: 'boolean' }
+  options['no-console'] = { type: 'boolean' }
   const { values } = parseArgs({ args, options, allowPositionals: false })
   if (values.help) {
     process.stdout.write(usage)
@@ -91,6 +104,7 @@ async function start(args: string[]): Promise<number> {
   const flags: Record<string, string | boolean | undefined> = {}
   for (const name of brokerSettingNames) flags[name] = values[name] as string | boolean | undefined
   if (values['no-auto-create-topics']) flags['auto-create-topics'] = 'false'
+  if (values['no-console']) flags.console = 'false'
   const filePath = values.config as string | undefined
   const file = filePath === undefined ? undefined : parseConfigFile(readFileSync(filePath, 'utf8'), filePath)
   const config = resolveBrokerConfig({
@@ -101,7 +115,29 @@ async function start(args: string[]): Promise<number> {
     flags,
   })
   const startedMs = performance.now()
+  // Subscribed before the broker starts, so that every connection and request is counted.
+  let running: Broker | undefined
+  const metrics = config.console
+    ? new BrokerMetrics({
+        topicsMax: config.metricsTopicsMax,
+        groupsMax: config.metricsGroupsMax,
+        lag: lagSource(() => running),
+      })
+    : undefined
   const broker = await launchBroker(config)
+  running = broker
+  let consoleListener: HttpListener | undefined
+  if (metrics !== undefined) {
+    try {
+      consoleListener = await HttpListener.listen(config.host, config.consolePort, (path) =>
+        consoleRoutes(path, broker, metrics),
+      )
+    } catch (error) {
+      metrics.close()
+      await broker.close()
+      throw error
+    }
+  }
   const where = config.memory ? 'in memory (nothing is kept)' : config.dataDir
   broker.context.logger.info(`brook listening on ${config.host}:${broker.port}`, {
     host: config.host,
@@ -114,22 +150,68 @@ async function start(args: string[]): Promise<number> {
   process.stdout.write(
     `brook ${readPackageVersion()} listening on ${config.host}:${broker.port}, data ${where}\n`,
   )
+  if (consoleListener !== undefined)
+    process.stdout.write(`metrics on http://${config.host}:${consoleListener.port}/metrics\n`)
   await new Promise<void>((resolve) => {
     let stopping = false
     const stop = (signal: string) => {
       if (stopping) return
       stopping = true
       broker.context.logger.info('stopping', { signal })
-      broker.close().then(resolve, (error) => {
-        broker.context.logger.error('error while stopping', { error })
-        resolve()
-      })
+      Promise.all([consoleListener?.close(), broker.close()]).then(
+        () => resolve(),
+        (error) => {
+          broker.context.logger.error('error while stopping', { error })
+          resolve()
+        },
+      )
     }
     process.once('SIGINT', () => stop('SIGINT'))
     process.once('SIGTERM', () => stop('SIGTERM'))
   })
+  metrics?.close()
   broker.context.logger.info('stopped')
   return 0
+}
+
+/** Committed offsets and high watermarks of the running broker, for consumer-group lag in /metrics. */
+function lagSource(broker: () => Broker | undefined): LagSource {
+  return {
+    groupIds: () =>
+      broker()
+        ?.context.groups.listGroups()
+        .map((g) => g.groupId) ?? [],
+    committedOffsets(groupId) {
+      const answer = broker()?.context.groups.fetchOffsets({
+        groupId,
+        memberId: null,
+        memberEpoch: -1,
+        topics: null,
+      })
+      return (answer?.topics ?? []).flatMap((t) =>
+        t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset })),
+      )
+    },
+    async highWatermark(topic, partition) {
+      const log = await broker()?.context.partitions.log(topic, partition)
+      return log?.highWatermark
+    },
+  }
+}
+
+/** The HTTP routes of `brook start`: Prometheus metrics, liveness and readiness. */
+async function consoleRoutes(path: string, broker: Broker, metrics: BrokerMetrics): Promise<HttpAnswer> {
+  const text = (status: number, body: string): HttpAnswer => ({ status, contentType: 'text/plain', body })
+  switch (path) {
+    case '/metrics':
+      return { status: 200, contentType: metrics.contentType, body: await metrics.text() }
+    case '/healthz':
+      return text(200, 'ok\n')
+    case '/readyz':
+      return broker.context.partitions.isClosing ? text(503, 'stopping\n') : text(200, 'ready\n')
+    default:
+      return text(404, 'not found\n')
+  }
 }
 
 /** Runs the `brook` command with `args` (without node and script); resolves to an exit code. */

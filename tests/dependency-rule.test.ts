@@ -31,6 +31,7 @@ const allowed: Record<string, readonly string[]> = {
   client: ['core', 'protocol', 'record-batch', 'network', 'io'],
   cli: ['core', 'io', 'client'],
   console: ['core', 'io', 'client'],
+  metrics: ['core', 'protocol'],
   testing: [
     'core',
     'io',

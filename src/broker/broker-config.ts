@@ -17,6 +17,14 @@ export interface BrokerConfig {
   dataDir: string
   /** Keep everything in memory; nothing is written to disk. */
   memory: boolean
+  /** Serve /metrics, /healthz and /readyz (later the web console) over HTTP on `host`:consolePort. */
+  console: boolean
+  /** Port of the HTTP listener (0 picks a free one). */
+  consolePort: number
+  /** Topics that get their own label in metrics; the rest are summed under topic="_other". */
+  metricsTopicsMax: number
+  /** Consumer groups whose lag is reported; the rest are counted in brook_consumer_groups_untracked. */
+  metricsGroupsMax: number
   nodeId: number
   logLevel: LogLevel
   /** Metadata requests for unknown topics create them (Kafka's auto.create.topics.enable). */
@@ -98,6 +106,10 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     advertisedPort: undefined,
     dataDir,
     memory: false,
+    console: true,
+    consolePort: 9093,
+    metricsTopicsMax: 1000,
+    metricsGroupsMax: 1000,
     nodeId: 1,
     logLevel: 'info',
     autoCreateTopics: true,
@@ -171,6 +183,10 @@ const settings: Record<string, Setter> = {
   'advertised-port': (c, v) => (c.advertisedPort = integer('advertised-port', 1, 65535)(v)),
   'data-dir': (c, v) => (c.dataDir = v),
   memory: (c, v) => (c.memory = boolean('memory')(v)),
+  console: (c, v) => (c.console = boolean('console')(v)),
+  'console-port': (c, v) => (c.consolePort = integer('console-port', 0, 65535)(v)),
+  'metrics-topics-max': (c, v) => (c.metricsTopicsMax = integer('metrics-topics-max', 1, 1000000)(v)),
+  'metrics-groups-max': (c, v) => (c.metricsGroupsMax = integer('metrics-groups-max', 1, 1000000)(v)),
   'node-id': (c, v) => (c.nodeId = integer('node-id', 0, 2147483647)(v)),
   'log-level': (c, v) => {
     if (!logLevels.includes(v as LogLevel))

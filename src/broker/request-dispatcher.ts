@@ -1,13 +1,14 @@
 // Turns a request frame into a response frame: reads the header, finds the handler, decodes the body,
 // runs the handler and encodes its answer. Unknown APIs and unsupported versions close the connection as
 // Kafka does, except ApiVersions, which answers UNSUPPORTED_VERSION with a v0 body (KIP-511).
-import { ProtocolError } from '../core/index.js'
+import { ProtocolError, brookChannels } from '../core/index.js'
 import type { Logger } from '../core/index.js'
 import type { Session } from '../network/index.js'
 import {
   ANSWER_BYTES_MAX_DEFAULT,
   ApiKey,
   ErrorCode,
+  errorName,
   REQUEST_ELEMENTS_MAX_DEFAULT,
   Reader,
   encodeResponseFrame,
@@ -34,6 +35,14 @@ export const defaultDispatchLimits: DispatchLimits = {
   answerBytesMax: ANSWER_BYTES_MAX_DEFAULT,
 }
 
+/** What the timing seam learns of a request while it is dispatched. */
+interface Outcome {
+  apiKey: number
+  apiVersion: number
+  /** The answer's top-level error code, if it has one. */
+  errorCode: number | undefined
+}
+
 /** The handler table, keyed by API key. */
 export class RequestDispatcher {
   private readonly handlers = new Map<number, Handler>()
@@ -53,7 +62,41 @@ export class RequestDispatcher {
       .sort((a, b) => a.apiKey - b.apiKey)
   }
 
+  /**
+   * Answers one request frame. The one timing seam of the broker: when something subscribes to the
+   * request channel, the API, its time and its outcome are published (nothing is measured otherwise).
+   */
   async dispatch(frame: Buffer, session: Session, broker: BrokerContext): Promise<DispatchResult> {
+    if (!brookChannels.request.hasSubscribers) return this.#dispatch(frame, session, broker, undefined)
+    const startedMs = performance.now()
+    const outcome: Outcome = { apiKey: -1, apiVersion: -1, errorCode: undefined }
+    let error = 'none'
+    try {
+      const result = await this.#dispatch(frame, session, broker, outcome)
+      if (result === 'close') error = 'close'
+      else if (outcome.errorCode !== undefined && outcome.errorCode !== ErrorCode.NONE)
+        error = errorName(outcome.errorCode)
+      return result
+    } catch (thrown) {
+      error = 'exception'
+      throw thrown
+    } finally {
+      if (outcome.apiKey >= 0)
+        brookChannels.request.publish({
+          apiKey: outcome.apiKey,
+          apiVersion: outcome.apiVersion,
+          durationMs: performance.now() - startedMs,
+          error,
+        })
+    }
+  }
+
+  async #dispatch(
+    frame: Buffer,
+    session: Session,
+    broker: BrokerContext,
+    outcome: Outcome | undefined,
+  ): Promise<DispatchResult> {
     const connectionId = session.id
     const reader = new Reader(frame, 0, frame.length, this.limits.requestElementsMax)
     let header: ReturnType<typeof readRequestHeader>
@@ -62,6 +105,10 @@ export class RequestDispatcher {
     } catch {
       this.logger.warn('closing connection: unreadable request header', { connectionId })
       return 'close'
+    }
+    if (outcome !== undefined) {
+      outcome.apiKey = header.apiKey
+      outcome.apiVersion = header.apiVersion
     }
     const handler = this.handlers.get(header.apiKey)
     if (handler === undefined) {
@@ -72,6 +119,7 @@ export class RequestDispatcher {
       if (header.apiKey === ApiKey.ApiVersions) {
         // KIP-511: a client newer than us sends a version we lack; answer with a v0 body holding our
         // ranges so it can retry with one we support.
+        if (outcome !== undefined) outcome.errorCode = ErrorCode.UNSUPPORTED_VERSION
         return encodeResponseFrame(ApiKey.ApiVersions, 0, header.correlationId, {
           errorCode: ErrorCode.UNSUPPORTED_VERSION,
           apiKeys: this.advertised(),
@@ -93,6 +141,7 @@ export class RequestDispatcher {
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error
       if (header.apiKey === ApiKey.ApiVersions) {
+        if (outcome !== undefined) outcome.errorCode = ErrorCode.INVALID_REQUEST
         return encodeResponseFrame(ApiKey.ApiVersions, 0, header.correlationId, {
           errorCode: ErrorCode.INVALID_REQUEST,
           apiKeys: this.advertised(),
@@ -119,6 +168,7 @@ export class RequestDispatcher {
     const response = await handler.handle(request as never, { header, session, broker })
     if (response === null) return null
     if (response === CLOSE_CONNECTION) return 'close'
+    if (outcome !== undefined) outcome.errorCode = (response as { errorCode?: number }).errorCode
     try {
       return encodeResponseFrame(
         header.apiKey,

@@ -43,3 +43,11 @@ export type { Logger, LogLevel } from './logger.js'
 export { createLogger, silentLogger } from './logger.js'
 export { type Random, randomUuidText } from './random.js'
 export type { Connection, Listener, Transport } from './transport.js'
+export {
+  brookChannels,
+  type ConnectionEvent,
+  countBatches,
+  type FsyncEvent,
+  type RecordsEvent,
+  type RequestEvent,
+} from './diagnostics.js'

@@ -1,7 +1,7 @@
 // Accepts client connections for one broker: refuses those over the connection limits (in total and per
 // client address), and gives every ServerConnection the broker-wide budgets for request bytes and queued
 // response bytes, so the limits hold across connections and not only within one.
-import { type Clock, type Connection, type Logger, assert } from '../core/index.js'
+import { type Clock, type Connection, type Logger, assert, brookChannels } from '../core/index.js'
 import { ByteBudget } from './byte-budget.js'
 import { type FrameHandler, ServerConnection } from './server-connection.js'
 
@@ -92,8 +92,12 @@ export class NetworkServer {
     })
     this.#connections.add(server)
     this.#perHost.set(host, fromHost + 1)
+    if (brookChannels.connectionOpened.hasSubscribers)
+      brookChannels.connectionOpened.publish({ id: server.session.id })
     server.onClosed = () => {
       if (!this.#connections.delete(server)) return
+      if (brookChannels.connectionClosed.hasSubscribers)
+        brookChannels.connectionClosed.publish({ id: server.session.id })
       const left = (this.#perHost.get(host) ?? 1) - 1
       if (left === 0) this.#perHost.delete(host)
       else this.#perHost.set(host, left)

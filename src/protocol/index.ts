@@ -1,6 +1,6 @@
 // Protocol: the Kafka wire format with no I/O. Reader/Writer, message definitions for every version,
 // compiled codecs, request/response headers, API keys and error codes.
-export { ApiKey } from './api-keys.js'
+export { ApiKey, apiKeyName } from './api-keys.js'
 export {
   ANSWER_BYTES_MAX_DEFAULT,
   type ApiMessages,

@@ -2,7 +2,7 @@
 // in-memory indexes, and the counters the log needs (bytes assigned, written, synced). Plus the forward
 // scan over batch headers used by recovery, index rebuilds and timestamp lookups. The file is opened on
 // demand through the shared FilePool, never held for the segment's lifetime.
-import type { FileHandle, FileSystem } from '../core/index.js'
+import { type FileHandle, type FileSystem, brookChannels } from '../core/index.js'
 import { BATCH_HEADER_BYTES, BatchOffsets, isBatchCrcValid, readInt64 } from '../record-batch/index.js'
 import type { FilePool } from './file-pool.js'
 import { SegmentIndex } from './segment-index.js'
@@ -123,7 +123,11 @@ export class LogSegment {
   /** Fdatasyncs the file; afterwards every write completed before the call is durable. */
   async sync(): Promise<void> {
     const covered = this.writes
-    await this.pool.use(this.logPath, (h) => h.sync())
+    if (brookChannels.fsync.hasSubscribers) {
+      const startedMs = performance.now()
+      await this.pool.use(this.logPath, (h) => h.sync())
+      brookChannels.fsync.publish({ durationMs: performance.now() - startedMs })
+    } else await this.pool.use(this.logPath, (h) => h.sync())
     if (covered > this.syncedWrites) this.syncedWrites = covered
   }
 

@@ -2,6 +2,7 @@
 // at least one batch even above the byte limits (KIP-74), long-polling on MaxWaitMs/MinBytes. Sessions
 // are not kept: every answer has SessionId 0, so clients keep sending full requests.
 import { ErrorCode, FetchRequest, FetchResponse, type MessageValue } from '../../protocol/index.js'
+import { brookChannels, countBatches } from '../../core/index.js'
 import type { PartitionLog, ReadResult } from '../../storage/index.js'
 import type { BrokerContext } from '../broker-context.js'
 import { defineHandler } from '../handler.js'
@@ -33,6 +34,7 @@ type Request = MessageValue<typeof FetchRequest>
 interface PlannedRead {
   answer: PartitionAnswer
   log: PartitionLog
+  topic: string
   fetchOffset: number
   budgetBytes: number
   read?: Promise<ReadResult>
@@ -107,7 +109,7 @@ async function readAll(broker: BrokerContext, request: Request, version: number)
         const budgetBytes = Math.min(p.partitionMaxBytes, remainingBytes)
         // Offsets out of range need a read too (it answers the error), but reserve no bytes for them.
         if (inRange) plannedBytes += budgetBytes
-        planned.push({ answer, log, fetchOffset: p.fetchOffset, budgetBytes })
+        planned.push({ answer, log, topic: meta.name, fetchOffset: p.fetchOffset, budgetBytes })
       }
     }
     responses.push({ topic: topic.topic, topicId: topic.topicId, partitions })
@@ -147,6 +149,14 @@ async function readAll(broker: BrokerContext, request: Request, version: number)
       answer.records = count === read.batches.length ? read.batches : read.batches.slice(0, count)
       answer.sizeBytes = sizeBytes
       totalBytes += sizeBytes
+      if (brookChannels.recordsOut.hasSubscribers) {
+        const counted = countBatches(answer.records, plan.fetchOffset)
+        brookChannels.recordsOut.publish({
+          topic: plan.topic,
+          records: counted.records,
+          bytes: counted.bytes,
+        })
+      }
     }
     answer.highWatermark = read.highWatermark
     answer.lastStableOffset = read.highWatermark

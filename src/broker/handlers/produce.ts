@@ -8,6 +8,7 @@ import {
   setPartitionLeaderEpoch,
   validateProducedBatchesAsync,
 } from '../../record-batch/index.js'
+import { brookChannels } from '../../core/index.js'
 import { CLOSE_CONNECTION, defineHandler } from '../handler.js'
 import type { BrokerContext } from '../broker-context.js'
 
@@ -115,6 +116,8 @@ async function producePartition(
       logAppendTimeMs = -1
       break
   }
+  if (outcome.status !== 'duplicate' && brookChannels.recordsIn.hasSubscribers)
+    brookChannels.recordsIn.publish({ topic: topicName, records: batch.recordsCount, bytes: stored.length })
   const { baseOffset, lastOffset } = outcome
   const result: PartitionResult = {
     index,

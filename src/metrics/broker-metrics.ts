@@ -1,0 +1,172 @@
+// Prometheus metrics of one broker process: subscribes to the broker's diagnostics channels (core/
+// diagnostics.ts), counts into prom-client metrics, and computes consumer-group lag when scraped.
+import diagnostics from 'node:diagnostics_channel'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import {
+  type ConnectionEvent,
+  type FsyncEvent,
+  type RecordsEvent,
+  type RequestEvent,
+  brookChannels,
+} from '../core/index.js'
+import { apiKeyName } from '../protocol/index.js'
+
+/** Label of the topics beyond `topicsMax`: their records and bytes are summed under it. */
+export const OTHER_TOPIC_LABEL = '_other'
+
+/** Committed offsets and high watermarks, read when /metrics is scraped (main.ts wires the broker in). */
+export interface LagSource {
+  /** Every consumer group's id. */
+  groupIds(): readonly string[]
+  /** The group's committed offsets (offset -1: nothing committed). */
+  committedOffsets(groupId: string): readonly { topic: string; partition: number; offset: number }[]
+  /** The partition's high watermark; undefined when the partition no longer exists. */
+  highWatermark(topic: string, partition: number): Promise<number | undefined>
+}
+
+export interface BrokerMetricsOptions {
+  /** Topics that get their own `topic` label (metrics-topics-max); later ones count as `_other`. */
+  topicsMax: number
+  /** Groups whose lag is reported at one scrape (metrics-groups-max). */
+  groupsMax: number
+  lag?: LagSource
+  /** Process memory, CPU and event-loop delay from prom-client (default true; off in unit tests). */
+  defaultMetrics?: boolean
+}
+
+const requestBucketsSeconds = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+]
+const fsyncBucketsSeconds = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5]
+
+/** The registry and its subscriptions; `close` unsubscribes. */
+export class BrokerMetrics {
+  readonly registry = new Registry()
+  readonly #topics = new Set<string>()
+  readonly #options: BrokerMetricsOptions
+  readonly #unsubscribe: (() => void)[] = []
+  readonly #recordsIn: Counter<'topic'>
+  readonly #bytesIn: Counter<'topic'>
+  readonly #recordsOut: Counter<'topic'>
+  readonly #bytesOut: Counter<'topic'>
+  readonly #requests: Counter<'api' | 'error'>
+  readonly #requestSeconds: Histogram<'api'>
+  readonly #fsyncSeconds: Histogram
+  readonly #connections: Gauge
+  readonly #connectionsOpened: Counter
+
+  constructor(options: BrokerMetricsOptions) {
+    this.#options = options
+    const registers = [this.registry]
+    const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+      new Counter<L>({ name, help, labelNames, registers })
+    this.#recordsIn = counter('brook_records_in_total', 'Records appended by Produce, per topic.', ['topic'])
+    this.#bytesIn = counter('brook_bytes_in_total', 'Record batch bytes appended by Produce, per topic.', [
+      'topic',
+    ])
+    this.#recordsOut = counter('brook_records_out_total', 'Records returned by Fetch, per topic.', ['topic'])
+    this.#bytesOut = counter('brook_bytes_out_total', 'Record batch bytes returned by Fetch, per topic.', [
+      'topic',
+    ])
+    this.#requests = counter('brook_requests_total', 'Requests answered, per API and top-level error.', [
+      'api',
+      'error',
+    ])
+    this.#requestSeconds = new Histogram({
+      name: 'brook_request_duration_seconds',
+      help: 'Time from a request frame to its answer (Fetch includes its long-poll wait), per API.',
+      labelNames: ['api'],
+      buckets: requestBucketsSeconds,
+      registers,
+    })
+    this.#fsyncSeconds = new Histogram({
+      name: 'brook_fsync_duration_seconds',
+      help: 'Duration of fdatasync of partition segment files.',
+      buckets: fsyncBucketsSeconds,
+      registers,
+    })
+    this.#connections = new Gauge({ name: 'brook_connections', help: 'Open client connections.', registers })
+    this.#connectionsOpened = new Counter({
+      name: 'brook_connections_opened_total',
+      help: 'Client connections accepted.',
+      registers,
+    })
+    const source = options.lag
+    const untracked: Gauge = new Gauge({
+      name: 'brook_consumer_groups_untracked',
+      help: 'Consumer groups beyond metrics-groups-max, whose lag is not reported.',
+      registers,
+      collect: () => untracked.set(Math.max(0, (source?.groupIds().length ?? 0) - options.groupsMax)),
+    })
+    // prom-client awaits `collect` on each scrape: the lag is read then, not kept between scrapes.
+    const lag: Gauge<'group' | 'topic' | 'partition'> = new Gauge({
+      name: 'brook_consumer_group_lag',
+      help: 'High watermark minus committed offset, per consumer group and partition with a commit.',
+      labelNames: ['group', 'topic', 'partition'],
+      registers,
+      collect: async () => {
+        lag.reset()
+        if (source === undefined) return
+        for (const group of source.groupIds().slice(0, options.groupsMax)) {
+          for (const c of source.committedOffsets(group)) {
+            if (c.offset < 0) continue
+            const end = await source.highWatermark(c.topic, c.partition)
+            if (end === undefined) continue
+            lag.set({ group, topic: c.topic, partition: String(c.partition) }, Math.max(0, end - c.offset))
+          }
+        }
+      },
+    })
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry })
+    this.#subscribe<RequestEvent>(brookChannels.request.name, (e) => {
+      const api = apiKeyName(e.apiKey)
+      this.#requests.inc({ api, error: e.error })
+      this.#requestSeconds.observe({ api }, e.durationMs / 1000)
+    })
+    this.#subscribe<RecordsEvent>(brookChannels.recordsIn.name, (e) => {
+      const topic = this.#topicLabel(e.topic)
+      this.#recordsIn.inc({ topic }, e.records)
+      this.#bytesIn.inc({ topic }, e.bytes)
+    })
+    this.#subscribe<RecordsEvent>(brookChannels.recordsOut.name, (e) => {
+      const topic = this.#topicLabel(e.topic)
+      this.#recordsOut.inc({ topic }, e.records)
+      this.#bytesOut.inc({ topic }, e.bytes)
+    })
+    this.#subscribe<FsyncEvent>(brookChannels.fsync.name, (e) =>
+      this.#fsyncSeconds.observe(e.durationMs / 1000),
+    )
+    this.#subscribe<ConnectionEvent>(brookChannels.connectionOpened.name, () => {
+      this.#connections.inc()
+      this.#connectionsOpened.inc()
+    })
+    this.#subscribe<ConnectionEvent>(brookChannels.connectionClosed.name, () => this.#connections.dec())
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  text(): Promise<string> {
+    return this.registry.metrics()
+  }
+
+  get contentType(): string {
+    return this.registry.contentType
+  }
+
+  /** Stops listening to the channels (the counters keep their values). */
+  close(): void {
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe()
+  }
+
+  #topicLabel(topic: string): string {
+    if (this.#topics.has(topic)) return topic
+    if (this.#topics.size >= this.#options.topicsMax) return OTHER_TOPIC_LABEL
+    this.#topics.add(topic)
+    return topic
+  }
+
+  #subscribe<T>(name: string | symbol, handle: (event: T) => void): void {
+    const listener = (message: unknown) => handle(message as T)
+    diagnostics.subscribe(name, listener)
+    this.#unsubscribe.push(() => diagnostics.unsubscribe(name, listener))
+  }
+}
