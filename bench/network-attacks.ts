@@ -14,9 +14,13 @@ import { buildRecordBatch } from '../src/record-batch/index.js'
 const MiB = 1024 * 1024
 const brookBin = fileURLToPath(new URL('../../bin/brook.js', import.meta.url))
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'brook-attacks-'))
-const child = spawn(process.execPath, [brookBin, 'start', '--port', '0', '--data-dir', dataDir], {
-  stdio: ['ignore', 'pipe', 'ignore'],
-})
+const child = spawn(
+  process.execPath,
+  [brookBin, 'start', '--no-console', '--port', '0', '--data-dir', dataDir],
+  {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  },
+)
 const port = await new Promise<number>((resolve) => {
   let out = ''
   child.stdout!.on('data', (chunk: Buffer) => {

@@ -21,7 +21,7 @@ stop_brook() {
 trap 'stop_brook; rm -rf "$data"' EXIT
 start_brook() {
   : > "$prof_dir/brook.out"
-  node "$@" "$root/bin/brook.js" start --port "$port" --data-dir "$data" --num-partitions 16 \
+  node "$@" "$root/bin/brook.js" start --no-console --port "$port" --data-dir "$data" --num-partitions 16 \
     --group-initial-rebalance-delay-ms 0 > "$prof_dir/brook.out" 2>&1 &
   brook_pid=$!
   until grep -q 'listening on' "$prof_dir/brook.out"; do

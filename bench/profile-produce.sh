@@ -10,7 +10,7 @@ data="$(mktemp -d "${TMPDIR:-/tmp}/bench-prof-brook-XXXXXX")"
 port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 rm -rf "$prof_dir"
 mkdir -p "$prof_dir"
-node --cpu-prof --cpu-prof-dir="$prof_dir" "$root/bin/brook.js" start --port "$port" --data-dir "$data" \
+node --cpu-prof --cpu-prof-dir="$prof_dir" "$root/bin/brook.js" start --no-console --port "$port" --data-dir "$data" \
   --num-partitions 16 > "$prof_dir/brook.out" 2>&1 &
 brook_pid=$!
 cleanup() {

@@ -246,6 +246,7 @@ async function startBrook(port: number, dataDir: string): Promise<BrokerHandle> 
     [
       path.join(rootDir, 'bin', 'brook.js'),
       'start',
+      '--no-console',
       '--port',
       String(port),
       '--data-dir',

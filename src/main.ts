@@ -45,7 +45,7 @@ Options for start:
   --metrics-topics-max N    topics with their own label in /metrics; the rest are "_other" (default 1000)
   --metrics-groups-max N    consumer groups whose lag /metrics reports (default 1000)
 
-Every setting can also come from the environment as BROOK_<NAME>, e.g. BROOK_PORT=9093.
+Every setting can also come from the environment as BROOK_<NAME>, e.g. BROOK_PORT=19092 or BROOK_CONSOLE_PORT=19093.
 `
 
 /** The per-user data directory: XDG on Linux, Application Support on macOS, LOCALAPPDATA on Windows. */

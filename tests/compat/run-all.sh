@@ -41,7 +41,7 @@ start_broker() {
     broker_pid="$(cat "$data/kafka.pid")"
     return 0
   fi
-  node "$root/bin/brook.js" start --port "$port" --data-dir "$data" --num-partitions 3 --group-initial-rebalance-delay-ms 0 >> "$logs/brook.log" 2>&1 &
+  node "$root/bin/brook.js" start --no-console --port "$port" --data-dir "$data" --num-partitions 3 --group-initial-rebalance-delay-ms 0 >> "$logs/brook.log" 2>&1 &
   broker_pid=$!
   local deadline=$((SECONDS + 30)) seen_lines
   seen_lines="$(wc -l < "$logs/brook.log")"

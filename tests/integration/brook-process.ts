@@ -88,9 +88,13 @@ export class BrookProcess {
     const ownsDataDir = options.dataDir === undefined
     const dataDir = options.dataDir ?? (await makeTempDataDir())
     const args = options.args ?? []
+    // The HTTP port (/metrics) on a free port too, unless the test chooses it, so brokers run side by side.
+    const consoleArgs = args.some((a) => a === '--console-port' || a === '--no-console')
+      ? []
+      : ['--console-port', '0']
     const child = spawn(
       process.execPath,
-      [brookBinPath, 'start', '--port', '0', '--data-dir', dataDir, ...args],
+      [brookBinPath, 'start', '--port', '0', '--data-dir', dataDir, ...consoleArgs, ...args],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
     live.add(child)
@@ -144,6 +148,18 @@ export class BrookProcess {
       exited,
     )
     return brook
+  }
+
+  /** The base URL of the broker's HTTP port (/metrics, /healthz, /readyz), once it printed it. */
+  async consoleUrl(timeoutMs = 5000): Promise<string> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const match = /^metrics on (http:\/\/\S+)\/metrics$/m.exec(this.output)
+      if (match !== null) return match[1]
+      if (this.hasExited || Date.now() > deadline)
+        throw new Error(`brook printed no metrics address\n--- brook output ---\n${this.output}`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
   }
 
   /** True once the process has ended. */

@@ -55,7 +55,7 @@ start_broker() {
     return 0
   fi
   touch "$logs/brook.log"
-  node "$root/bin/brook.js" start --port "$port" --data-dir "$data" --num-partitions 6 --group-initial-rebalance-delay-ms 0 \
+  node "$root/bin/brook.js" start --no-console --port "$port" --data-dir "$data" --num-partitions 6 --group-initial-rebalance-delay-ms 0 \
     --group-consumer-session-timeout-ms "$consumer_session_ms" --group-consumer-heartbeat-interval-ms "$consumer_heartbeat_ms" \
     >> "$logs/brook.log" 2>&1 &
   broker_pid=$!

@@ -49,7 +49,7 @@ start_broker() {
     broker_pid="$(cat "$data/kafka.pid")"
     return 0
   fi
-  node "$root/bin/brook.js" start --port "$port" --data-dir "$data" >> "$logs/brook.log" 2>&1 &
+  node "$root/bin/brook.js" start --no-console --port "$port" --data-dir "$data" >> "$logs/brook.log" 2>&1 &
   broker_pid=$!
   for _ in $(seq 1 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
