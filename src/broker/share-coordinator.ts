@@ -19,6 +19,7 @@ import {
 } from '../share-partitions/index.js'
 import type { BrokerConfig } from './broker-config.js'
 import type { PartitionStore } from './partition-store.js'
+import { DeadLetterWriter } from './share-dead-letters.js'
 import { SHARE_GROUP_CONFIGS, shareGroupConfigProblem } from './share-group-configs.js'
 
 /** Most topics one share member may subscribe to (a bound on a client-sized list). */
@@ -51,10 +52,19 @@ export class ShareCoordinator {
   readonly #partitionsByGroup = new Map<string, Set<string>>()
   /** Connections whose close hook is registered. */
   readonly #hookedConnections = new Set<number>()
+  /** Appends archived records to each group's dead-letter topic (KIP-1191). */
+  readonly deadLetters: DeadLetterWriter
 
   private constructor(options: ShareCoordinatorOptions, store: ShareStateStore) {
     this.#options = options
     this.#store = store
+    this.deadLetters = new DeadLetterWriter({
+      topics: options.topics,
+      partitions: options.partitions,
+      logger: options.logger,
+      nowMs: () => options.clock.nowMs(),
+      groupConfig: (groupId, name) => this.groupConfig(groupId, name),
+    })
     this.sessions = new ShareSessionCache(options.config.shareMaxShareSessions)
   }
 
@@ -116,6 +126,7 @@ export class ShareCoordinator {
       recordLockDurationMs: () => Number(this.groupConfig(groupId, 'share.record.lock.duration.ms')),
       deliveryCountLimit: () => Number(this.groupConfig(groupId, 'share.delivery.count.limit')),
       recordLocksMax: () => Number(this.groupConfig(groupId, 'share.partition.max.record.locks')),
+      deadLetters: (key, letters) => void this.deadLetters.write(key, letters),
     }
   }
 
@@ -300,6 +311,7 @@ export class ShareCoordinator {
     for (const partition of this.#partitions.values()) partition.close()
     await Promise.allSettled(this.#opening.values())
     for (const partition of this.#partitions.values()) partition.close()
+    await this.deadLetters.settled()
     await this.#store.close()
   }
 }

@@ -6,7 +6,7 @@ import type { BrokerConfig } from './broker-config.js'
 
 /** One group config: its bounds check and the broker value it falls back to. */
 interface ShareGroupConfigDefinition {
-  readonly type: 'int' | 'string'
+  readonly type: 'int' | 'string' | 'boolean'
   /** The problem with `value`, or undefined when it is valid. */
   problem(value: string): string | undefined
   fallback(config: BrokerConfig): string
@@ -88,6 +88,27 @@ export const SHARE_GROUP_CONFIGS: ReadonlyMap<string, ShareGroupConfigDefinition
           ? undefined
           : 'share.isolation.level must be read_committed or read_uncommitted',
       fallback: () => 'read_uncommitted',
+    },
+  ],
+  [
+    'errors.deadletterqueue.topic.name',
+    {
+      type: 'string',
+      // Kafka 4.4 (KIP-1191): blank means no dead-letter topic. Brook does not require Kafka's `dlq.`
+      // name prefix nor the topic's errors.deadletterqueue.group.enable (see decision 0003).
+      problem: (value) => (value.length <= 249 ? undefined : 'errors.deadletterqueue.topic.name is too long'),
+      fallback: () => '',
+    },
+  ],
+  [
+    'errors.deadletterqueue.copy.record.enable',
+    {
+      type: 'boolean',
+      problem: (value) =>
+        value === 'true' || value === 'false'
+          ? undefined
+          : 'errors.deadletterqueue.copy.record.enable must be true or false',
+      fallback: () => 'false',
     },
   ],
 ])

@@ -11,6 +11,8 @@ export { type OffsetRange, OffsetRanges } from './offset-ranges.js'
 export {
   type AcknowledgeResult,
   type AcknowledgementBatch,
+  type DeadLetter,
+  type DeadLetterReason,
   type AcquireResult,
   type AcquiredRange,
   type RecordState,

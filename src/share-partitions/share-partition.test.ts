@@ -375,3 +375,69 @@ describe('share-partition reads (#8)', () => {
     partition.close()
   })
 })
+
+describe('share-partition dead letters (#8, KIP-1191)', () => {
+  it('REJECT, RELEASE at the limit and lock expiry at the limit are told once their archiving is synced', async () => {
+    const clock = new SimClock()
+    const sink = new SimShareStateSink()
+    const told: [string, number, number, number][] = []
+    const settings: SharePartitionSettings = {
+      ...settingsOf({ limit: 2, lockMs: 1000 }),
+      deadLetters: (_key, letters) => {
+        for (const l of letters) told.push([l.reason, l.firstOffset, l.lastOffset, l.deliveryCount])
+      },
+    }
+    const created = SharePartition.create({ key, clock, settings, sink, startOffset: 0 })
+    sink.sync()
+    await created.durable
+    const partition = created.partition
+    partition.acquire('a', 10, 6)
+    const rejected = partition.acknowledge('a', [
+      {
+        firstOffset: 0,
+        lastOffset: 5,
+        acknowledgeTypes: [REJECT, ACCEPT, RELEASE, RELEASE, ACCEPT, RELEASE],
+      },
+    ])
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.deepEqual(told, [], 'told before the archiving was synced')
+    sink.sync()
+    await rejected.durable
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.deepEqual(told, [['rejected', 0, 0, 1]], 'a RELEASE below the limit is no dead letter')
+    told.length = 0
+    // Second delivery of 2, 3 and 5: 2 and 3 released (limit reached), 5 left to its lock.
+    assert.deepEqual(
+      partition.acquire('a', 10, 6).acquired.map((r) => [r.firstOffset, r.lastOffset, r.deliveryCount]),
+      [
+        [2, 3, 2],
+        [5, 5, 2],
+      ],
+    )
+    partition.acknowledge('a', [{ firstOffset: 2, lastOffset: 3, acknowledgeTypes: [RELEASE] }])
+    clock.advance(1000)
+    sink.sync()
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.deepEqual(told, [
+      ['delivery-count-limit', 2, 3, 2],
+      ['delivery-count-limit', 5, 5, 2],
+    ])
+    assert.equal(partition.startOffset, 6, 'the queue moved on')
+    // A record acquired at the limit when the broker stopped is archived, and told, on restore.
+    told.length = 0
+    partition.acquire('a', 10, 8)
+    partition.acknowledge('a', [{ firstOffset: 6, lastOffset: 6, acknowledgeTypes: [RELEASE] }])
+    partition.acquire('a', 1, 8)
+    partition.close()
+    sink.sync()
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.deepEqual(told, [])
+    const stored = sink.replay().partitions.values().next().value
+    assert.ok(stored !== undefined)
+    const restored = SharePartition.restore({ key, clock, settings, sink, durable: stored.state })
+    assert.deepEqual(told, [['delivery-count-limit', 6, 6, 2]])
+    assert.deepEqual(restored.stateOf(7), { state: 'AVAILABLE', deliveryCount: 1, memberId: null })
+    assert.equal(restored.startOffset, 7)
+    restored.close()
+  })
+})

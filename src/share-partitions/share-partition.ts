@@ -31,6 +31,17 @@ export interface AcquiredRange {
   readonly deliveryCount: number
 }
 
+/** Why a record was archived: a REJECT, or its delivery count reached the limit. */
+export type DeadLetterReason = 'rejected' | 'delivery-count-limit'
+
+/** A run of records archived together, with the delivery count they had. */
+export interface DeadLetter {
+  readonly firstOffset: number
+  readonly lastOffset: number
+  readonly deliveryCount: number
+  readonly reason: DeadLetterReason
+}
+
 /** Writes share-state records to durable storage; the promise resolves once the record is synced. */
 export interface ShareStateSink {
   append(record: ShareStateRecord): Promise<void>
@@ -44,6 +55,11 @@ export interface SharePartitionSettings {
   deliveryCountLimit(): number
   /** `group.share.partition.max.record.locks`: most offsets in the window [start, end). */
   recordLocksMax(): number
+  /**
+   * Told of records archived by REJECT or at the delivery count limit, once that archiving is synced
+   * (dead letters, KIP-1191). Not told of records archived because the log start passed them.
+   */
+  deadLetters?(key: SharePartitionKey, letters: readonly DeadLetter[]): void
 }
 
 /** The value of a run of offsets. Never mutated: updates replace it (ranges share value objects). */
@@ -140,9 +156,17 @@ export class SharePartition {
     const stored = options.durable.ranges
     const ranges = new OffsetRanges<RunValue>(stored.startOffset, runEqual)
     const limit = options.settings.deliveryCountLimit()
+    const letters: DeadLetter[] = []
     for (const range of stored.ranges()) {
       let state = toRecordState(range.value.state)
       if (state === 'ACQUIRED') state = range.value.deliveryCount >= limit ? 'ARCHIVED' : 'AVAILABLE'
+      if (state === 'ARCHIVED' && range.value.state === 'acquired')
+        letters.push({
+          firstOffset: range.firstOffset,
+          lastOffset: range.lastOffset,
+          deliveryCount: range.value.deliveryCount,
+          reason: 'delivery-count-limit',
+        })
       const value: RunValue = {
         state,
         deliveryCount: range.value.deliveryCount,
@@ -153,6 +177,7 @@ export class SharePartition {
     }
     const partition = new SharePartition(options.key, options.clock, options.settings, options.sink, ranges)
     partition.#advanceStartOverDone()
+    if (letters.length > 0) options.settings.deadLetters?.(options.key, letters)
     return partition
   }
 
@@ -277,6 +302,7 @@ export class SharePartition {
     const limit = this.#settings.deliveryCountLimit()
     const renewDeadlineMs = nowMs + this.#settings.recordLockDurationMs()
     const changed: { firstOffset: number; lastOffset: number }[] = []
+    const letters: DeadLetter[] = []
     for (const batch of batches) {
       for (const run of typeRuns(batch)) {
         if (run.type === AcknowledgeType.RENEW) {
@@ -288,13 +314,17 @@ export class SharePartition {
         }
         this.#ranges.update(run.firstOffset, run.lastOffset, (value) => acknowledged(value, run.type, limit))
         changed.push({ firstOffset: run.firstOffset, lastOffset: run.lastOffset })
+        const reason = run.type === AcknowledgeType.REJECT ? 'rejected' : 'delivery-count-limit'
+        letters.push(...this.#archivedIn([run], reason))
       }
     }
     this.#scheduleLockTimer()
     if (changed.length === 0) return { errorCode: ErrorCode.NONE, errorMessage: null, durable: DONE }
     const durableRanges = this.#durableRangesOver(changed)
     this.#advanceStartOverDone()
-    return { errorCode: ErrorCode.NONE, errorMessage: null, durable: this.#persist(false, durableRanges) }
+    const durable = this.#persist(false, durableRanges)
+    this.#deadLetterOnceDurable(durable, letters)
+    return { errorCode: ErrorCode.NONE, errorMessage: null, durable }
   }
 
   /**
@@ -397,9 +427,39 @@ export class SharePartition {
         acknowledged(value, AcknowledgeType.RELEASE, limit),
       )
     const durableRanges = this.#durableRangesOver(held)
+    const letters = this.#archivedIn(held, 'delivery-count-limit')
     this.#advanceStartOverDone()
     this.#scheduleLockTimer()
-    return this.#persist(false, durableRanges)
+    const durable = this.#persist(false, durableRanges)
+    this.#deadLetterOnceDurable(durable, letters)
+    return durable
+  }
+
+  /** The ARCHIVED runs within `spans` (which were all ACQUIRED before the change: newly archived). */
+  #archivedIn(
+    spans: readonly { firstOffset: number; lastOffset: number }[],
+    reason: DeadLetterReason,
+  ): DeadLetter[] {
+    const out: DeadLetter[] = []
+    for (const range of this.#durableRangesOver(spans))
+      if (range.state === 'archived')
+        out.push({
+          firstOffset: range.firstOffset,
+          lastOffset: range.lastOffset,
+          deliveryCount: range.deliveryCount,
+          reason,
+        })
+    return out
+  }
+
+  /** Tells the dead-letter listener after the archiving is synced (never before: no duplicates). */
+  #deadLetterOnceDurable(durable: Promise<void>, letters: readonly DeadLetter[]): void {
+    const listener = this.#settings.deadLetters
+    if (letters.length === 0 || listener === undefined) return
+    durable.then(
+      () => listener.call(this.#settings, this.key, letters),
+      () => {},
+    )
   }
 
   #expireLocks(): void {

@@ -153,7 +153,11 @@ function describeOne(resource: DescribeResource, options: ResultOptions, context
           configSource: entry.overridden ? ConfigSource.GROUP_CONFIG : ConfigSource.DEFAULT_CONFIG,
           isSensitive: false,
           synonyms: [],
-          configType: /\.ms$|limit$|locks$/.test(entry.name) ? ConfigType.INT : ConfigType.STRING,
+          configType: /\.enable$/.test(entry.name)
+            ? ConfigType.BOOLEAN
+            : /\.ms$|limit$|locks$/.test(entry.name)
+              ? ConfigType.INT
+              : ConfigType.STRING,
           documentation: null,
         })),
       )

@@ -384,3 +384,87 @@ describe('share fetches of a closed connection (#8)', () => {
     await broker.close()
   })
 })
+
+describe('share-group dead letters (#8, KIP-1191)', () => {
+  it('rejected and delivery-limit records are appended to errors.deadletterqueue.topic.name with __dlq.errors.* headers', async () => {
+    const { broker, topicId } = await setup(3)
+    assert.ok((await broker.topics.createTopic({ name: 'dlq.jobs', numPartitions: 1 })).ok)
+    const altered = await broker.call(incrementalAlterConfigs, 1, {
+      resources: [
+        {
+          resourceType: 32,
+          resourceName: 'g',
+          configs: [
+            { name: 'errors.deadletterqueue.topic.name', configOperation: 0, value: 'dlq.jobs' },
+            { name: 'errors.deadletterqueue.copy.record.enable', configOperation: 0, value: 'true' },
+            { name: 'share.delivery.count.limit', configOperation: 0, value: '2' },
+          ],
+        },
+      ],
+      validateOnly: false,
+    })
+    assert.equal(altered.responses[0].errorCode, ErrorCode.NONE, altered.responses[0].errorMessage ?? '')
+    const badBool = await broker.call(incrementalAlterConfigs, 1, {
+      resources: [
+        {
+          resourceType: 32,
+          resourceName: 'g',
+          configs: [{ name: 'errors.deadletterqueue.copy.record.enable', configOperation: 0, value: 'yes' }],
+        },
+      ],
+      validateOnly: false,
+    })
+    assert.equal(badBool.responses[0].errorCode, ErrorCode.INVALID_CONFIG)
+    await join(broker, 'a')
+    await broker.call(shareFetch, 1, fetchInput(topicId, 'a', 0))
+    // v0 rejected, v1 accepted, v2 released (delivery 1 of 2).
+    const REJECT = 3
+    await broker.call(
+      shareFetch,
+      1,
+      fetchInput(topicId, 'a', 1, [
+        { firstOffset: 0, lastOffset: 2, acknowledgeTypes: [REJECT, ACCEPT, RELEASE] },
+      ]),
+    )
+    // v2 came back in that same fetch with delivery count 2; releasing it again archives it.
+    const again = await broker.call(
+      shareFetch,
+      1,
+      fetchInput(topicId, 'a', 2, [{ firstOffset: 2, lastOffset: 2, acknowledgeTypes: [RELEASE] }]),
+    )
+    assert.equal(again.responses[0].partitions[0].acknowledgeErrorCode, ErrorCode.NONE)
+    await broker.context.shares.deadLetters.settled()
+    const state = await broker.context.shares.partition('g', topicId, 0)
+    assert.equal(state?.startOffset, 3, 'the queue moved on')
+    const log = await broker.context.partitions.log('dlq.jobs', 0)
+    assert.ok(log !== undefined)
+    const read = await log.read(0, 1 << 20)
+    const letters = read.batches.flatMap((b) => decodeBatch(b).records)
+    const headers = letters.map((r) =>
+      Object.fromEntries(r.headers.map((h) => [h.key, h.value === null ? null : String(h.value)])),
+    )
+    assert.deepEqual(
+      letters.map((r) => String(r.value)),
+      ['v0', 'v2'],
+    )
+    assert.deepEqual(headers, [
+      {
+        '__dlq.errors.topic': 'jobs',
+        '__dlq.errors.partition': '0',
+        '__dlq.errors.offset': '0',
+        '__dlq.errors.group': 'g',
+        '__dlq.errors.delivery.count': '1',
+        '__dlq.errors.message': 'Record rejected by the consumer',
+      },
+      {
+        '__dlq.errors.topic': 'jobs',
+        '__dlq.errors.partition': '0',
+        '__dlq.errors.offset': '2',
+        '__dlq.errors.group': 'g',
+        '__dlq.errors.delivery.count': '2',
+        '__dlq.errors.message': 'Delivery count limit reached',
+      },
+    ])
+    await broker.close()
+  })
+})
