@@ -47,6 +47,8 @@ export interface BrokerConfig {
   inFlightRequestsMax: number
   /** Longest a Fetch long-polls, whatever its MaxWaitMs asks, in ms. */
   fetchWaitMaxMs: number
+  /** Incremental fetch sessions kept (max.incremental.fetch.session.cache.slots); 0 turns them off. */
+  fetchSessionCacheSlots: number
   /** Open client connections, in total (max.connections) and per client address (max.connections.per.ip). */
   connectionsMax: number
   connectionsPerIpMax: number
@@ -122,6 +124,7 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     produceDecompressedBytesMax: 268435456,
     inFlightRequestsMax: 100,
     fetchWaitMaxMs: 30000,
+    fetchSessionCacheSlots: 1000,
     connectionsMax: 10000,
     connectionsPerIpMax: 1000,
     connectionsIdleMaxMs: 600000,
@@ -211,6 +214,8 @@ const settings: Record<string, Setter> = {
   'in-flight-requests-max': (c, v) =>
     (c.inFlightRequestsMax = integer('in-flight-requests-max', 1, 100000)(v)),
   'fetch-wait-max-ms': (c, v) => (c.fetchWaitMaxMs = integer('fetch-wait-max-ms', 0, 3600000)(v)),
+  'max-incremental-fetch-session-cache-slots': (c, v) =>
+    (c.fetchSessionCacheSlots = integer('max-incremental-fetch-session-cache-slots', 0, 2147483647)(v)),
   'max-connections': (c, v) => (c.connectionsMax = integer('max-connections', 1, 2147483647)(v)),
   'max-connections-per-ip': (c, v) =>
     (c.connectionsPerIpMax = integer('max-connections-per-ip', 1, 2147483647)(v)),
@@ -272,6 +277,7 @@ const kafkaAliases: Record<string, string> = {
   'socket.request.max.bytes': 'request-bytes-max',
   'node.id': 'node-id',
   'max.connections': 'max-connections',
+  'max.incremental.fetch.session.cache.slots': 'max-incremental-fetch-session-cache-slots',
   'max.connections.per.ip': 'max-connections-per-ip',
   'connections.max.idle.ms': 'connections-max-idle-ms',
   'queued.max.request.bytes': 'queued-max-request-bytes',

@@ -4,6 +4,7 @@ import type { Clock, Logger } from '../core/index.js'
 import type { GroupCoordinator } from '../groups/index.js'
 import type { TopicRegistry } from '../metadata/index.js'
 import type { BrokerConfig } from './broker-config.js'
+import type { FetchSessionCache } from './fetch-session-cache.js'
 import type { ShareCoordinator } from './share-coordinator.js'
 import type { PartitionStore } from './partition-store.js'
 import type { ProducerIdAllocator } from './producer-id-allocator.js'
@@ -21,6 +22,8 @@ export interface BrokerContext {
   /** Share groups (KIP-932): membership, share-partitions, share sessions. */
   readonly shares: ShareCoordinator
   readonly producerIds: ProducerIdAllocator
+  /** Incremental fetch sessions (KIP-227), shared by all connections. */
+  readonly fetchSessions: FetchSessionCache
   /** The (apiKey, minVersion, maxVersion) triples ApiVersions advertises. */
   advertised(): { apiKey: number; minVersion: number; maxVersion: number }[]
 }

@@ -7,11 +7,18 @@ import { TopicRegistry, BrokerConfig as TopicDefaults } from '../metadata/index.
 import { NetworkServer } from '../network/index.js'
 import type { BrokerConfig } from './broker-config.js'
 import type { BrokerContext } from './broker-context.js'
+import { FetchSessionCache } from './fetch-session-cache.js'
 import { handlers } from './handlers/index.js'
 import { ShareCoordinator } from './share-coordinator.js'
 import { PartitionStore } from './partition-store.js'
 import { ProducerIdAllocator } from './producer-id-allocator.js'
 import { RequestDispatcher } from './request-dispatcher.js'
+
+/**
+ * How long a new fetch session is safe from eviction by a larger one, and how long unused before any new
+ * session may evict it (Kafka's fixed 120,000 ms, not a config there either).
+ */
+const FETCH_SESSION_EVICTION_MS = 120_000
 
 export interface BrokerDependencies {
   config: BrokerConfig
@@ -120,6 +127,11 @@ export async function openBrokerContext(
     groups,
     shares,
     producerIds,
+    fetchSessions: new FetchSessionCache({
+      slotsMax: config.fetchSessionCacheSlots,
+      evictionMs: FETCH_SESSION_EVICTION_MS,
+      random: deps.random,
+    }),
     advertised: () => dispatcher.advertised(),
   }
   return {

@@ -1,10 +1,12 @@
 // Fetch: whole batches from the one containing the fetch offset (clients skip the records before it),
-// at least one batch even above the byte limits (KIP-74), long-polling on MaxWaitMs/MinBytes. Sessions
-// are not kept: every answer has SessionId 0, so clients keep sending full requests.
-import { ErrorCode, FetchRequest, FetchResponse, type MessageValue } from '../../protocol/index.js'
+// at least one batch even above the byte limits (KIP-74), long-polling on MaxWaitMs/MinBytes; incremental
+// fetch sessions (KIP-227): a full fetch with epoch 0 opens a session, later requests name only the
+// partitions that changed and answers carry only partitions with records, errors or new offsets.
 import { brookChannels, countBatches } from '../../core/index.js'
+import { ErrorCode, FetchRequest, FetchResponse, type MessageValue, ZERO_UUID } from '../../protocol/index.js'
 import type { PartitionLog, ReadResult } from '../../storage/index.js'
 import type { BrokerContext } from '../broker-context.js'
+import { type FetchSession, type SessionPartition, sessionPartitionKey } from '../fetch-session-cache.js'
 import { defineHandler } from '../handler.js'
 
 interface PartitionAnswer {
@@ -15,6 +17,59 @@ interface PartitionAnswer {
   logStartOffset: number
   records: Buffer[]
   sizeBytes: number
+}
+
+type Request = MessageValue<typeof FetchRequest>
+
+/** A partition being fetched: what the client asked, the log once resolved, and an error if it failed. */
+interface Target extends SessionPartition {
+  /** The log, kept across polls of a session while it is not deleted and its topic is the same. */
+  log: PartitionLog | undefined
+  /** The id of the topic `log` belongs to, to notice a deletion before it reaches the log. */
+  logTopicId: string
+}
+
+interface PlannedRead {
+  answer: PartitionAnswer
+  target: Target
+  budgetBytes: number
+  read?: Promise<ReadResult>
+}
+
+interface Answered {
+  target: Target
+  answer: PartitionAnswer
+}
+
+const SESSION_ID_NONE = 0
+const EPOCH_INITIAL = 0
+const EPOCH_FINAL = -1
+
+/** The targets of the request's partitions, in request order (a repeated partition: the last one wins). */
+function requestTargets(broker: BrokerContext, request: Request, version: number): Target[] {
+  const targets: Target[] = []
+  for (const topic of request.topics) {
+    const meta = version >= 13 ? broker.topics.topicById(topic.topicId) : broker.topics.topic(topic.topic)
+    for (const p of topic.partitions) {
+      targets.push({
+        topic: meta?.name ?? topic.topic ?? '',
+        topicId: version >= 13 ? topic.topicId : ZERO_UUID,
+        partition: p.partition,
+        fetchOffset: p.fetchOffset,
+        partitionMaxBytes: p.partitionMaxBytes,
+        currentLeaderEpoch: p.currentLeaderEpoch,
+        sentHighWatermark: -1,
+        sentLogStartOffset: -1,
+        log: undefined,
+        logTopicId: ZERO_UUID,
+      })
+    }
+  }
+  return targets
+}
+
+function targetKey(target: SessionPartition, usesTopicIds: boolean): string {
+  return sessionPartitionKey(usesTopicIds ? target.topicId : target.topic, target.partition)
 }
 
 function errorAnswer(partitionIndex: number, errorCode: number): PartitionAnswer {
@@ -29,120 +84,125 @@ function errorAnswer(partitionIndex: number, errorCode: number): PartitionAnswer
   }
 }
 
-type Request = MessageValue<typeof FetchRequest>
-
-interface PlannedRead {
-  answer: PartitionAnswer
-  log: PartitionLog
-  topic: string
-  fetchOffset: number
-  budgetBytes: number
-  read?: Promise<ReadResult>
+/** Finds the log of a target not resolved yet (or whose log was deleted); returns an error code. */
+async function resolve(broker: BrokerContext, target: Target, usesTopicIds: boolean): Promise<number> {
+  target.log = undefined
+  const meta = usesTopicIds ? broker.topics.topicById(target.topicId) : broker.topics.topic(target.topic)
+  if (meta === undefined)
+    return usesTopicIds ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+  target.topic = meta.name
+  target.logTopicId = meta.topicId
+  let log: PartitionLog | undefined
+  try {
+    log = await broker.partitions.log(meta.name, target.partition)
+  } catch (error) {
+    broker.logger.error('opening a partition log failed', {
+      topic: meta.name,
+      partition: target.partition,
+      error,
+    })
+    return ErrorCode.KAFKA_STORAGE_ERROR
+  }
+  if (log === undefined) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+  target.log = log
+  return ErrorCode.NONE
 }
 
 /**
- * Reads every requested partition. Byte budgets are planned first, in request order (each partition gets
+ * Reads the targets. Byte budgets are planned first, in target order (each partition gets
  * min(partitionMaxBytes, what is left of maxBytes)), so all reads can run concurrently; then the results
  * are taken in order and cut once the response reaches maxBytes. As in a sequential read, the partition
  * that crosses the limit keeps its first batch (KIP-74), so an oversized batch is never stuck.
+ * In an incremental fetch a partition with nothing to read and offsets the client already has is
+ * skipped before anything is allocated for it, so an idle poll costs no allocation per partition.
  */
-async function readAll(broker: BrokerContext, request: Request, version: number) {
+async function readAll(
+  broker: BrokerContext,
+  targets: Iterable<Target>,
+  maxBytes: number,
+  incremental: boolean,
+  usesTopicIds: boolean,
+) {
   let plannedBytes = 0
   let hasError = false
-  const responses = []
+  const answered: Answered[] = []
   const planned: PlannedRead[] = []
-  /** The partitions a long poll waits on. */
-  const watched: [string, number][] = []
-  for (const topic of request.topics) {
-    const meta = version >= 13 ? broker.topics.topicById(topic.topicId) : broker.topics.topic(topic.topic)
-    const partitions: PartitionAnswer[] = []
-    for (const p of topic.partitions) {
-      if (meta === undefined) {
-        partitions.push(
-          errorAnswer(
-            p.partition,
-            version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-          ),
-        )
-        hasError = true
-        continue
-      }
-      let log: PartitionLog | undefined
-      try {
-        log = await broker.partitions.log(meta.name, p.partition)
-      } catch (error) {
-        broker.logger.error('opening a partition log failed', {
-          topic: meta.name,
-          partition: p.partition,
-          error,
-        })
-        partitions.push(errorAnswer(p.partition, ErrorCode.KAFKA_STORAGE_ERROR))
-        hasError = true
-        continue
-      }
-      if (log === undefined) {
-        partitions.push(errorAnswer(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION))
-        hasError = true
-        continue
-      }
-      if (p.currentLeaderEpoch > 0) {
-        // Our leader epoch is always 0: a client ahead of it has metadata from another broker.
-        partitions.push(errorAnswer(p.partition, ErrorCode.UNKNOWN_LEADER_EPOCH))
-        hasError = true
-        continue
-      }
-      watched.push([meta.name, p.partition])
-      const answer: PartitionAnswer = {
-        partitionIndex: p.partition,
-        errorCode: ErrorCode.NONE,
-        highWatermark: log.highWatermark,
-        lastStableOffset: log.highWatermark,
-        logStartOffset: log.logStartOffset,
-        // Empty, not null: librdkafka rejects a null record set in non-flexible versions.
-        records: [],
-        sizeBytes: 0,
-      }
-      partitions.push(answer)
-      const remainingBytes = request.maxBytes - plannedBytes
-      const inRange = p.fetchOffset >= log.logStartOffset && p.fetchOffset <= log.logEndOffset
-      if (remainingBytes > 0 && (!inRange || p.fetchOffset < log.highWatermark)) {
-        const budgetBytes = Math.min(p.partitionMaxBytes, remainingBytes)
-        // Offsets out of range need a read too (it answers the error), but reserve no bytes for them.
-        if (inRange) plannedBytes += budgetBytes
-        planned.push({ answer, log, topic: meta.name, fetchOffset: p.fetchOffset, budgetBytes })
-      }
+  for (const target of targets) {
+    let errorCode: number = ErrorCode.NONE
+    // A session keeps the log between polls while it is not deleted and its topic is still the same
+    // incarnation (a deletion reaches the registry before the log).
+    if (
+      target.log === undefined ||
+      target.log.deleted ||
+      broker.topics.topic(target.topic)?.topicId !== target.logTopicId
+    )
+      errorCode = await resolve(broker, target, usesTopicIds)
+    // Our leader epoch is always 0: a client ahead of it has metadata from another broker.
+    if (errorCode === ErrorCode.NONE && target.currentLeaderEpoch > 0)
+      errorCode = ErrorCode.UNKNOWN_LEADER_EPOCH
+    const log = target.log
+    if (errorCode !== ErrorCode.NONE || log === undefined) {
+      answered.push({ target, answer: errorAnswer(target.partition, errorCode) })
+      hasError = true
+      continue
     }
-    responses.push({ topic: topic.topic, topicId: topic.topicId, partitions })
+    const highWatermark = log.highWatermark
+    const logStartOffset = log.logStartOffset
+    const remainingBytes = maxBytes - plannedBytes
+    const inRange = target.fetchOffset >= logStartOffset && target.fetchOffset <= log.logEndOffset
+    const reads = remainingBytes > 0 && (!inRange || target.fetchOffset < highWatermark)
+    if (
+      incremental &&
+      !reads &&
+      highWatermark === target.sentHighWatermark &&
+      logStartOffset === target.sentLogStartOffset
+    )
+      continue
+    const answer: PartitionAnswer = {
+      partitionIndex: target.partition,
+      errorCode: ErrorCode.NONE,
+      highWatermark,
+      lastStableOffset: highWatermark,
+      logStartOffset,
+      // Empty, not null: librdkafka rejects a null record set in non-flexible versions.
+      records: [],
+      sizeBytes: 0,
+    }
+    answered.push({ target, answer })
+    if (reads) {
+      const budgetBytes = Math.min(target.partitionMaxBytes, remainingBytes)
+      // Offsets out of range need a read too (it answers the error), but reserve no bytes for them.
+      if (inRange) plannedBytes += budgetBytes
+      planned.push({ answer, target, budgetBytes })
+    }
   }
   for (const plan of planned) {
-    plan.read = plan.log.read(plan.fetchOffset, plan.budgetBytes)
+    plan.read = plan.target.log!.read(plan.target.fetchOffset, plan.budgetBytes)
     // Awaited below in order; a failure is rethrown there, not reported as unhandled meanwhile.
     plan.read.catch(() => {})
   }
   let totalBytes = 0
   for (const plan of planned) {
     const { answer } = plan
+    const log = plan.target.log!
     let read: ReadResult
     try {
       read = await plan.read!
     } catch (error) {
       // A partition deleted with its topic meanwhile is unknown now; any other failure is a storage error.
-      if (!plan.log.deleted)
-        broker.logger.error('reading a partition log failed', { dir: plan.log.dir, error })
-      answer.errorCode = plan.log.deleted
-        ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-        : ErrorCode.KAFKA_STORAGE_ERROR
+      if (!log.deleted) broker.logger.error('reading a partition log failed', { dir: log.dir, error })
+      answer.errorCode = log.deleted ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.KAFKA_STORAGE_ERROR
       hasError = true
       continue
     }
     if (read.outOfRange) {
       answer.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE
       hasError = true
-    } else if (read.batches.length > 0 && totalBytes < request.maxBytes) {
+    } else if (read.batches.length > 0 && totalBytes < maxBytes) {
       let count = 0
       let sizeBytes = 0
       for (const batch of read.batches) {
-        if (count > 0 && totalBytes + sizeBytes + batch.length > request.maxBytes) break
+        if (count > 0 && totalBytes + sizeBytes + batch.length > maxBytes) break
         sizeBytes += batch.length
         count++
       }
@@ -150,9 +210,9 @@ async function readAll(broker: BrokerContext, request: Request, version: number)
       answer.sizeBytes = sizeBytes
       totalBytes += sizeBytes
       if (brookChannels.recordsOut.hasSubscribers) {
-        const counted = countBatches(answer.records, plan.fetchOffset)
+        const counted = countBatches(answer.records, plan.target.fetchOffset)
         brookChannels.recordsOut.publish({
-          topic: plan.topic,
+          topic: plan.target.topic,
           records: counted.records,
           bytes: counted.bytes,
         })
@@ -162,7 +222,90 @@ async function readAll(broker: BrokerContext, request: Request, version: number)
     answer.lastStableOffset = read.highWatermark
     answer.logStartOffset = read.logStartOffset
   }
-  return { responses, totalBytes, hasError, watched }
+  return { answered, totalBytes, hasError }
+}
+
+/** Whether an incremental answer must carry this partition: records, an error or offsets the client lacks. */
+function mustAnswer({ target, answer }: Answered): boolean {
+  return (
+    answer.sizeBytes > 0 ||
+    answer.errorCode !== ErrorCode.NONE ||
+    answer.highWatermark !== target.sentHighWatermark ||
+    answer.logStartOffset !== target.sentLogStartOffset
+  )
+}
+
+/** The partitions a long poll waits on: those with a log. */
+function watchList(targets: Iterable<Target>): [string, number][] {
+  const watched: [string, number][] = []
+  for (const target of targets) if (target.log !== undefined) watched.push([target.topic, target.partition])
+  return watched
+}
+
+/**
+ * The answer's topics: consecutive partitions of one topic together (an incremental answer may name a
+ * topic twice, as Kafka's does). For a session, also records what the client now knows of each partition
+ * and, in an incremental fetch, moves the answered partitions to the end of the session's order.
+ */
+function answerTopics(
+  answered: Answered[],
+  session: FetchSession | undefined,
+  incremental: boolean,
+  keepsState: boolean,
+) {
+  const responses: { topic: string; topicId: string; partitions: PartitionAnswer[] }[] = []
+  let current: { topic: string; topicId: string; partitions: PartitionAnswer[] } | undefined
+  for (const item of answered) {
+    if (incremental && !mustAnswer(item)) continue
+    const { target, answer } = item
+    if (current === undefined || current.topic !== target.topic || current.topicId !== target.topicId) {
+      current = { topic: target.topic, topicId: target.topicId, partitions: [] }
+      responses.push(current)
+    }
+    current.partitions.push(answer)
+    if (!keepsState) continue
+    // After an error the high watermark is forgotten, so the partition is answered again once it clears.
+    target.sentHighWatermark = answer.errorCode === ErrorCode.NONE ? answer.highWatermark : -1
+    target.sentLogStartOffset = answer.logStartOffset
+    if (incremental && session !== undefined) {
+      const key = targetKey(target, session.usesTopicIds)
+      if (session.partitions.get(key) === target) {
+        session.partitions.delete(key)
+        session.partitions.set(key, target)
+      }
+    }
+  }
+  return responses
+}
+
+/** Applies an incremental request to its session: new or changed partitions, then forgotten ones. */
+function updateSession(
+  broker: BrokerContext,
+  session: FetchSession,
+  request: Request,
+  version: number,
+): void {
+  const { usesTopicIds } = session
+  for (const target of requestTargets(broker, request, version)) {
+    const key = targetKey(target, usesTopicIds)
+    const known = session.partitions.get(key) as Target | undefined
+    if (known === undefined) {
+      session.partitions.set(key, target)
+      continue
+    }
+    known.fetchOffset = target.fetchOffset
+    known.partitionMaxBytes = target.partitionMaxBytes
+    known.currentLeaderEpoch = target.currentLeaderEpoch
+  }
+  for (const forgotten of request.forgottenTopicsData) {
+    const topicOrId = usesTopicIds ? forgotten.topicId : forgotten.topic
+    for (const partition of forgotten.partitions)
+      session.partitions.delete(sessionPartitionKey(topicOrId, partition))
+  }
+}
+
+function sessionError(errorCode: number) {
+  return { throttleTimeMs: 0, errorCode, sessionId: SESSION_ID_NONE, responses: [] }
 }
 
 export const fetch = defineHandler({
@@ -173,32 +316,70 @@ export const fetch = defineHandler({
   acceptsUnsafeInt64: true,
   async handle(request, context) {
     const { broker } = context
+    const cache = broker.fetchSessions
     const version = context.header.apiVersion
-    if (request.sessionId !== 0 || request.sessionEpoch > 0) {
-      // We never hand out sessions, so an incremental fetch names one we do not have.
-      return { errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] }
+    const usesTopicIds = version >= 13
+    const { sessionId, sessionEpoch } = request
+    let session: FetchSession | undefined
+    let fullTargets: Target[] | undefined
+    if (sessionEpoch === EPOCH_INITIAL || sessionEpoch === EPOCH_FINAL) {
+      // A full fetch: it closes the session it names; epoch 0 asks for a new one, -1 for none.
+      if (sessionId !== SESSION_ID_NONE) cache.remove(sessionId)
+      fullTargets = requestTargets(broker, request, version)
+    } else {
+      session = cache.get(sessionId)
+      if (session === undefined) return sessionError(ErrorCode.FETCH_SESSION_ID_NOT_FOUND)
+      if (session.epoch !== sessionEpoch) return sessionError(ErrorCode.INVALID_FETCH_SESSION_EPOCH)
+      if (session.usesTopicIds !== usesTopicIds) return sessionError(ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR)
+      const previousSize = session.size
+      updateSession(broker, session, request, version)
+      session.advanceEpoch()
+      cache.touch(session, broker.clock.monotonicMs(), previousSize)
     }
+    const incremental = session !== undefined
+    const opensSession = sessionEpoch === EPOCH_INITIAL && version >= 7
     // A client may ask to wait up to 2^31 ms; the wait is capped so no request holds its connection's
     // order slot and a waiter for longer than fetchWaitMaxMs (an empty answer before then is legal).
     const cappedWaitMs = Math.min(Math.max(0, request.maxWaitMs), broker.config.fetchWaitMaxMs)
     const deadline = broker.clock.monotonicMs() + cappedWaitMs
-    const { session } = context
+    const connection = context.session
+    let watched: [string, number][] | undefined
     for (;;) {
-      const result = await readAll(broker, request, version)
+      const targets = session !== undefined ? (session.partitions.values() as Iterable<Target>) : fullTargets!
+      const result = await readAll(broker, targets, request.maxBytes, incremental, usesTopicIds)
       const waitMs = deadline - broker.clock.monotonicMs()
       if (
         result.totalBytes >= request.minBytes ||
         result.hasError ||
         waitMs <= 0 ||
         broker.partitions.isClosing ||
-        session.isClosed
+        connection.isClosed
       ) {
-        return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: result.responses }
+        let answerSessionId = session?.id ?? SESSION_ID_NONE
+        let created: FetchSession | undefined
+        if (opensSession) {
+          created = cache.create(broker.clock.monotonicMs(), fullTargets!.length, usesTopicIds)
+          answerSessionId = created?.id ?? SESSION_ID_NONE
+        }
+        const responses = answerTopics(
+          result.answered,
+          session,
+          incremental,
+          session !== undefined || created !== undefined,
+        )
+        if (created !== undefined) {
+          for (const target of fullTargets!) created.partitions.set(targetKey(target, usesTopicIds), target)
+          cache.added(created, created.size)
+        }
+        return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: answerSessionId, responses }
       }
       // The session's signal ends the wait when the connection closes, so a long poll of a client that
       // went away stops holding its waiter and timer.
-      if (result.watched.length === 0) await waitOut(broker, waitMs, session.signal)
-      else await broker.partitions.waitForAppend(result.watched, waitMs, session.signal)
+      watched ??= watchList(
+        targets === fullTargets ? fullTargets : (session!.partitions.values() as Iterable<Target>),
+      )
+      if (watched.length === 0) await waitOut(broker, waitMs, connection.signal)
+      else await broker.partitions.waitForAppend(watched, waitMs, connection.signal)
     }
   },
 })
