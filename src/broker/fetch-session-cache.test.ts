@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { SeededRandom } from '../testing/index.js'
-import { FetchSession, FetchSessionCache, type SessionPartition } from './fetch-session-cache.js'
+import { type FetchSession, FetchSessionCache, type SessionPartition } from './fetch-session-cache.js'
 
 const EVICTION_MS = 120_000
 
