@@ -122,6 +122,7 @@ async function start(args: string[]): Promise<number> {
         topicsMax: config.metricsTopicsMax,
         groupsMax: config.metricsGroupsMax,
         lag: lagSource(() => running),
+        shares: { inFlightByGroup: () => running?.context.shares.inFlightByGroup() ?? new Map() },
       })
     : undefined
   const broker = await launchBroker(config)

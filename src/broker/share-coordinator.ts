@@ -149,6 +149,17 @@ export class ShareCoordinator {
     return [...this.#groups.keys()]
   }
 
+  /** Records acquired and not yet acknowledged, per share group with open share-partitions (for metrics). */
+  inFlightByGroup(): Map<string, number> {
+    const counts = new Map<string, number>()
+    for (const [groupId, ids] of this.#partitionsByGroup) {
+      let count = 0
+      for (const id of ids) count += this.#partitions.get(id)?.acquiredCount ?? 0
+      counts.set(groupId, count)
+    }
+    return counts
+  }
+
   /** Handles a ShareGroupHeartbeat; creates the group on a first join. */
   heartbeat(groupId: string, input: ShareHeartbeatInput): ShareHeartbeatAnswer {
     if (groupId.length === 0)

@@ -95,3 +95,33 @@ test('after close nothing is subscribed, so the hot paths skip building events',
   metrics.close()
   for (const channel of Object.values(brookChannels)) assert.equal(channel.hasSubscribers, false)
 })
+
+test('records in flight per share group, for at most metrics-groups-max groups', async () => {
+  const counts = new Map([
+    ['q1', 3],
+    ['q2', 0],
+    ['q3', 9],
+  ])
+  const metrics = new BrokerMetrics({
+    topicsMax: 10,
+    groupsMax: 2,
+    defaultMetrics: false,
+    shares: { inFlightByGroup: () => counts },
+  })
+  try {
+    let text = await metrics.text()
+    assert.equal(sample(text, 'brook_share_group_records_in_flight{group="q1"}'), 3)
+    assert.equal(sample(text, 'brook_share_group_records_in_flight{group="q2"}'), 0)
+    assert.equal(sample(text, 'brook_share_group_records_in_flight{group="q3"}'), undefined)
+    counts.delete('q1')
+    text = await metrics.text()
+    assert.equal(
+      sample(text, 'brook_share_group_records_in_flight{group="q1"}'),
+      undefined,
+      'read at each scrape',
+    )
+    assert.equal(sample(text, 'brook_share_group_records_in_flight{group="q3"}'), 9)
+  } finally {
+    metrics.close()
+  }
+})

@@ -24,12 +24,19 @@ export interface LagSource {
   highWatermark(topic: string, partition: number): Promise<number | undefined>
 }
 
+/** Share groups (queues), read when /metrics is scraped. */
+export interface ShareSource {
+  /** Records acquired by a consumer and not yet acknowledged, per share group. */
+  inFlightByGroup(): ReadonlyMap<string, number>
+}
+
 export interface BrokerMetricsOptions {
   /** Topics that get their own `topic` label (metrics-topics-max); later ones count as `_other`. */
   topicsMax: number
   /** Groups whose lag is reported at one scrape (metrics-groups-max). */
   groupsMax: number
   lag?: LagSource
+  shares?: ShareSource
   /** Process memory, CPU and event-loop delay from prom-client (default true; off in unit tests). */
   defaultMetrics?: boolean
 }
@@ -114,6 +121,22 @@ export class BrokerMetrics {
             if (end === undefined) continue
             lag.set({ group, topic: c.topic, partition: String(c.partition) }, Math.max(0, end - c.offset))
           }
+        }
+      },
+    })
+    const shares = options.shares
+    const inFlight: Gauge<'group'> = new Gauge({
+      name: 'brook_share_group_records_in_flight',
+      help: 'Records acquired and not yet acknowledged, per share group (at most metrics-groups-max groups).',
+      labelNames: ['group'],
+      registers,
+      collect: () => {
+        inFlight.reset()
+        if (shares === undefined) return
+        let reported = 0
+        for (const [group, count] of shares.inFlightByGroup()) {
+          if (reported++ >= options.groupsMax) break
+          inFlight.set({ group }, count)
         }
       },
     })

@@ -3,5 +3,6 @@ export {
   BrokerMetrics,
   type BrokerMetricsOptions,
   type LagSource,
+  type ShareSource,
   OTHER_TOPIC_LABEL,
 } from './broker-metrics.js'
