@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ErrorCode, ZERO_UUID } from '../../protocol/index.js'
-import { buildRecordBatch } from '../../record-batch/index.js'
-import { type TestBroker, createTestBroker } from '../../testing/index.js'
+import { buildRecordBatch, decodeBatch, iterateBatches } from '../../record-batch/index.js'
+import { SeededRandom, type TestBroker, createTestBroker } from '../../testing/index.js'
 import { fetch } from './fetch.js'
 import { produce } from './produce.js'
 
@@ -187,6 +187,101 @@ describe('fetch sessions (#9)', () => {
     assert.ok(ids[0] > 0 && ids[1] > 0)
     assert.deepEqual(ids.slice(2), [0, 0], 'no slot and no evictable session: no session, a full answer')
     assert.equal(broker.context.fetchSessions.size, 2)
+    await broker.close()
+  })
+})
+
+describe('fetch sessions under churn (#9)', () => {
+  it('delivers every record once, in order, while records arrive and partitions leave and return', async () => {
+    const broker = await createTestBroker()
+    const partitionCount = 12
+    const created = await broker.topics.createTopic({
+      name: 'orders',
+      numPartitions: partitionCount,
+      configs: [],
+    })
+    assert.equal(created.ok, true)
+    const random = new SeededRandom(2026)
+    const draw = (n: number) => random.bytes(1)[0] % n
+    const produced: string[][] = Array.from({ length: partitionCount }, () => [])
+    const delivered: string[][] = Array.from({ length: partitionCount }, () => [])
+    /** The client's view: its fetch position per assigned partition. */
+    const position = new Map<number, number>()
+    for (let p = 0; p < partitionCount; p += 2) position.set(p, 0)
+    let sessionId = 0
+    let epoch = 0
+    /** Partitions whose position the broker does not know yet (added or moved since the last request). */
+    const changed = new Set<number>(position.keys())
+    const forgotten = new Set<number>()
+    const fetchOnce = async () => {
+      const wanted = [...changed].map((partition) => ({ partition, fetchOffset: position.get(partition)! }))
+      const input =
+        epoch === 0
+          ? fetchInput(
+              sessionId,
+              0,
+              [...position].map(([partition, fetchOffset]) => ({ partition, fetchOffset })),
+            )
+          : fetchInput(sessionId, epoch, wanted, [...forgotten])
+      const response = await broker.call(fetch, 12, input)
+      assert.equal(response.errorCode, ErrorCode.NONE)
+      changed.clear()
+      forgotten.clear()
+      sessionId = response.sessionId
+      epoch = epoch === 0 ? 1 : epoch + 1
+      for (const topic of response.responses) {
+        for (const answer of topic.partitions) {
+          assert.equal(answer.errorCode, ErrorCode.NONE)
+          const p = answer.partitionIndex
+          assert.ok(position.has(p), `partition ${p} is answered only while assigned`)
+          if (!(answer.records instanceof Buffer) || answer.records.length === 0) continue
+          let next = position.get(p)!
+          for (const { bytes, header } of iterateBatches(answer.records)) {
+            for (const record of decodeBatch(bytes).records) {
+              const offset = header.baseOffset + record.offsetDelta
+              if (offset < next) continue
+              assert.equal(offset, next)
+              delivered[p].push(String(record.value))
+              next++
+            }
+          }
+          position.set(p, next)
+          changed.add(p)
+        }
+      }
+    }
+    for (let step = 0; step < 300; step++) {
+      const action = draw(10)
+      if (action < 5) {
+        const p = draw(partitionCount)
+        const value = `${p}-${produced[p].length}`
+        produced[p].push(value)
+        await send(broker, p, value)
+      } else if (action === 5) {
+        // Rebalance: a partition is revoked (forgotten) or assigned (added at the committed position).
+        const p = draw(partitionCount)
+        if (position.has(p)) {
+          position.delete(p)
+          changed.delete(p)
+          forgotten.add(p)
+        } else {
+          position.set(p, delivered[p].length)
+          changed.add(p)
+          forgotten.delete(p)
+        }
+      }
+      await fetchOnce()
+    }
+    // Everything assigned at the end is caught up; the rest is read by a new assignment of it.
+    for (let p = 0; p < partitionCount; p++) {
+      if (!position.has(p)) {
+        position.set(p, delivered[p].length)
+        changed.add(p)
+      }
+    }
+    for (let i = 0; i < 5; i++) await fetchOnce()
+    assert.deepEqual(delivered, produced)
+    assert.equal(broker.context.fetchSessions.size, 1, 'one session served the whole run')
     await broker.close()
   })
 })
