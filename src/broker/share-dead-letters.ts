@@ -36,9 +36,11 @@ export interface DeadLetterWriterOptions {
   readonly groupConfig: (groupId: string, name: string) => string
 }
 
-/** The text of `__dlq.errors.message` for a reason. */
+/** The text of `__dlq.errors.message` for a reason: Kafka 4.4's own texts. */
 export function deadLetterMessage(reason: DeadLetter['reason']): string {
-  return reason === 'rejected' ? 'Record rejected by the consumer' : 'Delivery count limit reached'
+  return reason === 'rejected'
+    ? 'Offset rejected by client.'
+    : 'Offset delivery count exceeded the threshold.'
 }
 
 /**

@@ -454,7 +454,7 @@ describe('share-group dead letters (#8, KIP-1191)', () => {
         '__dlq.errors.offset': '0',
         '__dlq.errors.group': 'g',
         '__dlq.errors.delivery.count': '1',
-        '__dlq.errors.message': 'Record rejected by the consumer',
+        '__dlq.errors.message': 'Offset rejected by client.',
       },
       {
         '__dlq.errors.topic': 'jobs',
@@ -462,7 +462,7 @@ describe('share-group dead letters (#8, KIP-1191)', () => {
         '__dlq.errors.offset': '2',
         '__dlq.errors.group': 'g',
         '__dlq.errors.delivery.count': '2',
-        '__dlq.errors.message': 'Delivery count limit reached',
+        '__dlq.errors.message': 'Offset delivery count exceeded the threshold.',
       },
     ])
     await broker.close()

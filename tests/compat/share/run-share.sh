@@ -3,7 +3,12 @@
 # Apache Kafka 4.4 (share groups are on by default there; see docs/decisions/0003-share-groups.md).
 # Check "three-workers": three workers on a one-partition topic share 3,000 records, each spending 5 ms
 # per record (a job, so that one fast worker cannot drain the queue alone); every record is accepted
-# exactly once and every worker gets at least a tenth. Ends with one line `N passed, N failed`; exits 1 on
+# exactly once and every worker gets at least a tenth. Check "poison": a worker RELEASEs the record "7" of
+# 20 every time (share.delivery.count.limit=2): it is delivered twice, then archived, the other 19 are
+# accepted, and it lands once in the group's dead-letter topic with Kafka's __dlq.errors.* headers (on
+# Kafka only where its share.version supports dead letters; Brook always). Check "group-and-share": a
+# consumer group and a share group read the same 1,000 records at once: the group gets every one, the
+# share group accepts each once. Ends with one line `N passed, N failed`; exits 1 on
 # any failure. Usage: tests/compat/share/run-share.sh [--target brook|kafka] [--keep-logs]
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -131,6 +136,96 @@ PY
   if [[ $? -eq 0 ]]; then result three-workers PASS "$problem"; else result three-workers FAIL "$problem"; fi
 }
 
+check_poison() {
+  local topic="poison-$(date +%s)-$$" group="poison-$$" dlq="dlq.poison-$$" topic_config=no
+  [[ "$target" == kafka ]] && topic_config=yes
+  if ! timeout 120 "${java_run[@]}" dlqsetup "$bootstrap" "$topic" "$group" 20 "$dlq" "$topic_config" >> "$logs/setup.log" 2>&1; then
+    result poison FAIL "setup failed: $(tail -3 "$logs/setup.log" | tr '\n' ' ')"
+    return
+  fi
+  rm -f "$work/stop-poison"
+  : > "$work/poison"
+  "${java_run[@]}" poison "$bootstrap" "$topic" "$group" "$work/poison" "$work/stop-poison" 7 >> "$logs/poison.log" 2>&1 &
+  local pid=$!
+  local deadline=$((SECONDS + 90))
+  while ((SECONDS < deadline)); do
+    (($(grep -c ACCEPT "$work/poison") >= 19 && $(grep -c RELEASE "$work/poison") >= 2)) && break
+    sleep 1
+  done
+  sleep 3 # a third delivery of the poison record would show
+  touch "$work/stop-poison"
+  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null
+  timeout 60 "${java_run[@]}" dump "$bootstrap" "$dlq" 5 > "$work/dlq" 2>> "$logs/dump.log"
+  local problem
+  problem="$(python3 - "$target" "$work/poison" "$work/dlq" <<'PY'
+import sys
+target, poison_file, dlq_file = sys.argv[1:]
+lines = [l.split() for l in open(poison_file) if l.strip()]
+accepted = sorted(int(o) for o, v, c, t in lines if t == "ACCEPT")
+released = [(int(o), c) for o, v, c, t in lines if t == "RELEASE"]
+dlq = [l.rstrip("\n").split("\t") for l in open(dlq_file) if l.strip()]
+problems = []
+if accepted != [o for o in range(20) if o != 7]: problems.append(f"accepted {accepted}")
+if released != [(7, "1"), (7, "2")]: problems.append(f"poison deliveries {released} (want 7 with count 1 then 2)")
+note = ""
+if dlq:
+    headers = dict(f.split("=", 1) for f in dlq[0][2:])
+    want = {"__dlq.errors.partition": "0", "__dlq.errors.offset": "7", "__dlq.errors.delivery.count": "2"}
+    if len(dlq) != 1 or dlq[0][1] != "7" or any(headers.get(k) != v for k, v in want.items()):
+        problems.append(f"dead-letter topic holds {dlq}")
+    note = "dead letter " + " ".join(f"{k}={v}" for k, v in headers.items())
+elif target == "brook":
+    problems.append("no dead letter")
+else:
+    note = "no dead letter: this Kafka's share.version has no dead letters"
+print("; ".join(problems) if problems else f"19 accepted, poison delivered twice then archived; {note}")
+sys.exit(1 if problems else 0)
+PY
+)"
+  if [[ $? -eq 0 ]]; then result poison PASS "$problem"; else result poison FAIL "$problem"; fi
+}
+
+check_group_and_share() {
+  local topic="both-$(date +%s)-$$" group="both-share-$$" count=1000
+  if ! timeout 120 "${java_run[@]}" setup "$bootstrap" "$topic" "$group" "$count" >> "$logs/setup.log" 2>&1; then
+    result group-and-share FAIL "setup failed: $(tail -3 "$logs/setup.log" | tr '\n' ' ')"
+    return
+  fi
+  rm -f "$work/stop-both"
+  : > "$work/both-group"
+  : > "$work/both-share"
+  "${java_run[@]}" group "$bootstrap" "$topic" "both-classic-$$" "$work/both-group" "$work/stop-both" >> "$logs/both-group.log" 2>&1 &
+  local gpid=$!
+  "${java_run[@]}" worker "$bootstrap" "$topic" "$group" "$work/both-share" "$work/stop-both" >> "$logs/both-share.log" 2>&1 &
+  local spid=$!
+  local deadline=$((SECONDS + 90))
+  while ((SECONDS < deadline)); do
+    (($(wc -l < "$work/both-group") >= count && $(wc -l < "$work/both-share") >= count)) && break
+    sleep 1
+  done
+  sleep 2
+  touch "$work/stop-both"
+  for pid in "$gpid" "$spid"; do
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null
+  done
+  local problem
+  problem="$(python3 - "$count" "$work/both-group" "$work/both-share" <<'PY'
+import sys
+count = int(sys.argv[1])
+group = [int(l.split()[0]) for l in open(sys.argv[2]) if l.strip()]
+share = [int(l.split()[0]) for l in open(sys.argv[3]) if l.strip()]
+problems = []
+if sorted(set(group)) != list(range(count)): problems.append(f"group got {len(set(group))} of {count}")
+if sorted(share) != list(range(count)): problems.append(f"share group accepted {len(share)} ({len(set(share))} distinct) of {count}")
+print("; ".join(problems) if problems else f"group {len(group)} records, share group {len(share)} each once")
+sys.exit(1 if problems else 0)
+PY
+)"
+  if [[ $? -eq 0 ]]; then result group-and-share PASS "$problem"; else result group-and-share FAIL "$problem"; fi
+}
+
 if ! start_broker; then
   echo "FAIL broker did not start ($target); see $logs"
   keep_logs=1
@@ -138,6 +233,8 @@ if ! start_broker; then
   exit 1
 fi
 check_three_workers
+check_poison
+check_group_and_share
 ((failed > 0)) && keep_logs=1
 echo "$passed passed, $failed failed"
 ((failed == 0))

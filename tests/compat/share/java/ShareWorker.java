@@ -7,8 +7,20 @@
 //                                        (default 0) on each record, accepts it and appends
 //                                        "offset value deliveryCount" to OUTFILE once the acknowledgement is
 //                                        committed; stops when STOPFILE exists
+//   dlqsetup BOOTSTRAP TOPIC GROUP COUNT DLQTOPIC TOPICCONFIG
+//                                        as setup, and the group gets share.delivery.count.limit=2 and the
+//                                        dead-letter topic DLQTOPIC (created; with the topic config
+//                                        errors.deadletterqueue.group.enable=true when TOPICCONFIG is "yes")
+//   poison BOOTSTRAP TOPIC GROUP OUTFILE STOPFILE POISON
+//                                        a share worker that RELEASEs the record whose value is POISON and
+//                                        ACCEPTs the others; appends "offset value deliveryCount TYPE"
+//   dump BOOTSTRAP TOPIC SECONDS         prints each record of TOPIC (from the start) as
+//                                        "offset value header=value ..." (tab-separated)
+//   group BOOTSTRAP TOPIC GROUP OUTFILE STOPFILE
+//                                        a classic consumer-group member appending "offset value" per record
 import java.io.FileWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,18 +36,28 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicIdPartition;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 public class ShareWorker {
   public static void main(String[] args) throws Exception {
     if (args.length >= 5 && args[0].equals("setup")) setup(args[1], args[2], args[3], Integer.parseInt(args[4]));
+    else if (args.length >= 7 && args[0].equals("dlqsetup")) {
+      setup(args[1], args[2], args[3], Integer.parseInt(args[4]));
+      dlqSetup(args[1], args[3], args[5], args[6].equals("yes"));
+    } else if (args.length >= 7 && args[0].equals("poison")) poison(args[1], args[2], args[3], args[4], args[5], args[6]);
+    else if (args.length >= 4 && args[0].equals("dump")) dump(args[1], args[2], Integer.parseInt(args[3]));
+    else if (args.length >= 6 && args[0].equals("group")) group(args[1], args[2], args[3], args[4], args[5]);
     else if (args.length >= 6 && args[0].equals("worker"))
       work(args[1], args[2], args[3], args[4], args[5], args.length > 6 ? Long.parseLong(args[6]) : 0);
     else {
@@ -90,6 +112,89 @@ public class ShareWorker {
         boolean failed = results.values().stream().anyMatch(Optional::isPresent);
         if (failed) System.err.println("acknowledgement failed: " + results);
         else for (String line : lines) out.println(line);
+      }
+    }
+  }
+
+  static void dlqSetup(String bootstrap, String group, String dlqTopic, boolean topicConfig) throws Exception {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrap);
+    try (Admin admin = Admin.create(props)) {
+      NewTopic dlq = new NewTopic(dlqTopic, 1, (short) 1);
+      if (topicConfig) dlq.configs(Map.of("errors.deadletterqueue.group.enable", "true"));
+      admin.createTopics(List.of(dlq)).all().get();
+      ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
+      List<AlterConfigOp> ops = List.of(
+          new AlterConfigOp(new ConfigEntry("share.delivery.count.limit", "2"), AlterConfigOp.OpType.SET),
+          new AlterConfigOp(new ConfigEntry("errors.deadletterqueue.topic.name", dlqTopic), AlterConfigOp.OpType.SET),
+          new AlterConfigOp(new ConfigEntry("errors.deadletterqueue.copy.record.enable", "true"), AlterConfigOp.OpType.SET));
+      admin.incrementalAlterConfigs(Map.of(resource, ops)).all().get();
+    }
+    System.out.println("dead-letter topic " + dlqTopic + " set for " + group);
+  }
+
+  static void poison(String bootstrap, String topic, String group, String outFile, String stopFile, String poison)
+      throws Exception {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrap);
+    props.put("group.id", group);
+    props.put("share.acknowledgement.mode", "explicit");
+    try (KafkaShareConsumer<String, String> consumer =
+            new KafkaShareConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+        PrintWriter out = new PrintWriter(new FileWriter(outFile, true), true)) {
+      consumer.subscribe(List.of(topic));
+      while (!Files.exists(Path.of(stopFile))) {
+        ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(200));
+        List<String> lines = new ArrayList<>();
+        for (ConsumerRecord<String, String> record : records) {
+          boolean bad = poison.equals(record.value());
+          consumer.acknowledge(record, bad ? AcknowledgeType.RELEASE : AcknowledgeType.ACCEPT);
+          String count = record.deliveryCount().map(String::valueOf).orElse("?");
+          lines.add(record.offset() + " " + record.value() + " " + count + (bad ? " RELEASE" : " ACCEPT"));
+        }
+        if (lines.isEmpty()) continue;
+        Map<TopicIdPartition, Optional<KafkaException>> results = consumer.commitSync(Duration.ofSeconds(30));
+        if (results.values().stream().anyMatch(Optional::isPresent)) System.err.println("acknowledgement failed: " + results);
+        else for (String line : lines) out.println(line);
+      }
+    }
+  }
+
+  static void dump(String bootstrap, String topic, int seconds) throws Exception {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrap);
+    try (KafkaConsumer<String, String> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (PartitionInfo info : consumer.partitionsFor(topic)) partitions.add(new TopicPartition(topic, info.partition()));
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long end = System.currentTimeMillis() + seconds * 1000L;
+      while (System.currentTimeMillis() < end) {
+        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+          StringBuilder line = new StringBuilder(record.offset() + "\t" + record.value());
+          for (Header header : record.headers())
+            line.append('\t').append(header.key()).append('=')
+                .append(header.value() == null ? "null" : new String(header.value(), StandardCharsets.UTF_8));
+          System.out.println(line);
+        }
+      }
+    }
+  }
+
+  static void group(String bootstrap, String topic, String group, String outFile, String stopFile) throws Exception {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrap);
+    props.put("group.id", group);
+    props.put("auto.offset.reset", "earliest");
+    try (KafkaConsumer<String, String> consumer =
+            new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+        PrintWriter out = new PrintWriter(new FileWriter(outFile, true), true)) {
+      consumer.subscribe(List.of(topic));
+      while (!Files.exists(Path.of(stopFile))) {
+        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200)))
+          out.println(record.offset() + " " + record.value());
+        consumer.commitSync();
       }
     }
   }
