@@ -11,6 +11,7 @@ import {
   parseConfigFile,
   resolveBrokerConfig,
 } from './broker/index.js'
+import { cliCommandNames, runCli } from './cli/index.js'
 import { BrookError, createLogger } from './core/index.js'
 import {
   CryptoRandom,
@@ -27,6 +28,8 @@ const usage = `Usage: brook <command> [options]
 
 Commands:
   start            Start a broker (default: 127.0.0.1:9092, data in ${defaultDataDir()})
+  topics, produce, consume, groups, configs, cluster, queues
+                   Client commands for Brook or any Kafka cluster (brook --help lists them)
 
 Options for start:
   --host HOST               address to listen on (default 127.0.0.1)
@@ -47,6 +50,11 @@ Options for start:
 
 Every setting can also come from the environment as BROOK_<NAME>, e.g. BROOK_PORT=19092 or BROOK_CONSOLE_PORT=19093.
 `
+
+/** The options of `brook start`, shown under the client commands in `brook --help`. */
+function startHelp(): string {
+  return usage.slice(usage.indexOf('Options for start:'))
+}
 
 /** The per-user data directory: XDG on Linux, Application Support on macOS, LOCALAPPDATA on Windows. */
 export function defaultDataDir(): string {
@@ -228,12 +236,13 @@ export async function main(args: string[]): Promise<number> {
         process.stdout.write(`${readPackageVersion()}\n`)
         return 0
       case '--help':
+      case '-h':
       case 'help':
-        process.stdout.write(usage)
-        return 0
+        return await runCli(['--help'], readPackageVersion(), startHelp())
       default:
+        if (cliCommandNames.includes(command)) return await runCli(args, readPackageVersion(), startHelp())
         if (command.startsWith('--')) return await start(args)
-        process.stderr.write(`brook: unknown command '${command}'\n\n${usage}`)
+        process.stderr.write(`brook: unknown command '${command}' (brook --help lists the commands)\n`)
         return 2
     }
   } catch (error) {

@@ -3,7 +3,7 @@
 // or two requests with the same retries as the other clients.
 import { ErrorCode, ZERO_UUID } from '../protocol/index.js'
 import { Api } from './apis.js'
-import { type ClientOptions, Cluster, type TopicInfo } from './cluster.js'
+import { type BrokerInfo, type ClientOptions, Cluster, type TopicInfo } from './cluster.js'
 import { check, InvalidArgumentError, kafkaError } from './errors.js'
 import { listOffsets } from './list-offsets.js'
 import { type TopicPartition, tpKey } from './topic-partition.js'
@@ -345,6 +345,42 @@ export class Admin {
       })
     }
     return out
+  }
+
+  /** The cluster id, the controller's node id and the brokers, from a fresh Metadata request. */
+  async describeCluster(
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ clusterId: string | null; controllerId: number; brokers: BrokerInfo[] }> {
+    this.cluster.assertOpen('describeCluster()')
+    await this.cluster.retry(() => this.cluster.refreshMetadata([], options.signal), {
+      signal: options.signal,
+    })
+    return {
+      clusterId: this.cluster.clusterId,
+      controllerId: this.cluster.controllerId,
+      brokers: this.cluster.knownBrokers().sort((a, b) => a.nodeId - b.nodeId),
+    }
+  }
+
+  /**
+   * Offsets of every partition of `topic` (or of `partitions`): 'earliest', 'latest', or the first offset at
+   * or after a timestamp in ms (-1 where none is that late). Keyed by partition.
+   */
+  async listOffsets(
+    topic: string,
+    at: 'earliest' | 'latest' | number,
+    options: { partitions?: readonly number[]; signal?: AbortSignal } = {},
+  ): Promise<Map<number, number>> {
+    this.cluster.assertOpen('listOffsets()')
+    const info = await this.cluster.topic(topic, { signal: options.signal })
+    const partitions = options.partitions ?? info.partitions.map((p) => p.partition)
+    const timestamp = at === 'earliest' ? -2 : at === 'latest' ? -1 : at
+    const found = await listOffsets(
+      this.cluster,
+      partitions.map((partition) => ({ topic, partition })),
+      timestamp,
+    )
+    return new Map(partitions.map((p) => [p, found.get(tpKey(topic, p)) ?? -1]))
   }
 
   /** Committed offsets of a group with the lag of each partition (all partitions of `topics`, or what is committed). */

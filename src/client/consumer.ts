@@ -425,7 +425,8 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       const committed = await this.fetchCommitted(missing)
       for (const state of missing) {
         const offset = committed.get(tpKey(state.topic, state.partition))
-        if (offset !== undefined && offset >= 0) {
+        // A seek() while the lookup was out wins over it.
+        if (offset !== undefined && offset >= 0 && state.position === undefined) {
           state.position = offset
           state.committed = offset
         }
@@ -473,7 +474,12 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     const offsets = await listOffsets(this.cluster, states, timestamp)
     for (const state of states) {
       const offset = offsets.get(tpKey(state.topic, state.partition))
-      if (offset !== undefined && this.partitions.get(tpKey(state.topic, state.partition)) === state)
+      // Only partitions still without a position: a seek() while ListOffsets was out wins over the reset.
+      if (
+        offset !== undefined &&
+        state.position === undefined &&
+        this.partitions.get(tpKey(state.topic, state.partition)) === state
+      )
         state.position = offset
     }
   }

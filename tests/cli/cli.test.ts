@@ -1,0 +1,329 @@
+// The `brook` CLI as a user runs it: the real binary against a real `brook start` process (or, with
+// BROOK_CLI_BOOTSTRAP=host:port, against another cluster such as Apache Kafka), checking output and exit codes.
+import { deepStrictEqual, match, ok, strictEqual } from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
+import { after, before, describe, test } from 'node:test'
+import { BrookProcess } from '../integration/brook-process.js'
+import { runBrook } from './run-cli.js'
+
+let brook: BrookProcess | undefined
+let bootstrap = process.env.BROOK_CLI_BOOTSTRAP ?? ''
+const b = () => ['-b', bootstrap]
+const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`
+
+before(async () => {
+  if (bootstrap === '') {
+    brook = await BrookProcess.start({ args: ['--no-auto-create-topics'] })
+    bootstrap = `${brook.host}:${brook.port}`
+  }
+})
+after(async () => {
+  await brook?.cleanup()
+})
+
+/** No stack trace and one line: what a user error must look like. */
+function oneLineError(stderr: string): void {
+  strictEqual(stderr.trim().split('\n').length, 1, `expected one line, got:\n${stderr}`)
+  ok(!/\n\s+at /.test(stderr), `stack trace on stderr:\n${stderr}`)
+}
+
+describe('brook CLI usage (#11)', () => {
+  test('--help everywhere exits 0 and names the commands', async () => {
+    const top = await runBrook(['--help'])
+    strictEqual(top.code, 0)
+    for (const name of ['start', 'topics', 'produce', 'consume', 'groups', 'configs', 'cluster', 'queues'])
+      match(top.stdout, new RegExp(`\\n  ${name}\\b`))
+    match(top.stdout, /Options for start:/)
+    for (const args of [
+      ['topics', '--help'],
+      ['topics', 'create', '--help'],
+      ['consume', '--help'],
+      ['groups', 'describe', '--help'],
+    ]) {
+      const run = await runBrook(args)
+      strictEqual(run.code, 0, args.join(' '))
+      match(run.stdout, /-b, --bootstrap <host:port>|Commands:/)
+    }
+    const consume = await runBrook(['consume', '--help'])
+    match(consume.stdout, /--from-beginning/)
+    match(consume.stdout, /--format/)
+  })
+
+  test('brook start --help still prints the broker options', async () => {
+    const run = await runBrook(['start', '--help'])
+    strictEqual(run.code, 0)
+    match(run.stdout, /--data-dir DIR/)
+  })
+
+  test('unknown command, subcommand and flag exit 2 with one line', async () => {
+    for (const args of [['bogus'], ['topics', 'bogus'], ['topics', 'list', '--bogus'], ['consume']]) {
+      const run = await runBrook(args)
+      strictEqual(run.code, 2, `${args.join(' ')}: ${run.stderr}`)
+      ok(run.stderr.length > 0)
+      ok(!/\n\s+at /.test(run.stderr))
+    }
+    const bad = await runBrook(['topics', 'create', 'x', '--partitions', 'many'])
+    strictEqual(bad.code, 2)
+    match(bad.stderr, /not an integer/)
+  })
+
+  test('an unreachable bootstrap fails within the timeout with a clear line', async () => {
+    const started = Date.now()
+    const run = await runBrook(['topics', 'list', '-b', '127.0.0.1:1', '--timeout', '500'], {
+      timeoutMs: 15000,
+    })
+    strictEqual(run.code, 1)
+    oneLineError(run.stderr)
+    match(run.stderr, /^brook: cannot reach the cluster at 127\.0\.0\.1:1/)
+    ok(Date.now() - started < 10000, `took ${Date.now() - started} ms`)
+  })
+})
+
+describe('brook CLI against a broker (#11)', () => {
+  test('topics create, list --json, describe, alter, delete', async () => {
+    const topic = unique('cli-topic')
+    const created = await runBrook(['topics', 'create', topic, '--partitions', '3', ...b()])
+    strictEqual(created.code, 0, created.stderr)
+    const list = await runBrook(['topics', 'list', '--json', ...b()])
+    strictEqual(list.code, 0, list.stderr)
+    const found = (JSON.parse(list.stdout) as Array<{ name: string; partitions: number }>).find(
+      (t) => t.name === topic,
+    )
+    strictEqual(found?.partitions, 3)
+    const again = await runBrook(['topics', 'create', topic, ...b()])
+    strictEqual(again.code, 1)
+    oneLineError(again.stderr)
+    match(again.stderr, /TOPIC_ALREADY_EXISTS/)
+    const altered = await runBrook([
+      'topics',
+      'alter',
+      topic,
+      '--partitions',
+      '4',
+      '--config',
+      'retention.ms=3600000',
+      ...b(),
+    ])
+    strictEqual(altered.code, 0, altered.stderr)
+    const described = await runBrook(['topics', 'describe', topic, '--json', ...b()])
+    strictEqual(described.code, 0, described.stderr)
+    const info = JSON.parse(described.stdout) as {
+      partitions: Array<{ partition: number; latestOffset: number }>
+      configs: Record<string, string>
+    }
+    deepStrictEqual(
+      info.partitions.map((p) => p.partition),
+      [0, 1, 2, 3],
+    )
+    strictEqual(info.configs['retention.ms'], '3600000')
+    const text = await runBrook(['topics', 'describe', topic, ...b()])
+    match(text.stdout, /PARTITION\s+LEADER/)
+    const deleted = await runBrook(['topics', 'delete', topic, ...b()])
+    strictEqual(deleted.code, 0, deleted.stderr)
+    const after = JSON.parse((await runBrook(['topics', 'list', '--json', ...b()])).stdout) as Array<{
+      name: string
+    }>
+    ok(!after.some((t) => t.name === topic))
+  })
+
+  test('a missing topic is one clear line and exit 1', async () => {
+    for (const args of [
+      ['topics', 'describe', 'no-such-topic'],
+      ['consume', 'no-such-topic', '--exit'],
+    ]) {
+      const run = await runBrook([...args, ...b()])
+      strictEqual(run.code, 1, run.stderr)
+      oneLineError(run.stderr)
+      match(run.stderr, /no-such-topic/)
+    }
+  })
+
+  test('produce lines with keys and headers, consume them with --format and --exit', async () => {
+    const topic = unique('cli-produce')
+    strictEqual((await runBrook(['topics', 'create', topic, '--partitions', '2', ...b()])).code, 0)
+    const produced = await runBrook(
+      [
+        'produce',
+        topic,
+        '-K',
+        ':',
+        '-H',
+        'source=cli',
+        '-H',
+        'n=1',
+        '--partition',
+        '1',
+        '--compression',
+        'gzip',
+        '--acks',
+        '1',
+        ...b(),
+      ],
+      { stdin: 'k1:v1\nk2:v2\nk3:hello:world\n' },
+    )
+    strictEqual(produced.code, 0, produced.stderr)
+    match(produced.stderr, /produced 3 record/)
+    const consumed = await runBrook([
+      'consume',
+      topic,
+      '--from-beginning',
+      '--exit',
+      '-f',
+      '%t|%p|%o|%k|%s|%h\\n',
+      ...b(),
+    ])
+    strictEqual(consumed.code, 0, consumed.stderr)
+    strictEqual(
+      consumed.stdout,
+      [
+        `${topic}|1|0|k1|v1|source=cli,n=1`,
+        `${topic}|1|1|k2|v2|source=cli,n=1`,
+        `${topic}|1|2|k3|hello:world|source=cli,n=1`,
+        '',
+      ].join('\n'),
+    )
+    const fromOffset = await runBrook([
+      'consume',
+      topic,
+      '--offset',
+      '2',
+      '--partition',
+      '1',
+      '--exit',
+      ...b(),
+    ])
+    strictEqual(fromOffset.stdout, 'hello:world\n')
+    const counted = await runBrook(['consume', topic, '--from-beginning', '--count', '2', ...b()])
+    strictEqual(counted.code, 0)
+    strictEqual(counted.stdout, 'v1\nv2\n')
+    const noSeparator = await runBrook(['produce', topic, '-K', ':', ...b()], { stdin: 'novalue\n' })
+    strictEqual(noSeparator.code, 1)
+    match(noSeparator.stderr, /line 1 has no key separator/)
+  })
+
+  test('produce --json rejects a malformed line by number; consume --pretty indents JSON', async () => {
+    const topic = unique('cli-json')
+    strictEqual((await runBrook(['topics', 'create', topic, ...b()])).code, 0)
+    const bad = await runBrook(['produce', topic, '--json', ...b()], {
+      stdin: '{"a":1}\n[2]\n{oops\n{"d":4}\n',
+    })
+    strictEqual(bad.code, 1)
+    oneLineError(bad.stderr)
+    match(bad.stderr, /^brook: line 3 is not valid JSON/)
+    const consumed = await runBrook(['consume', topic, '--from-beginning', '--exit', '--pretty', ...b()])
+    strictEqual(consumed.code, 0, consumed.stderr)
+    strictEqual(consumed.stdout, '{\n  "a": 1\n}\n[\n  2\n]\n')
+  })
+
+  test('groups list, describe --json with lag, reset-offsets, delete', async () => {
+    const topic = unique('cli-groups')
+    const group = unique('cli-group')
+    strictEqual((await runBrook(['topics', 'create', topic, '--partitions', '2', ...b()])).code, 0)
+    const lines = Array.from({ length: 10 }, (_, i) => `v${i}`).join('\n')
+    strictEqual(
+      (await runBrook(['produce', topic, '--partition', '0', ...b()], { stdin: `${lines}\n` })).code,
+      0,
+    )
+    strictEqual(
+      (await runBrook(['produce', topic, '--partition', '1', ...b()], { stdin: 'w0\nw1\n' })).code,
+      0,
+    )
+    const consumed = await runBrook(
+      ['consume', topic, '--group', group, '--from-beginning', '--count', '12', ...b()],
+      {
+        timeoutMs: 60000,
+      },
+    )
+    strictEqual(consumed.code, 0, consumed.stderr)
+    strictEqual(consumed.stdout.trim().split('\n').length, 12)
+    strictEqual(
+      (await runBrook(['produce', topic, '--partition', '0', ...b()], { stdin: 'x\ny\nz\n' })).code,
+      0,
+    )
+    const listed = await runBrook(['groups', 'list', '--json', ...b()])
+    strictEqual(listed.code, 0, listed.stderr)
+    ok((JSON.parse(listed.stdout) as Array<{ groupId: string }>).some((g) => g.groupId === group))
+    const described = await runBrook(['groups', 'describe', group, '--json', ...b()])
+    strictEqual(described.code, 0, described.stderr)
+    const info = JSON.parse(described.stdout) as {
+      lag: number
+      partitions: Array<{ partition: number; offset: number; lag: number }>
+    }
+    deepStrictEqual(
+      info.partitions.map((p) => [p.partition, p.offset, p.lag]),
+      [
+        [0, 10, 3],
+        [1, 2, 0],
+      ],
+    )
+    strictEqual(info.lag, 3)
+    const reset = await runBrook([
+      'groups',
+      'reset-offsets',
+      group,
+      '--topic',
+      topic,
+      '--to-earliest',
+      '--json',
+      ...b(),
+    ])
+    strictEqual(reset.code, 0, reset.stderr)
+    deepStrictEqual(
+      (JSON.parse(reset.stdout) as Array<{ offset: number; lag: number }>).map((o) => [o.offset, o.lag]),
+      [
+        [0, 13],
+        [0, 2],
+      ],
+    )
+    const badReset = await runBrook(['groups', 'reset-offsets', group, '--topic', topic, ...b()])
+    strictEqual(badReset.code, 2)
+    const deleted = await runBrook(['groups', 'delete', group, ...b()])
+    strictEqual(deleted.code, 0, deleted.stderr)
+    const gone = JSON.parse((await runBrook(['groups', 'list', '--json', ...b()])).stdout) as Array<{
+      groupId: string
+    }>
+    ok(!gone.some((g) => g.groupId === group))
+  })
+
+  test('configs get and set, cluster status', async () => {
+    const topic = unique('cli-configs')
+    strictEqual((await runBrook(['topics', 'create', topic, ...b()])).code, 0)
+    const set = await runBrook(['configs', 'set', 'topic', topic, 'retention.ms=120000', ...b()])
+    strictEqual(set.code, 0, set.stderr)
+    const got = await runBrook(['configs', 'get', 'topic', topic, 'retention.ms', '--json', ...b()])
+    strictEqual(got.code, 0, got.stderr)
+    strictEqual((JSON.parse(got.stdout) as Record<string, string>)['retention.ms'], '120000')
+    const badType = await runBrook(['configs', 'get', 'table', topic, ...b()])
+    strictEqual(badType.code, 2)
+    const status = await runBrook(['cluster', 'status', '--json', ...b()])
+    strictEqual(status.code, 0, status.stderr)
+    const cluster = JSON.parse(status.stdout) as {
+      brokers: Array<{ nodeId: number; port: number }>
+      topics: number
+    }
+    ok(cluster.brokers.length >= 1)
+    ok(cluster.topics >= 1)
+    const queues = await runBrook(['queues', 'list', '--json', ...b()])
+    strictEqual(queues.code, 0, queues.stderr)
+    ok(Array.isArray(JSON.parse(queues.stdout)))
+  })
+})
+
+describe('brook produce bounds what it has in flight (#11)', () => {
+  test('produce more lines than pendingSendsMax (1000): every line arrives, in order', async () => {
+    const topic = unique('cli-many')
+    strictEqual((await runBrook(['topics', 'create', topic, ...b()])).code, 0)
+    const lines = Array.from({ length: 2500 }, (_, i) => `line-${i}`)
+    const produced = await runBrook(['produce', topic, ...b()], {
+      stdin: `${lines.join('\n')}\n`,
+      timeoutMs: 60000,
+    })
+    strictEqual(produced.code, 0, produced.stderr)
+    match(produced.stderr, /produced 2500 record/)
+    const consumed = await runBrook(['consume', topic, '--from-beginning', '--exit', ...b()], {
+      timeoutMs: 60000,
+    })
+    strictEqual(consumed.code, 0, consumed.stderr)
+    deepStrictEqual(consumed.stdout.trim().split('\n'), lines)
+  })
+})
