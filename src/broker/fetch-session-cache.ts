@@ -30,6 +30,11 @@ export class FetchSession {
    * same), so under a small maxBytes the ones behind it get their turn next time.
    */
   readonly partitions = new Map<string, SessionPartition>()
+  /**
+   * The (topic, partition) pairs a long poll of this session waits on, kept by the fetch handler so an
+   * idle poll builds no list; cleared whenever the partitions or their logs change.
+   */
+  watchList: [string, number][] | undefined
   /** The epoch the next incremental request must carry. */
   epoch = 1
   lastUsedMs: number

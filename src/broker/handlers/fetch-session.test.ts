@@ -180,6 +180,34 @@ describe('fetch sessions (#9)', () => {
     await broker.close()
   })
 
+  it('wakes an idle incremental long poll when a session partition gets records, twice', async () => {
+    const broker = await withTopic()
+    const { sessionId: id } = await broker.call(fetch, 12, fetchInput(0, 0, all))
+    for (const [epoch, partition] of [
+      [1, 2],
+      [3, 0],
+    ]) {
+      const polled = broker.call(fetch, 12, { ...fetchInput(id, epoch, []), maxWaitMs: 20_000, minBytes: 1 })
+      await new Promise((resolve) => setImmediate(resolve))
+      await send(broker, partition, `late-${epoch}`)
+      const answer = await polled
+      assert.equal(answer.errorCode, ErrorCode.NONE)
+      assert.deepEqual(summary(answer), [`${partition}:1:data`])
+      assert.equal(broker.context.fetchSessions.get(id)?.watchList?.length, 3, 'the long poll kept its list')
+      // The client takes the record: the next poll names the new position.
+      assert.deepEqual(
+        summary(await broker.call(fetch, 12, fetchInput(id, epoch + 1, [{ partition, fetchOffset: 1 }]))),
+        [],
+      )
+      assert.equal(
+        broker.context.fetchSessions.get(id)?.watchList,
+        undefined,
+        'a changed partition clears it',
+      )
+    }
+    await broker.close()
+  })
+
   it('limit: max.incremental.fetch.session.cache.slots bounds the sessions; beyond, full fetches go on', async () => {
     const broker = await withTopic({ config: { fetchSessionCacheSlots: 2 } })
     const ids = []

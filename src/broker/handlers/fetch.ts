@@ -125,6 +125,8 @@ async function readAll(
 ) {
   let plannedBytes = 0
   let hasError = false
+  /** Whether a target's log was looked up again (its watch entry may have changed). */
+  let resolved = false
   const answered: Answered[] = []
   const planned: PlannedRead[] = []
   for (const target of targets) {
@@ -135,8 +137,10 @@ async function readAll(
       target.log === undefined ||
       target.log.deleted ||
       broker.topics.topic(target.topic)?.topicId !== target.logTopicId
-    )
+    ) {
       errorCode = await resolve(broker, target, usesTopicIds)
+      resolved = true
+    }
     // Our leader epoch is always 0: a client ahead of it has metadata from another broker.
     if (errorCode === ErrorCode.NONE && target.currentLeaderEpoch > 0)
       errorCode = ErrorCode.UNKNOWN_LEADER_EPOCH
@@ -222,7 +226,7 @@ async function readAll(
     answer.lastStableOffset = read.highWatermark
     answer.logStartOffset = read.logStartOffset
   }
-  return { answered, totalBytes, hasError }
+  return { answered, totalBytes, hasError, resolved }
 }
 
 /** Whether an incremental answer must carry this partition: records, an error or offsets the client lacks. */
@@ -297,6 +301,7 @@ function updateSession(
     known.partitionMaxBytes = target.partitionMaxBytes
     known.currentLeaderEpoch = target.currentLeaderEpoch
   }
+  if (request.topics.length > 0 || request.forgottenTopicsData.length > 0) session.watchList = undefined
   for (const forgotten of request.forgottenTopicsData) {
     const topicOrId = usesTopicIds ? forgotten.topicId : forgotten.topic
     for (const partition of forgotten.partitions)
@@ -375,9 +380,15 @@ export const fetch = defineHandler({
       }
       // The session's signal ends the wait when the connection closes, so a long poll of a client that
       // went away stops holding its waiter and timer.
-      watched ??= watchList(
-        targets === fullTargets ? fullTargets : (session!.partitions.values() as Iterable<Target>),
-      )
+      // A session keeps its list between polls (an idle poll allocates none); a log looked up again
+      // (a topic created, deleted or recreated) makes it stale.
+      if (result.resolved) {
+        watched = undefined
+        if (session !== undefined) session.watchList = undefined
+      }
+      if (session !== undefined)
+        watched = session.watchList ??= watchList(session.partitions.values() as Iterable<Target>)
+      else watched ??= watchList(fullTargets!)
       if (watched.length === 0) await waitOut(broker, waitMs, connection.signal)
       else await broker.partitions.waitForAppend(watched, waitMs, connection.signal)
     }
