@@ -43,6 +43,10 @@ export interface BrokerConfig {
   answerBytesMax: number
   /** Bytes the compressed batches of one Produce request may inflate to, all partitions together. */
   produceDecompressedBytesMax: number
+  /** Decompressed bytes in flight across all Produce requests of the broker (#7); a batch waits for room. */
+  produceDecompressedBytesInFlightMax: number
+  /** How long a batch waits for that room before it is answered REQUEST_TIMED_OUT (retriable). */
+  produceDecompressedWaitMaxMs: number
   /** Requests per connection read ahead of their responses before reading pauses. */
   inFlightRequestsMax: number
   /** Longest a Fetch long-polls, whatever its MaxWaitMs asks, in ms. */
@@ -122,6 +126,8 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     requestElementsMax: 1000000,
     answerBytesMax: 67108864,
     produceDecompressedBytesMax: 268435456,
+    produceDecompressedBytesInFlightMax: 268435456,
+    produceDecompressedWaitMaxMs: 10000,
     inFlightRequestsMax: 100,
     fetchWaitMaxMs: 30000,
     fetchSessionCacheSlots: 1000,
@@ -211,6 +217,14 @@ const settings: Record<string, Setter> = {
       1048576,
       Number.MAX_SAFE_INTEGER,
     )(v)),
+  'produce-decompressed-bytes-in-flight-max': (c, v) =>
+    (c.produceDecompressedBytesInFlightMax = integer(
+      'produce-decompressed-bytes-in-flight-max',
+      1048576,
+      Number.MAX_SAFE_INTEGER,
+    )(v)),
+  'produce-decompressed-wait-max-ms': (c, v) =>
+    (c.produceDecompressedWaitMaxMs = integer('produce-decompressed-wait-max-ms', 0, 3600000)(v)),
   'in-flight-requests-max': (c, v) =>
     (c.inFlightRequestsMax = integer('in-flight-requests-max', 1, 100000)(v)),
   'fetch-wait-max-ms': (c, v) => (c.fetchWaitMaxMs = integer('fetch-wait-max-ms', 0, 3600000)(v)),

@@ -8,6 +8,7 @@ import type { FetchSessionCache } from './fetch-session-cache.js'
 import type { ShareCoordinator } from './share-coordinator.js'
 import type { PartitionStore } from './partition-store.js'
 import type { ProducerIdAllocator } from './producer-id-allocator.js'
+import type { DecompressionPool } from './decompression-pool.js'
 
 export interface BrokerContext {
   readonly config: BrokerConfig
@@ -24,6 +25,8 @@ export interface BrokerContext {
   readonly producerIds: ProducerIdAllocator
   /** Incremental fetch sessions (KIP-227), shared by all connections. */
   readonly fetchSessions: FetchSessionCache
+  /** Decompressed bytes in flight across all Produce requests (#7). */
+  readonly decompression: DecompressionPool
   /** The (apiKey, minVersion, maxVersion) triples ApiVersions advertises. */
   advertised(): { apiKey: number; minVersion: number; maxVersion: number }[]
 }

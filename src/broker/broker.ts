@@ -2,6 +2,7 @@
 // data directory, then serves the Kafka protocol on a listener. Composition happens here so that main.ts,
 // the in-process test broker and simulations all build the same thing.
 import type { Clock, FileSystem, Listener, Logger, Random, Transport } from '../core/index.js'
+import { DecompressionPool } from './decompression-pool.js'
 import { DEFAULT_GROUP_MAX_SIZE, GroupCoordinator, topicLookupFromRegistry } from '../groups/index.js'
 import { TopicRegistry, BrokerConfig as TopicDefaults } from '../metadata/index.js'
 import { NetworkServer } from '../network/index.js'
@@ -127,6 +128,11 @@ export async function openBrokerContext(
     groups,
     shares,
     producerIds,
+    decompression: new DecompressionPool(
+      config.produceDecompressedBytesInFlightMax,
+      clock,
+      config.produceDecompressedWaitMaxMs,
+    ),
     fetchSessions: new FetchSessionCache({
       slotsMax: config.fetchSessionCacheSlots,
       evictionMs: FETCH_SESSION_EVICTION_MS,

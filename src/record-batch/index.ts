@@ -68,6 +68,7 @@ export {
 export { RECORD_ERRORS_MAX, RecordScanner, type RecordScanRules } from './record-scanner.js'
 export {
   type DecompressionBudget,
+  type DecompressionLease,
   PRODUCE_DECOMPRESSED_BYTES_MAX_DEFAULT,
   type ProducedBatchInfo,
   ProduceValidationError,

@@ -23,6 +23,7 @@ export const ProduceValidationError = {
   INVALID_TIMESTAMP: 32,
   UNSUPPORTED_COMPRESSION_TYPE: 76,
   INVALID_RECORD: 87,
+  REQUEST_TIMED_OUT: 7,
 } as const
 export type ProduceValidationErrorCode = (typeof ProduceValidationError)[keyof typeof ProduceValidationError]
 
@@ -285,6 +286,19 @@ export function validateProducedBatches(
 /** Decompressed bytes the batches of one Produce request may still inflate to, all partitions together. */
 export interface DecompressionBudget {
   bytesLeft: number
+  /**
+   * Broker-wide room for decompressed bytes (#7): reserves up to `bytes` before a batch decompresses;
+   * resolves with a lease, or null when no room came in time (answered REQUEST_TIMED_OUT, retriable).
+   */
+  reserve?: (bytes: number) => Promise<DecompressionLease | null>
+}
+
+/** Room held in a broker-wide decompression budget: shrunk to the real size, released after the scan. */
+export interface DecompressionLease {
+  /** Bytes granted (at most the broker-wide budget); decompression is bounded by it. */
+  readonly bytes: number
+  shrink(toBytes: number): void
+  release(): void
 }
 
 /** Default of a DecompressionBudget per Produce request: 256 MiB. */
@@ -307,18 +321,36 @@ export async function validateProducedBatchesAsync(
   const checked = checkBatchHeader(records, options)
   if (!isCheckedHeader(checked)) return checked
   const { batch, codec } = checked
+  let lease: DecompressionLease | null = null
   try {
     const payload = (records as Buffer).subarray(BATCH_HEADER_BYTES)
     let body = payload
     if (codec !== Compression.none) {
       const perBatch = options.decompressedBytesMax ?? DECOMPRESSED_BYTES_MAX_DEFAULT
-      body = await decompressAsync(codec, payload, Math.min(perBatch, budget.bytesLeft), pause)
+      let maxBytes = Math.min(perBatch, budget.bytesLeft)
+      // The whole bound is reserved (the real size is unknown before inflating) and shrunk to the real
+      // size once known; the room is held until the records are checked.
+      if (budget.reserve !== undefined) {
+        lease = await budget.reserve(maxBytes)
+        if (lease === null) {
+          return fail(
+            ProduceValidationError.REQUEST_TIMED_OUT,
+            'the broker is decompressing too much at once; retry later',
+            batch,
+          )
+        }
+        maxBytes = Math.min(maxBytes, lease.bytes)
+      }
+      body = await decompressAsync(codec, payload, maxBytes, pause)
       budget.bytesLeft -= body.length
+      lease?.shrink(body.length)
     }
     const scanner = new RecordScanner(body, checked.recordsCount, checked.rules)
     while (!scanner.scan(RECORDS_PER_SLICE)) await pause()
     return scanResult(scanner, batch)
   } catch (error) {
     return recordsFailure(error, batch)
+  } finally {
+    lease?.release()
   }
 }

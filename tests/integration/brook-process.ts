@@ -220,11 +220,20 @@ export class BrookProcess {
   }
 
   /** Resident set size in bytes from /proc (Linux), or undefined elsewhere. */
-  async residentBytes(): Promise<number | undefined> {
+  residentBytes(): Promise<number | undefined> {
+    return this.statusBytes('VmRSS')
+  }
+
+  /** The highest resident set size the process has had, in bytes (Linux VmHWM), or undefined. */
+  peakResidentBytes(): Promise<number | undefined> {
+    return this.statusBytes('VmHWM')
+  }
+
+  private async statusBytes(field: string): Promise<number | undefined> {
     try {
       const { readFile } = await import('node:fs/promises')
       const status = await readFile(`/proc/${this.pid}/status`, 'utf8')
-      const match = /^VmRSS:\s+(\d+) kB$/m.exec(status)
+      const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)
       return match === null ? undefined : Number(match[1]) * 1024
     } catch {
       return undefined

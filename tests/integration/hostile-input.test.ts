@@ -402,6 +402,47 @@ describe('hostile input to a broker process (#7)', () => {
   })
 })
 
+describe('a broker process under compression bombs from many connections at once (#7)', () => {
+  let brook: BrookProcess
+
+  before(async () => {
+    brook = await BrookProcess.start()
+  })
+
+  after(async () => {
+    await brook?.cleanup()
+  })
+
+  it('keeps decompressed bytes in flight within produce-decompressed-bytes-in-flight-max and serves a bystander (#7)', async () => {
+    // 16 connections each send one 120 MiB zstd bomb at once: within every per-request bound, 1.9 GiB
+    // together. The broker-wide budget (256 MiB) makes them take turns; peak RSS stays under 1 GiB.
+    const zstd = require('zstd-napi') as { compress(input: Buffer): Buffer }
+    const bomb = rawBatch(zstd.compress(Buffer.alloc(120 * 1024 * 1024)), Compression.zstd, 1)
+    const connections = 16
+    await withConnection(brook.port, (client) => createTopic(client, 'many-bombs', 1))
+    const watch = await bystander(brook.port)
+    const codes = await Promise.all(
+      Array.from({ length: connections }, () =>
+        withConnection(brook.port, async (client) => {
+          const result = await producePartition(client, 'many-bombs', 0, bomb)
+          return result.errorCode
+        }),
+      ),
+    )
+    const worstMs = await watch.stop()
+    assert.ok(
+      codes.every((c) => c !== ErrorCode.NONE),
+      `a bomb was accepted: ${codes}`,
+    )
+    const peakBytes = await brook.peakResidentBytes()
+    assert.ok(peakBytes !== undefined, 'no /proc status to read the peak RSS from')
+    assert.ok(peakBytes < 1024 * 1024 * 1024, `peak RSS ${Math.round(peakBytes / 2 ** 20)} MiB`)
+    assert.ok(worstMs < 1000, `a bystander waited ${Math.round(worstMs)} ms`)
+    await withConnection(brook.port, assertServes)
+    assert.equal(brook.hasExited, false)
+  })
+})
+
 describe('a broker process with a small answer-bytes-max (#7)', () => {
   let brook: BrookProcess
 

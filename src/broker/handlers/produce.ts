@@ -152,7 +152,10 @@ export const produce = defineHandler({
     const acks = request.acks
     const durable: Promise<void>[] = []
     const written: Promise<void>[] = []
-    const budget: DecompressionBudget = { bytesLeft: broker.config.produceDecompressedBytesMax }
+    const budget: DecompressionBudget = {
+      bytesLeft: broker.config.produceDecompressedBytesMax,
+      reserve: (bytes) => broker.decompression.reserve(bytes),
+    }
     // The append phase runs in request order per connection: a request waiting for a partition log to
     // open must not be overtaken by the next pipelined one, or an idempotent producer's sequences arrive
     // out of order (Kafka handles one request per connection at a time).
