@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import net from 'node:net'
 import { test } from 'node:test'
 import { Kafka, logLevel } from 'kafkajs'
+import { QueueConsumer } from '../../src/client/index.js'
 import { BrookProcess } from './brook-process.js'
 
 /** The value of the series `name{labels}` in Prometheus text (exact label text), or undefined. */
@@ -138,6 +139,48 @@ test('#11: fsync latency is observed on a broker that writes to disk', async () 
       'acks=-1 waited for an fdatasync',
     )
   } finally {
+    await brook.cleanup()
+  }
+})
+
+test('#11: records in flight per share group: acquired and unacknowledged, then 0 once accepted', async () => {
+  const brook = await BrookProcess.start({ args: ['--memory'] })
+  let jobs: QueueConsumer | undefined
+  try {
+    const url = await brook.consoleUrl()
+    const kafka = new Kafka({ brokers: [`127.0.0.1:${brook.port}`], logLevel: logLevel.NOTHING })
+    const admin = kafka.admin()
+    await admin.connect()
+    await admin.createTopics({ topics: [{ topic: 'jobs', numPartitions: 1 }] })
+    await admin.disconnect()
+    jobs = new QueueConsumer({ bootstrap: `127.0.0.1:${brook.port}`, groupId: 'workers', topics: ['jobs'] })
+    let release!: () => void
+    const held = new Promise<void>((resolve) => (release = resolve))
+    let handled = 0
+    const running = jobs.process(async () => {
+      await held
+      handled++
+    })
+    // Produced once the group fetches, so that its share-partition starts before the records.
+    const series = 'brook_share_group_records_in_flight{group="workers"}'
+    const joined = await scrapeUntil(url, (t) => sample(t, series) === 0, 15000)
+    assert.equal(sample(joined, series), 0, 'the group has its share-partition, nothing acquired')
+    const producer = kafka.producer()
+    await producer.connect()
+    await producer.send({
+      topic: 'jobs',
+      messages: Array.from({ length: 6 }, (_, i) => ({ value: `job ${i}` })),
+    })
+    await producer.disconnect()
+    const busy = await scrapeUntil(url, (t) => sample(t, series) === 6, 15000)
+    assert.equal(sample(busy, series), 6, `six records acquired, none acknowledged (handled ${handled})`)
+    release()
+    const idle = await scrapeUntil(url, (t) => handled === 6 && sample(t, series) === 0, 15000)
+    assert.equal(sample(idle, series), 0, 'every record accepted')
+    await jobs.close()
+    await running
+  } finally {
+    await jobs?.close()
     await brook.cleanup()
   }
 })
