@@ -1,7 +1,7 @@
 // Share groups in the broker (KIP-932): wires groups/ShareGroup (membership) to share-partitions/
 // (delivery state, sessions, the durable store), which never import each other. Owns the share groups,
 // the share-partitions by (group, topic id, partition), the share-session cache and the state store.
-import type { Clock, FileSystem, Logger } from '../core/index.js'
+import { type Clock, type FileSystem, type Logger, quoted } from '../core/index.js'
 import { ShareGroup, type ShareHeartbeatInput, type ShareHeartbeatResult } from '../groups/index.js'
 import type { TopicRegistry } from '../metadata/index.js'
 import { ErrorCode } from '../protocol/index.js'
@@ -102,7 +102,7 @@ export class ShareCoordinator {
         if (!SHARE_GROUP_CONFIGS.has(change.name))
           return {
             errorCode: ErrorCode.INVALID_CONFIG,
-            errorMessage: `Unknown group config name: ${change.name}`,
+            errorMessage: `Unknown group config name: ${quoted(change.name)}`,
           }
         next.delete(change.name)
         continue
@@ -110,7 +110,7 @@ export class ShareCoordinator {
       if (change.op !== 0)
         return {
           errorCode: ErrorCode.INVALID_CONFIG,
-          errorMessage: `${change.name} is not a list: only SET and DELETE apply`,
+          errorMessage: `${quoted(change.name)} is not a list: only SET and DELETE apply`,
         }
       const problem = shareGroupConfigProblem(change.name, change.value)
       if (problem !== undefined) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: problem }
@@ -168,7 +168,7 @@ export class ShareCoordinator {
     if (group === undefined) {
       if (input.memberEpoch !== 0)
         return {
-          ...noAssignment(ErrorCode.UNKNOWN_MEMBER_ID, `share group ${groupId} has no members`),
+          ...noAssignment(ErrorCode.UNKNOWN_MEMBER_ID, `share group ${quoted(groupId)} has no members`),
           assignment: null,
         }
       const config = this.#options.config

@@ -1,6 +1,7 @@
 // Core: assertions, the error catalogue and the ports (Clock, FileSystem, Transport, Random) every other
 // folder builds on.
 export { assert } from './assert.js'
+export { QUOTED_CHARS_MAX, quoted } from './quote.js'
 export type { Clock, Timer } from './clock.js'
 export {
   AbortError,

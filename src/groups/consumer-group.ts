@@ -1,7 +1,7 @@
 // One KIP-848 consumer group: members heartbeat with their subscriptions, the coordinator computes a
 // target assignment with a server-side assignor, and each member reconciles towards it. A partition goes
 // to its new owner only after the previous owner reported it no longer owns it.
-import { assert, type Clock, type Timer } from '../core/index.js'
+import { assert, type Clock, quoted, type Timer } from '../core/index.js'
 import { ErrorCode } from '../protocol/index.js'
 import { type AssignorMember, assignorByName, type TargetAssignment } from './assignors.js'
 import { compileTopicRegex } from './topic-regex.js'
@@ -15,15 +15,6 @@ export const ConsumerGroupState = {
   Dead: 'Dead',
 } as const
 export type ConsumerGroupStateName = (typeof ConsumerGroupState)[keyof typeof ConsumerGroupState]
-
-/** Longest piece of a client-supplied id quoted in an error message (ids may be 32767 bytes long). */
-const QUOTED_ID_CHARS_MAX = 200
-
-/** `id` as error messages quote it: cut to QUOTED_ID_CHARS_MAX characters, so answers stay encodable. */
-export function quoted(id: string | null): string {
-  if (id === null) return 'null'
-  return id.length > QUOTED_ID_CHARS_MAX ? `${id.slice(0, QUOTED_ID_CHARS_MAX)}...` : id
-}
 
 /** Member epoch sent by a member that leaves for good, and by a static member leaving for a while. */
 export const LEAVE_GROUP_MEMBER_EPOCH = -1

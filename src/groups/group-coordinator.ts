@@ -1,7 +1,14 @@
 // The group coordinator: every consumer group of this node (classic and KIP-848), their committed
 // offsets, and the durable log those are kept in. Handlers call it with decoded, version-normalized
 // requests and get back plain answers with Kafka error codes; it never sees bytes on the wire.
-import { type Clock, type FileSystem, type Logger, randomUuidText, type Timer } from '../core/index.js'
+import {
+  type Clock,
+  type FileSystem,
+  type Logger,
+  quoted,
+  randomUuidText,
+  type Timer,
+} from '../core/index.js'
 import { ErrorCode } from '../protocol/index.js'
 import { ASSIGNOR_NAMES } from './assignors.js'
 import {
@@ -16,7 +23,6 @@ import {
   type ConsumerGroupSettings,
   ConsumerGroup,
   LEAVE_GROUP_STATIC_MEMBER_EPOCH,
-  quoted,
 } from './consumer-group.js'
 import {
   type GroupLogOptions,

@@ -16,7 +16,7 @@ export {
   type SyncGroupInput,
   type SyncGroupResult,
 } from './classic-group.js'
-export { ConsumerGroupState, type ConsumerGroupStateName, quoted } from './consumer-group.js'
+export { ConsumerGroupState, type ConsumerGroupStateName } from './consumer-group.js'
 export {
   DEFAULT_GROUP_MAX_SIZE,
   DEFAULT_GROUPS_MAX,

@@ -2,6 +2,7 @@
 // checked, following the rules of Kafka's ConfigDef: numbers and booleans are trimmed, lists split on
 // commas, and the canonical text of a value is what DescribeConfigs shows.
 
+import { quoted } from '../core/index.js'
 import { failure, MetadataErrorCode, type MetadataFailure } from './metadata-error-code.js'
 
 /** Config value types as DescribeConfigs (v3+) numbers them in its ConfigType field. */
@@ -105,7 +106,7 @@ export const LONG_MAX_TEXT = INT64_MAX.toString()
 function invalid(name: string, text: string, reason: string): MetadataFailure {
   return failure(
     MetadataErrorCode.INVALID_CONFIG,
-    `Invalid value ${text} for configuration ${name}: ${reason}`,
+    `Invalid value ${quoted(text)} for configuration ${quoted(name)}: ${reason}`,
   )
 }
 
@@ -205,7 +206,11 @@ function checked(
     if (Array.isArray(value)) {
       const bad = value.find((item) => !allowed.includes(item))
       if (bad !== undefined)
-        return invalid(name, shownText, `Invalid value '${bad}'; allowed values are: ${allowed.join(', ')}`)
+        return invalid(
+          name,
+          shownText,
+          `Invalid value '${quoted(bad)}'; allowed values are: ${allowed.join(', ')}`,
+        )
     }
   }
   if (value !== null && definition.check !== undefined) {

@@ -2,6 +2,7 @@
 // broker-level synonyms, validation of overrides (CreateTopics, AlterConfigs, IncrementalAlterConfigs),
 // and resolution of a topic's effective values with each value's source.
 
+import { quoted } from '../core/index.js'
 import type { BrokerConfig } from './broker-configs.js'
 import {
   type ConfigDefinition,
@@ -355,7 +356,7 @@ export interface ValidatedOverrides {
 }
 
 function unknownConfig(name: string): MetadataFailure {
-  return failure(MetadataErrorCode.INVALID_CONFIG, `Unknown topic config name: ${name}`)
+  return failure(MetadataErrorCode.INVALID_CONFIG, `Unknown topic config name: ${quoted(name)}`)
 }
 
 /** Checks one name/value pair and returns its canonical text; a null value is refused for topics. */
@@ -366,7 +367,10 @@ export function validateTopicConfigValue(
   const definition = TOPIC_CONFIG_DEFINITIONS.get(name)
   if (definition === undefined) return unknownConfig(name)
   if (value === null)
-    return failure(MetadataErrorCode.INVALID_CONFIG, `Null value not supported for topic config: ${name}`)
+    return failure(
+      MetadataErrorCode.INVALID_CONFIG,
+      `Null value not supported for topic config: ${quoted(name)}`,
+    )
   const parsed = parseConfigValue(definition, value)
   if (!parsed.ok) return parsed
   return { ok: true, text: parsed.text ?? '' }
@@ -415,7 +419,10 @@ export function applyIncrementalAlterOps(
     if (definition === undefined) return unknownConfig(change.name)
     // Kafka refuses a resource that names one config twice in one request.
     if (seen.has(change.name)) {
-      return failure(MetadataErrorCode.INVALID_REQUEST, `Error due to duplicate config keys: ${change.name}`)
+      return failure(
+        MetadataErrorCode.INVALID_REQUEST,
+        `Error due to duplicate config keys: ${quoted(change.name)}`,
+      )
     }
     seen.add(change.name)
     switch (change.op) {
@@ -434,13 +441,13 @@ export function applyIncrementalAlterOps(
           const verb = change.op === AlterConfigOp.APPEND ? 'append' : 'subtract'
           return failure(
             MetadataErrorCode.INVALID_CONFIG,
-            `Config value ${verb} is not allowed for config key: ${change.name}`,
+            `Config value ${verb} is not allowed for config key: ${quoted(change.name)}`,
           )
         }
         if (change.value === null) {
           return failure(
             MetadataErrorCode.INVALID_CONFIG,
-            `Null value not supported for topic config: ${change.name}`,
+            `Null value not supported for topic config: ${quoted(change.name)}`,
           )
         }
         const base = splitList(next[change.name] ?? effectiveText(change.name) ?? '')
@@ -457,7 +464,7 @@ export function applyIncrementalAlterOps(
       default:
         return failure(
           MetadataErrorCode.INVALID_REQUEST,
-          `Unknown config operation ${change.op} for ${change.name}`,
+          `Unknown config operation ${change.op} for ${quoted(change.name)}`,
         )
     }
   }

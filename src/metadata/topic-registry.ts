@@ -10,6 +10,7 @@ import {
   type FileSystem,
   type Logger,
   silentLogger,
+  quoted,
 } from '../core/index.js'
 import { StateLog, type StateRecord } from '../storage/index.js'
 import { BrokerConfig } from './broker-configs.js'
@@ -176,10 +177,10 @@ export function topicNameProblem(name: string): string | undefined {
   if (name.length === 0) return 'Topic name is illegal, it cannot be empty'
   if (name === '.' || name === '..') return 'Topic name cannot be "." or ".."'
   if (name.length > TOPIC_NAME_LENGTH_MAX) {
-    return `Topic name is illegal, it cannot be longer than ${TOPIC_NAME_LENGTH_MAX} characters, topic name: ${name}`
+    return `Topic name is illegal, it cannot be longer than ${TOPIC_NAME_LENGTH_MAX} characters, topic name: ${quoted(name)}`
   }
   if (!LEGAL_TOPIC_NAME.test(name)) {
-    return `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`
+    return `Topic name "${quoted(name)}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`
   }
   return undefined
 }
@@ -319,12 +320,12 @@ export class TopicRegistry {
       const nameProblem = topicNameProblem(name)
       if (nameProblem !== undefined) return failure(MetadataErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem)
       if (this.byName.has(name))
-        return failure(MetadataErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`)
+        return failure(MetadataErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${quoted(name)}' already exists.`)
       const collidingName = this.byCollisionKey.get(collisionKey(name))
       if (collidingName !== undefined) {
         return failure(
           MetadataErrorCode.INVALID_TOPIC_EXCEPTION,
-          `Topic '${name}' collides with existing topic: ${collidingName}`,
+          `Topic '${quoted(name)}' collides with existing topic: ${quoted(collidingName)}`,
         )
       }
       const requestedPartitions = request.numPartitions ?? -1

@@ -166,6 +166,101 @@ describe('hostile input to a broker process (#7)', () => {
     await assertHealthy()
   })
 
+  it('answers 32767-byte topic, resource and config names with an error code in CreateTopics, DescribeConfigs, AlterConfigs and IncrementalAlterConfigs, keeping the connection (#7)', async () => {
+    // The errorMessage used to quote the whole name, passing the string limit: the answer did not encode
+    // and the connection was closed.
+    const long = 'x'.repeat(32767)
+    const codes = (answer: { errorCode: number }[]) => answer.map((r) => r.errorCode)
+    await withConnection(brook.port, async (client) => {
+      await createTopic(client, 'long-names', 1)
+      for (const version of [1, 4, 5, 7]) {
+        const answer = await client.request(ApiKey.CreateTopics, version, {
+          topics: [{ name: long, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+          timeoutMs: 1000,
+          validateOnly: false,
+        })
+        assert.deepEqual(
+          codes(answer.topics),
+          [ErrorCode.INVALID_TOPIC_EXCEPTION],
+          `CreateTopics v${version}`,
+        )
+        assert.ok(answer.topics[0].errorMessage.length < 1000, `CreateTopics v${version}`)
+      }
+      const unknownConfig = await client.request(ApiKey.CreateTopics, 4, {
+        topics: [
+          {
+            name: 'long-config',
+            numPartitions: 1,
+            replicationFactor: 1,
+            assignments: [],
+            configs: [{ name: long, value: long }],
+          },
+        ],
+        timeoutMs: 1000,
+        validateOnly: true,
+      })
+      assert.deepEqual(codes(unknownConfig.topics), [ErrorCode.INVALID_CONFIG])
+      const badValue = await client.request(ApiKey.CreateTopics, 4, {
+        topics: [
+          {
+            name: 'long-value',
+            numPartitions: 1,
+            replicationFactor: 1,
+            assignments: [],
+            configs: [{ name: 'cleanup.policy', value: long }],
+          },
+        ],
+        timeoutMs: 1000,
+        validateOnly: true,
+      })
+      assert.deepEqual(codes(badValue.topics), [ErrorCode.INVALID_CONFIG])
+      for (const version of [0, 4]) {
+        const answer = await client.request(ApiKey.DescribeConfigs, version, {
+          resources: [{ resourceType: 4, resourceName: long, configurationKeys: null }],
+          includeSynonyms: false,
+          includeDocumentation: false,
+        })
+        assert.deepEqual(codes(answer.results), [ErrorCode.INVALID_REQUEST], `DescribeConfigs v${version}`)
+      }
+      for (const version of [0, 2]) {
+        const answer = await client.request(ApiKey.AlterConfigs, version, {
+          resources: [
+            { resourceType: 4, resourceName: long, configs: [] },
+            { resourceType: 2, resourceName: 'long-names', configs: [{ name: long, value: '1' }] },
+            { resourceType: 2, resourceName: 'long-names', configs: [{ name: 'retention.ms', value: long }] },
+          ],
+          validateOnly: true,
+        })
+        assert.equal(answer.responses.length, 3, `AlterConfigs v${version}`)
+        for (const r of answer.responses)
+          assert.notEqual(r.errorCode, ErrorCode.NONE, `AlterConfigs v${version}`)
+      }
+      for (const version of [0, 1]) {
+        const answer = await client.request(ApiKey.IncrementalAlterConfigs, version, {
+          resources: [
+            { resourceType: 4, resourceName: long, configs: [] },
+            {
+              resourceType: 2,
+              resourceName: 'long-names',
+              configs: [{ name: long, configOperation: 0, value: '1' }],
+            },
+            {
+              resourceType: 2,
+              resourceName: 'long-names',
+              configs: [{ name: 'retention.ms', configOperation: 0, value: long }],
+            },
+          ],
+          validateOnly: true,
+        })
+        assert.equal(answer.responses.length, 3, `IncrementalAlterConfigs v${version}`)
+        for (const r of answer.responses)
+          assert.notEqual(r.errorCode, ErrorCode.NONE, `IncrementalAlterConfigs v${version}`)
+      }
+      await assertServes(client)
+    })
+    await assertHealthy()
+  })
+
   it('answers FindCoordinator for a transactional id with a non-retriable error (#7)', async () => {
     // COORDINATOR_NOT_AVAILABLE made the Java client and franz-go retry until their timeouts.
     await withConnection(brook.port, async (client) => {

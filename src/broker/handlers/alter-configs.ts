@@ -1,6 +1,7 @@
 // AlterConfigs (legacy, non-incremental): replaces the whole set of a topic's config overrides. Broker
 // configs are static in Brook, so a BROKER resource is answered as Kafka answers a change to a config that
 // cannot be updated dynamically.
+import { quoted } from '../../core/index.js'
 import { topicNameProblem } from '../../metadata/index.js'
 import { AlterConfigsRequest, AlterConfigsResponse, ErrorCode } from '../../protocol/index.js'
 import { defineHandler } from '../handler.js'
@@ -48,7 +49,7 @@ export function brokerChangeProblem(
     if (problem !== undefined) return problem
   }
   if (names.length === 0) return undefined
-  return `Cannot update these configs dynamically: Set(${names.join(', ')})`
+  return `Cannot update these configs dynamically: Set(${quoted(names.join(', '))})`
 }
 
 /** AlterConfigs v0-2. */

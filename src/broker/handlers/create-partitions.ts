@@ -1,5 +1,6 @@
 // CreatePartitions: grows topics to a new total partition count, with Kafka's (KRaft) errors and
 // messages. Every requested topic is echoed in `results`: clients such as librdkafka wait for each one.
+import { quoted } from '../../core/index.js'
 import { CreatePartitionsRequest, CreatePartitionsResponse, ErrorCode } from '../../protocol/index.js'
 import { defineHandler } from '../handler.js'
 import { replicaListProblem } from './create-topics.js'
@@ -50,7 +51,7 @@ export const createPartitions = defineHandler({
         return failed(
           topic.name,
           ErrorCode.INVALID_PARTITIONS,
-          `The topic ${topic.name} currently has ${current} partition(s); ${topic.count} would not be an increase.`,
+          `The topic ${quoted(topic.name)} currently has ${current} partition(s); ${topic.count} would not be an increase.`,
         )
       }
       const additional = topic.count - current

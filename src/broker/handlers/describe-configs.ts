@@ -1,5 +1,6 @@
 // DescribeConfigs: every config of a topic or of this broker with its value, source, read-only and
 // sensitive flags, and on request its synonyms (v1+) and type (v3+), as a Kafka 4 broker answers.
+import { quoted } from '../../core/index.js'
 import {
   ConfigSource,
   ConfigType,
@@ -24,9 +25,9 @@ export const ConfigResourceType = {
  */
 export function brokerNameProblem(resourceName: string, nodeId: number): string | undefined {
   if (!/^[+-]?\d+$/.test(resourceName.trim()))
-    return `Broker id must be an integer, but it is: ${resourceName}`
+    return `Broker id must be an integer, but it is: ${quoted(resourceName)}`
   if (Number(resourceName) !== nodeId)
-    return `Unexpected broker id, expected ${nodeId}, but received ${resourceName}`
+    return `Unexpected broker id, expected ${nodeId}, but received ${quoted(resourceName)}`
   return undefined
 }
 

@@ -1,6 +1,6 @@
 // DescribeGroups: state, protocol and members of classic groups. Unknown groups are Dead; v6 reports
 // them as GROUP_ID_NOT_FOUND instead.
-import { quoted } from '../../groups/index.js'
+import { quoted } from '../../core/index.js'
 import { DescribeGroupsRequest, DescribeGroupsResponse, ErrorCode } from '../../protocol/index.js'
 import { defineHandler } from '../handler.js'
 

@@ -7,6 +7,7 @@
 // batch-optimized mode also allows); v2's IsRenewAck means acknowledge only, no fetch.
 // Not implemented: BatchSize (one AcquiredRecords range per run), MinBytes (any acquired record answers),
 // read_committed isolation (share.isolation.level), group-level overrides of the share.* configs.
+import { quoted } from '../../core/index.js'
 import { ErrorCode, type MessageValue, ShareFetchRequest, ShareFetchResponse } from '../../protocol/index.js'
 import { readBatchHeader } from '../../record-batch/index.js'
 import type { AcknowledgementBatch, AcquiredRange } from '../../share-partitions/index.js'
@@ -228,7 +229,10 @@ export const shareFetch = defineHandler({
       return topLevel(ErrorCode.INVALID_REQUEST, 'acknowledgements on the request that opens a share session')
     const group = broker.shares.group(groupId)
     if (epoch !== -1 && (group === undefined || !group.hasMember(memberId)))
-      return topLevel(ErrorCode.UNKNOWN_MEMBER_ID, `member ${memberId} is not in share group ${groupId}`)
+      return topLevel(
+        ErrorCode.UNKNOWN_MEMBER_ID,
+        `member ${quoted(memberId)} is not in share group ${quoted(groupId)}`,
+      )
     const added = request.topics.flatMap((t) =>
       t.partitions.map((p) => sessionPartition(t.topicId, p.partitionIndex)),
     )

@@ -1,6 +1,7 @@
 // ShareGroupDescribe (KIP-932), v1 as Kafka 4.4 serves it: state, epochs, assignor and members with
 // their assignments. A group id that is not a share group is GROUP_ID_NOT_FOUND. Authorized operations
 // are not computed (no ACLs yet): the field keeps its "not requested" value.
+import { quoted } from '../../core/index.js'
 import { ErrorCode, ShareGroupDescribeRequest, ShareGroupDescribeResponse } from '../../protocol/index.js'
 import { SHARE_ASSIGNOR_NAME } from '../../groups/index.js'
 import { defineHandler } from '../handler.js'
@@ -20,7 +21,7 @@ export const shareGroupDescribe = defineHandler({
         if (group === undefined)
           return {
             errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
-            errorMessage: `Group ${groupId} not found.`,
+            errorMessage: `Group ${quoted(groupId)} not found.`,
             groupId,
             groupState: 'Dead',
             groupEpoch: -1,

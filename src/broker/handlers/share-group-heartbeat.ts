@@ -2,6 +2,7 @@
 // heartbeat with the epoch they were given, leave with -1; the answer carries the assignment (by topic
 // id) when it changed. Not implemented: rack-aware assignment. Group-level config overrides
 // are read at each heartbeat; a group id held by a classic or consumer group is GROUP_ID_NOT_FOUND.
+import { quoted } from '../../core/index.js'
 import { ErrorCode, ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse } from '../../protocol/index.js'
 import { defineHandler } from '../handler.js'
 import { clientHostOf } from './join-group.js'
@@ -19,7 +20,7 @@ export const shareGroupHeartbeat = defineHandler({
       return {
         throttleTimeMs: 0,
         errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
-        errorMessage: `Group ${request.groupId} is not a share group.`,
+        errorMessage: `Group ${quoted(request.groupId)} is not a share group.`,
         memberId: null,
         memberEpoch: -1,
         heartbeatIntervalMs: 0,
