@@ -327,3 +327,41 @@ describe('brook produce bounds what it has in flight (#11)', () => {
     deepStrictEqual(consumed.stdout.trim().split('\n'), lines)
   })
 })
+
+describe('brook queues (#11)', () => {
+  test('queues list and describe --json show a share group with its member and assignment', async () => {
+    const { QueueConsumer } = await import('../../src/client/index.js')
+    const topic = unique('cli-queue')
+    const group = unique('cli-share')
+    strictEqual((await runBrook(['topics', 'create', topic, '--partitions', '2', ...b()])).code, 0)
+    strictEqual((await runBrook(['produce', topic, ...b()], { stdin: 'job-1\njob-2\n' })).code, 0)
+    const worker = new QueueConsumer({ bootstrap, groupId: group, topics: [topic], fromBeginning: true })
+    const received = (async () => {
+      for await (const message of worker) return message.value?.toString('utf8')
+      return undefined
+    })()
+    try {
+      ok(['job-1', 'job-2'].includes((await received) as string))
+      const listed = await runBrook(['queues', 'list', '--json', ...b()])
+      strictEqual(listed.code, 0, listed.stderr)
+      ok(
+        (JSON.parse(listed.stdout) as Array<{ groupId: string }>).some((g) => g.groupId === group),
+        listed.stdout,
+      )
+      const described = await runBrook(['queues', 'describe', group, '--json', ...b()])
+      strictEqual(described.code, 0, described.stderr)
+      const info = JSON.parse(described.stdout) as {
+        type: string
+        members: Array<{ assignment: Array<{ topic: string; partition: number }> }>
+      }
+      strictEqual(info.type, 'share')
+      strictEqual(info.members.length, 1)
+      deepStrictEqual(info.members[0].assignment.map((tp) => `${tp.topic}-${tp.partition}`).sort(), [
+        `${topic}-0`,
+        `${topic}-1`,
+      ])
+    } finally {
+      await worker.close()
+    }
+  })
+})
