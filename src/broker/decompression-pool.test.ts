@@ -19,7 +19,12 @@ function manualClock(): Clock & { advance(ms: number): void } {
     defer: (fn) => setImmediate(fn),
     advance(ms) {
       now += ms
-      for (const t of timers) if (t.live && t.at <= now) (t.live = false), t.fn()
+      for (const t of timers) {
+        if (t.live && t.at <= now) {
+          t.live = false
+          t.fn()
+        }
+      }
     },
   }
 }
@@ -31,8 +36,14 @@ describe('DecompressionPool (#7)', () => {
     assert.ok(first !== null)
     assert.equal(first.bytes, 100, 'a request alone gets the whole pool, never waits forever')
     const order: string[] = []
-    const second = pool.reserve(60).then((l) => (order.push('second'), l))
-    const third = pool.reserve(10).then((l) => (order.push('third'), l))
+    const second = pool.reserve(60).then((l) => {
+      order.push('second')
+      return l
+    })
+    const third = pool.reserve(10).then((l) => {
+      order.push('third')
+      return l
+    })
     await new Promise((r) => setImmediate(r))
     assert.deepEqual(order, [])
     first.shrink(50)

@@ -1,14 +1,7 @@
 // The group coordinator: every consumer group of this node (classic and KIP-848), their committed
 // offsets, and the durable log those are kept in. Handlers call it with decoded, version-normalized
 // requests and get back plain answers with Kafka error codes; it never sees bytes on the wire.
-import {
-  type Clock,
-  type FileSystem,
-  type Logger,
-  quoted,
-  randomUuidText,
-  type Timer,
-} from '../core/index.js'
+import { type Clock, type Logger, quoted, randomUuidText, type Timer } from '../core/index.js'
 import { ErrorCode } from '../protocol/index.js'
 import { ASSIGNOR_NAMES } from './assignors.js'
 import {
@@ -33,7 +26,6 @@ import {
   type StoredOffset,
 } from './group-log.js'
 import type {
-  CommitPartitionInput,
   ConsumerGroupHeartbeatInput,
   ConsumerGroupHeartbeatResult,
   DescribedClassicGroup,

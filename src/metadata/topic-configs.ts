@@ -9,7 +9,6 @@ import {
   ConfigSource,
   type ConfigSourceValue,
   type ConfigSynonymEntry,
-  type ConfigTypeName,
   type ConfigValue,
   configTypeCode,
   type EffectiveConfigEntry,

@@ -146,7 +146,7 @@ function decodeBlock(
     out.reserve(matchLength)
     const bytes = out.bytes
     let op = out.length
-    let from = op - offset
+    const from = op - offset
     if (offset >= matchLength) {
       bytes.copyWithin(op, from, from + matchLength)
       op += matchLength
