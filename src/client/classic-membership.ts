@@ -7,6 +7,7 @@ import type { Cluster } from './cluster.js'
 import type { Membership, MembershipHost } from './consumer-membership.js'
 import { KafkaError, isRetriable, kafkaError } from './errors.js'
 import type { TopicPartition } from './topic-partition.js'
+import { wakeableSleep } from './wakeable-sleep.js'
 
 /** ConsumerProtocolSubscription v0: the topics a member wants. */
 export function encodeSubscription(topics: readonly string[]): Buffer {
@@ -179,14 +180,9 @@ export class ClassicMembership implements Membership {
         }
       }
       if (this.stopped) break
-      await new Promise<void>((resolve) => {
-        const timer = this.cluster.clock.setTimeout(resolve, delayMs)
-        this.wake = () => {
-          timer.cancel()
-          resolve()
-        }
+      await wakeableSleep(this.cluster.clock, delayMs, (wake) => {
+        this.wake = wake
       })
-      this.wake = undefined
     }
   }
 

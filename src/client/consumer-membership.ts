@@ -6,6 +6,7 @@ import { Api } from './apis.js'
 import type { Cluster } from './cluster.js'
 import { isRetriable, KafkaError, kafkaError } from './errors.js'
 import type { TopicPartition } from './topic-partition.js'
+import { wakeableSleep } from './wakeable-sleep.js'
 
 /** What the consumer does when the assignment changes; the membership waits for each to finish. */
 export interface MembershipHost {
@@ -98,14 +99,9 @@ export class ConsumerProtocolMembership implements Membership {
         }
       }
       if (this.stopped) break
-      await new Promise<void>((resolve) => {
-        const timer = this.cluster.clock.setTimeout(resolve, delayMs)
-        this.wake = () => {
-          timer.cancel()
-          resolve()
-        }
+      await wakeableSleep(this.cluster.clock, delayMs, (wake) => {
+        this.wake = wake
       })
-      this.wake = undefined
     }
   }
 
