@@ -48,7 +48,12 @@ export interface FuzzFrame {
   notes: string[]
   /** True when the frame was left structurally intact (value-level notes may still exist). */
   intact: boolean
-  /** The size prefix promises more bytes than follow: the broker waits, so the sender must give up. */
+  /**
+   * The size prefix does not match the bytes that follow, so the stream is unusable after this frame: a
+   * larger prefix makes the broker wait for bytes that never come, a smaller one leaves the rest of the
+   * frame to be read as the start of the next. The sender sends nothing more on the connection and drops
+   * it once its earlier requests are answered.
+   */
   promisesMore: boolean
 }
 
@@ -196,6 +201,8 @@ export function buildFrame(
       }
     }
   }
+  // A prefix shorter than the body (or negative) strands the body's tail on the stream.
+  if (size !== undefined && size !== body.length) promisesMore = true
   return { apiKey, version, correlationId, bytes: withSize(body, size), notes, intact, promisesMore }
 }
 
