@@ -145,6 +145,10 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
   private readonly idleWaiters: Array<() => void> = []
   private producerIdentity: Promise<{ producerId: number; producerEpoch: number }> | undefined
   private closing: Promise<void> | undefined
+  /** send() calls whose record is not yet in a partition queue (see admit). */
+  private readonly admitting = new Set<Promise<unknown>>()
+  /** flush() calls in progress; while any is, records skip lingerMs. */
+  private flushing = 0
 
   constructor(options: ProducerOptions<K, V>) {
     this.cluster = new Cluster(options)
@@ -173,6 +177,23 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
   /** Sends one record; resolves once the broker acknowledged it (per `acks`). */
   async send(record: ProducerRecord<K, V>, options: { signal?: AbortSignal } = {}): Promise<RecordMetadata> {
     if (this.closing !== undefined) throw new ClosedError('send() after close()')
+    const admission = this.admit(record, options.signal)
+    this.admitting.add(admission)
+    const forget = () => this.admitting.delete(admission)
+    admission.then(forget, forget)
+    const { acknowledged } = await admission
+    return acknowledged
+  }
+
+  /**
+   * Serialises the record, finds its partition (a Metadata lookup for a topic not yet known), waits for
+   * buffer space and puts it in its partition's queue. flush() and close() wait for admissions that started
+   * before them, so a record whose send() was called is never left behind (#10).
+   */
+  private async admit(
+    record: ProducerRecord<K, V>,
+    signal: AbortSignal | undefined,
+  ): Promise<{ acknowledged: Promise<RecordMetadata> }> {
     if (typeof record?.topic !== 'string' || record.topic.length === 0)
       throw new InvalidArgumentError('send() needs a topic')
     let key: Buffer | null
@@ -185,10 +206,7 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
       throw new SerializeError(`cannot serialise the record: ${(error as Error).message}`, { cause: error })
     }
     const headers = normaliseHeaders(record.headers)
-    const topic = await this.cluster.topic(record.topic, {
-      signal: options.signal,
-      autoCreate: this.autoCreateTopics,
-    })
+    const topic = await this.cluster.topic(record.topic, { signal, autoCreate: this.autoCreateTopics })
     const partitionCount = topic.partitions.length
     let partition = record.partition ?? this.partitioner?.(key, partitionCount, record.topic)
     if (partition === undefined)
@@ -203,27 +221,29 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
       )
     let bytes = RECORD_OVERHEAD_BYTES + (key?.length ?? 0) + (value?.length ?? 0)
     if (headers !== undefined) for (const h of headers) bytes += h.key.length + 8 + (h.value?.length ?? 0)
-    while (this.buffered + bytes > this.bufferBytesMax && this.buffered > 0) {
+    // Batches in flight free the space whether or not the producer is closing: they end within their retries.
+    while (this.buffered + bytes > this.bufferBytesMax && this.buffered > 0)
       await new Promise<void>((resolve) => this.bufferWaiters.push(resolve))
-      if (this.closing !== undefined) throw new ClosedError('send() after close()')
-    }
     const queue = this.queueFor(record.topic, partition)
-    return new Promise<RecordMetadata>((resolve, reject) => {
+    const acknowledged = new Promise<RecordMetadata>((resolve, reject) => {
       queue.records.push({
         record: { key, value, headers, timestampMs: record.timestamp },
         bytes,
         resolve,
         reject,
       })
-      queue.bytes += bytes
-      this.buffered += bytes
-      if (queue.bytes >= this.batchBytesMax || this.lingerMs === 0) this.drain(queue)
-      else
-        queue.lingerTimer ??= this.cluster.clock.setTimeout(() => {
-          queue.lingerTimer = undefined
-          this.drain(queue)
-        }, this.lingerMs)
     })
+    queue.bytes += bytes
+    this.buffered += bytes
+    // While a flush or close waits, records go out at once rather than after lingerMs.
+    const urgent = this.flushing > 0 || this.closing !== undefined
+    if (queue.bytes >= this.batchBytesMax || this.lingerMs === 0 || urgent) this.drain(queue)
+    else
+      queue.lingerTimer ??= this.cluster.clock.setTimeout(() => {
+        queue.lingerTimer = undefined
+        this.drain(queue)
+      }, this.lingerMs)
+    return { acknowledged }
   }
 
   private stickyPartition(topic: string, partitionCount: number): number {
@@ -464,14 +484,28 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
     }
   }
 
-  /** Sends everything buffered now (ignoring lingerMs) and resolves when all of it is acknowledged. */
+  /**
+   * Sends everything buffered now (ignoring lingerMs) and resolves when all of it is acknowledged or failed,
+   * including records whose send() was called before flush() and is still looking up metadata or waiting
+   * for buffer space.
+   */
   async flush(): Promise<void> {
-    for (const queue of this.queues.values()) this.drain(queue)
-    if (this.isIdle()) return
-    await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
+    this.flushing++
+    try {
+      for (const queue of this.queues.values()) this.drain(queue)
+      await Promise.allSettled([...this.admitting])
+      for (const queue of this.queues.values()) this.drain(queue)
+      if (this.isIdle()) return
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
+    } finally {
+      this.flushing--
+    }
   }
 
-  /** Flushes, then closes connections; send() afterwards throws ClosedError (BROOK_ERR_CLOSED). */
+  /**
+   * Flushes (every record whose send() was called before close() is sent, or its promise rejects with the
+   * reason), then closes connections; send() afterwards throws ClosedError (BROOK_ERR_CLOSED).
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
       try {

@@ -512,6 +512,32 @@ describe('admin', () => {
 })
 
 describe('bad use gets clear errors, not hangs', () => {
+  test('#10: close() flushes records whose send() is still looking up metadata or waiting for buffer space', async () => {
+    const topics = [uniqueName('close-lookup'), uniqueName('close-lookup')]
+    const producer = new Producer({ bootstrap: target.bootstrap, bufferBytesMax: 2048, lingerMs: 50 })
+    // Neither topic is known to the producer yet, so every send() is still in its Metadata lookup when
+    // close() starts; the 1000-byte values also make most of them wait for buffer space.
+    const sends = Array.from({ length: 10 }, (_, i) =>
+      producer.send({ topic: topics[i % 2], value: Buffer.alloc(1000, i) }),
+    )
+    const settled = Promise.allSettled(sends)
+    await producer.close()
+    const results = await settled
+    deepEqual(
+      results.map((r) => (r.status === 'fulfilled' ? 'sent' : String(r.reason))),
+      Array.from({ length: 10 }, () => 'sent'),
+    )
+    for (const topic of topics) {
+      const consumer = new Consumer({ bootstrap: target.bootstrap, topics: [topic], fromBeginning: true })
+      const messages = await take(consumer, 5, 10_000)
+      await consumer.close()
+      deepEqual(
+        messages.map((m) => m.value?.[0]).sort(),
+        topic === topics[0] ? [0, 2, 4, 6, 8] : [1, 3, 5, 7, 9],
+      )
+    }
+  })
+
   test('an unreachable bootstrap fails with ConnectionError within the connect timeout', async () => {
     const producer = new Producer({ bootstrap: '127.0.0.1:1', connectTimeoutMs: 800, retries: 0 })
     const startMs = performance.now()
