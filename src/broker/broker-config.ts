@@ -102,6 +102,12 @@ export interface BrokerConfig {
   shareSessionTimeoutMs: number
   shareHeartbeatIntervalMs: number
   shareAutoOffsetReset: string
+  /** Delayed redelivery (beyond Kafka, decision 0003): a released record waits this long after its first
+   * delivery, doubling with each further one up to the ceiling (ms); 0 turns it off (the default). */
+  shareRedeliveryBackoffMs: number
+  shareRedeliveryBackoffMaxMs: number
+  /** Topics one share member may subscribe to (a bound on a client-sized list). */
+  shareSubscribedTopicsMax: number
 }
 
 export function defaultBrokerConfig(dataDir: string): BrokerConfig {
@@ -159,6 +165,9 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     shareSessionTimeoutMs: 45000,
     shareHeartbeatIntervalMs: 5000,
     shareAutoOffsetReset: 'latest',
+    shareRedeliveryBackoffMs: 0,
+    shareRedeliveryBackoffMaxMs: 60000,
+    shareSubscribedTopicsMax: 10000,
   }
 }
 
@@ -275,6 +284,12 @@ const settings: Record<string, Setter> = {
     (c.shareSessionTimeoutMs = integer('share-session-timeout-ms', 1000, 3600000)(v)),
   'share-heartbeat-interval-ms': (c, v) =>
     (c.shareHeartbeatIntervalMs = integer('share-heartbeat-interval-ms', 100, 3600000)(v)),
+  'share-redelivery-backoff-ms': (c, v) =>
+    (c.shareRedeliveryBackoffMs = integer('share-redelivery-backoff-ms', 0, 86400000)(v)),
+  'share-redelivery-backoff-max-ms': (c, v) =>
+    (c.shareRedeliveryBackoffMaxMs = integer('share-redelivery-backoff-max-ms', 0, 86400000)(v)),
+  'share-subscribed-topics-max': (c, v) =>
+    (c.shareSubscribedTopicsMax = integer('share-subscribed-topics-max', 1, 100000)(v)),
   'share-auto-offset-reset': (c, v) => {
     if (parseShareAutoOffsetReset(v) === null)
       throw new ConfigError(
@@ -311,6 +326,8 @@ const kafkaAliases: Record<string, string> = {
   'group.share.session.timeout.ms': 'share-session-timeout-ms',
   'group.share.heartbeat.interval.ms': 'share-heartbeat-interval-ms',
   'share.auto.offset.reset': 'share-auto-offset-reset',
+  'group.share.redelivery.backoff.ms': 'share-redelivery-backoff-ms',
+  'group.share.redelivery.backoff.max.ms': 'share-redelivery-backoff-max-ms',
 }
 
 /** Names of the settings, for help text. */

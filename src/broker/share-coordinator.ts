@@ -20,10 +20,7 @@ import {
 import type { BrokerConfig } from './broker-config.js'
 import type { PartitionStore } from './partition-store.js'
 import { DeadLetterWriter } from './share-dead-letters.js'
-import { SHARE_GROUP_CONFIGS, shareGroupConfigProblem } from './share-group-configs.js'
-
-/** Most topics one share member may subscribe to (a bound on a client-sized list). */
-export const SHARE_SUBSCRIBED_TOPICS_MAX = 10_000
+import { SHARE_GROUP_CONFIGS, redeliveryDelayMs, shareGroupConfigProblem } from './share-group-configs.js'
 
 export interface ShareCoordinatorOptions {
   readonly fs: FileSystem
@@ -126,6 +123,12 @@ export class ShareCoordinator {
       recordLockDurationMs: () => Number(this.groupConfig(groupId, 'share.record.lock.duration.ms')),
       deliveryCountLimit: () => Number(this.groupConfig(groupId, 'share.delivery.count.limit')),
       recordLocksMax: () => Number(this.groupConfig(groupId, 'share.partition.max.record.locks')),
+      redeliveryDelayMs: (deliveryCount) =>
+        redeliveryDelayMs(
+          deliveryCount,
+          Number(this.groupConfig(groupId, 'share.redelivery.backoff.ms')),
+          Number(this.groupConfig(groupId, 'share.redelivery.backoff.max.ms')),
+        ),
       deadLetters: (key, letters) => void this.deadLetters.write(key, letters),
     }
   }
@@ -184,7 +187,7 @@ export class ShareCoordinator {
           sessionTimeoutMs: (id) => Number(this.groupConfig(id, 'share.session.timeout.ms')),
           heartbeatIntervalMs: (id) => Number(this.groupConfig(id, 'share.heartbeat.interval.ms')),
           groupSizeMax: config.shareGroupMaxSize,
-          subscribedTopicsMax: SHARE_SUBSCRIBED_TOPICS_MAX,
+          subscribedTopicsMax: config.shareSubscribedTopicsMax,
         },
         { partitionCount: (name) => this.#options.topics.topic(name)?.partitionCount },
         (removedGroupId, memberId) => this.releaseMember(removedGroupId, memberId),

@@ -91,6 +91,23 @@ export const SHARE_GROUP_CONFIGS: ReadonlyMap<string, ShareGroupConfigDefinition
     },
   ],
   [
+    'share.redelivery.backoff.ms',
+    {
+      type: 'int',
+      // Brook's own (delayed redelivery, decision 0003): 0 turns it off.
+      problem: intRange('share.redelivery.backoff.ms', 0, 86400000),
+      fallback: (config) => String(config.shareRedeliveryBackoffMs),
+    },
+  ],
+  [
+    'share.redelivery.backoff.max.ms',
+    {
+      type: 'int',
+      problem: intRange('share.redelivery.backoff.max.ms', 0, 86400000),
+      fallback: (config) => String(config.shareRedeliveryBackoffMaxMs),
+    },
+  ],
+  [
     'errors.deadletterqueue.topic.name',
     {
       type: 'string',
@@ -112,6 +129,16 @@ export const SHARE_GROUP_CONFIGS: ReadonlyMap<string, ShareGroupConfigDefinition
     },
   ],
 ])
+
+/**
+ * Delayed redelivery: how long a record released after `deliveryCount` deliveries waits: `backoffMs`
+ * after the first, doubling with each further delivery, never more than `backoffMaxMs`; 0 when off.
+ */
+export function redeliveryDelayMs(deliveryCount: number, backoffMs: number, backoffMaxMs: number): number {
+  if (!(backoffMs > 0) || deliveryCount < 1) return 0
+  const doublings = Math.min(deliveryCount - 1, 40)
+  return Math.min(backoffMaxMs, backoffMs * 2 ** doublings)
+}
 
 /** Why `name=value` cannot be set on a group, or undefined when it can. */
 export function shareGroupConfigProblem(name: string, value: string | null): string | undefined {

@@ -440,4 +440,61 @@ describe('share-partition dead letters (#8, KIP-1191)', () => {
     assert.equal(restored.startOffset, 7)
     restored.close()
   })
+
+  it('delayed redelivery (#8): a released or expired record waits a delay that doubles per delivery, capped, while the others flow; the due time survives a restart', () => {
+    const clock = new SimClock()
+    const sink = new SimShareStateSink()
+    sink.autoSync = true
+    // 1000 ms after the first delivery, 2000 after the second, never more than 3000.
+    const settings: SharePartitionSettings = {
+      ...settingsOf({ limit: 10, lockMs: 30_000 }),
+      redeliveryDelayMs: (count) => Math.min(3000, 1000 * 2 ** (count - 1)),
+    }
+    const partition = SharePartition.create({ key, clock, settings, sink, startOffset: 0 }).partition
+    const take = (p: SharePartition, max: number, logEnd: number) =>
+      p.acquire('a', max, logEnd).acquired.map((r) => [r.firstOffset, r.lastOffset, r.deliveryCount])
+    assert.deepEqual(take(partition, 2, 10), [[0, 1, 1]])
+    partition.acknowledge('a', [{ firstOffset: 0, lastOffset: 1, acknowledgeTypes: [RELEASE, ACCEPT] }])
+    // Offset 0 waits; the records after it are not held up.
+    assert.equal(partition.nextFetchOffset(), 2)
+    assert.deepEqual(take(partition, 3, 10), [[2, 4, 1]])
+    clock.advance(999)
+    assert.deepEqual(take(partition, 1, 10), [[5, 5, 1]], 'offset 0 is not due before 1000 ms')
+    clock.advance(1)
+    assert.equal(partition.nextFetchOffset(), 0)
+    assert.deepEqual(take(partition, 1, 10), [[0, 0, 2]])
+    // The second release waits 2000 ms; a lock expiry is delayed the same way.
+    partition.acknowledge('a', [{ firstOffset: 0, lastOffset: 0, acknowledgeTypes: [RELEASE] }])
+    clock.advance(1999)
+    assert.deepEqual(take(partition, 1, 10), [[6, 6, 1]])
+    clock.advance(1)
+    assert.deepEqual(take(partition, 1, 10), [[0, 0, 3]])
+    clock.advance(30_000) // every lock expires: 2..4 and 5 are due again by now, 6 and 0 are not
+    assert.deepEqual(partition.stateOf(0), { state: 'AVAILABLE', deliveryCount: 3, memberId: null })
+    assert.deepEqual(take(partition, 10, 10), [
+      [2, 5, 2],
+      [7, 9, 1],
+    ])
+    // A restart keeps the due times of 6 (+1000 ms after its expiry) and 0 (+3000, the ceiling); what was
+    // acquired when the broker stopped is available at once.
+    clock.advance(500)
+    partition.close()
+    const stored = sink.replay().partitions.values().next().value
+    assert.ok(stored !== undefined)
+    const restored = SharePartition.restore({ key, clock, settings, sink, durable: stored.state })
+    assert.deepEqual(take(restored, 10, 10), [
+      [2, 5, 3],
+      [7, 9, 2],
+    ])
+    clock.advance(498)
+    assert.deepEqual(take(restored, 10, 10), [], 'a restart makes no delayed record available early')
+    clock.advance(1)
+    assert.deepEqual(take(restored, 10, 10), [[6, 6, 2]])
+    clock.advance(2000)
+    assert.deepEqual(take(restored, 10, 10), [])
+    clock.advance(1)
+    assert.deepEqual(take(restored, 10, 10), [[0, 0, 4]])
+    restored.checkInvariants()
+    restored.close()
+  })
 })

@@ -56,6 +56,12 @@ export interface SharePartitionSettings {
   /** `group.share.partition.max.record.locks`: most offsets in the window [start, end). */
   recordLocksMax(): number
   /**
+   * Delayed redelivery (beyond Kafka, decision 0003): how long a record released (RELEASE, lock
+   * expiry, member leaving) after `deliveryCount` deliveries stays unavailable; 0 (or absent) means
+   * available at once.
+   */
+  redeliveryDelayMs?(deliveryCount: number): number
+  /**
    * Told of records archived by REJECT or at the delivery count limit, once that archiving is synced
    * (dead letters, KIP-1191). Not told of records archived because the log start passed them.
    */
@@ -70,13 +76,16 @@ interface RunValue {
   readonly memberId: string | null
   /** Clock `nowMs` at which the acquisition lock expires while ACQUIRED, otherwise 0. */
   readonly lockDeadlineMs: number
+  /** While AVAILABLE: Clock `nowMs` (wall clock) before which it is not acquired (delayed redelivery); else 0. */
+  readonly availableAtMs: number
 }
 
 const runEqual = (a: RunValue, b: RunValue): boolean =>
   a.state === b.state &&
   a.deliveryCount === b.deliveryCount &&
   a.memberId === b.memberId &&
-  a.lockDeadlineMs === b.lockDeadlineMs
+  a.lockDeadlineMs === b.lockDeadlineMs &&
+  a.availableAtMs === b.availableAtMs
 
 const DELIVERY_COUNT_MAX = 0x7fff
 
@@ -167,11 +176,14 @@ export class SharePartition {
           deliveryCount: range.value.deliveryCount,
           reason: 'delivery-count-limit',
         })
+      // A delayed record keeps its stored due time; one found acquired is available at once (the
+      // broker's crash is not the worker's failure).
       const value: RunValue = {
         state,
         deliveryCount: range.value.deliveryCount,
         memberId: null,
         lockDeadlineMs: 0,
+        availableAtMs: state === 'AVAILABLE' ? range.value.availableAtMs : 0,
       }
       ranges.append(range.lastOffset - range.firstOffset + 1, value)
     }
@@ -201,7 +213,8 @@ export class SharePartition {
    * none is (new records); null when the window is full and nothing in it is available.
    */
   nextFetchOffset(): number | null {
-    for (const range of this.#ranges.ranges()) if (range.value.state === 'AVAILABLE') return range.firstOffset
+    const nowMs = this.#clock.nowMs()
+    for (const range of this.#ranges.ranges()) if (isDue(range.value, nowMs)) return range.firstOffset
     if (this.endOffset - this.startOffset >= this.#settings.recordLocksMax()) return null
     return this.endOffset
   }
@@ -245,7 +258,7 @@ export class SharePartition {
     const targets: { firstOffset: number; lastOffset: number; deliveryCount: number }[] = []
     for (const range of this.#ranges.ranges()) {
       if (budget === 0 || range.firstOffset >= readEndOffset) break
-      if (range.value.state !== 'AVAILABLE' || range.lastOffset < readFirstOffset) continue
+      if (!isDue(range.value, nowMs) || range.lastOffset < readFirstOffset) continue
       const firstOffset = Math.max(range.firstOffset, readFirstOffset)
       const count = Math.min(budget, Math.min(range.lastOffset, readEndOffset - 1) - firstOffset + 1)
       targets.push({
@@ -261,6 +274,7 @@ export class SharePartition {
         deliveryCount: target.deliveryCount,
         memberId,
         lockDeadlineMs,
+        availableAtMs: 0,
       }
       this.#ranges.update(target.firstOffset, target.lastOffset, () => value)
     }
@@ -272,7 +286,13 @@ export class SharePartition {
     if (budget > 0 && this.endOffset < windowEnd && this.endOffset >= readFirstOffset) {
       const count = Math.min(budget, windowEnd - this.endOffset)
       targets.push({ firstOffset: this.endOffset, lastOffset: this.endOffset + count - 1, deliveryCount: 1 })
-      this.#ranges.append(count, { state: 'ACQUIRED', deliveryCount: 1, memberId, lockDeadlineMs })
+      this.#ranges.append(count, {
+        state: 'ACQUIRED',
+        deliveryCount: 1,
+        memberId,
+        lockDeadlineMs,
+        availableAtMs: 0,
+      })
     }
     if (targets.length === 0) return { acquired: [], durable: DONE }
     this.#scheduleLockTimer()
@@ -312,7 +332,9 @@ export class SharePartition {
           }))
           continue
         }
-        this.#ranges.update(run.firstOffset, run.lastOffset, (value) => acknowledged(value, run.type, limit))
+        this.#ranges.update(run.firstOffset, run.lastOffset, (value) =>
+          acknowledged(value, run.type, limit, this.#availableAt(value.deliveryCount, nowMs)),
+        )
         changed.push({ firstOffset: run.firstOffset, lastOffset: run.lastOffset })
         const reason = run.type === AcknowledgeType.REJECT ? 'rejected' : 'delivery-count-limit'
         letters.push(...this.#archivedIn([run], reason))
@@ -373,6 +395,7 @@ export class SharePartition {
       const value = range.value
       assert((value.state === 'ACQUIRED') === (value.memberId !== null), 'holder set exactly while acquired')
       if (value.state === 'ACQUIRED') assert(value.lockDeadlineMs > 0, 'acquired without a lock deadline')
+      if (value.state !== 'AVAILABLE') assert(value.availableAtMs === 0, 'a due time only while available')
     }
   }
 
@@ -422,9 +445,10 @@ export class SharePartition {
   #releaseRanges(held: readonly { firstOffset: number; lastOffset: number }[]): Promise<void> {
     if (held.length === 0) return DONE
     const limit = this.#settings.deliveryCountLimit()
+    const nowMs = this.#clock.nowMs()
     for (const range of held)
       this.#ranges.update(range.firstOffset, range.lastOffset, (value) =>
-        acknowledged(value, AcknowledgeType.RELEASE, limit),
+        acknowledged(value, AcknowledgeType.RELEASE, limit, this.#availableAt(value.deliveryCount, nowMs)),
       )
     const durableRanges = this.#durableRangesOver(held)
     const letters = this.#archivedIn(held, 'delivery-count-limit')
@@ -433,6 +457,12 @@ export class SharePartition {
     const durable = this.#persist(false, durableRanges)
     this.#deadLetterOnceDurable(durable, letters)
     return durable
+  }
+
+  /** When a record released now after `deliveryCount` deliveries may be acquired again (0: at once). */
+  #availableAt(deliveryCount: number, nowMs: number): number {
+    const delayMs = this.#settings.redeliveryDelayMs?.(deliveryCount) ?? 0
+    return delayMs > 0 ? nowMs + delayMs : 0
   }
 
   /** The ARCHIVED runs within `spans` (which were all ACQUIRED before the change: newly archived). */
@@ -516,6 +546,7 @@ export class SharePartition {
           lastOffset: Math.min(range.lastOffset, span.lastOffset),
           state: toDurableState(range.value.state),
           deliveryCount: range.value.deliveryCount,
+          availableAtMs: range.value.availableAtMs,
         })
         index++
       }
@@ -534,23 +565,37 @@ export class SharePartition {
   }
 }
 
+/** AVAILABLE and not held back by a redelivery delay. */
+function isDue(value: RunValue, nowMs: number): boolean {
+  return value.state === 'AVAILABLE' && value.availableAtMs <= nowMs
+}
+
 function isDone(state: RecordState): boolean {
   return state === 'ACKNOWLEDGED' || state === 'ARCHIVED'
 }
 
-/** The value after an acknowledgement (not RENEW) of an ACQUIRED run. */
-function acknowledged(value: RunValue, type: number, deliveryCountLimit: number): RunValue {
+/**
+ * The value after an acknowledgement (not RENEW) of an ACQUIRED run; a released record is available
+ * from `availableAtMs` on (0: at once).
+ */
+function acknowledged(
+  value: RunValue,
+  type: number,
+  deliveryCountLimit: number,
+  availableAtMs: number,
+): RunValue {
   const deliveryCount = value.deliveryCount
   switch (type) {
     case AcknowledgeType.ACCEPT:
-      return { state: 'ACKNOWLEDGED', deliveryCount, memberId: null, lockDeadlineMs: 0 }
+      return { state: 'ACKNOWLEDGED', deliveryCount, memberId: null, lockDeadlineMs: 0, availableAtMs: 0 }
     case AcknowledgeType.RELEASE: {
-      const state = deliveryCount >= deliveryCountLimit ? 'ARCHIVED' : 'AVAILABLE'
-      return { state, deliveryCount, memberId: null, lockDeadlineMs: 0 }
+      if (deliveryCount >= deliveryCountLimit)
+        return { state: 'ARCHIVED', deliveryCount, memberId: null, lockDeadlineMs: 0, availableAtMs: 0 }
+      return { state: 'AVAILABLE', deliveryCount, memberId: null, lockDeadlineMs: 0, availableAtMs }
     }
     default:
       // GAP (offsets with no record: compacted away, transaction markers) and REJECT.
-      return { state: 'ARCHIVED', deliveryCount, memberId: null, lockDeadlineMs: 0 }
+      return { state: 'ARCHIVED', deliveryCount, memberId: null, lockDeadlineMs: 0, availableAtMs: 0 }
   }
 }
 

@@ -18,6 +18,8 @@ export interface DurableRange {
   readonly lastOffset: number
   readonly state: DurableRecordState
   readonly deliveryCount: number
+  /** Delayed redelivery: an available record is not acquired before this wall-clock time (0: at once). */
+  readonly availableAtMs?: number
 }
 
 /**
@@ -40,12 +42,14 @@ export type ShareStateRecord =
 export interface DurableValue {
   readonly state: DurableRecordState
   readonly deliveryCount: number
+  /** Wall-clock time an available record may be acquired again (0: at once). */
+  readonly availableAtMs: number
 }
 
 const durableEqual = (a: DurableValue, b: DurableValue): boolean =>
-  a.state === b.state && a.deliveryCount === b.deliveryCount
+  a.state === b.state && a.deliveryCount === b.deliveryCount && a.availableAtMs === b.availableAtMs
 
-const NEVER_DELIVERED: DurableValue = { state: 'available', deliveryCount: 0 }
+const NEVER_DELIVERED: DurableValue = { state: 'available', deliveryCount: 0, availableAtMs: 0 }
 
 /** A share-partition as rebuilt from its records: start offset plus the ranges above it. */
 export class DurableSharePartition {
@@ -71,7 +75,11 @@ export class DurableSharePartition {
     const ranges = this.#ranges
     const firstOffset = Math.max(range.firstOffset, ranges.startOffset)
     if (firstOffset > range.lastOffset) return
-    const value: DurableValue = { state: range.state, deliveryCount: range.deliveryCount }
+    const value: DurableValue = {
+      state: range.state,
+      deliveryCount: range.deliveryCount,
+      availableAtMs: range.state === 'available' ? (range.availableAtMs ?? 0) : 0,
+    }
     if (firstOffset > ranges.endOffset) ranges.append(firstOffset - ranges.endOffset, NEVER_DELIVERED)
     const endOfOverlap = Math.min(range.lastOffset, ranges.endOffset - 1)
     if (firstOffset <= endOfOverlap) ranges.update(firstOffset, endOfOverlap, () => value)
@@ -90,6 +98,7 @@ export class DurableSharePartition {
         lastOffset: r.lastOffset,
         state: r.value.state,
         deliveryCount: r.value.deliveryCount,
+        availableAtMs: r.value.availableAtMs,
       })),
     }
   }

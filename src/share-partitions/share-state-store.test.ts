@@ -132,9 +132,23 @@ describe('share state on the StateLog (#8)', () => {
       key,
       replace: false,
       startOffset: 7,
-      ranges: [{ firstOffset: 7, lastOffset: 9, state: 'acquired' as const, deliveryCount: 2 }],
+      ranges: [
+        { firstOffset: 7, lastOffset: 9, state: 'acquired' as const, deliveryCount: 2 },
+        // Delayed redelivery: the due time is stored (a fifth element) only where there is one.
+        {
+          firstOffset: 10,
+          lastOffset: 10,
+          state: 'available' as const,
+          deliveryCount: 1,
+          availableAtMs: 1_700_000_000_000,
+        },
+      ],
     }
     assert.deepEqual(fromStateRecord(toStateRecord(record)), record)
+    assert.deepEqual((toStateRecord(record).value as { g: number[][] }).g, [
+      [7, 9, 1, 2],
+      [10, 10, 0, 1, 1_700_000_000_000],
+    ])
     assert.deepEqual(fromStateRecord(toStateRecord({ type: 'share-delete', key })), {
       type: 'share-delete',
       key,

@@ -22,11 +22,14 @@ export const SHARE_GROUP_CONFIG_RECORD_TYPE = 'share-group-config'
 
 const STATE_CODES: readonly DurableRecordState[] = ['available', 'acquired', 'acknowledged', 'archived']
 
-/** Stored value: start offset, replace flag, ranges as [first, last, state code, delivery count]. */
+/**
+ * Stored value: start offset, replace flag, ranges as [first, last, state code, delivery count], with a
+ * fifth element, the wall-clock time it may be acquired again, only on a delayed available range.
+ */
 interface StoredValue {
   s: number
   r: 0 | 1
-  g: [number, number, number, number][]
+  g: ([number, number, number, number] | [number, number, number, number, number])[]
 }
 
 /** The StateLog form of a record (keyed by group, topic id and partition; null value deletes). */
@@ -36,7 +39,15 @@ export function toStateRecord(record: ShareStateRecord): StateRecord {
   const value: StoredValue = {
     s: record.startOffset,
     r: record.replace ? 1 : 0,
-    g: record.ranges.map((r) => [r.firstOffset, r.lastOffset, STATE_CODES.indexOf(r.state), r.deliveryCount]),
+    g: record.ranges.map((r) => {
+      const entry: [number, number, number, number] = [
+        r.firstOffset,
+        r.lastOffset,
+        STATE_CODES.indexOf(r.state),
+        r.deliveryCount,
+      ]
+      return r.availableAtMs !== undefined && r.availableAtMs > 0 ? [...entry, r.availableAtMs] : entry
+    }),
   }
   return { type: SHARE_STATE_RECORD_TYPE, key, value }
 }
@@ -60,11 +71,16 @@ export function fromStateRecord(record: StateRecord): ShareStateRecord | undefin
   if (!Number.isSafeInteger(value.s) || !Array.isArray(value.g)) return undefined
   const ranges: DurableRange[] = []
   for (const entry of value.g) {
-    if (!Array.isArray(entry) || entry.length !== 4 || !entry.every(Number.isSafeInteger)) return undefined
-    const [firstOffset, lastOffset, code, deliveryCount] = entry
+    if (!Array.isArray(entry) || entry.length < 4 || entry.length > 5 || !entry.every(Number.isSafeInteger))
+      return undefined
+    const [firstOffset, lastOffset, code, deliveryCount, availableAtMs = 0] = entry
     const state = STATE_CODES[code]
     if (state === undefined || firstOffset > lastOffset) return undefined
-    ranges.push({ firstOffset, lastOffset, state, deliveryCount })
+    ranges.push(
+      availableAtMs > 0
+        ? { firstOffset, lastOffset, state, deliveryCount, availableAtMs }
+        : { firstOffset, lastOffset, state, deliveryCount },
+    )
   }
   return { type: 'share-state', key, replace: value.r === 1, startOffset: value.s as number, ranges }
 }

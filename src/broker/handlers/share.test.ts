@@ -330,6 +330,79 @@ describe('share-group state across a broker crash (#8)', () => {
   })
 })
 
+describe('delayed redelivery (#8)', () => {
+  it('share.redelivery.backoff.ms holds a released record back, doubling per delivery up to share.redelivery.backoff.max.ms, also across a crash', async () => {
+    const { broker, topicId } = await setup(3)
+    const clock = broker.clock as SimClock
+    const set = async (configs: { name: string; value: string }[]) =>
+      (
+        await broker.call(incrementalAlterConfigs, 1, {
+          resources: [
+            {
+              resourceType: 32,
+              resourceName: 'g',
+              configs: configs.map((c) => ({ ...c, configOperation: 0 })),
+            },
+          ],
+          validateOnly: false,
+        })
+      ).responses[0].errorCode
+    assert.equal(await set([{ name: 'share.redelivery.backoff.ms', value: '-1' }]), ErrorCode.INVALID_CONFIG)
+    assert.equal(
+      await set([
+        { name: 'share.redelivery.backoff.ms', value: '2000' },
+        { name: 'share.redelivery.backoff.max.ms', value: '3000' },
+      ]),
+      ErrorCode.NONE,
+    )
+    await join(broker, 'a')
+    type FetchAnswer = { responses: { partitions: { acquiredRecords: unknown[] }[] }[] }
+    const acquired = (r: FetchAnswer) => r.responses[0]?.partitions[0]?.acquiredRecords ?? []
+    assert.deepEqual(acquired(await broker.call(shareFetch, 1, fetchInput(topicId, 'a', 0))), [
+      { firstOffset: 0, lastOffset: 2, deliveryCount: 1 },
+    ])
+    // Release 1; 0 and 2 accepted. The same fetch gets nothing: 1 waits 2000 ms.
+    const released = await broker.call(
+      shareFetch,
+      1,
+      fetchInput(topicId, 'a', 1, [
+        { firstOffset: 0, lastOffset: 2, acknowledgeTypes: [ACCEPT, RELEASE, ACCEPT] },
+      ]),
+    )
+    assert.equal(released.responses[0].partitions[0].acknowledgeErrorCode, ErrorCode.NONE)
+    assert.deepEqual(acquired(released), [])
+    await send(broker, 1, 3)
+    clock.advance(1999)
+    assert.deepEqual(acquired(await broker.call(shareFetch, 1, fetchInput(topicId, 'a', 2))), [
+      { firstOffset: 3, lastOffset: 3, deliveryCount: 1 },
+    ])
+    clock.advance(1)
+    assert.deepEqual(acquired(await broker.call(shareFetch, 1, fetchInput(topicId, 'a', 3))), [
+      { firstOffset: 1, lastOffset: 1, deliveryCount: 2 },
+    ])
+    // Second release: 4000 ms by doubling, capped at 3000. Then kill -9: the wait is stored.
+    const again = await broker.call(
+      shareFetch,
+      1,
+      fetchInput(topicId, 'a', 4, [
+        { firstOffset: 1, lastOffset: 1, acknowledgeTypes: [RELEASE] },
+        { firstOffset: 3, lastOffset: 3, acknowledgeTypes: [ACCEPT] },
+      ]),
+    )
+    assert.equal(again.responses[0].partitions[0].acknowledgeErrorCode, ErrorCode.NONE)
+    const fs = broker.fs.crash({ keepRandomPrefix: false })
+    const restarted = await createTestBroker({ fs, clock })
+    await join(restarted, 'b')
+    clock.advance(2999)
+    assert.deepEqual(acquired(await restarted.call(shareFetch, 1, fetchInput(topicId, 'b', 0))), [])
+    clock.advance(1)
+    assert.deepEqual(acquired(await restarted.call(shareFetch, 1, fetchInput(topicId, 'b', 1))), [
+      { firstOffset: 1, lastOffset: 1, deliveryCount: 3 },
+    ])
+    await restarted.close()
+  })
+})
+
 describe('deleting a share group (#8)', () => {
   it('is NON_EMPTY_GROUP with members; once empty, the group, its state and configs go', async () => {
     const { broker, topicId } = await setup(4)
