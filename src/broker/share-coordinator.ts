@@ -37,6 +37,39 @@ export interface ShareHeartbeatAnswer extends Omit<ShareHeartbeatResult, 'assign
   assignment: { topicPartitions: { topicId: string; partitions: number[] }[] } | null
 }
 
+/** Kafka's message for UNKNOWN_TOPIC_OR_PARTITION. */
+const UNKNOWN_TOPIC_MESSAGE = 'This server does not host this topic-partition.'
+
+/** What DescribeShareGroupOffsets answers for one group; offsets and lag -1 where there is no state. */
+export interface ShareOffsetsDescription {
+  errorCode: number
+  errorMessage: string | null
+  topics: {
+    topicName: string
+    /** Null when the topic does not exist. */
+    topicId: string | null
+    partitions: { partition: number; startOffset: number; lag: number }[]
+  }[]
+}
+
+/** What AlterShareGroupOffsets answers. */
+export interface ShareOffsetsAlteration {
+  errorCode: number
+  errorMessage: string | null
+  topics: {
+    topicName: string
+    topicId: string | null
+    partitions: { partitionIndex: number; errorCode: number; errorMessage: string | null }[]
+  }[]
+}
+
+/** What DeleteShareGroupOffsets answers. */
+export interface ShareOffsetsDeletion {
+  errorCode: number
+  errorMessage: string | null
+  topics: { topicName: string; topicId: string | null; errorCode: number; errorMessage: string | null }[]
+}
+
 /** Share groups, share-partitions and share sessions of the broker. */
 export class ShareCoordinator {
   readonly sessions: ShareSessionCache
@@ -139,7 +172,12 @@ export class ShareCoordinator {
       dir: `${options.dataDir}/${SHARE_STATE_DIR}`,
       logger: options.logger.child({ component: 'share-state' }),
     })
-    return new ShareCoordinator(options, store)
+    const coordinator = new ShareCoordinator(options, store)
+    // A share group outlives a restart as long as it has share state (Kafka keeps its share groups in
+    // __consumer_offsets): it comes back empty, so that it is listed, described and its offsets managed.
+    for (const key of store.keys())
+      if (!coordinator.#groups.has(key.groupId)) coordinator.#createGroup(key.groupId)
+    return coordinator
   }
 
   /** The share group, or undefined when there is none by that id. */
@@ -174,25 +212,12 @@ export class ShareCoordinator {
           ...noAssignment(ErrorCode.UNKNOWN_MEMBER_ID, `share group ${quoted(groupId)} has no members`),
           assignment: null,
         }
-      const config = this.#options.config
-      if (this.#groups.size >= config.groupsMax)
+      if (this.#groups.size >= this.#options.config.groupsMax)
         return {
           ...noAssignment(ErrorCode.GROUP_MAX_SIZE_REACHED, `${this.#groups.size} share groups exist`),
           assignment: null,
         }
-      group = new ShareGroup(
-        groupId,
-        this.#options.clock,
-        {
-          sessionTimeoutMs: (id) => Number(this.groupConfig(id, 'share.session.timeout.ms')),
-          heartbeatIntervalMs: (id) => Number(this.groupConfig(id, 'share.heartbeat.interval.ms')),
-          groupSizeMax: config.shareGroupMaxSize,
-          subscribedTopicsMax: config.shareSubscribedTopicsMax,
-        },
-        { partitionCount: (name) => this.#options.topics.topic(name)?.partitionCount },
-        (removedGroupId, memberId) => this.releaseMember(removedGroupId, memberId),
-      )
-      this.#groups.set(groupId, group)
+      group = this.#createGroup(groupId)
     }
     const result = group.heartbeat(input)
     const assignment =
@@ -205,6 +230,220 @@ export class ShareCoordinator {
             }),
           }
     return { ...result, assignment }
+  }
+
+  /** A new empty share group, registered. */
+  #createGroup(groupId: string): ShareGroup {
+    const config = this.#options.config
+    const group = new ShareGroup(
+      groupId,
+      this.#options.clock,
+      {
+        sessionTimeoutMs: (id) => Number(this.groupConfig(id, 'share.session.timeout.ms')),
+        heartbeatIntervalMs: (id) => Number(this.groupConfig(id, 'share.heartbeat.interval.ms')),
+        groupSizeMax: config.shareGroupMaxSize,
+        subscribedTopicsMax: config.shareSubscribedTopicsMax,
+      },
+      { partitionCount: (name) => this.#options.topics.topic(name)?.partitionCount },
+      (removedGroupId, memberId) => this.releaseMember(removedGroupId, memberId),
+    )
+    this.#groups.set(groupId, group)
+    return group
+  }
+
+  /**
+   * The share state of every partition of the group that has some (DescribeShareGroupOffsets with null
+   * topics), or of the listed partitions: start offset and lag (high watermark - start offset - records
+   * at or past the start already acknowledged or archived, as Kafka 4.4 counts it). A partition without
+   * state, or of an unknown topic, has start offset and lag -1. GROUP_ID_NOT_FOUND only when listing a
+   * group that has neither members nor state.
+   */
+  async describeOffsets(
+    groupId: string,
+    topics: readonly { topicName: string; partitions: readonly number[] }[] | null,
+  ): Promise<ShareOffsetsDescription> {
+    const { topics: registry } = this.#options
+    if (topics === null) {
+      const keys = this.#store.keys().filter((key) => key.groupId === groupId)
+      if (keys.length === 0 && !this.#groups.has(groupId))
+        return {
+          errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
+          errorMessage: `Group ${groupId} not found.`,
+          topics: [],
+        }
+      const byTopic = new Map<string, number[]>()
+      for (const key of keys) {
+        const name = registry.topicById(key.topicId)?.name
+        if (name === undefined) continue
+        let partitions = byTopic.get(name)
+        if (partitions === undefined) byTopic.set(name, (partitions = []))
+        partitions.push(key.partition)
+      }
+      topics = [...byTopic].map(([topicName, partitions]) => ({
+        topicName,
+        partitions: partitions.sort((a, b) => a - b),
+      }))
+    }
+    const described: ShareOffsetsDescription['topics'] = []
+    for (const topic of topics) {
+      const meta = registry.topic(topic.topicName)
+      const partitions: ShareOffsetsDescription['topics'][number]['partitions'] = []
+      for (const partition of topic.partitions) {
+        const stored =
+          meta === undefined ? undefined : this.#store.stored({ groupId, topicId: meta.topicId, partition })
+        if (meta === undefined || stored === undefined) {
+          partitions.push({ partition, startOffset: -1, lag: -1 })
+          continue
+        }
+        const startOffset = stored.ranges.startOffset
+        let done = 0
+        for (const range of stored.ranges.ranges())
+          if (range.value.state === 'acknowledged' || range.value.state === 'archived')
+            done += range.lastOffset - range.firstOffset + 1
+        const log = await this.#options.partitions.log(meta.name, partition)
+        const lag = log === undefined ? -1 : Math.max(0, log.highWatermark - startOffset - done)
+        partitions.push({ partition, startOffset, lag })
+      }
+      described.push({ topicName: topic.topicName, topicId: meta?.topicId ?? null, partitions })
+    }
+    return { errorCode: ErrorCode.NONE, errorMessage: null, topics: described }
+  }
+
+  /**
+   * AlterShareGroupOffsets: sets the start offset of the listed partitions and forgets their in-flight
+   * state, synced before the answer. The group must have no members (NON_EMPTY_GROUP); an unknown group
+   * is created empty, as Kafka does. A start offset of -1 makes the partition uninitialized again (the
+   * next read starts where share.auto.offset.reset says). Unknown topics and partitions are
+   * UNKNOWN_TOPIC_OR_PARTITION per partition.
+   */
+  async alterOffsets(
+    groupId: string,
+    topics: readonly {
+      topicName: string
+      partitions: readonly { partitionIndex: number; startOffset: number }[]
+    }[],
+  ): Promise<ShareOffsetsAlteration> {
+    const refused = this.#refuseOffsetChange(groupId, true)
+    if (refused !== undefined) return { ...refused, topics: [] }
+    if (!this.#groups.has(groupId)) this.#createGroup(groupId)
+    const writes: Promise<void>[] = []
+    const answered: ShareOffsetsAlteration['topics'] = []
+    for (const topic of topics) {
+      const meta = this.#options.topics.topic(topic.topicName)
+      const partitions: ShareOffsetsAlteration['topics'][number]['partitions'] = []
+      for (const { partitionIndex, startOffset } of topic.partitions) {
+        if (meta === undefined || partitionIndex < 0 || partitionIndex >= meta.partitionCount) {
+          partitions.push({
+            partitionIndex,
+            errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+            errorMessage: UNKNOWN_TOPIC_MESSAGE,
+          })
+          continue
+        }
+        if (startOffset < -1 || !Number.isSafeInteger(startOffset)) {
+          partitions.push({
+            partitionIndex,
+            errorCode: ErrorCode.INVALID_REQUEST,
+            errorMessage: `start offset ${startOffset} is neither an offset nor -1`,
+          })
+          continue
+        }
+        const key: SharePartitionKey = { groupId, topicId: meta.topicId, partition: partitionIndex }
+        writes.push(startOffset === -1 ? this.#forget(key) : this.#resetPartition(key, startOffset))
+        partitions.push({ partitionIndex, errorCode: ErrorCode.NONE, errorMessage: null })
+      }
+      answered.push({ topicName: topic.topicName, topicId: meta?.topicId ?? null, partitions })
+    }
+    await Promise.all(writes)
+    return { errorCode: ErrorCode.NONE, errorMessage: null, topics: answered }
+  }
+
+  /**
+   * DeleteShareGroupOffsets: forgets the share state of every partition of the listed topics, synced
+   * before the answer. The group must exist (GROUP_ID_NOT_FOUND) and have no members (NON_EMPTY_GROUP).
+   * A topic that does not exist, or has no state in the group, is UNKNOWN_TOPIC_OR_PARTITION. Answers
+   * list the deleted topics first, then the refused ones, as Kafka does.
+   */
+  async deleteOffsets(groupId: string, topicNames: readonly string[]): Promise<ShareOffsetsDeletion> {
+    const refused = this.#refuseOffsetChange(groupId, false)
+    if (refused !== undefined) return { ...refused, topics: [] }
+    const deleted: ShareOffsetsDeletion['topics'] = []
+    const failed: ShareOffsetsDeletion['topics'] = []
+    const writes: Promise<void>[] = []
+    const keys = this.#store.keys().filter((key) => key.groupId === groupId)
+    for (const topicName of topicNames) {
+      const meta = this.#options.topics.topic(topicName)
+      if (meta === undefined) {
+        failed.push({
+          topicName,
+          topicId: null,
+          errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          errorMessage: UNKNOWN_TOPIC_MESSAGE,
+        })
+        continue
+      }
+      const ofTopic = keys.filter((key) => key.topicId === meta.topicId)
+      if (ofTopic.length === 0) {
+        failed.push({
+          topicName,
+          topicId: null,
+          errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          errorMessage: 'There is no offset information to delete.',
+        })
+        continue
+      }
+      for (const key of ofTopic) writes.push(this.#forget(key))
+      deleted.push({ topicName, topicId: meta.topicId, errorCode: ErrorCode.NONE, errorMessage: null })
+    }
+    await Promise.all(writes)
+    return { errorCode: ErrorCode.NONE, errorMessage: null, topics: [...deleted, ...failed] }
+  }
+
+  /** Why the group's offsets may not change now, or undefined when they may. */
+  #refuseOffsetChange(
+    groupId: string,
+    createIfUnknown: boolean,
+  ): { errorCode: number; errorMessage: string } | undefined {
+    if (groupId === '')
+      return { errorCode: ErrorCode.INVALID_GROUP_ID, errorMessage: 'The group id is empty.' }
+    const group = this.#groups.get(groupId)
+    if (group !== undefined && group.members.size > 0)
+      return {
+        errorCode: ErrorCode.NON_EMPTY_GROUP,
+        errorMessage: `Share group ${quoted(groupId)} is not empty.`,
+      }
+    if (group === undefined) {
+      const hasState = this.#store.keys().some((key) => key.groupId === groupId)
+      if (!createIfUnknown && !hasState)
+        return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} not found.` }
+      if (!hasState && this.#groups.size >= this.#options.config.groupsMax)
+        return {
+          errorCode: ErrorCode.GROUP_MAX_SIZE_REACHED,
+          errorMessage: `${this.#groups.size} share groups exist`,
+        }
+    }
+    return undefined
+  }
+
+  /** Resets one share-partition to `startOffset` with nothing in flight, open or not. */
+  async #resetPartition(key: SharePartitionKey, startOffset: number): Promise<void> {
+    const id = sharePartitionKeyString(key)
+    const open = this.#partitions.get(id) ?? (await this.#opening.get(id))
+    if (open !== undefined) return open.resetTo(startOffset)
+    return this.#store.append({ type: 'share-state', key, replace: true, startOffset, ranges: [] })
+  }
+
+  /** Forgets one share-partition: closed if open, its stored state deleted. */
+  async #forget(key: SharePartitionKey): Promise<void> {
+    const id = sharePartitionKeyString(key)
+    await this.#opening.get(id)?.catch(() => undefined)
+    const open = this.#partitions.get(id)
+    if (open !== undefined) {
+      open.close()
+      this.#partitions.delete(id)
+      this.#partitionsByGroup.get(key.groupId)?.delete(id)
+    }
+    return this.#store.append({ type: 'share-delete', key })
   }
 
   /**

@@ -12,6 +12,11 @@ import { shareAcknowledge } from './share-acknowledge.js'
 import { shareFetch } from './share-fetch.js'
 import { shareGroupDescribe } from './share-group-describe.js'
 import { shareGroupHeartbeat } from './share-group-heartbeat.js'
+import {
+  alterShareGroupOffsets,
+  deleteShareGroupOffsets,
+  describeShareGroupOffsets,
+} from './share-group-offsets.js'
 
 export const handlers: readonly Handler[] = [
   apiVersions,
@@ -26,4 +31,7 @@ export const handlers: readonly Handler[] = [
   shareGroupDescribe,
   shareFetch,
   shareAcknowledge,
+  describeShareGroupOffsets,
+  alterShareGroupOffsets,
+  deleteShareGroupOffsets,
 ] as readonly Handler[]

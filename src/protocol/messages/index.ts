@@ -43,6 +43,15 @@ import { ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse } from './share
 import { ShareGroupDescribeRequest, ShareGroupDescribeResponse } from './share-group-describe.js'
 import { ShareFetchRequest, ShareFetchResponse } from './share-fetch.js'
 import { ShareAcknowledgeRequest, ShareAcknowledgeResponse } from './share-acknowledge.js'
+import {
+  DescribeShareGroupOffsetsRequest,
+  DescribeShareGroupOffsetsResponse,
+} from './describe-share-group-offsets.js'
+import { AlterShareGroupOffsetsRequest, AlterShareGroupOffsetsResponse } from './alter-share-group-offsets.js'
+import {
+  DeleteShareGroupOffsetsRequest,
+  DeleteShareGroupOffsetsResponse,
+} from './delete-share-group-offsets.js'
 
 export {
   ProduceRequest,
@@ -117,6 +126,12 @@ export {
   ShareFetchResponse,
   ShareAcknowledgeRequest,
   ShareAcknowledgeResponse,
+  DescribeShareGroupOffsetsRequest,
+  DescribeShareGroupOffsetsResponse,
+  AlterShareGroupOffsetsRequest,
+  AlterShareGroupOffsetsResponse,
+  DeleteShareGroupOffsetsRequest,
+  DeleteShareGroupOffsetsResponse,
 }
 
 /** Every API with a definition here, in API-key order; request and response share their validVersions. */
@@ -211,5 +226,23 @@ export const apiMessages = [
     name: 'ShareAcknowledge',
     request: ShareAcknowledgeRequest,
     response: ShareAcknowledgeResponse,
+  },
+  {
+    apiKey: 90,
+    name: 'DescribeShareGroupOffsets',
+    request: DescribeShareGroupOffsetsRequest,
+    response: DescribeShareGroupOffsetsResponse,
+  },
+  {
+    apiKey: 91,
+    name: 'AlterShareGroupOffsets',
+    request: AlterShareGroupOffsetsRequest,
+    response: AlterShareGroupOffsetsResponse,
+  },
+  {
+    apiKey: 92,
+    name: 'DeleteShareGroupOffsets',
+    request: DeleteShareGroupOffsetsRequest,
+    response: DeleteShareGroupOffsetsResponse,
   },
 ] as const
