@@ -4,7 +4,7 @@
 // partitions are revoked, and on close (at-least-once). Without a groupId it reads every partition of its
 // topics and commits nothing.
 import { ErrorCode } from '../protocol/index.js'
-import { decodeBatch, iterateBatches } from '../record-batch/index.js'
+import { Attributes, decodeBatchAs, iterateBatches } from '../record-batch/index.js'
 import { Api } from './apis.js'
 import { ClassicMembership } from './classic-membership.js'
 import { type ClientOptions, Cluster } from './cluster.js'
@@ -79,14 +79,19 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> extends C
   onRevoke?: (partitions: TopicPartition[]) => void | Promise<void>
 }
 
-interface RawMessage {
-  topic: string
-  partition: number
-  offset: number
-  key: Buffer | null
-  value: Buffer | null
-  headers: MessageHeader[]
-  timestamp: number
+/** A message as decoded, before the deserialisers; delivered as is when both are the default (bytes). */
+type RawMessage = Message<Buffer | null, Buffer | null>
+
+/**
+ * The messages of one batch of one partition, delivered in order from `next`. Chunks, not single messages,
+ * are what revoke, pause and seek check and drop: one check per batch on the delivery path.
+ */
+interface BufferedChunk {
+  state: PartitionState
+  /** The partition's epoch when the batch was fetched; a seek or pause since makes the chunk stale. */
+  epoch: number
+  messages: RawMessage[]
+  next: number
 }
 
 interface PartitionState {
@@ -99,8 +104,10 @@ interface PartitionState {
   processed: number | undefined
   /** Offset last committed by this consumer. */
   committed: number | undefined
-  /** Bumped by seek(), so a fetch started before it does not deliver. */
+  /** Bumped by seek() and pause(), so a fetch started before it does not deliver. */
   epoch: number
+  /** False once revoked or lost: its buffered messages and fetches in flight are dropped. */
+  assigned: boolean
 }
 
 /** A partition to fetch, with its position and epoch when the fetch was planned. */
@@ -119,14 +126,19 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   private readonly valueDeserializer: Deserializer<V>
   private readonly autoCommit: boolean
   private readonly partitions = new Map<string, PartitionState>()
-  private buffer: RawMessage[] = []
-  private bufferHead = 0
+  private chunks: BufferedChunk[] = []
+  private chunkHead = 0
+  /** Messages in `chunks` not yet delivered or dropped. */
+  private buffered = 0
+  private readonly bufferedRecordsMax: number
+  /** True when both deserialisers are the default (bytes): decoded messages are delivered as they are. */
+  private readonly rawDelivery: boolean
   private membership: Membership | undefined
   private iterating = false
   private started = false
   private closing: Promise<void> | undefined
   private fatal: Error | undefined
-  private lastDelivered: RawMessage | undefined
+  private lastDelivered: { state: PartitionState; offset: number } | undefined
   private readonly waiters: Array<() => void> = []
   private fetcherWake: (() => void) | undefined
   private fetching: Promise<void> | undefined
@@ -142,13 +154,17 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     this.autoCommit = (options.autoCommit ?? true) && this.groupId !== undefined
     this.keyDeserializer = options.keyDeserializer ?? (serializers.bytes as unknown as Deserializer<K>)
     this.valueDeserializer = options.valueDeserializer ?? (serializers.bytes as unknown as Deserializer<V>)
+    this.bufferedRecordsMax = options.bufferedRecordsMax ?? 10_000
+    this.rawDelivery =
+      (this.keyDeserializer as unknown) === serializers.bytes &&
+      (this.valueDeserializer as unknown) === serializers.bytes
     if (options.signal?.aborted) void this.close()
     else options.signal?.addEventListener('abort', () => void this.close(), { once: true })
   }
 
   /** Messages fetched and not yet delivered. */
   get bufferedCount(): number {
-    return this.buffer.length - this.bufferHead
+    return this.buffered
   }
 
   /** The group protocol in use, once started: 'consumer' (KIP-848), 'classic', or undefined without a group. */
@@ -248,40 +264,54 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   }
 
   private async next(): Promise<IteratorResult<Message<K, V>>> {
-    if (this.lastDelivered !== undefined) this.markProcessed(this.lastDelivered)
+    const last = this.lastDelivered
+    // A message counts as processed once the loop asks for the next, if its partition is still ours.
+    if (last?.state.assigned) last.state.processed = last.offset + 1
     this.lastDelivered = undefined
     if (this.closing !== undefined) return { done: true, value: undefined }
     if (!this.started) await this.start()
     for (;;) {
       if (this.fatal !== undefined) throw this.fatal
       if (this.closing !== undefined) return { done: true, value: undefined }
-      const raw = this.takeBuffered()
-      if (raw !== undefined) {
-        this.lastDelivered = raw
+      const chunk = this.takeBuffered()
+      if (chunk !== undefined) {
+        const raw = chunk.messages[chunk.next++]
+        this.buffered--
+        if (this.buffered < this.bufferedRecordsMax) this.fetcherWake?.()
+        this.lastDelivered = { state: chunk.state, offset: raw.offset }
         return { done: false, value: this.deserialize(raw) }
       }
       await new Promise<void>((resolve) => this.waiters.push(resolve))
     }
   }
 
-  private takeBuffered(): RawMessage | undefined {
-    while (this.bufferHead < this.buffer.length) {
-      const raw = this.buffer[this.bufferHead++]
-      const state = this.partitions.get(tpKey(raw.topic, raw.partition))
-      if (this.bufferHead > 1024 && this.bufferHead * 2 > this.buffer.length) {
-        this.buffer = this.buffer.slice(this.bufferHead)
-        this.bufferHead = 0
+  /** The chunk holding the next message to deliver, dropping spent and stale chunks on the way. */
+  private takeBuffered(): BufferedChunk | undefined {
+    while (this.chunkHead < this.chunks.length) {
+      const chunk = this.chunks[this.chunkHead]
+      const state = chunk.state
+      if (
+        chunk.next < chunk.messages.length &&
+        state.assigned &&
+        !state.paused &&
+        state.epoch === chunk.epoch
+      )
+        return chunk
+      // Revoke, pause and seek drop a partition's chunks already; this is a second line of defence.
+      this.buffered -= chunk.messages.length - chunk.next
+      chunk.next = chunk.messages.length
+      this.chunkHead++
+      if (this.chunkHead > 256 && this.chunkHead * 2 > this.chunks.length) {
+        this.chunks = this.chunks.slice(this.chunkHead)
+        this.chunkHead = 0
       }
-      if (this.bufferedCount < (this.options.bufferedRecordsMax ?? 10_000) / 2) this.fetcherWake?.()
-      // Revoke, pause and seek remove a partition's buffered messages; this is a second line of defence.
-      if (state === undefined || state.paused) continue
-      return raw
     }
     this.fetcherWake?.()
     return undefined
   }
 
   private deserialize(raw: RawMessage): Message<K, V> {
+    if (this.rawDelivery) return raw as unknown as Message<K, V>
     return {
       topic: raw.topic,
       partition: raw.partition,
@@ -291,11 +321,6 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       headers: raw.headers,
       timestamp: raw.timestamp,
     }
-  }
-
-  private markProcessed(raw: { topic: string; partition: number; offset: number }): void {
-    const state = this.partitions.get(tpKey(raw.topic, raw.partition))
-    if (state !== undefined) state.processed = raw.offset + 1
   }
 
   private notify(): void {
@@ -313,8 +338,11 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     const revoked = [...this.partitions.values()].filter((s) => !wanted.has(tpKey(s.topic, s.partition)))
     if (revoked.length > 0) {
       if (this.autoCommit) await this.commitStates(revoked).catch(() => undefined)
-      for (const state of revoked) this.partitions.delete(tpKey(state.topic, state.partition))
-      this.dropBuffered((m) => !wanted.has(tpKey(m.topic, m.partition)))
+      for (const state of revoked) {
+        this.partitions.delete(tpKey(state.topic, state.partition))
+        state.assigned = false
+      }
+      this.dropBuffered((state) => !state.assigned)
       const list = revoked.map(({ topic, partition }) => ({ topic, partition }))
       await this.callback('onRevoke', list)
     }
@@ -329,6 +357,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
         processed: undefined,
         committed: undefined,
         epoch: 0,
+        assigned: true,
       })
       added.push(tp)
     }
@@ -338,14 +367,19 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     this.fetcherWake?.()
   }
 
-  /** Removes buffered messages matching `predicate`. */
-  private dropBuffered(predicate: (m: RawMessage) => boolean): void {
-    this.buffer = this.buffer.slice(this.bufferHead).filter((m) => !predicate(m))
-    this.bufferHead = 0
+  /** Drops the undelivered messages of partitions matching `predicate`. */
+  private dropBuffered(predicate: (state: PartitionState) => boolean): void {
+    for (let i = this.chunkHead; i < this.chunks.length; i++) {
+      const chunk = this.chunks[i]
+      if (!predicate(chunk.state)) continue
+      this.buffered -= chunk.messages.length - chunk.next
+      chunk.next = chunk.messages.length
+    }
   }
 
   private async loseAll(): Promise<void> {
     const lost = this.assignment()
+    for (const state of this.partitions.values()) state.assigned = false
     this.partitions.clear()
     this.dropBuffered(() => true)
     if (lost.length > 0) await this.callback('onRevoke', lost)
@@ -367,7 +401,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       try {
         await this.initPositions()
         const byLeader = new Map<number, FetchTarget[]>()
-        const bufferFull = this.bufferedCount >= (this.options.bufferedRecordsMax ?? 10_000)
+        const bufferFull = this.buffered >= this.bufferedRecordsMax
         if (!bufferFull) {
           for (const topic of new Set([...this.partitions.values()].map((s) => s.topic)))
             await this.cluster.topic(topic)
@@ -559,26 +593,28 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
 
   /** Decodes the batches of one partition into the buffer and advances its position. */
   private decodeInto(state: PartitionState, fetchOffset: number, records: Buffer): number {
+    const { topic, partition } = state
+    const make = (
+      offset: number,
+      timestamp: number,
+      key: Buffer | null,
+      value: Buffer | null,
+      headers: MessageHeader[],
+    ): RawMessage => ({ topic, partition, offset, key, value, headers, timestamp })
     let next = fetchOffset
     let count = 0
     for (const slice of iterateBatches(records, { partialTail: 'stop' })) {
       const header = slice.header
       const end = header.baseOffset + header.lastOffsetDelta + 1
       if (end <= next) continue
-      const batch = decodeBatch(slice.bytes)
-      if (!batch.isControl) {
-        for (const record of batch.records) {
-          if (record.offset < next) continue
-          this.buffer.push({
-            topic: state.topic,
-            partition: state.partition,
-            offset: record.offset,
-            key: record.key,
-            value: record.value,
-            headers: record.headers.map((h) => ({ key: h.key, value: h.value })),
-            timestamp: record.timestampMs,
-          })
-          count++
+      if ((header.attributes & Attributes.control) === 0) {
+        let messages = decodeBatchAs(slice.bytes, make)
+        // Only the first batch of a fetch can start before the fetch offset.
+        if (header.baseOffset < next) messages = messages.filter((m) => m.offset >= next)
+        if (messages.length > 0) {
+          this.chunks.push({ state, epoch: state.epoch, messages, next: 0 })
+          this.buffered += messages.length
+          count += messages.length
         }
       }
       next = end
@@ -603,7 +639,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     if (!Number.isInteger(offset) || offset < 0) throw new InvalidArgumentError(`bad offset ${offset}`)
     state.position = offset
     state.epoch++
-    this.dropBuffered((m) => m.topic === topic && m.partition === partition)
+    this.dropBuffered((s) => s === state)
     this.fetcherWake?.()
   }
 
@@ -615,12 +651,12 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       if (state.paused) continue
       state.paused = true
       // Buffered messages are dropped and fetched again on resume; a fetch in flight is ignored (epoch).
-      const first = this.buffer
-        .slice(this.bufferHead)
-        .find((m) => m.topic === tp.topic && m.partition === tp.partition)
-      if (first !== undefined) state.position = first.offset
+      const first = this.chunks.find(
+        (c, i) => i >= this.chunkHead && c.state === state && c.next < c.messages.length,
+      )
+      if (first !== undefined) state.position = first.messages[first.next].offset
       state.epoch++
-      this.dropBuffered((m) => m.topic === tp.topic && m.partition === tp.partition)
+      this.dropBuffered((s) => s === state)
     }
   }
 

@@ -8,10 +8,11 @@ import {
   type BatchHeader,
   isBatchCrcValid,
   readBatchHeader,
+  readInt64,
 } from './batch-header.js'
 import { DECOMPRESSED_BYTES_MAX_DEFAULT, decompress } from './compression.js'
 import { invalidRecord } from './errors.js'
-import { decodeRecords, type Record } from './records.js'
+import { decodeRecords, decodeRecordsAs, type Record, type RecordHeader } from './records.js'
 
 /** One batch found in a buffer: where it starts, its bytes (a view, no copy) and its parsed header. */
 export interface BatchSlice {
@@ -96,11 +97,8 @@ export interface DecodeBatchOptions {
   verifyCrc?: boolean
 }
 
-/**
- * Decompresses and decodes the records of `batch` (exactly one batch) with relative offsets and
- * timestamps, exactly `recordsCount` of them. Raises RecordBatchError if anything is malformed.
- */
-export function readBatchRecords(batch: Buffer, options: DecodeBatchOptions = {}): Record[] {
+/** Checks `batch` (exactly one batch, its CRC unless told not to) and returns its decompressed records. */
+function batchBody(batch: Buffer, options: DecodeBatchOptions): Buffer {
   if (batch.length < BATCH_HEADER_BYTES)
     throw invalidRecord(`batch of ${batch.length} bytes is shorter than its header`)
   if (batch.readInt32BE(BatchOffsets.batchLength) + BATCH_LOG_OVERHEAD !== batch.length) {
@@ -109,13 +107,55 @@ export function readBatchRecords(batch: Buffer, options: DecodeBatchOptions = {}
   if (batch.readInt8(BatchOffsets.magic) !== 2) throw invalidRecord('only magic 2 batches can be decoded')
   if (options.verifyCrc !== false && !isBatchCrcValid(batch)) throw invalidRecord('batch CRC does not match')
   const codec = batch.readInt16BE(BatchOffsets.attributes) & Attributes.codecMask
-  const count = batch.readInt32BE(BatchOffsets.recordsCount)
-  const body = decompress(
+  return decompress(
     codec,
     batch.subarray(BATCH_HEADER_BYTES),
     options.decompressedBytesMax ?? DECOMPRESSED_BYTES_MAX_DEFAULT,
   )
-  return decodeRecords(body, count)
+}
+
+/**
+ * Decompresses and decodes the records of `batch` (exactly one batch) with relative offsets and
+ * timestamps, exactly `recordsCount` of them. Raises RecordBatchError if anything is malformed.
+ */
+export function readBatchRecords(batch: Buffer, options: DecodeBatchOptions = {}): Record[] {
+  const body = batchBody(batch, options)
+  return decodeRecords(body, batch.readInt32BE(BatchOffsets.recordsCount))
+}
+
+/** Builds one record of decodeBatchAs from its absolute offset and timestamp (ms since the epoch). */
+export type DecodedRecordMaker<T> = (
+  offset: number,
+  timestampMs: number,
+  key: Buffer | null,
+  value: Buffer | null,
+  headers: RecordHeader[],
+) => T
+
+/**
+ * Decodes `batch` (exactly one batch) as decodeBatch does, same checks, but builds each record with
+ * `make`, in offset order: no intermediate object per record (the SDK's fetch path). Control batches are
+ * decoded like any other; look at the header first to skip them.
+ */
+export function decodeBatchAs<T>(
+  batch: Buffer,
+  make: DecodedRecordMaker<T>,
+  options: DecodeBatchOptions = {},
+): T[] {
+  const body = batchBody(batch, options)
+  const baseOffset = readInt64(batch, BatchOffsets.baseOffset)
+  const attributes = batch.readInt16BE(BatchOffsets.attributes)
+  const count = batch.readInt32BE(BatchOffsets.recordsCount)
+  if (attributes & Attributes.logAppendTime) {
+    const maxTimestamp = readInt64(batch, BatchOffsets.maxTimestamp)
+    return decodeRecordsAs(body, count, (offsetDelta, _timestampDelta, key, value, headers) =>
+      make(baseOffset + offsetDelta, maxTimestamp, key, value, headers),
+    )
+  }
+  const baseTimestamp = readInt64(batch, BatchOffsets.baseTimestamp)
+  return decodeRecordsAs(body, count, (offsetDelta, timestampDelta, key, value, headers) =>
+    make(baseOffset + offsetDelta, baseTimestamp + timestampDelta, key, value, headers),
+  )
 }
 
 /**
@@ -123,18 +163,25 @@ export function readBatchRecords(batch: Buffer, options: DecodeBatchOptions = {}
  * timestamp type (with LogAppendTime every record's timestamp is the batch's maxTimestamp).
  */
 export function decodeBatch(batch: Buffer, options: DecodeBatchOptions = {}): DecodedBatch {
-  const relative = readBatchRecords(batch, options)
+  // The body first: it checks the batch's size before the header is read.
+  const body = batchBody(batch, options)
   const header = readBatchHeader(batch)
   const timestampType =
     header.attributes & Attributes.logAppendTime ? TimestampType.logAppendTime : TimestampType.createTime
-  const records: DecodedRecord[] = relative.map((record) => ({
-    ...record,
-    offset: header.baseOffset + record.offsetDelta,
-    timestampMs:
-      timestampType === TimestampType.logAppendTime
-        ? header.maxTimestamp
-        : header.baseTimestamp + record.timestampDelta,
-  }))
+  const logAppendTime = timestampType === TimestampType.logAppendTime
+  const records = decodeRecordsAs(
+    body,
+    header.recordsCount,
+    (offsetDelta, timestampDelta, key, value, headers): DecodedRecord => ({
+      offsetDelta,
+      timestampDelta,
+      key,
+      value,
+      headers,
+      offset: header.baseOffset + offsetDelta,
+      timestampMs: logAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta,
+    }),
+  )
   return {
     header,
     codec: header.attributes & Attributes.codecMask,

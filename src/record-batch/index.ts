@@ -37,6 +37,8 @@ export {
   type DecodedBatch,
   type DecodedRecord,
   decodeBatch,
+  decodeBatchAs,
+  type DecodedRecordMaker,
   type IterateBatchesOptions,
   iterateBatches,
   parseControlRecord,
@@ -58,11 +60,14 @@ export {
 export { decompressLz4FramesPortable, scanLz4Frames } from './lz4-frame.js'
 export {
   decodeRecords,
+  decodeRecordsAs,
   encodeRecords,
   RECORD_BYTES_MIN,
   type Record,
   type RecordHeader,
+  type RecordMaker,
   readRecord,
+  readRecordAs,
   sizeOfRecords,
 } from './records.js'
 export { RECORD_ERRORS_MAX, RecordScanner, type RecordScanRules } from './record-scanner.js'

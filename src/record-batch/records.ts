@@ -27,21 +27,57 @@ export const RECORD_BYTES_MIN = 7
  * bytes are left over or missing; the result never holds more than (end - start) / 7 records.
  */
 export function decodeRecords(data: Buffer, count: number, start = 0, end = data.length): Record[] {
+  return decodeRecordsAs(data, count, makeRecord, start, end)
+}
+
+/** decodeRecords, with each record built by `make` (same checks, same bounds). */
+export function decodeRecordsAs<T>(
+  data: Buffer,
+  count: number,
+  make: RecordMaker<T>,
+  start = 0,
+  end = data.length,
+): T[] {
   if (!Number.isInteger(count) || count < 0) throw invalidRecord(`invalid record count ${count}`)
   if (count > (end - start) / RECORD_BYTES_MIN) {
     throw invalidRecord(`record count ${count} cannot fit in ${end - start} bytes`)
   }
   const reader = new VarintReader(data, start, end)
-  const records: Record[] = new Array(count)
-  for (let i = 0; i < count; i++) records[i] = readRecord(reader)
+  const records: T[] = new Array(count)
+  for (let i = 0; i < count; i++) records[i] = readRecordAs(reader, make)
   if (reader.offset !== end) {
     throw invalidRecord(`${end - reader.offset} bytes left after the batch's ${count} records`)
   }
   return records
 }
 
+/**
+ * Builds one decoded record from its fields (offset and timestamp relative to the batch). Used by
+ * readRecordAs so a reader can build its own record type without an intermediate object per record.
+ */
+export type RecordMaker<T> = (
+  offsetDelta: number,
+  timestampDelta: number,
+  key: Buffer | null,
+  value: Buffer | null,
+  headers: RecordHeader[],
+) => T
+
+const makeRecord: RecordMaker<Record> = (offsetDelta, timestampDelta, key, value, headers) => ({
+  offsetDelta,
+  timestampDelta,
+  key,
+  value,
+  headers,
+})
+
 /** Reads one record at the reader's position and advances past it. */
 export function readRecord(reader: VarintReader): Record {
+  return readRecordAs(reader, makeRecord)
+}
+
+/** Reads one record at the reader's position, advances past it and returns what `make` builds of it. */
+export function readRecordAs<T>(reader: VarintReader, make: RecordMaker<T>): T {
   const length = reader.readVarint()
   if (length < RECORD_BYTES_MIN - 1 || length > reader.remaining) {
     throw invalidRecord(`record length ${length} is invalid with ${reader.remaining} bytes left`)
@@ -72,7 +108,7 @@ export function readRecord(reader: VarintReader): Record {
     )
   }
   reader.end = outerEnd
-  return { offsetDelta, timestampDelta, key, value, headers }
+  return make(offsetDelta, timestampDelta, key, value, headers)
 }
 
 function readNullableBytes(reader: VarintReader, what: string): Buffer | null {
