@@ -17,6 +17,8 @@ export interface NodeClientLoadResult {
   consumeRecordsPerSec: number
   consumeMbPerSec: number
   consumeJoinMs: number
+  /** CPU time (user + system, all threads) of this process from the consumer's start to the last record, per record. */
+  consumeCpuUsPerRecord: number
 }
 
 interface Options {
@@ -95,6 +97,7 @@ async function runKafkajs(options: Options, value: Buffer): Promise<NodeClientLo
   )
   await producer.disconnect()
 
+  const cpuStart = process.cpuUsage()
   const consumer = kafka.consumer({ groupId: `${options.topic}-bench`, maxBytes: 16 << 20 })
   await consumer.connect()
   await consumer.subscribe({ topic: options.topic, fromBeginning: true })
@@ -112,8 +115,9 @@ async function runKafkajs(options: Options, value: Buffer): Promise<NodeClientLo
     })
   })
   const endMs = await withTimeout(done, options.timeoutMs, () => `kafkajs consumed ${received}`)
+  const cpu = process.cpuUsage(cpuStart)
   await consumer.disconnect()
-  return result(options, produceMs, firstMs - joinStartMs, endMs - firstMs)
+  return result(options, produceMs, firstMs - joinStartMs, endMs - firstMs, cpu)
 }
 
 async function runPlatformatic(options: Options, value: Buffer): Promise<NodeClientLoadResult> {
@@ -135,6 +139,7 @@ async function runPlatformatic(options: Options, value: Buffer): Promise<NodeCli
   })
   await producer.close()
 
+  const cpuStart = process.cpuUsage()
   const consumer = new Consumer({
     clientId: 'brook-bench',
     groupId: `${options.topic}-bench`,
@@ -157,9 +162,10 @@ async function runPlatformatic(options: Options, value: Buffer): Promise<NodeCli
     })
   })
   const endMs = await withTimeout(done, options.timeoutMs, () => `platformatic consumed ${received}`)
+  const cpu = process.cpuUsage(cpuStart)
   await stream.close()
   await consumer.close(true)
-  return result(options, produceMs, firstMs - joinStartMs, endMs - firstMs)
+  return result(options, produceMs, firstMs - joinStartMs, endMs - firstMs, cpu)
 }
 
 async function runSdk(options: Options, value: Buffer): Promise<NodeClientLoadResult> {
@@ -181,6 +187,7 @@ async function runSdk(options: Options, value: Buffer): Promise<NodeClientLoadRe
   await producer.close()
 
   const joinStartMs = performance.now()
+  const cpuStart = process.cpuUsage()
   const consumer = new SdkConsumer({
     bootstrap: options.bootstrap,
     groupId: `${options.topic}-bench`,
@@ -200,8 +207,9 @@ async function runSdk(options: Options, value: Buffer): Promise<NodeClientLoadRe
     return performance.now()
   })()
   const endMs = await withTimeout(done, options.timeoutMs, () => `sdk consumed ${received}`)
+  const cpu = process.cpuUsage(cpuStart)
   await consumer.close()
-  return result(options, produceMs, firstMs - joinStartMs, endMs - firstMs)
+  return result(options, produceMs, firstMs - joinStartMs, endMs - firstMs, cpu)
 }
 
 function result(
@@ -209,6 +217,7 @@ function result(
   produceMs: number,
   joinMs: number,
   consumeMs: number,
+  consumeCpu: NodeJS.CpuUsage,
 ): NodeClientLoadResult {
   const mb = (options.records * options.recordBytes) / 1e6
   return {
@@ -219,6 +228,7 @@ function result(
     consumeRecordsPerSec: options.records / (Math.max(consumeMs, 1) / 1000),
     consumeMbPerSec: mb / (Math.max(consumeMs, 1) / 1000),
     consumeJoinMs: Math.round(joinMs),
+    consumeCpuUsPerRecord: (consumeCpu.user + consumeCpu.system) / options.records,
   }
 }
 
