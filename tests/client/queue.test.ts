@@ -170,3 +170,58 @@ describe('queue consumers (share groups)', () => {
     )
   })
 })
+
+describe('lock renewal (KIP-1222)', () => {
+  test('renew() keeps a record from coming back while the lock of one not renewed expires', async (t) => {
+    if (!hasShareFetch) return t.skip('the broker serves no ShareFetch')
+    const topic = uniqueName('queue-renew')
+    await produce(topic, 2)
+    const groupId = uniqueName('renew')
+    const lockMs = 15_000 // the smallest lock Kafka 4.4 allows for a group
+    await admin.alterConfigs(
+      { type: 'group', name: groupId },
+      { 'share.record.lock.duration.ms': String(lockMs) },
+    )
+    const holder = new QueueConsumer({
+      bootstrap: target.bootstrap,
+      groupId,
+      topics: [topic],
+      fromBeginning: true,
+      // With the second record buffered the holder is full, so it stops fetching and cannot take it back.
+      maxRecords: 1,
+      valueDeserializer: serializers.json<number>(),
+    })
+    // One ShareFetch acquires both records (brokers acquire whole batches): the first is delivered and renewed, the second stays buffered and
+    // unrenewed, so its lock runs out and it goes to the other worker.
+    const iterator = holder[Symbol.asyncIterator]()
+    const first = await iterator.next()
+    ok(!first.done)
+    const renewed = first.value
+    equal(renewed.deliveryCount, 1)
+    const startMs = performance.now()
+    const other = new QueueConsumer({
+      bootstrap: target.bootstrap,
+      groupId,
+      topics: [topic],
+      valueDeserializer: serializers.json<number>(),
+    })
+    const otherGot: Array<[number, number]> = []
+    const otherRun = other.process((message) => {
+      otherGot.push([message.value, message.deliveryCount])
+    })
+    // Renew every 5 s for well over one lock duration.
+    while (performance.now() - startMs < lockMs + 7_000) {
+      await new Promise((resolve) => setTimeout(resolve, 5_000))
+      await renewed.renew()
+    }
+    equal(renewed.acknowledgement, undefined, 'renew() is not an acknowledgement')
+    deepEqual(otherGot, [[1 - renewed.value, 2]], 'only the record whose lock was not renewed came back')
+    renewed.accept()
+    await iterator.return?.()
+    await holder.close()
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    await other.close()
+    await otherRun
+    deepEqual(otherGot, [[1 - renewed.value, 2]], 'the renewed record was accepted once, by its holder')
+  })
+})
