@@ -1,7 +1,9 @@
 // Produce, Fetch, ListOffsets, InitProducerId and Metadata handlers on a whole broker over the simulated
 // file system: acks, idempotent sequences, LogAppendTime, whole-batch fetches, offsets by time.
 import assert from 'node:assert/strict'
+import diagnostics from 'node:diagnostics_channel'
 import { describe, it } from 'node:test'
+import { type RecordsEvent, brookChannels } from '../../core/index.js'
 import { ErrorCode } from '../../protocol/index.js'
 import { Compression, buildRecordBatch, decodeBatch, iterateBatches } from '../../record-batch/index.js'
 import { type SimClock, type TestBroker, createTestBroker } from '../../testing/index.js'
@@ -322,5 +324,38 @@ describe('long-polling fetch', () => {
     const empty = await idle
     assert.deepEqual(values(empty.responses[0].partitions[0].records as Buffer), [])
     await broker.close()
+  })
+})
+
+describe('records-out diagnostics (#11)', () => {
+  it('a long poll that re-reads before answering counts the records it answers once (#11)', async () => {
+    const broker = await withTopic(1)
+    const clock = broker.clock as SimClock
+    await send(broker, 'orders', 0, batch(['a', 'b', 'c']))
+    const published: number[] = []
+    const listener = (message: unknown) => published.push((message as RecordsEvent).records)
+    diagnostics.subscribe(brookChannels.recordsOut.name, listener)
+    try {
+      // minBytes above what is there: the first read finds 3 records and waits; an append wakes it and it
+      // reads again (4 records); the clock then ends the wait and the answer carries the 4.
+      const waiting = broker.call(fetch, 11, {
+        maxWaitMs: 5000,
+        minBytes: 1 << 20,
+        maxBytes: 1 << 20,
+        topics: [
+          { topic: 'orders', partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }] },
+        ],
+      })
+      await new Promise((r) => setImmediate(r))
+      await send(broker, 'orders', 0, batch(['d']))
+      await new Promise((r) => setImmediate(r))
+      clock.advance(5000)
+      const answered = await waiting
+      assert.deepEqual(values(answered.responses[0].partitions[0].records as Buffer), ['a', 'b', 'c', 'd'])
+      assert.deepEqual(published, [4], 'records out counted once, for the answer sent')
+    } finally {
+      diagnostics.unsubscribe(brookChannels.recordsOut.name, listener)
+      await broker.close()
+    }
   })
 })

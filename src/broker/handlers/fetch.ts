@@ -213,20 +213,21 @@ async function readAll(
       answer.records = count === read.batches.length ? read.batches : read.batches.slice(0, count)
       answer.sizeBytes = sizeBytes
       totalBytes += sizeBytes
-      if (brookChannels.recordsOut.hasSubscribers) {
-        const counted = countBatches(answer.records, plan.target.fetchOffset)
-        brookChannels.recordsOut.publish({
-          topic: plan.target.topic,
-          records: counted.records,
-          bytes: counted.bytes,
-        })
-      }
     }
     answer.highWatermark = read.highWatermark
     answer.lastStableOffset = read.highWatermark
     answer.logStartOffset = read.logStartOffset
   }
   return { answered, totalBytes, hasError, resolved }
+}
+
+/** Records and bytes an answer returns, per partition, to the records-out channel (metrics). */
+function publishRecordsOut(answered: readonly Answered[]): void {
+  for (const { target, answer } of answered) {
+    if (answer.sizeBytes === 0) continue
+    const counted = countBatches(answer.records, target.fetchOffset)
+    brookChannels.recordsOut.publish({ topic: target.topic, records: counted.records, bytes: counted.bytes })
+  }
 }
 
 /** Whether an incremental answer must carry this partition: records, an error or offsets the client lacks. */
@@ -360,6 +361,8 @@ export const fetch = defineHandler({
         broker.partitions.isClosing ||
         connection.isClosed
       ) {
+        // Counted here, for the answer sent: a long poll may read the same records several times.
+        if (brookChannels.recordsOut.hasSubscribers) publishRecordsOut(result.answered)
         let answerSessionId = session?.id ?? SESSION_ID_NONE
         let created: FetchSession | undefined
         if (opensSession) {
