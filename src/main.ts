@@ -10,6 +10,8 @@ import {
   brokerSettingNames,
   parseConfigFile,
   resolveBrokerConfig,
+  shareGroupView,
+  shareGroupViews,
 } from './broker/index.js'
 import { cliCommandNames, runCli } from './cli/index.js'
 import { BrookError, createLogger } from './core/index.js'
@@ -21,7 +23,7 @@ import {
   SystemClock,
   TcpTransport,
 } from './io/index.js'
-import { BrokerMetrics, type LagSource } from './metrics/index.js'
+import { BrokerMetrics, type LagSource, type ShareSource } from './metrics/index.js'
 import { SimFileSystem } from './testing/index.js'
 
 const usage = `Usage: brook <command> [options]
@@ -130,7 +132,7 @@ async function start(args: string[]): Promise<number> {
         topicsMax: config.metricsTopicsMax,
         groupsMax: config.metricsGroupsMax,
         lag: lagSource(() => running),
-        shares: { inFlightByGroup: () => running?.context.shares.inFlightByGroup() ?? new Map() },
+        shares: shareSource(() => running),
       })
     : undefined
   const broker = await launchBroker(config)
@@ -208,6 +210,24 @@ function lagSource(broker: () => Broker | undefined): LagSource {
   }
 }
 
+/** Share groups of the running broker, for the queue gauges of /metrics. */
+function shareSource(broker: () => Broker | undefined): ShareSource {
+  return {
+    async groups(groupsMax) {
+      const running = broker()
+      return running === undefined ? [] : shareGroupViews(running.context, { groupsMax, withRuns: false })
+    },
+    groupCount: () => {
+      const shares = broker()?.context.shares
+      return shares === undefined
+        ? 0
+        : new Set([...shares.groupIds(), ...shares.sharePartitionStates().keys()]).size
+    },
+  }
+}
+
+const SHARE_GROUP_ROUTE = '/api/share-groups/'
+
 /** The HTTP routes of `brook start`: Prometheus metrics, liveness and readiness. */
 async function consoleRoutes(path: string, broker: Broker, metrics: BrokerMetrics): Promise<HttpAnswer> {
   const text = (status: number, body: string): HttpAnswer => ({ status, contentType: 'text/plain', body })
@@ -219,6 +239,20 @@ async function consoleRoutes(path: string, broker: Broker, metrics: BrokerMetric
     case '/readyz':
       return broker.context.partitions.isClosing ? text(503, 'stopping\n') : text(200, 'ready\n')
     default:
+      if (path.startsWith(SHARE_GROUP_ROUTE)) {
+        // Brook's own read-only view of a queue: what the Kafka protocol does not carry (records in
+        // flight and their holders, delivery counts), for `brook queues` and the console.
+        let groupId: string
+        try {
+          groupId = decodeURIComponent(path.slice(SHARE_GROUP_ROUTE.length))
+        } catch {
+          return text(400, 'bad group id\n')
+        }
+        const view = await shareGroupView(broker.context, groupId)
+        return view === undefined
+          ? text(404, 'no such share group\n')
+          : { status: 200, contentType: 'application/json', body: `${JSON.stringify(view)}\n` }
+      }
       return text(404, 'not found\n')
   }
 }

@@ -10,3 +10,11 @@ export {
 export type { BrokerContext } from './broker-context.js'
 export { CLOSE_CONNECTION, type Handler, type RequestContext, defineHandler } from './handler.js'
 export { PartitionStore } from './partition-store.js'
+export {
+  SHARE_VIEW_RUNS_MAX,
+  type ShareGroupView,
+  type SharePartitionView,
+  type ShareRunView,
+  shareGroupView,
+  shareGroupViews,
+} from './share-group-view.js'

@@ -7,6 +7,7 @@ import type { TopicRegistry } from '../metadata/index.js'
 import { ErrorCode } from '../protocol/index.js'
 import {
   SHARE_STATE_DIR,
+  type DurableSharePartition,
   SharePartition,
   type SharePartitionKey,
   type SharePartitionSettings,
@@ -199,6 +200,29 @@ export class ShareCoordinator {
       counts.set(groupId, count)
     }
     return counts
+  }
+
+  /**
+   * The stored share state of every share-partition, by group id, with the open `SharePartition` where
+   * there is one (it knows which member holds an acquired record). Read-only: nothing is opened or
+   * restored (for the broker's HTTP view of queues and for /metrics).
+   */
+  sharePartitionStates(): Map<
+    string,
+    { key: SharePartitionKey; stored: DurableSharePartition; open: SharePartition | undefined }[]
+  > {
+    const out = new Map<
+      string,
+      { key: SharePartitionKey; stored: DurableSharePartition; open: SharePartition | undefined }[]
+    >()
+    for (const key of this.#store.keys()) {
+      const stored = this.#store.stored(key)
+      if (stored === undefined) continue
+      let list = out.get(key.groupId)
+      if (list === undefined) out.set(key.groupId, (list = []))
+      list.push({ key, stored, open: this.#partitions.get(sharePartitionKeyString(key)) })
+    }
+    return out
   }
 
   /** Handles a ShareGroupHeartbeat; creates the group on a first join. */

@@ -1,7 +1,7 @@
 // Dead letters of share groups (KIP-1191, as Kafka 4.4): a record archived by REJECT or at the delivery
 // count limit is appended, through the partition log's own append path, to the group's
 // `errors.deadletterqueue.topic.name`, with Kafka's `__dlq.errors.*` headers naming where it came from.
-import type { Logger } from '../core/index.js'
+import { type Logger, brookChannels } from '../core/index.js'
 import type { TopicRegistry } from '../metadata/index.js'
 import {
   type BatchRecordInput,
@@ -58,6 +58,13 @@ export class DeadLetterWriter {
 
   /** Queues the letters of one share-partition; the promise resolves when they are written or dropped. */
   write(key: SharePartitionKey, letters: readonly DeadLetter[]): Promise<void> {
+    if (brookChannels.deadLetters.hasSubscribers)
+      for (const letter of letters)
+        brookChannels.deadLetters.publish({
+          group: key.groupId,
+          records: letter.lastOffset - letter.firstOffset + 1,
+          reason: letter.reason,
+        })
     const next = this.#chain
       .then(() => this.#write(key, letters))
       .catch((error: unknown) => {

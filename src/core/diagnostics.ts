@@ -28,6 +28,13 @@ export interface ConnectionEvent {
   readonly id: number
 }
 
+/** Records of one share-partition archived by REJECT or at the delivery count limit (dead letters). */
+export interface DeadLettersEvent {
+  readonly group: string
+  readonly records: number
+  readonly reason: 'rejected' | 'delivery-count-limit'
+}
+
 /** The channels, by event. Check `hasSubscribers` before building an event on a hot path. */
 export const brookChannels = {
   request: diagnostics.channel('brook:request'),
@@ -36,6 +43,7 @@ export const brookChannels = {
   fsync: diagnostics.channel('brook:fsync'),
   connectionOpened: diagnostics.channel('brook:connection-opened'),
   connectionClosed: diagnostics.channel('brook:connection-closed'),
+  deadLetters: diagnostics.channel('brook:dead-letters'),
 } as const
 
 /** Byte offsets in a v2 record batch header (see docs of the record-batch folder). */

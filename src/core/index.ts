@@ -50,5 +50,6 @@ export {
   countBatches,
   type FsyncEvent,
   type RecordsEvent,
+  type DeadLettersEvent,
   type RequestEvent,
 } from './diagnostics.js'

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { brookChannels } from '../core/index.js'
-import { BrokerMetrics, type LagSource } from './index.js'
+import { BrokerMetrics, type LagSource, OTHER_GROUP_LABEL, type ShareGroupStats } from './index.js'
 
 /** The value of the sample `name{labels}` in Prometheus text, or undefined if absent. */
 function sample(text: string, series: string): number | undefined {
@@ -96,31 +96,75 @@ test('after close nothing is subscribed, so the hot paths skip building events',
   for (const channel of Object.values(brookChannels)) assert.equal(channel.hasSubscribers, false)
 })
 
-test('records in flight per share group, for at most metrics-groups-max groups', async () => {
-  const counts = new Map([
-    ['q1', 3],
-    ['q2', 0],
-    ['q3', 9],
-  ])
+test('share groups: in flight, available, members and lag read at each scrape, for at most metrics-groups-max groups (#11)', async () => {
+  const part = (topic: string, partition: number, available: number, inFlight: number, lag: number) => ({
+    topic,
+    partition,
+    available,
+    inFlight,
+    lag,
+  })
+  let groups: ShareGroupStats[] = [
+    { groupId: 'q1', members: 2, partitions: [part('jobs', 0, 5, 3, 8), part('jobs', 1, 1, 0, 1)] },
+    { groupId: 'q2', members: 0, partitions: [] },
+    { groupId: 'q3', members: 1, partitions: [part('jobs', 0, 9, 9, 18)] },
+  ]
+  let reads = 0
   const metrics = new BrokerMetrics({
     topicsMax: 10,
     groupsMax: 2,
     defaultMetrics: false,
-    shares: { inFlightByGroup: () => counts },
+    shares: {
+      async groups(groupsMax) {
+        reads++
+        return groups.slice(0, groupsMax)
+      },
+      groupCount: () => groups.length,
+    },
   })
   try {
     let text = await metrics.text()
+    assert.equal(reads, 1, 'one read of the share groups per scrape')
     assert.equal(sample(text, 'brook_share_group_records_in_flight{group="q1"}'), 3)
+    assert.equal(sample(text, 'brook_share_group_records_available{group="q1"}'), 6)
+    assert.equal(sample(text, 'brook_share_group_members{group="q1"}'), 2)
+    assert.equal(sample(text, 'brook_share_group_lag{group="q1",topic="jobs",partition="0"}'), 8)
+    assert.equal(sample(text, 'brook_share_group_lag{group="q1",topic="jobs",partition="1"}'), 1)
     assert.equal(sample(text, 'brook_share_group_records_in_flight{group="q2"}'), 0)
     assert.equal(sample(text, 'brook_share_group_records_in_flight{group="q3"}'), undefined)
-    counts.delete('q1')
+    assert.equal(sample(text, 'brook_share_groups_untracked'), 1)
+    groups = groups.slice(1)
     text = await metrics.text()
     assert.equal(
       sample(text, 'brook_share_group_records_in_flight{group="q1"}'),
       undefined,
       'read at each scrape',
     )
+    assert.equal(sample(text, 'brook_share_group_lag{group="q1",topic="jobs",partition="0"}'), undefined)
     assert.equal(sample(text, 'brook_share_group_records_in_flight{group="q3"}'), 9)
+    assert.equal(sample(text, 'brook_share_groups_untracked'), 0)
+  } finally {
+    metrics.close()
+  }
+})
+
+test('dead letters per share group and reason, from the dead-letters channel; groups beyond the bound are _other (#11)', async () => {
+  const metrics = new BrokerMetrics({ topicsMax: 10, groupsMax: 1, defaultMetrics: false })
+  try {
+    brookChannels.deadLetters.publish({ group: 'q1', records: 2, reason: 'rejected' })
+    brookChannels.deadLetters.publish({ group: 'q1', records: 3, reason: 'delivery-count-limit' })
+    brookChannels.deadLetters.publish({ group: 'q1', records: 1, reason: 'rejected' })
+    brookChannels.deadLetters.publish({ group: 'q2', records: 4, reason: 'rejected' })
+    const text = await metrics.text()
+    assert.equal(sample(text, 'brook_share_group_dead_letters_total{group="q1",reason="rejected"}'), 3)
+    assert.equal(
+      sample(text, 'brook_share_group_dead_letters_total{group="q1",reason="delivery-count-limit"}'),
+      3,
+    )
+    assert.equal(
+      sample(text, `brook_share_group_dead_letters_total{group="${OTHER_GROUP_LABEL}",reason="rejected"}`),
+      4,
+    )
   } finally {
     metrics.close()
   }

@@ -4,6 +4,7 @@ import diagnostics from 'node:diagnostics_channel'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import {
   type ConnectionEvent,
+  type DeadLettersEvent,
   type FsyncEvent,
   type RecordsEvent,
   type RequestEvent,
@@ -13,6 +14,9 @@ import { apiKeyName } from '../protocol/index.js'
 
 /** Label of the topics beyond `topicsMax`: their records and bytes are summed under it. */
 export const OTHER_TOPIC_LABEL = '_other'
+
+/** Label of the share groups beyond `groupsMax` in counters: their counts are summed under it. */
+export const OTHER_GROUP_LABEL = '_other'
 
 /** Committed offsets and high watermarks, read when /metrics is scraped (main.ts wires the broker in). */
 export interface LagSource {
@@ -24,10 +28,28 @@ export interface LagSource {
   highWatermark(topic: string, partition: number): Promise<number | undefined>
 }
 
+/** One share group (queue) as read when /metrics is scraped; counts are records. */
+export interface ShareGroupStats {
+  readonly groupId: string
+  readonly members: number
+  readonly partitions: readonly {
+    readonly topic: string
+    readonly partition: number
+    /** Waiting to be delivered (available again, or never delivered yet). */
+    readonly available: number
+    /** Acquired by a consumer and not yet acknowledged. */
+    readonly inFlight: number
+    /** At or past the share start offset and not yet acknowledged or archived. */
+    readonly lag: number
+  }[]
+}
+
 /** Share groups (queues), read when /metrics is scraped. */
 export interface ShareSource {
-  /** Records acquired by a consumer and not yet acknowledged, per share group. */
-  inFlightByGroup(): ReadonlyMap<string, number>
+  /** Share groups in id order, at most `groupsMax`. */
+  groups(groupsMax: number): Promise<readonly ShareGroupStats[]>
+  /** How many share groups there are. */
+  groupCount(): number
 }
 
 export interface BrokerMetricsOptions {
@@ -61,6 +83,8 @@ export class BrokerMetrics {
   readonly #fsyncSeconds: Histogram
   readonly #connections: Gauge
   readonly #connectionsOpened: Counter
+  readonly #deadLetters: Counter<'group' | 'reason'>
+  readonly #groups = new Set<string>()
 
   constructor(options: BrokerMetricsOptions) {
     this.#options = options
@@ -125,21 +149,66 @@ export class BrokerMetrics {
       },
     })
     const shares = options.shares
-    const inFlight: Gauge<'group'> = new Gauge({
-      name: 'brook_share_group_records_in_flight',
-      help: 'Records acquired and not yet acknowledged, per share group (at most metrics-groups-max groups).',
-      labelNames: ['group'],
-      registers,
-      collect: () => {
-        inFlight.reset()
-        if (shares === undefined) return
-        let reported = 0
-        for (const [group, count] of shares.inFlightByGroup()) {
-          if (reported++ >= options.groupsMax) break
-          inFlight.set({ group }, count)
+    // One read of the share groups per scrape, shared by the gauges below (prom-client collects each).
+    let shareRead: Promise<readonly ShareGroupStats[]> | undefined
+    const readShares = (): Promise<readonly ShareGroupStats[]> => {
+      if (shareRead === undefined) {
+        shareRead = shares?.groups(options.groupsMax) ?? Promise.resolve([])
+        const clear = () => {
+          shareRead = undefined
         }
+        shareRead.then(clear, clear)
+      }
+      return shareRead
+    }
+    const perGroup = (name: string, help: string, value: (g: ShareGroupStats) => number) => {
+      const gauge: Gauge<'group'> = new Gauge({
+        name,
+        help,
+        labelNames: ['group'],
+        registers,
+        collect: async () => {
+          gauge.reset()
+          for (const group of await readShares()) gauge.set({ group: group.groupId }, value(group))
+        },
+      })
+    }
+    const sum = (g: ShareGroupStats, field: 'available' | 'inFlight') =>
+      g.partitions.reduce((total, p) => total + p[field], 0)
+    perGroup(
+      'brook_share_group_records_in_flight',
+      'Records acquired and not yet acknowledged, per share group (at most metrics-groups-max groups).',
+      (g) => sum(g, 'inFlight'),
+    )
+    perGroup(
+      'brook_share_group_records_available',
+      'Queue depth: records waiting to be delivered (available again or never delivered), per share group.',
+      (g) => sum(g, 'available'),
+    )
+    perGroup('brook_share_group_members', 'Members of each share group.', (g) => g.members)
+    const shareLag: Gauge<'group' | 'topic' | 'partition'> = new Gauge({
+      name: 'brook_share_group_lag',
+      help: 'Records at or past the share start offset not yet acknowledged or archived, per share group and partition.',
+      labelNames: ['group', 'topic', 'partition'],
+      registers,
+      collect: async () => {
+        shareLag.reset()
+        for (const group of await readShares())
+          for (const p of group.partitions)
+            shareLag.set({ group: group.groupId, topic: p.topic, partition: String(p.partition) }, p.lag)
       },
     })
+    const sharesUntracked: Gauge = new Gauge({
+      name: 'brook_share_groups_untracked',
+      help: 'Share groups beyond metrics-groups-max, whose gauges are not reported.',
+      registers,
+      collect: () => sharesUntracked.set(Math.max(0, (shares?.groupCount() ?? 0) - options.groupsMax)),
+    })
+    this.#deadLetters = counter(
+      'brook_share_group_dead_letters_total',
+      'Records archived by REJECT or at the delivery count limit (dead letters), per share group and reason, whether or not a dead-letter topic is set.',
+      ['group', 'reason'],
+    )
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry })
     this.#subscribe<RequestEvent>(brookChannels.request.name, (e) => {
       const api = apiKeyName(e.apiKey)
@@ -164,6 +233,9 @@ export class BrokerMetrics {
       this.#connectionsOpened.inc()
     })
     this.#subscribe<ConnectionEvent>(brookChannels.connectionClosed.name, () => this.#connections.dec())
+    this.#subscribe<DeadLettersEvent>(brookChannels.deadLetters.name, (e) =>
+      this.#deadLetters.inc({ group: this.#groupLabel(e.group), reason: e.reason }, e.records),
+    )
   }
 
   /** The Prometheus text exposition of every metric. */
@@ -185,6 +257,13 @@ export class BrokerMetrics {
     if (this.#topics.size >= this.#options.topicsMax) return OTHER_TOPIC_LABEL
     this.#topics.add(topic)
     return topic
+  }
+
+  #groupLabel(group: string): string {
+    if (this.#groups.has(group)) return group
+    if (this.#groups.size >= this.#options.groupsMax) return OTHER_GROUP_LABEL
+    this.#groups.add(group)
+    return group
   }
 
   #subscribe<T>(name: string | symbol, handle: (event: T) => void): void {

@@ -3,6 +3,8 @@ export {
   BrokerMetrics,
   type BrokerMetricsOptions,
   type LagSource,
+  type ShareGroupStats,
   type ShareSource,
+  OTHER_GROUP_LABEL,
   OTHER_TOPIC_LABEL,
 } from './broker-metrics.js'

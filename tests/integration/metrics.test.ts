@@ -143,7 +143,7 @@ test('#11: fsync latency is observed on a broker that writes to disk', async () 
   }
 })
 
-test('#11: records in flight per share group: acquired and unacknowledged, then 0 once accepted', async () => {
+test('#11: share groups in /metrics (in flight, available, members, lag, dead letters) and /api/share-groups/<id>', async () => {
   const brook = await BrookProcess.start({ args: ['--memory'] })
   let jobs: QueueConsumer | undefined
   try {
@@ -157,8 +157,9 @@ test('#11: records in flight per share group: acquired and unacknowledged, then 
     let release!: () => void
     const held = new Promise<void>((resolve) => (release = resolve))
     let handled = 0
-    const running = jobs.process(async () => {
+    const running = jobs.process(async (message) => {
       await held
+      if (message.value?.toString() === 'job 0') message.reject()
       handled++
     })
     // Produced once the group fetches, so that its share-partition starts before the records.
@@ -174,9 +175,40 @@ test('#11: records in flight per share group: acquired and unacknowledged, then 
     await producer.disconnect()
     const busy = await scrapeUntil(url, (t) => sample(t, series) === 6, 15000)
     assert.equal(sample(busy, series), 6, `six records acquired, none acknowledged (handled ${handled})`)
+    assert.equal(sample(busy, 'brook_share_group_members{group="workers"}'), 1)
+    assert.equal(sample(busy, 'brook_share_group_records_available{group="workers"}'), 0)
+    assert.equal(sample(busy, 'brook_share_group_lag{group="workers",topic="jobs",partition="0"}'), 6)
+    // Brook's own view of the queue: who holds which records, and how often they were delivered.
+    const view = (await (await fetch(`${url}/api/share-groups/workers`)).json()) as {
+      members: number
+      partitions: Array<{
+        topic: string
+        inFlight: number
+        deliveryCounts: Record<string, number>
+        runs: Array<{ firstOffset: number; lastOffset: number; state: string; memberId: string | null }>
+      }>
+    }
+    assert.equal(view.members, 1)
+    assert.equal(view.partitions[0].inFlight, 6)
+    assert.deepEqual(view.partitions[0].deliveryCounts, { '1': 6 })
+    assert.deepEqual(
+      view.partitions[0].runs.map((r) => [r.firstOffset, r.lastOffset, r.state]),
+      [[0, 5, 'ACQUIRED']],
+    )
+    assert.ok(view.partitions[0].runs[0].memberId !== null, 'the holder of acquired records is named')
+    assert.equal((await fetch(`${url}/api/share-groups/nobody`)).status, 404)
     release()
-    const idle = await scrapeUntil(url, (t) => handled === 6 && sample(t, series) === 0, 15000)
-    assert.equal(sample(idle, series), 0, 'every record accepted')
+    const idle = await scrapeUntil(
+      url,
+      (t) =>
+        handled === 6 &&
+        sample(t, series) === 0 &&
+        sample(t, 'brook_share_group_dead_letters_total{group="workers",reason="rejected"}') === 1,
+      15000,
+    )
+    assert.equal(sample(idle, series), 0, 'every record acknowledged')
+    assert.equal(sample(idle, 'brook_share_group_dead_letters_total{group="workers",reason="rejected"}'), 1)
+    assert.equal(sample(idle, 'brook_share_group_lag{group="workers",topic="jobs",partition="0"}'), 0)
     await jobs.close()
     await running
   } finally {
