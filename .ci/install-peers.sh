@@ -13,9 +13,9 @@ step_started=0
 step() { step_started=$SECONDS; echo "install-peers: $1 ..."; }
 done_step() { echo "install-peers: $1 done in $((SECONDS - step_started)) s"; }
 
-# 1. Debian packages: the clients, the codecs kafka-python 2.0.2 needs for snappy/lz4/zstd, and the JDK + Maven.
+# 1. Debian packages: chromium (the console's browser tests drive it; nothing downloads a browser), the clients, the codecs kafka-python 2.0.2 needs for snappy/lz4/zstd, and the JDK + Maven.
 step "apt packages"
-apt_packages=(kcat python3-kafka python3-confluent-kafka python3-snappy python3-lz4 python3-zstandard python3-venv maven default-jdk-headless)
+apt_packages=(chromium kcat python3-kafka python3-confluent-kafka python3-snappy python3-lz4 python3-zstandard python3-venv maven default-jdk-headless)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

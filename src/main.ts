@@ -14,11 +14,13 @@ import {
   shareGroupViews,
 } from './broker/index.js'
 import { cliCommandNames, runCli } from './cli/index.js'
+import { ConsoleApi, findUiFolder, folderAssets, runConsoleCommand } from './console/index.js'
 import { BrookError, createLogger } from './core/index.js'
 import {
   CryptoRandom,
   type HttpAnswer,
   HttpListener,
+  type HttpRequest,
   NodeFileSystem,
   SystemClock,
   TcpTransport,
@@ -29,7 +31,9 @@ import { SimFileSystem } from './testing/index.js'
 const usage = `Usage: brook <command> [options]
 
 Commands:
-  start            Start a broker (default: 127.0.0.1:9092, data in ${defaultDataDir()})
+  start            Start a broker (default: 127.0.0.1:9092, data in ${defaultDataDir()});
+                   its web console is on http://127.0.0.1:9093/
+  console          The web console alone, for Brook or any Kafka cluster (brook console --help)
   topics, produce, consume, groups, configs, cluster, queues
                    Client commands for Brook or any Kafka cluster (brook --help lists them)
 
@@ -45,7 +49,8 @@ Options for start:
   --num-partitions N        partitions of auto-created topics (default 1)
   --max-partitions N        partitions of all topics together (default 10000)
   --max-partitions-per-request N  partitions one topic creation or CreatePartitions may add (default 10000)
-  --console-port N          HTTP port of /metrics, /healthz and /readyz on --host (default 9093)
+  --console-port N          HTTP port of the web console, /metrics, /healthz and /readyz on --host (default 9093)
+  --console-read-only       the web console refuses changes (create topic, produce, reset offsets, redrive)
   --no-console              do not open the HTTP port
   --metrics-topics-max N    topics with their own label in /metrics; the rest are "_other" (default 1000)
   --metrics-groups-max N    consumer groups whose lag /metrics reports (default 1000)
@@ -103,7 +108,8 @@ async function start(args: string[]): Promise<number> {
     config: { type: 'string' },
     help: { type: 'boolean' },
   }
-  for (const name of brokerSettingNames) options[name] = { type: name === 'memory' ? 'boolean' : 'string' }
+  for (const name of brokerSettingNames)
+    options[name] = { type: name === 'memory' || name === 'console-read-only' ? 'boolean' : 'string' }
   options['no-auto-create-topics'] = { type: 'boolean' }
   options['no-console'] = { type: 'boolean' }
   const { values } = parseArgs({ args, options, allowPositionals: false })
@@ -138,12 +144,26 @@ async function start(args: string[]): Promise<number> {
   const broker = await launchBroker(config)
   running = broker
   let consoleListener: HttpListener | undefined
+  let consoleApi: ConsoleApi | undefined
   if (metrics !== undefined) {
     try {
-      consoleListener = await HttpListener.listen(config.host, config.consolePort, (path) =>
-        consoleRoutes(path, broker, metrics),
+      const fs = new NodeFileSystem()
+      const wildcard = config.host === '0.0.0.0' || config.host === '::' || config.host === ''
+      consoleApi = new ConsoleApi({
+        bootstrap: `${wildcard ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host}:${broker.port}`,
+        readOnly: config.consoleReadOnly,
+        clock: new SystemClock(),
+        assets: folderAssets(fs, await findUiFolder(fs)),
+        metrics: () => metrics.text(),
+        boundHost: config.host,
+        clusterLabel: 'Brook',
+      })
+      const api = consoleApi
+      consoleListener = await HttpListener.listen(config.host, config.consolePort, (request) =>
+        consoleRoutes(request, broker, metrics, api),
       )
     } catch (error) {
+      await consoleApi?.close()
       metrics.close()
       await broker.close()
       throw error
@@ -161,15 +181,17 @@ async function start(args: string[]): Promise<number> {
   process.stdout.write(
     `brook ${readPackageVersion()} listening on ${config.host}:${broker.port}, data ${where}\n`,
   )
-  if (consoleListener !== undefined)
+  if (consoleListener !== undefined) {
     process.stdout.write(`metrics on http://${config.host}:${consoleListener.port}/metrics\n`)
+    process.stdout.write(`console on http://${config.host}:${consoleListener.port}/\n`)
+  }
   await new Promise<void>((resolve) => {
     let stopping = false
     const stop = (signal: string) => {
       if (stopping) return
       stopping = true
       broker.context.logger.info('stopping', { signal })
-      Promise.all([consoleListener?.close(), broker.close()]).then(
+      Promise.all([consoleListener?.close(), consoleApi?.close(), broker.close()]).then(
         () => resolve(),
         (error) => {
           broker.context.logger.error('error while stopping', { error })
@@ -228,10 +250,16 @@ function shareSource(broker: () => Broker | undefined): ShareSource {
 
 const SHARE_GROUP_ROUTE = '/api/share-groups/'
 
-/** The HTTP routes of `brook start`: Prometheus metrics, liveness and readiness. */
-async function consoleRoutes(path: string, broker: Broker, metrics: BrokerMetrics): Promise<HttpAnswer> {
+/** The HTTP routes of `brook start`: Prometheus metrics, liveness, readiness, and the web console. */
+async function consoleRoutes(
+  request: HttpRequest,
+  broker: Broker,
+  metrics: BrokerMetrics,
+  api: ConsoleApi,
+): Promise<HttpAnswer> {
   const text = (status: number, body: string): HttpAnswer => ({ status, contentType: 'text/plain', body })
-  switch (path) {
+  if (request.method === 'POST') return api.handle(request)
+  switch (request.path) {
     case '/metrics':
       return { status: 200, contentType: metrics.contentType, body: await metrics.text() }
     case '/healthz':
@@ -239,12 +267,12 @@ async function consoleRoutes(path: string, broker: Broker, metrics: BrokerMetric
     case '/readyz':
       return broker.context.partitions.isClosing ? text(503, 'stopping\n') : text(200, 'ready\n')
     default:
-      if (path.startsWith(SHARE_GROUP_ROUTE)) {
+      if (request.path.startsWith(SHARE_GROUP_ROUTE)) {
         // Brook's own read-only view of a queue: what the Kafka protocol does not carry (records in
         // flight and their holders, delivery counts), for `brook queues` and the console.
         let groupId: string
         try {
-          groupId = decodeURIComponent(path.slice(SHARE_GROUP_ROUTE.length))
+          groupId = decodeURIComponent(request.path.slice(SHARE_GROUP_ROUTE.length))
         } catch {
           return text(400, 'bad group id\n')
         }
@@ -253,7 +281,7 @@ async function consoleRoutes(path: string, broker: Broker, metrics: BrokerMetric
           ? text(404, 'no such share group\n')
           : { status: 200, contentType: 'application/json', body: `${JSON.stringify(view)}\n` }
       }
-      return text(404, 'not found\n')
+      return api.handle(request)
   }
 }
 
@@ -265,6 +293,8 @@ export async function main(args: string[]): Promise<number> {
       case undefined:
       case 'start':
         return await start(rest)
+      case 'console':
+        return await runConsoleCommand(rest)
       case '--version':
       case 'version':
         process.stdout.write(`${readPackageVersion()}\n`)

@@ -17,10 +17,12 @@ export interface BrokerConfig {
   dataDir: string
   /** Keep everything in memory; nothing is written to disk. */
   memory: boolean
-  /** Serve /metrics, /healthz and /readyz (later the web console) over HTTP on `host`:consolePort. */
+  /** Serve the web console, /metrics, /healthz and /readyz over HTTP on `host`:consolePort. */
   console: boolean
   /** Port of the HTTP listener (0 picks a free one). */
   consolePort: number
+  /** The web console refuses changes (create topic, produce, reset offsets, redrive). */
+  consoleReadOnly: boolean
   /** Topics that get their own label in metrics; the rest are summed under topic="_other". */
   metricsTopicsMax: number
   /** Consumer groups whose lag is reported; the rest are counted in brook_consumer_groups_untracked. */
@@ -120,6 +122,7 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     memory: false,
     console: true,
     consolePort: 9093,
+    consoleReadOnly: false,
     metricsTopicsMax: 1000,
     metricsGroupsMax: 1000,
     nodeId: 1,
@@ -203,6 +206,7 @@ const settings: Record<string, Setter> = {
   memory: (c, v) => (c.memory = boolean('memory')(v)),
   console: (c, v) => (c.console = boolean('console')(v)),
   'console-port': (c, v) => (c.consolePort = integer('console-port', 0, 65535)(v)),
+  'console-read-only': (c, v) => (c.consoleReadOnly = boolean('console-read-only')(v)),
   'metrics-topics-max': (c, v) => (c.metricsTopicsMax = integer('metrics-topics-max', 1, 1000000)(v)),
   'metrics-groups-max': (c, v) => (c.metricsGroupsMax = integer('metrics-groups-max', 1, 1000000)(v)),
   'node-id': (c, v) => (c.nodeId = integer('node-id', 0, 2147483647)(v)),
