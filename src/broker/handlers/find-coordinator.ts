@@ -1,8 +1,34 @@
-// FindCoordinator: this single node coordinates every group (and share group). v4+ answers a batch of
-// keys. Transactions are not coordinated yet: their keys get TRANSACTIONAL_ID_AUTHORIZATION_FAILED, which
-// the Java client and franz-go surface at once (COORDINATOR_NOT_AVAILABLE is retried until a timeout).
+// FindCoordinator: this single node coordinates every group and share group (clients ask with key type 0)
+// and every well-formed share-partition key (type 2, which only brokers send). v4+ answers a batch of keys.
+// Transactions are not coordinated yet: their keys get TRANSACTIONAL_ID_AUTHORIZATION_FAILED, which the
+// Java client and franz-go surface at once (COORDINATOR_NOT_AVAILABLE is retried until a timeout).
 import { ErrorCode, FindCoordinatorRequest, FindCoordinatorResponse } from '../../protocol/index.js'
 import { defineHandler } from '../handler.js'
+
+/** A base64url topic id of 16 bytes, as Kafka writes Uuids (22 characters, optionally padded). */
+const TOPIC_ID = /^[A-Za-z0-9_-]{22}(==)?$/
+/** An int32 as Java's Integer.parseInt reads it. */
+const INT32 = /^[+-]?\d{1,10}$/
+
+/**
+ * Whether `key` is a share-partition key, "groupId:topicId:partition" (KIP-932), checked as Kafka 4.4
+ * does: read from the end (a group id may hold ':'), trailing empty parts ignored (Java's split), a
+ * non-empty group id, a topic id that decodes to 16 bytes and an int32 partition.
+ */
+function isSharePartitionKey(key: string): boolean {
+  const parts = key.split(':')
+  while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop()
+  if (parts.length < 3) return false
+  const partition = parts[parts.length - 1]
+  const value = Number(partition)
+  return (
+    parts.slice(0, -2).join(':') !== '' &&
+    TOPIC_ID.test(parts[parts.length - 2]) &&
+    INT32.test(partition) &&
+    value >= -(2 ** 31) &&
+    value < 2 ** 31
+  )
+}
 
 /** Key types of FindCoordinator. */
 const KeyType = { Group: 0, Transaction: 1, Share: 2 } as const
@@ -24,6 +50,9 @@ export const findCoordinator = defineHandler({
       } else if (keyType === KeyType.Share && version < 6) {
         errorCode = ErrorCode.INVALID_REQUEST
         errorMessage = 'Share coordinators need FindCoordinator v6 or later.'
+      } else if (keyType === KeyType.Share && !isSharePartitionKey(key)) {
+        errorCode = ErrorCode.INVALID_REQUEST
+        errorMessage = `Share coordinator key ${JSON.stringify(key)} is not "groupId:topicId:partition".`
       } else if (keyType !== KeyType.Group && keyType !== KeyType.Share) {
         errorCode = ErrorCode.INVALID_REQUEST
         errorMessage = `Unknown coordinator type ${keyType}.`

@@ -111,6 +111,34 @@ describe('group handlers', () => {
     await groups.close()
   })
 
+  it('FindCoordinator with the share key type takes only "groupId:topicId:partition" keys, as Kafka 4.4 (#8)', async () => {
+    const { call, groups } = await setup()
+    // Kafka 4.4 answered each of these keys so (INVALID_REQUEST = 42) in a probe of a real broker.
+    const keys: [string, number][] = [
+      ['g:AAAAAAAAAAAAAAAAAAAAAA:0', 0],
+      ['a:b:AAAAAAAAAAAAAAAAAAAAAA:0', 0],
+      ['g:zzzzzzzzzzzzzzzzzzzzzz:-1', 0],
+      ['g:AAAAAAAAAAAAAAAAAAAAAA:+1', 0],
+      ['g:AAAAAAAAAAAAAAAAAAAAAA:0:', 0],
+      ['g:abc:0', 42],
+      ['bad', 42],
+      ['', 42],
+      [':AAAAAAAAAAAAAAAAAAAAAA:0', 42],
+      ['g: AAAAAAAAAAAAAAAAAAAAAA:0', 42],
+      ['g:AAAAAAAAAAAAAAAAAAAAAA:x', 42],
+      ['g:AAAAAAAAAAAAAAAAAAAAAA:99999999999', 42],
+      ['g:AAAAAAAAAAAAAAAAAAAAAAAA:0', 42],
+    ]
+    const answer = await call(findCoordinator, 6, { keyType: 2, coordinatorKeys: keys.map(([key]) => key) })
+    assert.deepEqual(
+      answer.coordinators.map((c) => [c.key, c.errorCode]),
+      keys,
+    )
+    assert.equal(answer.coordinators[0].nodeId, 7)
+    assert.equal(answer.coordinators[5].nodeId, -1)
+    await groups.close()
+  })
+
   it('runs a kafka-python-style v2/v1 group through join, sync, heartbeat, commit, fetch and leave', async () => {
     const { call, groups } = await setup()
     const join = await call(joinGroup, 2, {
