@@ -8,19 +8,24 @@
 # accepted, and it lands once in the group's dead-letter topic with Kafka's __dlq.errors.* headers (on
 # Kafka only where its share.version supports dead letters; Brook always). Check "group-and-share": a
 # consumer group and a share group read the same 1,000 records at once: the group gets every one, the
-# share group accepts each once. Ends with one line `N passed, N failed`; exits 1 on
-# any failure. Usage: tests/compat/share/run-share.sh [--target brook|kafka] [--keep-logs]
+# share group accepts each once. Check "share-tool": Kafka's kafka-share-groups.sh (ShareGroupCommand) lists,
+# describes (members, state, offsets and lag), resets offsets (dry run; to an offset, latest, a datetime),
+# deletes offsets and deletes the group, while Kafka's console share consumer reads before and after a
+# reset. Ends with one line `N passed, N failed`; exits 1 on
+# any failure. Usage: tests/compat/share/run-share.sh [--target brook|kafka] [--keep-logs] [--only CHECK]
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 target=brook
 keep_logs=0
+only=""
 while (($#)); do
   case "$1" in
     --target) target="${2:?}"; shift 2 ;;
     --target=*) target="${1#*=}"; shift ;;
     --keep-logs) keep_logs=1; shift ;;
-    *) echo "usage: run-share.sh [--target brook|kafka] [--keep-logs]" >&2; exit 2 ;;
+    --only) only="${2:?}"; shift 2 ;;
+    *) echo "usage: run-share.sh [--target brook|kafka] [--keep-logs] [--only CHECK]" >&2; exit 2 ;;
   esac
 done
 [[ "$target" == brook || "$target" == kafka ]] || { echo "unknown target $target" >&2; exit 2; }
@@ -39,12 +44,12 @@ passed=0
 failed=0
 
 # Compiled once into .cache/share-java (again only when the source changed).
-java_src="$here/java/ShareWorker.java"
+java_srcs=("$here"/java/*.java)
 java_out="$root/.cache/share-java"
-java_stamp="$java_out/.stamp-$(sha1sum < "$java_src" | cut -c1-12)"
+java_stamp="$java_out/.stamp-$(cat "${java_srcs[@]}" | sha1sum | cut -c1-12)"
 if [[ ! -f "$java_stamp" ]]; then
   rm -rf "$java_out" && mkdir -p "$java_out"
-  javac -d "$java_out" -cp "$root/.cache/java-libs/*" "$java_src" && touch "$java_stamp"
+  javac -d "$java_out" -cp "$root/.cache/java-libs/*" "${java_srcs[@]}" && touch "$java_stamp"
 fi
 java_run=(java -Dlog4j2.configurationFile="$root/tests/compat/java/log4j2.properties" -cp "$java_out:$root/.cache/java-libs/*" ShareWorker)
 
@@ -226,15 +231,90 @@ PY
   if [[ $? -eq 0 ]]; then result group-and-share PASS "$problem"; else result group-and-share FAIL "$problem"; fi
 }
 
+# Kafka's own share-group tool: ShareToolShell runs ShareGroupCommand (what kafka-share-groups.sh starts)
+# once per line in one JVM. Kafka's console share consumer runs as kafka-console-share-consumer.sh runs it.
+tool_shell=(java -Dlog4j2.configurationFile="$root/tests/compat/java/log4j2.properties" -cp "$java_out:$root/.cache/java-libs/*" ShareToolShell)
+console_share=(java -Dlog4j2.configurationFile="$root/tests/compat/java/log4j2.properties" -cp "$root/.cache/kafka/libs/*" org.apache.kafka.tools.consumer.ConsoleShareConsumer --bootstrap-server "$bootstrap")
+
+# Runs one share-group tool command (arguments after --bootstrap-server) and prints what it printed.
+tool() {
+  echo "--bootstrap-server $bootstrap $*" >&7
+  local line
+  while IFS= read -r -t 120 line <&8; do
+    [[ "$line" == "__END__ "* ]] && return 0
+    printf '%s\n' "$line" | tee -a "$logs/share-tool.log"
+  done
+  echo "(no answer from the share-group tool)"
+}
+
+# The START-OFFSET and LAG of one partition in `--describe` output ("GROUP TOPIC PARTITION START LAG").
+tool_offsets() { awk -v t="$2" -v p="$3" '$2 == t && $3 == p { print $4, $5 }' <<< "$1"; }
+
+check_share_tool() {
+  local topic="tool-$(date +%s)-$$" group="tool-$$" out problems=()
+  if ! timeout 120 "${java_run[@]}" setup "$bootstrap" "$topic" "$group" 10 >> "$logs/setup.log" 2>&1; then
+    result share-tool FAIL "setup failed: $(tail -3 "$logs/setup.log" | tr '\n' ' ')"
+    return
+  fi
+  mkfifo "$work/tool-in" "$work/tool-out"
+  "${tool_shell[@]}" < "$work/tool-in" > "$work/tool-out" 2>> "$logs/share-tool.log" &
+  worker_pids+=($!)
+  exec 7> "$work/tool-in" 8< "$work/tool-out"
+  # A console share consumer is the group's member: it reads the ten records and waits for more.
+  "${console_share[@]}" --topic "$topic" --group "$group" --max-messages 100 --timeout-ms 60000 > "$work/console-1" 2>> "$logs/console.log" &
+  local console=$!
+  worker_pids+=("$console")
+  for _ in $(seq 1 60); do (($(grep -c . "$work/console-1") >= 10)) && break; sleep 1; done
+  [[ "$(tr '\n' ' ' < "$work/console-1")" == "0 1 2 3 4 5 6 7 8 9 " ]] || problems+=("console consumer read [$(tr '\n' ' ' < "$work/console-1")]")
+  tool --list | grep -qx "$group" || problems+=("--list lacks the group")
+  out="$(tool --describe --group "$group" --members)"
+  [[ "$(awk -v g="$group" '$1 == g' <<< "$out" | wc -l)" == 1 && "$out" == *"$topic:0"* ]] || problems+=("--members: $out")
+  out="$(tool --describe --group "$group" --state)"
+  awk -v g="$group" '$1 == g && $4 == "Stable" && $5 == 1 { ok = 1 } END { exit !ok }' <<< "$out" || problems+=("--state while consuming: $out")
+  out="$(tool --reset-offsets --group "$group" --topic "$topic" --to-earliest --execute)"
+  [[ "$out" == *"not empty"* ]] || problems+=("reset of a group with a member: $out")
+  out="$(tool --delete-offsets --group "$group" --topic "$topic")"
+  [[ "$out" == *"not empty"* ]] || problems+=("delete-offsets of a group with a member: $out")
+  kill -TERM "$console" 2>/dev/null
+  for _ in $(seq 1 150); do kill -0 "$console" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$console" 2>/dev/null
+  for _ in $(seq 1 20); do tool --list --state | grep -Eq "^$group +Empty" && break; sleep 1; done
+  # All ten accepted: no lag (Kafka may still show start offset 0 here: it persists the start lazily).
+  [[ "$(tool_offsets "$(tool --describe --group "$group")" "$topic" 0 | cut -d' ' -f2)" == 0 ]] || problems+=("lag after consuming all is not 0")
+  out="$(tool --reset-offsets --group "$group" --topic "$topic" --to-earliest --dry-run)"
+  awk -v t="$topic" '$2 == t && $3 == 0 && $4 == 0 { ok = 1 } END { exit !ok }' <<< "$out" || problems+=("--dry-run: $out")
+  [[ "$(tool_offsets "$(tool --describe --group "$group")" "$topic" 0 | cut -d' ' -f2)" == 0 ]] || problems+=("--dry-run changed the offsets")
+  tool --reset-offsets --group "$group" --topic "$topic:0" --to-offset 5 --execute > /dev/null
+  [[ "$(tool_offsets "$(tool --describe --group "$group")" "$topic" 0)" == "5 5" ]] || problems+=("--to-offset 5 did not give start 5, lag 5")
+  tool --reset-offsets --group "$group" --all-topics --to-latest --execute > /dev/null
+  [[ "$(tool_offsets "$(tool --describe --group "$group")" "$topic" 0)" == "10 0" ]] || problems+=("--to-latest did not give start 10, lag 0")
+  tool --reset-offsets --group "$group" --topic "$topic" --to-datetime 2000-01-01T00:00:00.000 --execute > /dev/null
+  [[ "$(tool_offsets "$(tool --describe --group "$group")" "$topic" 0)" == "0 10" ]] || problems+=("--to-datetime 2000 did not give start 0, lag 10")
+  # The reset is what the next consumer sees: the ten records again.
+  timeout 60 "${console_share[@]}" --topic "$topic" --group "$group" --max-messages 10 --timeout-ms 30000 > "$work/console-2" 2>> "$logs/console.log"
+  [[ "$(tr '\n' ' ' < "$work/console-2")" == "0 1 2 3 4 5 6 7 8 9 " ]] || problems+=("after the reset the console consumer read [$(tr '\n' ' ' < "$work/console-2")]")
+  out="$(tool --delete-offsets --group "$group" --topic "$topic")"
+  awk -v t="$topic" '$1 == t && $2 == "Successful" { ok = 1 } END { exit !ok }' <<< "$out" || problems+=("--delete-offsets: $out")
+  [[ "$(tool --describe --group "$group")" == *"has no offset information"* ]] || problems+=("offsets remain after --delete-offsets")
+  [[ "$(tool --delete --group "$group")" == *"was successful"* ]] || problems+=("--delete failed")
+  tool --list | grep -qx "$group" && problems+=("the group is listed after --delete")
+  exec 7>&- 8<&-
+  if ((${#problems[@]} == 0)); then
+    result share-tool PASS "list, describe members/state/offsets, reset dry-run/offset/latest/datetime, delete-offsets, delete; console consumer read 10 then 10 after the reset"
+  else
+    result share-tool FAIL "$(IFS='; '; echo "${problems[*]}")"
+  fi
+}
+
 if ! start_broker; then
   echo "FAIL broker did not start ($target); see $logs"
   keep_logs=1
   echo "0 passed, 1 failed"
   exit 1
 fi
-check_three_workers
-check_poison
-check_group_and_share
+for check in three-workers poison group-and-share share-tool; do
+  [[ -z "$only" || "$only" == "$check" ]] && "check_${check//-/_}"
+done
 ((failed > 0)) && keep_logs=1
 echo "$passed passed, $failed failed"
 ((failed == 0))
