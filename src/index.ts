@@ -6,6 +6,7 @@ import { defaultDataDir, launchBroker } from './main.js'
 
 export * from './client/index.js'
 
+/** Options of startBroker(): where it listens, where it keeps data, and any broker setting. */
 export interface StartBrokerOptions {
   /** Port to listen on; 0 (the default) picks a free one. */
   port?: number
@@ -29,6 +30,7 @@ export interface StartBrokerOptions {
 export interface RunningBroker {
   /** "host:port" to give clients. */
   readonly bootstrap: string
+  /** The port it listens on (the one picked when `port` was 0). */
   readonly port: number
   /** Stops listening, closes connections and flushes; resolves when done. */
   close(): Promise<void>

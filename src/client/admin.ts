@@ -8,12 +8,15 @@ import { check, InvalidArgumentError, kafkaError } from './errors.js'
 import { listOffsets } from './list-offsets.js'
 import { type TopicPartition, tpKey } from './topic-partition.js'
 
+/** A topic for Admin.createTopics. */
 export interface NewTopic {
+  /** The topic name. */
   topic: string
   /** Default: the broker's num.partitions. */
   numPartitions?: number
   /** Default: the broker's default.replication.factor. */
   replicationFactor?: number
+  /** Topic configs by Kafka name (e.g. `'retention.ms': '3600000'`); the others take the broker's defaults. */
   configs?: Readonly<Record<string, string>>
 }
 
@@ -21,8 +24,11 @@ export interface NewTopic {
 export type ConfigResourceType = 'topic' | 'broker' | 'group'
 const resourceTypes: Record<ConfigResourceType, number> = { topic: 2, broker: 4, group: 32 }
 
+/** One group as Admin.listGroups returns it. */
 export interface GroupListing {
+  /** The group id. */
   groupId: string
+  /** 'consumer' for consumer groups (both protocols), 'share' for share groups, '' for other uses. */
   protocolType: string
   /** Stable, Empty, PreparingRebalance... as the broker names it ('' if it does not say). */
   state: string
@@ -30,23 +36,37 @@ export interface GroupListing {
   type: string
 }
 
+/** One member of a group, as Admin.describeGroups returns it. */
 export interface GroupMemberDescription {
+  /** The member id the coordinator gave it. */
   memberId: string
+  /** The client.id the member's client sent. */
   clientId: string
+  /** The member's address as the broker saw it (e.g. "/127.0.0.1"). */
   clientHost: string
+  /** The partitions assigned to it now. */
   assignment: TopicPartition[]
 }
 
+/** A group as Admin.describeGroups and Admin.describeShareGroups return it. */
 export interface GroupDescription {
+  /** The group id. */
   groupId: string
+  /** Stable, Empty, PreparingRebalance... as the broker names it. */
   state: string
+  /** The group protocol: classic (JoinGroup/SyncGroup), consumer (KIP-848) or share (KIP-932). */
   type: 'classic' | 'consumer' | 'share'
+  /** The generation (classic) or group epoch (consumer, share). */
   epoch: number
+  /** The members now in the group. */
   members: GroupMemberDescription[]
 }
 
+/** A group's committed offset, the log end and the lag of one partition (Admin.groupOffsets). */
 export interface PartitionOffsetLag {
+  /** The topic. */
   topic: string
+  /** The partition index. */
   partition: number
   /** Committed offset (the next to read), -1 if none. */
   offset: number
@@ -56,6 +76,7 @@ export interface PartitionOffsetLag {
   lag: number
 }
 
+/** Options of an Admin client: those of every client, and the broker-side operation timeout. */
 export interface AdminOptions extends ClientOptions {
   /** How long topic creation and deletion may take on the broker, in ms (default 30000). */
   operationTimeoutMs?: number
@@ -348,9 +369,14 @@ export class Admin {
   }
 
   /** The cluster id, the controller's node id and the brokers, from a fresh Metadata request. */
-  async describeCluster(
-    options: { signal?: AbortSignal } = {},
-  ): Promise<{ clusterId: string | null; controllerId: number; brokers: BrokerInfo[] }> {
+  async describeCluster(options: { signal?: AbortSignal } = {}): Promise<{
+    /** The cluster id, or null from a broker that has none. */
+    clusterId: string | null
+    /** Node id of the active controller (-1 if unknown). */
+    controllerId: number
+    /** Every broker, by node id. */
+    brokers: BrokerInfo[]
+  }> {
     this.cluster.assertOpen('describeCluster()')
     await this.cluster.retry(() => this.cluster.refreshMetadata([], options.signal), {
       signal: options.signal,

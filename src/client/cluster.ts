@@ -40,28 +40,45 @@ export interface ClientOptions {
   logger?: Logger
   /** Byte streams to brokers; TCP by default. */
   transport?: Transport
+  /** Time for timeouts, backoff and linger; the system clock by default (tests pass a simulated one). */
   clock?: Clock
 }
 
+/** One partition of a topic, from Metadata. */
 export interface PartitionInfo {
+  /** The partition index. */
   partition: number
+  /** Node id of the leader, -1 while there is none. */
   leaderId: number
+  /** The leader's epoch (bumped at each leader change). */
   leaderEpoch: number
+  /** Node ids of the replicas. */
   replicas: number[]
+  /** Node ids of the in-sync replicas. */
   isr: number[]
 }
 
+/** A topic and its partitions, from Metadata. */
 export interface TopicInfo {
+  /** The topic name. */
   name: string
+  /** The topic id: its 16 bytes in URL-safe base64 without padding, as Kafka's tools print it. */
   topicId: string
+  /** True for the broker's own topics (e.g. __consumer_offsets on Kafka). */
   isInternal: boolean
+  /** Every partition, by index. */
   partitions: PartitionInfo[]
 }
 
+/** A broker of the cluster, from Metadata. */
 export interface BrokerInfo {
+  /** The broker's node id. */
   nodeId: number
+  /** Host clients connect to (its advertised listener). */
   host: string
+  /** Port clients connect to. */
   port: number
+  /** Its rack, or null when none is configured. */
   rack: string | null
 }
 

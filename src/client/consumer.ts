@@ -22,26 +22,37 @@ import { type Deserializer, serializers } from './serializers.js'
 import { listOffsets } from './list-offsets.js'
 import { type TopicPartition, tpKey } from './topic-partition.js'
 
+/** One record header as a consumer delivers it. */
 export interface MessageHeader {
+  /** Header name. */
   key: string
+  /** Header value bytes, or null for a header without a value. */
   value: Buffer | null
 }
 
 /** One record as the consumer delivers it. */
 export interface Message<K = Buffer | null, V = Buffer | null> {
+  /** The topic it was read from. */
   topic: string
+  /** The partition it was read from. */
   partition: number
+  /** Its offset in the partition. */
   offset: number
+  /** The key, as the key deserialiser made it (bytes by default; null when the record has none). */
   key: K
+  /** The value, as the value deserialiser made it (bytes by default). */
   value: V
+  /** Record headers, in the order they were written. */
   headers: MessageHeader[]
   /** Record timestamp, ms since the epoch. */
   timestamp: number
 }
 
+/** Options of a Consumer; `K` and `V` are the key and value types its deserialisers make. */
 export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> extends ClientOptions {
   /** The consumer group; without one, every partition of `topics` is read and nothing is committed. */
   groupId?: string
+  /** The topics to read (subscribed as a group, or every partition without a groupId). */
   topics: readonly string[]
   /** Where to start without a committed offset: true is earliest, false latest (auto.offset.reset). */
   fromBeginning?: boolean
@@ -56,13 +67,15 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> extends C
    * assignor; 'auto' (the default) takes KIP-848 when the coordinator serves ConsumerGroupHeartbeat.
    */
   groupProtocol?: 'auto' | 'consumer' | 'classic'
-  /** Classic protocol only: session timeout (session.timeout.ms, 45000) and heartbeat interval (3000), in ms. */
+  /** Classic protocol only: time without heartbeats before the group drops this member, in ms (session.timeout.ms, 45000). */
   sessionTimeoutMs?: number
+  /** Classic protocol only: time between heartbeats, in ms (heartbeat.interval.ms, 3000). */
   heartbeatIntervalMs?: number
   /** Longest a fetch waits for data, in ms (fetch.max.wait.ms, default 500). */
   maxWaitMs?: number
-  /** Bytes per fetch response (fetch.max.bytes, default 50 MiB) and per partition (max.partition.fetch.bytes, 1 MiB). */
+  /** Bytes per fetch response (fetch.max.bytes, default 50 MiB). */
   fetchBytesMax?: number
+  /** Bytes per partition in one fetch response (max.partition.fetch.bytes, default 1 MiB). */
   partitionFetchBytesMax?: number
   /**
    * Records decoded and not yet delivered before fetching pauses (default 10000); the buffer holds at most
@@ -71,7 +84,9 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> extends C
   bufferedRecordsMax?: number
   /** Aborting it closes the consumer (iteration ends). */
   signal?: AbortSignal
+  /** Turns key bytes into keys (default: bytes, the Buffer as is). */
   keyDeserializer?: Deserializer<K>
+  /** Turns value bytes into values (default: bytes, the Buffer as is). */
   valueDeserializer?: Deserializer<V>
   /** Called with newly assigned partitions before their messages are delivered. */
   onAssign?: (partitions: TopicPartition[]) => void | Promise<void>
@@ -249,6 +264,11 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     }, this.options.autoCommitIntervalMs ?? 5000)
   }
 
+  /**
+   * Iterates messages until close() (or the signal): a message counts as processed when the loop asks for
+   * the next one; leaving the loop leaves the message in hand unprocessed. Throws AlreadyIteratingError the
+   * second time.
+   */
   [Symbol.asyncIterator](): AsyncIterator<Message<K, V>> {
     if (this.iterating) throw new AlreadyIteratingError('a Consumer can be iterated only once')
     this.iterating = true
@@ -660,6 +680,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     }
   }
 
+  /** Fetches and delivers paused partitions again, from the first message not delivered. */
   resume(partitions: readonly TopicPartition[]): void {
     this.cluster.assertOpen('resume()')
     for (const tp of partitions) this.stateOf(tp.topic, tp.partition).paused = false

@@ -1,5 +1,18 @@
 // The SDK: Producer, Consumer, QueueConsumer, Admin, serialisers, typed errors and diagnostics channels.
 export type { ClientOptions } from './cluster.js'
+// The ports ClientOptions takes (a logger of your own; a clock and transport for tests), and the errors' base.
+export type {
+  BrookErrorOptions,
+  Clock,
+  Connection,
+  KafkaErrorDetails,
+  Listener,
+  Logger,
+  LogLevel,
+  Timer,
+  Transport,
+} from '../core/index.js'
+export { BrookError } from '../core/index.js'
 export { channelNames } from './diagnostics.js'
 export {
   AbortError,

@@ -4,6 +4,7 @@
 import { Consumer, type ConsumerOptions, type Message } from './consumer.js'
 import { Producer, type ProducerOptions, type ProducerRecord } from './producer.js'
 
+/** What a pipeline reads (KI, VI: input key and value types), how it transforms, and where it writes (KO, VO). */
 export interface PipelineOptions<KI, VI, KO, VO> {
   /** The consumer side: bootstrap, groupId, topics, deserialisers... */
   consumer: ConsumerOptions<KI, VI>
@@ -21,9 +22,11 @@ export interface PipelineOptions<KI, VI, KO, VO> {
 
 /** A running consume-transform-produce loop; `done` settles when it stops (close() or an error). */
 export interface RunningPipeline {
+  /** Settles when the pipeline stops: resolves after close(), rejects with the error that stopped it. */
   readonly done: Promise<void>
   /** Messages fully processed so far. */
   readonly processedCount: number
+  /** Closes the consumer (committing what was processed), then waits for the loop to end and the producer to close. */
   close(): Promise<void>
 }
 

@@ -29,12 +29,22 @@ import { type Serializer, serializers } from './serializers.js'
 /** Record headers: an object of names to values, or a list when a name repeats. */
 export type HeadersInput =
   | Readonly<Record<string, string | Buffer>>
-  | ReadonlyArray<{ key: string; value: string | Buffer | null }>
+  | ReadonlyArray<{
+      /** Header name. */
+      key: string
+      /** Header value (a string is sent as UTF-8; null is a header without a value). */
+      value: string | Buffer | null
+    }>
 
+/** One record for Producer.send: where it goes and what it holds, typed by the producer's serialisers. */
 export interface ProducerRecord<K, V> {
+  /** The topic to write to. */
   topic: string
+  /** The value, turned into bytes by the value serialiser (null for a tombstone with bytes). */
   value: V
+  /** The key, turned into bytes by the key serialiser; without one the record has a null key. */
   key?: K
+  /** Record headers. */
   headers?: HeadersInput
   /** Explicit partition; otherwise by key (murmur2, as Java) or, without a key, sticky per batch. */
   partition?: number
@@ -44,13 +54,18 @@ export interface ProducerRecord<K, V> {
 
 /** Where a record was written. `offset` is -1 with acks 0, where the broker does not answer. */
 export interface RecordMetadata {
+  /** The topic written to. */
   topic: string
+  /** The partition written to. */
   partition: number
+  /** The record's offset in its partition. */
   offset: number
 }
 
+/** Codec of produced batches: Kafka's compression.type values. */
 export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
 
+/** Options of a Producer; `K` and `V` are the key and value types its serialisers take. */
 export interface ProducerOptions<K = Buffer | null, V = Buffer | null> extends ClientOptions {
   /** 0: no answer, 1: the leader wrote it, 'all' / -1: every in-sync replica has it (default 'all'). */
   acks?: 0 | 1 | -1 | 'all'
@@ -68,7 +83,9 @@ export interface ProducerOptions<K = Buffer | null, V = Buffer | null> extends C
   autoCreateTopics?: boolean
   /** Time a Produce may wait for acks on the broker, in ms (default 30000). */
   produceTimeoutMs?: number
+  /** Turns keys into bytes (default: bytes, a Buffer as is). */
   keySerializer?: Serializer<K>
+  /** Turns values into bytes (default: bytes, a Buffer as is). */
   valueSerializer?: Serializer<V>
   /** Picks the partition of records without an explicit one; the default is Java's. */
   partitioner?: (key: Buffer | null, partitionCount: number, topic: string) => number | undefined

@@ -39,8 +39,11 @@ export interface QueueMessage<K = Buffer | null, V = Buffer | null> extends Mess
   readonly acknowledgement: AckName | undefined
 }
 
+/** Options of a QueueConsumer; `K` and `V` are the key and value types its deserialisers make. */
 export interface QueueConsumerOptions<K = Buffer | null, V = Buffer | null> extends ClientOptions {
+  /** The share group: its members share the records of its topics. */
   groupId: string
+  /** The topics to read. */
   topics: readonly string[]
   /**
    * Set the share group's `share.auto.offset.reset` to earliest before joining, so records written before
@@ -51,7 +54,9 @@ export interface QueueConsumerOptions<K = Buffer | null, V = Buffer | null> exte
   maxWaitMs?: number
   /** Records acquired per ShareFetch (max.poll.records, default 500); also the bound on records held unacknowledged in the buffer. */
   maxRecords?: number
+  /** Turns key bytes into keys (default: bytes, the Buffer as is). */
   keyDeserializer?: Deserializer<K>
+  /** Turns value bytes into values (default: bytes, the Buffer as is). */
   valueDeserializer?: Deserializer<V>
 }
 
@@ -628,6 +633,10 @@ export class QueueConsumer<K = Buffer | null, V = Buffer | null>
     }
   }
 
+  /**
+   * Iterates messages until close(): a message the loop body finishes without acknowledging is accepted,
+   * the one in hand when the body throws (or breaks) is released. Throws AlreadyIteratingError the second time.
+   */
   [Symbol.asyncIterator](): AsyncIterator<QueueMessage<K, V>> {
     if (this.iterating) throw new AlreadyIteratingError('a QueueConsumer can be iterated only once')
     this.iterating = true

@@ -4,11 +4,13 @@ import { DeserializeError, SerializeError } from './errors.js'
 
 /** Turns a value into record bytes (null for a null key or a tombstone). */
 export interface Serializer<T> {
+  /** The bytes of `value` for a record of `topic`; throwing makes send() reject with SerializeError. */
   serialize(value: T, topic: string): Buffer | null
 }
 
 /** Turns record bytes back into a value. */
 export interface Deserializer<T> {
+  /** The value of `data` read from `topic`; throwing makes the consumer's iteration throw DeserializeError. */
   deserialize(data: Buffer | null, topic: string): T
 }
 
@@ -67,4 +69,11 @@ function json<T = unknown>(): Serde<T> {
 }
 
 /** The built-in serialisers: `serializers.bytes`, `serializers.string`, `serializers.json<T>()`. */
-export const serializers = { bytes, string, json } as const
+export const serializers = {
+  /** Buffer in and out (also takes a Uint8Array or a string to send); null stays null. The default. */
+  bytes,
+  /** UTF-8 strings; null stays null. */
+  string,
+  /** JSON in UTF-8, typed by the caller: `serializers.json<Order>()`; null stays null. */
+  json,
+} as const

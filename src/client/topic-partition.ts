@@ -1,7 +1,10 @@
 // A (topic, partition) pair and the string key the SDK's maps use for it.
 
+/** A partition of a topic. */
 export interface TopicPartition {
+  /** The topic name. */
   topic: string
+  /** The partition index. */
   partition: number
 }
 

@@ -3,6 +3,7 @@
 
 /** A cancellable timer handle. */
 export interface Timer {
+  /** Stops the timer; its function is not called (nothing happens if it already ran). */
   cancel(): void
 }
 

@@ -4,6 +4,7 @@
 
 /** Base class of every error Brook raises on purpose. Only the classes below construct it. */
 export class BrookError extends Error {
+  /** The stable `BROOK_ERR_*` code of the error's class; match on it (or the class), not the message. */
   readonly code: string
   protected constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options)
@@ -13,12 +14,16 @@ export class BrookError extends Error {
 }
 
 /** Options every error accepts: the error that caused it, if any. */
-export type BrookErrorOptions = { cause?: unknown }
+export type BrookErrorOptions = {
+  /** The error this one wraps (Error's own `cause`). */
+  cause?: unknown
+}
 
 // --- Invariants and lifecycle ---------------------------------------------------------------------
 
 /** One of Brook's own invariants does not hold: a bug in Brook, never a client mistake. */
 export class AssertionError extends BrookError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_ASSERTION'
   constructor(message = 'assertion failed', options?: BrookErrorOptions) {
     super(AssertionError.code, message, options)
@@ -28,6 +33,7 @@ export class AssertionError extends BrookError {
 
 /** The object (log, file handle, registry, connection) was closed or failed and takes no more work. */
 export class ClosedError extends BrookError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_CLOSED'
   constructor(message = 'closed', options?: BrookErrorOptions) {
     super(ClosedError.code, message, options)
@@ -37,6 +43,7 @@ export class ClosedError extends BrookError {
 
 /** A configuration value that is missing, malformed or out of range. */
 export class ConfigError extends BrookError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_CONFIG'
   constructor(message: string, options?: BrookErrorOptions) {
     super(ConfigError.code, message, options)
@@ -48,6 +55,7 @@ export class ConfigError extends BrookError {
 
 /** Bytes on the wire that do not form a valid Kafka message: the connection is closed. */
 export class ProtocolError extends BrookError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_PROTOCOL'
   constructor(message: string, options?: BrookErrorOptions) {
     super(ProtocolError.code, message, options)
@@ -59,6 +67,7 @@ export class ProtocolError extends BrookError {
 
 /** A file or directory that does not exist (ENOENT, or the simulated file system's equivalent). */
 export class FileNotFoundError extends BrookError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_NOT_FOUND'
   constructor(message: string, options?: BrookErrorOptions) {
     super(FileNotFoundError.code, message, options)
@@ -68,6 +77,7 @@ export class FileNotFoundError extends BrookError {
 
 /** A file exists where a new one was to be created exclusively. */
 export class FileExistsError extends BrookError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_EXISTS'
   constructor(message: string, options?: BrookErrorOptions) {
     super(FileExistsError.code, message, options)
@@ -77,6 +87,7 @@ export class FileExistsError extends BrookError {
 
 /** The simulated file system crashed; every call on it fails until it is restarted. Tests only. */
 export class SimulatedCrashError extends BrookError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_CRASHED'
   constructor(message = 'the simulated file system crashed', options?: BrookErrorOptions) {
     super(SimulatedCrashError.code, message, options)
@@ -86,6 +97,7 @@ export class SimulatedCrashError extends BrookError {
 
 /** A stored segment or index whose bytes do not check out. */
 export class CorruptDataError extends BrookError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_SEGMENT_CORRUPT'
   constructor(message: string, options?: BrookErrorOptions) {
     super(CorruptDataError.code, message, options)
@@ -95,6 +107,7 @@ export class CorruptDataError extends BrookError {
 
 /** An offset outside the range a log holds. */
 export class OffsetOutOfRangeError extends BrookError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_OFFSET_OUT_OF_RANGE'
   constructor(message: string, options?: BrookErrorOptions) {
     super(OffsetOutOfRangeError.code, message, options)
@@ -106,6 +119,7 @@ export class OffsetOutOfRangeError extends BrookError {
 
 /** A record, varint or batch framing is malformed or runs past its bounds (Kafka: INVALID_RECORD). */
 export class InvalidRecordError extends BrookError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_RECORD_INVALID'
   constructor(message: string, options?: BrookErrorOptions) {
     super(InvalidRecordError.code, message, options)
@@ -115,6 +129,7 @@ export class InvalidRecordError extends BrookError {
 
 /** Compressed bytes could not be decompressed (Kafka: CORRUPT_MESSAGE). */
 export class CorruptCompressedError extends BrookError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_COMPRESSED_CORRUPT'
   constructor(message: string, options?: BrookErrorOptions) {
     super(CorruptCompressedError.code, message, options)
@@ -124,6 +139,7 @@ export class CorruptCompressedError extends BrookError {
 
 /** Decompression would produce more bytes than the caller's bound or budget allows. */
 export class DecompressedTooLargeError extends BrookError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_DECOMPRESSED_TOO_LARGE'
   constructor(message: string, options?: BrookErrorOptions) {
     super(DecompressedTooLargeError.code, message, options)
@@ -133,6 +149,7 @@ export class DecompressedTooLargeError extends BrookError {
 
 /** The codec id in a batch's attributes is not one Kafka defines. */
 export class UnknownCodecError extends BrookError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_CODEC_UNKNOWN'
   constructor(message: string, options?: BrookErrorOptions) {
     super(UnknownCodecError.code, message, options)
@@ -142,6 +159,7 @@ export class UnknownCodecError extends BrookError {
 
 /** A codec's native package failed to load. */
 export class CodecUnavailableError extends BrookError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_CODEC_UNAVAILABLE'
   constructor(message: string, options?: BrookErrorOptions) {
     super(CodecUnavailableError.code, message, options)
@@ -151,6 +169,7 @@ export class CodecUnavailableError extends BrookError {
 
 /** A state-log record is over STATE_RECORD_BYTES_MAX: the owner's record is malformed or unbounded. */
 export class StateRecordTooLargeError extends BrookError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_STATE_RECORD_TOO_LARGE'
   constructor(message: string, options?: BrookErrorOptions) {
     super(StateRecordTooLargeError.code, message, options)
@@ -160,6 +179,7 @@ export class StateRecordTooLargeError extends BrookError {
 
 /** A state log holds more bytes waiting for the disk than its bound; retry once the disk catches up. */
 export class StateLogBusyError extends BrookError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_STATE_LOG_BUSY'
   constructor(message: string, options?: BrookErrorOptions) {
     super(StateLogBusyError.code, message, options)
@@ -171,7 +191,9 @@ export class StateLogBusyError extends BrookError {
 
 /** The connection is closed, or could not be opened; the request may be retried on a new one. */
 export class ConnectionError extends BrookError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_CONNECTION'
+  /** True: the same request may succeed on a new connection. */
   readonly retriable = true
   constructor(message: string, options?: BrookErrorOptions) {
     super(ConnectionError.code, message, options)
@@ -181,7 +203,9 @@ export class ConnectionError extends BrookError {
 
 /** No response within the request timeout; the connection is closed (its later responses are unusable). */
 export class RequestTimeoutError extends BrookError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_REQUEST_TIMEOUT'
+  /** True: the same request may succeed on a new connection. */
   readonly retriable = true
   constructor(message: string, options?: BrookErrorOptions) {
     super(RequestTimeoutError.code, message, options)
@@ -191,7 +215,9 @@ export class RequestTimeoutError extends BrookError {
 
 /** The caller's AbortSignal fired. */
 export class AbortError extends BrookError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_ABORTED'
+  /** False: retrying the same call cannot help. */
   readonly retriable = false
   constructor(message = 'the operation was aborted', options?: BrookErrorOptions) {
     super(AbortError.code, message, options)
@@ -201,7 +227,9 @@ export class AbortError extends BrookError {
 
 /** The broker does not serve any version of an API that this client can speak. */
 export class UnsupportedVersionError extends BrookError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_UNSUPPORTED_VERSION'
+  /** False: retrying the same call cannot help. */
   readonly retriable = false
   constructor(message: string, options?: BrookErrorOptions) {
     super(UnsupportedVersionError.code, message, options)
@@ -211,8 +239,11 @@ export class UnsupportedVersionError extends BrookError {
 
 /** What a broker's error code says, for `KafkaError`: Kafka's number, its name, and whether a retry can help. */
 export interface KafkaErrorDetails extends BrookErrorOptions {
+  /** Kafka's numeric error code. */
   errorCode?: number
+  /** Kafka's name for the code. */
   kafkaName?: string
+  /** Whether the same request may succeed later. */
   retriable?: boolean
 }
 
@@ -221,6 +252,7 @@ export interface KafkaErrorDetails extends BrookErrorOptions {
  * builds it with `kafkaError(code)` (client/errors.ts), which fills the name and retriable flag from protocol/.
  */
 export class KafkaError extends BrookError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_KAFKA'
   /** Kafka's numeric error code (-1, UNKNOWN_SERVER_ERROR, when not given). */
   readonly errorCode: number
@@ -239,11 +271,13 @@ export class KafkaError extends BrookError {
 
 /** Misuse of the SDK, never worth retrying; the base of the classes below (use after close is `ClosedError`). */
 export class ClientError extends BrookError {
+  /** False: retrying the same call cannot help. */
   readonly retriable = false
 }
 
 /** An option or argument the SDK cannot use (a bad bootstrap address, a missing topic, a bad offset). */
 export class InvalidArgumentError extends ClientError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_INVALID_ARGUMENT'
   constructor(message: string, options?: BrookErrorOptions) {
     super(InvalidArgumentError.code, message, options)
@@ -253,6 +287,7 @@ export class InvalidArgumentError extends ClientError {
 
 /** A value or key the serialiser cannot encode; nothing was sent. */
 export class SerializeError extends ClientError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_SERIALIZE'
   constructor(message: string, options?: BrookErrorOptions) {
     super(SerializeError.code, message, options)
@@ -262,6 +297,7 @@ export class SerializeError extends ClientError {
 
 /** A received record the deserialiser cannot decode. */
 export class DeserializeError extends ClientError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_DESERIALIZE'
   constructor(message: string, options?: BrookErrorOptions) {
     super(DeserializeError.code, message, options)
@@ -271,6 +307,7 @@ export class DeserializeError extends ClientError {
 
 /** A consumer iterated a second time: each consumer has one message stream. */
 export class AlreadyIteratingError extends ClientError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_ALREADY_ITERATING'
   constructor(message: string, options?: BrookErrorOptions) {
     super(AlreadyIteratingError.code, message, options)
@@ -280,6 +317,7 @@ export class AlreadyIteratingError extends ClientError {
 
 /** An operation on a partition this consumer is not assigned (seek, pause). */
 export class NotAssignedError extends ClientError {
+  /** This class's stable code. */
   static readonly code = 'BROOK_ERR_NOT_ASSIGNED'
   constructor(message: string, options?: BrookErrorOptions) {
     super(NotAssignedError.code, message, options)

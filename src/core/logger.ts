@@ -2,14 +2,20 @@
 // The time of each line comes from the Clock, so a simulation's logs carry simulated time.
 import type { Clock } from './clock.js'
 
+/** Severity of a log line, least to most severe. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 
 const levelRank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 
+/** Where Brook and the SDK log: one call per line, a message and structured fields. Pass your own to the SDK. */
 export interface Logger {
+  /** Detail for debugging (retries, reconnections). */
   debug(message: string, fields?: Record<string, unknown>): void
+  /** Normal events. */
   info(message: string, fields?: Record<string, unknown>): void
+  /** Something failed and was handled (a background commit, an acknowledgement). */
   warn(message: string, fields?: Record<string, unknown>): void
+  /** Something failed that needs attention (a user callback threw). */
   error(message: string, fields?: Record<string, unknown>): void
   /** A logger that adds `fields` to every line. */
   child(fields: Record<string, unknown>): Logger

@@ -9,6 +9,7 @@ export interface Connection {
   readonly remoteHost: string
   /** Bytes accepted by `write` and not yet handed to the operating system (or to the peer). */
   readonly queuedBytes: number
+  /** Called with each chunk of bytes received, in order. */
   onData(callback: (chunk: Buffer) => void): void
   /** Called once when the stream ends for any reason. */
   onClose(callback: (error?: Error) => void): void
@@ -18,12 +19,14 @@ export interface Connection {
   write(buffers: readonly Buffer[]): boolean
   /** Stops delivering data until `resume`. */
   pause(): void
+  /** Delivers data again after `pause`. */
   resume(): void
   /**
    * Ends the stream after pending output; `onClose` fires once the peer has ended too. `destroy` ends it
    * at once, dropping pending output.
    */
   end(): void
+  /** Ends the stream at once, dropping pending output. */
   destroy(): void
 }
 
@@ -31,11 +34,16 @@ export interface Connection {
 export interface Listener {
   /** The port actually bound (useful when 0 was asked for). */
   readonly port: number
+  /** The address bound. */
   readonly host: string
+  /** Stops accepting connections; resolves once the listener is closed. */
   close(): Promise<void>
 }
 
+/** Opens byte streams: the broker listens, clients connect (TCP by default; tests move bytes in memory). */
 export interface Transport {
+  /** Listens on `host`:`port` (0 picks a free port) and calls `onConnection` for each peer that connects. */
   listen(host: string, port: number, onConnection: (connection: Connection) => void): Promise<Listener>
+  /** Connects to `host`:`port`; rejects when the peer cannot be reached. */
   connect(host: string, port: number): Promise<Connection>
 }
