@@ -83,6 +83,11 @@ export async function openBrokerContext(
     flushIntervalMs: config.flushIntervalMs,
     producerIdExpirationMs: topicDefaults.value('producer.id.expiration.ms') as number,
     maxOpenFiles: config.maxOpenSegmentFiles,
+    cleaner: {
+      enabled: topicDefaults.value('log.cleaner.enable') as boolean,
+      backoffMs: topicDefaults.value('log.cleaner.backoff.ms') as number,
+      dedupeBufferBytes: topicDefaults.value('log.cleaner.dedupe.buffer.size') as number,
+    },
   })
   const groups = await GroupCoordinator.open({
     fs,

@@ -4,7 +4,7 @@
 // point for long-polling fetches.
 import type { Clock, FileSystem, Logger, Timer } from '../core/index.js'
 import type { TopicChange, TopicLogSettings, TopicMetadata, TopicRegistry } from '../metadata/index.js'
-import { type LogConfig, LogManager, type PartitionLog } from '../storage/index.js'
+import { type LogCleanerOptions, type LogConfig, LogManager, type PartitionLog } from '../storage/index.js'
 
 /** Values at or above this are Kafka's "never" (Long.MAX_VALUE) for flush.ms and flush.messages. */
 const NEVER = 2 ** 53
@@ -24,6 +24,8 @@ export interface PartitionStoreOptions {
   producerIdExpirationMs?: number
   /** Segment files open at once across all partitions (max-open-segment-files). */
   maxOpenFiles?: number
+  /** The log cleaner (log.cleaner.enable, log.cleaner.backoff.ms, log.cleaner.dedupe.buffer.size). */
+  cleaner?: LogCleanerOptions
 }
 
 type Waiter = () => void
@@ -66,6 +68,7 @@ export class PartitionStore {
       logger: options.logger,
       retentionCheckIntervalMs: options.retentionCheckIntervalMs,
       maxOpenFiles: options.maxOpenFiles,
+      cleaner: options.cleaner,
       onVisible: (topic, partition) => store.notifyVisible(topic, partition),
     })
     store.manager = manager
@@ -109,6 +112,12 @@ export class PartitionStore {
       indexIntervalBytes: settings.indexIntervalBytes,
       flushMs: settings.flushMs >= NEVER ? this.options.flushIntervalMs : settings.flushMs,
       flushMessages: settings.flushMessages >= NEVER ? -1 : settings.flushMessages,
+      cleanupPolicyCompact: settings.cleanupPolicyCompact,
+      cleanupPolicyDelete: settings.cleanupPolicyDelete,
+      deleteRetentionMs: settings.deleteRetentionMs,
+      minCleanableDirtyRatio: settings.minCleanableDirtyRatio,
+      minCompactionLagMs: settings.minCompactionLagMs,
+      maxCompactionLagMs: Math.min(settings.maxCompactionLagMs, Number.MAX_SAFE_INTEGER),
     }
   }
 

@@ -79,6 +79,8 @@ const rows: BrokerConfigRow[] = [
   ['advertised.listeners', 'list', null],
   ['log.retention.check.interval.ms', 'long', '300000', { min: 1 }],
   ['log.cleaner.enable', 'boolean', 'true'],
+  ['log.cleaner.backoff.ms', 'long', '15000', { min: 1 }],
+  ['log.cleaner.dedupe.buffer.size', 'long', '134217728', { min: 1024 }],
   ['num.recovery.threads.per.data.dir', 'int', '2', { min: 1 }],
   ['socket.request.max.bytes', 'int', '104857600', { min: 1 }],
   ['connections.max.idle.ms', 'long', '600000'],

@@ -1,4 +1,13 @@
 // storage: partition logs on disk (segments, indexes, recovery, retention, group commit) and the state log.
+
+export { defaultMaxOpenFiles, FilePool } from './file-pool.js'
+export {
+  CLEANER_BACKOFF_MS_DEFAULT,
+  LogCleaner,
+  type LogCleanerOptions,
+  type LogCleanerStats,
+} from './log-cleaner.js'
+export type { CompactionResult } from './log-compaction.js'
 export { defaultLogConfig, type LogConfig, resolveLogConfig } from './log-config.js'
 export {
   defaultTailBudgetBytes,
@@ -7,10 +16,12 @@ export {
   parsePartitionDirName,
   partitionDirName,
 } from './log-manager.js'
-export { defaultMaxOpenFiles, FilePool } from './file-pool.js'
+export { CLEANER_DEDUPE_BUFFER_BYTES_DEFAULT, OffsetMap } from './offset-map.js'
 export {
   type AppendBatch,
   type AppendResult,
+  type CleanableState,
+  type CleanOptions,
   LogFiles,
   type OffsetAndTimestamp,
   PartitionLog,

@@ -26,6 +26,18 @@ export interface LogConfig {
   fetchFsyncedOnly: boolean
   /** Forget an idempotent producer's state this long after its last append (producer.id.expiration.ms). */
   producerIdExpirationMs: number
+  /** cleanup.policy includes delete: retentionMs and retentionBytes apply. */
+  cleanupPolicyDelete: boolean
+  /** cleanup.policy includes compact: the log cleaner keeps the latest record per key. */
+  cleanupPolicyCompact: boolean
+  /** A tombstone (null value) is removed by a clean once its segment is this old (delete.retention.ms). */
+  deleteRetentionMs: number
+  /** Clean once dirty bytes / (clean + dirty) reach this (min.cleanable.dirty.ratio). */
+  minCleanableDirtyRatio: number
+  /** Records are not compacted until this old (min.compaction.lag.ms). */
+  minCompactionLagMs: number
+  /** A record stays uncompacted at most about this long, whatever the dirty ratio (max.compaction.lag.ms). */
+  maxCompactionLagMs: number
 }
 
 const dayMs = 24 * 60 * 60 * 1000
@@ -42,6 +54,12 @@ export const defaultLogConfig: Readonly<LogConfig> = Object.freeze({
   maxTailBytes: 8 * 1024 * 1024,
   fetchFsyncedOnly: false,
   producerIdExpirationMs: dayMs,
+  cleanupPolicyDelete: true,
+  cleanupPolicyCompact: false,
+  deleteRetentionMs: dayMs,
+  minCleanableDirtyRatio: 0.5,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: Number.MAX_SAFE_INTEGER,
 })
 
 /** Fills missing fields from `base` and checks ranges; throws ConfigError on a bad value. */
@@ -53,7 +71,10 @@ export function resolveLogConfig(
   for (const [key, value] of Object.entries(overrides)) {
     if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value
   }
-  const check = (name: Exclude<keyof LogConfig, 'fetchFsyncedOnly'>, ok: boolean) => {
+  const check = (
+    name: Exclude<keyof LogConfig, 'fetchFsyncedOnly' | 'cleanupPolicyDelete' | 'cleanupPolicyCompact'>,
+    ok: boolean,
+  ) => {
     if (!ok || !Number.isFinite(config[name]))
       throw new ConfigError(`log config ${name}=${config[name]} is out of range`)
   }
@@ -66,7 +87,13 @@ export function resolveLogConfig(
   check('indexIntervalBytes', config.indexIntervalBytes >= 0)
   check('maxTailBytes', config.maxTailBytes >= 0)
   check('producerIdExpirationMs', config.producerIdExpirationMs >= 1)
-  if (typeof config.fetchFsyncedOnly !== 'boolean')
-    throw new ConfigError(`log config fetchFsyncedOnly=${config.fetchFsyncedOnly} is not a boolean`)
+  check('deleteRetentionMs', config.deleteRetentionMs >= 0)
+  check('minCleanableDirtyRatio', config.minCleanableDirtyRatio >= 0 && config.minCleanableDirtyRatio <= 1)
+  check('minCompactionLagMs', config.minCompactionLagMs >= 0)
+  check('maxCompactionLagMs', config.maxCompactionLagMs >= 1)
+  for (const name of ['fetchFsyncedOnly', 'cleanupPolicyDelete', 'cleanupPolicyCompact'] as const) {
+    if (typeof config[name] !== 'boolean')
+      throw new ConfigError(`log config ${name}=${config[name]} is not a boolean`)
+  }
   return config
 }

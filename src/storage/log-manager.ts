@@ -1,7 +1,8 @@
 // Owns every partition log under a data directory (`<dataDir>/<topic>-<partition>/`): opens them at start,
 // creates and deletes them, and runs the retention and background-flush timers through the Clock.
-import { type Clock, type FileSystem, type Logger, type Timer, silentLogger } from '../core/index.js'
+import { type Clock, type FileSystem, type Logger, silentLogger, type Timer } from '../core/index.js'
 import { defaultMaxOpenFiles, FilePool } from './file-pool.js'
+import { LogCleaner, type LogCleanerOptions } from './log-cleaner.js'
 import { type LogConfig, resolveLogConfig } from './log-config.js'
 import { PartitionLog, type PartitionLogShared } from './partition-log.js'
 import { TailBudget } from './tail-budget.js'
@@ -21,6 +22,8 @@ export interface LogManagerOptions {
   maxOpenFiles?: number
   /** Called when a log's high watermark advances (records became visible to fetches). */
   onVisible?: (topic: string, partition: number) => void
+  /** The log cleaner of compacted logs (log.cleaner.enable, log.cleaner.backoff.ms, dedupe buffer). */
+  cleaner?: LogCleanerOptions
 }
 
 /** Default of LogManagerOptions.tailBudgetBytes. */
@@ -58,6 +61,8 @@ export class LogManager {
   #retentionTimer: Timer | undefined
   #flushTimer: Timer | undefined
   #closed = false
+  /** Compacts logs with cleanup.policy compact in the background. */
+  readonly cleaner: LogCleaner
 
   private constructor(
     fs: FileSystem,
@@ -76,6 +81,10 @@ export class LogManager {
       pool: new FilePool(fs, options.maxOpenFiles ?? defaultMaxOpenFiles),
     }
     this.#onVisible = options.onVisible
+    this.cleaner = new LogCleaner(clock, () => this.#logs.values(), {
+      logger: this.#logger,
+      ...options.cleaner,
+    })
     this.#retentionCheckIntervalMs = options.retentionCheckIntervalMs ?? 5 * 60 * 1000
     this.#flushCheckIntervalMs =
       options.flushCheckIntervalMs ??
@@ -112,6 +121,7 @@ export class LogManager {
     }
     manager.#armRetention()
     manager.#armFlush()
+    manager.cleaner.start()
     return manager
   }
 
@@ -250,11 +260,13 @@ export class LogManager {
     this.#closed = true
     this.#retentionTimer?.cancel()
     this.#flushTimer?.cancel()
+    const cleanerStopped = this.cleaner.stop()
     await Promise.all([...this.#opening.values()].map((p) => p.catch(() => {})))
     await Promise.all([...this.#deleting.values()].map((p) => p.catch(() => {})))
     const logs = [...this.#logs.values()]
     this.#logs.clear()
     await Promise.all(logs.map((log) => log.close()))
+    await cleanerStopped
   }
 
   #armRetention(): void {

@@ -3,6 +3,7 @@
 // snapshot plus a replay of batch headers. A missing file is normal; any other read error stops the open.
 import { FileNotFoundError, type FileSystem, type Logger } from '../core/index.js'
 import { readInt64 } from '../record-batch/index.js'
+import { recoverCleanerFiles } from './cleaner-swap.js'
 import type { FilePool } from './file-pool.js'
 import type { LogConfig } from './log-config.js'
 import { LogSegment, scanBatches } from './log-segment.js'
@@ -21,6 +22,8 @@ export interface RecoveredLog {
   segments: LogSegment[]
   logStartOffset: number
   producerState: ProducerStateTable
+  /** The log cleaner's first dirty offset (0 when the log was never cleaned). */
+  cleanerCheckpoint: number
 }
 
 function isNotFound(error: unknown): boolean {
@@ -37,8 +40,10 @@ export async function recoverLog(
   nowMs: number,
 ): Promise<RecoveredLog> {
   await fs.mkdir(dir)
+  for (const name of await fs.list(dir)) if (name.endsWith('.tmp')) await fs.remove(`${dir}/${name}`)
+  // A clean cut short: finished when committed, dropped otherwise, before the segments are listed.
+  const cleanerCheckpoint = await recoverCleanerFiles(fs, dir, await fs.list(dir))
   const names = await fs.list(dir)
-  for (const name of names) if (name.endsWith('.tmp')) await fs.remove(`${dir}/${name}`)
 
   let checkpoint = 0
   if (names.includes(LogFiles.logStartOffset)) {
@@ -113,7 +118,7 @@ export async function recoverLog(
     nowMs,
   )
   logger.debug('opened log', { dir, logStartOffset, logEndOffset, segments: segments.length })
-  return { segments, logStartOffset, producerState }
+  return { segments, logStartOffset, producerState, cleanerCheckpoint }
 }
 
 /** Closes a segment's file and removes it with its indexes. */

@@ -65,6 +65,21 @@ export class LogTail {
     return before - this.#bytes
   }
 
+  /**
+   * Drops the oldest batches that end at or before `endOffset` and were written (at most
+   * `writtenEndOffset`), as after a clean replaced them on disk. Returns the bytes freed.
+   */
+  dropBefore(endOffset: number, writtenEndOffset: number): number {
+    const before = this.#bytes
+    while (this.#head < this.#entries.length) {
+      const entry = this.#entries[this.#head]
+      if (entry.endOffset > endOffset || entry.endOffset > writtenEndOffset) break
+      this.#bytes -= entry.batch.length
+      this.#entries[this.#head++] = undefined as unknown as TailEntry
+    }
+    return before - this.#bytes
+  }
+
   /** Forgets everything; returns the bytes freed. */
   clear(): number {
     const freed = this.#bytes

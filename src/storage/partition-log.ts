@@ -4,8 +4,8 @@
 // same call. Fetches see only what has reached the OS (or, with fetchFsyncedOnly, what is fsynced).
 import {
   AssertionError,
-  ClosedError,
   type Clock,
+  ClosedError,
   CorruptDataError,
   type FileSystem,
   InvalidRecordError,
@@ -20,7 +20,9 @@ import {
   readInt64,
   setBaseOffset,
 } from '../record-batch/index.js'
+import { commitCleanerSwap, finishCleanerSwap, writeCleanerCheckpoint } from './cleaner-swap.js'
 import { FilePool } from './file-pool.js'
+import { CleanAbortedError, type CompactionResult, compactSegments } from './log-compaction.js'
 import { type LogConfig, resolveLogConfig } from './log-config.js'
 import { dropSegmentFiles, LogFiles, recoverLog } from './log-recovery.js'
 import { LogSegment, scanBatches } from './log-segment.js'
@@ -67,6 +69,29 @@ export interface OffsetAndTimestamp {
   timestamp: number
 }
 
+/**
+ * Where a compacted log stands for the cleaner (offsets absolute, exclusive ends). Dirty bytes are in closed
+ * segments from `firstDirtyOffset` to `firstUncleanableOffset`; clean bytes before them.
+ */
+export interface CleanableState {
+  firstDirtyOffset: number
+  firstUncleanableOffset: number
+  cleanBytes: number
+  dirtyBytes: number
+  /** dirtyBytes / (cleanBytes + dirtyBytes); 0 when both are 0. */
+  dirtyRatio: number
+  /** A dirty record is older than max.compaction.lag.ms: clean whatever the ratio. */
+  compactionLagExceeded: boolean
+}
+
+/** Settings of one clean. */
+export interface CleanOptions {
+  /** Bytes the key map may take (log.cleaner.dedupe.buffer.size). */
+  dedupeBufferBytes: number
+  /** Gives the event loop a turn between windows of about a megabyte. */
+  pause?: () => Promise<void>
+}
+
 /** Shared by the logs of a LogManager; each defaults to a private one. */
 export interface PartitionLogShared {
   /** Open segment files (the descriptor budget). */
@@ -100,6 +125,12 @@ export class PartitionLog implements TailOwner {
   #snapshotDue = false
   #snapshotWriting: Promise<void> = Promise.resolve()
   #onVisible: ((visibleEndOffset: number) => void) | undefined
+  /** The cleaner's first dirty offset; saved in cleaner-offset-checkpoint. */
+  #cleanerCheckpoint: number
+  /** Set while a clean swaps segments: reads of segment files wait for it. */
+  #swapping: Promise<void> | undefined
+  /** The clean under way, if any (close and delete stop it and wait). */
+  #cleaning: Promise<unknown> | undefined
 
   private constructor(
     fs: FileSystem,
@@ -111,7 +142,9 @@ export class PartitionLog implements TailOwner {
     logStartOffset: number,
     producerState: ProducerStateTable,
     tailBudget: TailBudget | undefined,
+    cleanerCheckpoint: number,
   ) {
+    this.#cleanerCheckpoint = cleanerCheckpoint
     this.#fs = fs
     this.#clock = clock
     this.dir = dir
@@ -162,6 +195,7 @@ export class PartitionLog implements TailOwner {
       recovered.logStartOffset,
       recovered.producerState,
       tailBudget,
+      recovered.cleanerCheckpoint,
     )
   }
 
@@ -397,19 +431,30 @@ export class PartitionLog implements TailOwner {
       return result
     }
     if (fetchOffset >= visibleEnd) return result
-    const tailFirst = this.#tail.first
-    if (tailFirst !== undefined && fetchOffset >= tailFirst.baseOffset) {
-      this.#tail.read(fetchOffset, maxBytes, visibleEnd, result)
-      return result
+    let offset = fetchOffset
+    for (;;) {
+      const tailFirst = this.#tail.first
+      if (tailFirst !== undefined && offset >= tailFirst.baseOffset) {
+        this.#tail.read(offset, maxBytes, visibleEnd, result)
+        return result
+      }
+      if (this.#swapping !== undefined) {
+        await this.#swapping
+        continue
+      }
+      const segment = this.#segmentFor(offset)
+      segment.beginRead()
+      try {
+        await this.#readSegment(segment, offset, maxBytes, visibleEnd, result)
+      } finally {
+        segment.endRead()
+      }
+      if (result.batches.length > 0) return result
+      // A cleaned segment may end in a gap (its last records were compacted away): go on to the next.
+      const next = this.#segments[this.#segments.indexOf(segment) + 1]
+      if (next === undefined || next.baseOffset >= visibleEnd || next.baseOffset <= offset) return result
+      offset = next.baseOffset
     }
-    const segment = this.#segmentFor(fetchOffset)
-    segment.beginRead()
-    try {
-      await this.#readSegment(segment, fetchOffset, maxBytes, visibleEnd, result)
-    } finally {
-      segment.endRead()
-    }
-    return result
   }
 
   /**
@@ -417,7 +462,10 @@ export class PartitionLog implements TailOwner {
    * its maxTimestamp. Batch granularity: records before the matching one in that batch are included.
    */
   async offsetForTimestamp(timestampMs: number): Promise<OffsetAndTimestamp | null> {
-    for (const segment of this.#segments) {
+    while (this.#swapping !== undefined) await this.#swapping
+    for (const segment of [...this.#segments]) {
+      // A clean swapped this segment out meanwhile: search the new segments from the start.
+      if (segment.deleted) return this.offsetForTimestamp(timestampMs)
       if (segment.maxTimestampMs < timestampMs || segment.endOffset <= this.#logStartOffset) continue
       const fromOffset = segment.baseOffset + segment.index.scanStartForTimestamp(timestampMs)
       const hit: { found?: OffsetAndTimestamp } = {}
@@ -489,8 +537,12 @@ export class PartitionLog implements TailOwner {
     return this.#logStartOffset
   }
 
-  /** Deletes non-active segments past retention (time and size), advancing logStartOffset. */
+  /**
+   * Deletes non-active segments past retention (time and size), advancing logStartOffset. Only with
+   * cleanup.policy delete: a compact-only log keeps its segments (the cleaner shrinks them).
+   */
   async applyRetention(nowMs: number = this.#clock.nowMs()): Promise<number> {
+    if (!this.#config.cleanupPolicyDelete) return 0
     const { retentionMs, retentionBytes } = this.#config
     let excessBytes = retentionBytes >= 0 ? this.sizeBytes - retentionBytes : 0
     return this.#deleteOldSegments((segment) => {
@@ -506,10 +558,177 @@ export class PartitionLog implements TailOwner {
     })
   }
 
+  /** The cleaner's first dirty offset (exclusive end of what was cleaned). */
+  get cleanerCheckpoint(): number {
+    return this.#cleanerCheckpoint
+  }
+
+  /**
+   * Where the log stands for the cleaner, or undefined when it is not compacted. Only closed segments
+   * count (never the active one), each synced and indexed, and only those whose newest record is at
+   * least min.compaction.lag.ms old.
+   */
+  cleanableState(nowMs: number = this.#clock.nowMs()): CleanableState | undefined {
+    if (!this.#config.cleanupPolicyCompact || this.#closed) return undefined
+    const eligible = this.#cleanableSegments(nowMs)
+    const last = eligible.at(-1)
+    const firstUncleanableOffset = last === undefined ? this.#segments[0].baseOffset : last.endOffset
+    let firstDirtyOffset = Math.max(this.#cleanerCheckpoint, this.#logStartOffset)
+    // A checkpoint past the log (it was truncated, or the topic recreated) starts over.
+    if (firstDirtyOffset > this.#logEndOffset) firstDirtyOffset = this.#logStartOffset
+    let cleanBytes = 0
+    let dirtyBytes = 0
+    let firstDirtyTimestampMs = -1
+    for (const segment of eligible) {
+      if (segment.endOffset <= this.#logStartOffset) continue
+      if (segment.endOffset <= firstDirtyOffset) cleanBytes += segment.sizeBytes
+      else {
+        dirtyBytes += segment.sizeBytes
+        if (firstDirtyTimestampMs < 0) firstDirtyTimestampMs = segment.rollBaseMs
+      }
+    }
+    const total = cleanBytes + dirtyBytes
+    return {
+      firstDirtyOffset,
+      firstUncleanableOffset,
+      cleanBytes,
+      dirtyBytes,
+      dirtyRatio: total === 0 ? 0 : dirtyBytes / total,
+      compactionLagExceeded:
+        dirtyBytes > 0 &&
+        firstDirtyTimestampMs >= 0 &&
+        nowMs - firstDirtyTimestampMs > this.#config.maxCompactionLagMs,
+    }
+  }
+
+  /** The leading closed segments the cleaner may touch now. */
+  #cleanableSegments(nowMs: number): LogSegment[] {
+    const eligible: LogSegment[] = []
+    for (let i = 0; i + 1 < this.#segments.length; i++) {
+      const segment = this.#segments[i]
+      const next = this.#segments[i + 1]
+      if (!segment.sealed || !segment.indexSaved || !next.opened || segment.dirty) break
+      if (segment.maxTimestampMs > nowMs - this.#config.minCompactionLagMs) break
+      eligible.push(segment)
+    }
+    return eligible
+  }
+
+  /**
+   * Compacts the log once (cleanup.policy compact): keeps the latest record of each key in the closed
+   * segments, with offsets unchanged, and swaps the cleaned segments in crash-safely. Produce goes on
+   * meanwhile (the active segment is never touched); fetches wait only for the swap itself. Returns
+   * undefined when there was nothing to clean or the log is busy (retention, another clean).
+   */
+  async clean(options: CleanOptions): Promise<CompactionResult | undefined> {
+    if (this.#closed || this.#retentionRunning || !this.#config.cleanupPolicyCompact) return undefined
+    if (this.#pipeline.failure !== undefined) return undefined
+    this.#retentionRunning = true
+    const run = this.#runClean(options)
+    this.#cleaning = run
+    try {
+      return await run
+    } catch (error) {
+      if (error instanceof CleanAbortedError || this.#closed) return undefined
+      throw error
+    } finally {
+      this.#cleaning = undefined
+      this.#retentionRunning = false
+    }
+  }
+
+  async #runClean(options: CleanOptions): Promise<CompactionResult | undefined> {
+    const nowMs = this.#clock.nowMs()
+    const state = this.cleanableState(nowMs)
+    if (state === undefined || state.dirtyBytes === 0) return undefined
+    const segments = this.#cleanableSegments(nowMs)
+    const result = await compactSegments({
+      fs: this.#fs,
+      pool: segments[0].pool,
+      dir: this.dir,
+      segments,
+      logStartOffset: this.#logStartOffset,
+      firstDirtyOffset: state.firstDirtyOffset,
+      segmentBytes: this.#config.segmentBytes,
+      indexIntervalBytes: this.#config.indexIntervalBytes,
+      deleteRetentionMs: this.#config.deleteRetentionMs,
+      nowMs,
+      dedupeBufferBytes: options.dedupeBufferBytes,
+      producerLastOffset: (producerId) => this.producerState.get(producerId)?.batches.at(-1)?.lastOffset,
+      aborted: () => this.#closed,
+      pause: options.pause ?? (() => new Promise<void>((resolve) => this.#clock.defer(resolve))),
+    })
+    if (result === undefined) return undefined
+    if (this.#closed) throw new CleanAbortedError(`log ${this.dir} closed during a clean`)
+    await this.#swapIn(result)
+    return result
+  }
+
+  /**
+   * Replaces the cleaned groups' segments. Reads of segment files wait meanwhile; reads under way on the
+   * old segments finish first. A failure here fails the log (recovery at the next open completes it).
+   */
+  async #swapIn(result: CompactionResult): Promise<void> {
+    let release!: () => void
+    this.#swapping = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    try {
+      for (const group of result.groups) {
+        for (const old of group.replaces) {
+          await old.drained()
+        }
+      }
+      const swap = {
+        checkpoint: result.endOffset,
+        groups: result.groups.map((g) => ({
+          baseOffset: g.segment.baseOffset,
+          replaces: g.replaces.map((s) => s.baseOffset),
+        })),
+      }
+      if (swap.groups.length === 0) {
+        await writeCleanerCheckpoint(this.#fs, this.dir, result.endOffset)
+      } else {
+        await commitCleanerSwap(this.#fs, this.dir, swap)
+        for (const group of result.groups) {
+          for (const old of group.replaces) {
+            old.deleted = true
+            await old.closeFile()
+          }
+        }
+        await finishCleanerSwap(this.#fs, this.dir, swap)
+        // Indexes are saved before the segments join the list, so nothing else ever saves them too.
+        for (const group of result.groups) {
+          await group.segment.saveIndex(this.#fs)
+          group.segment.indexSaved = true
+        }
+        for (const group of result.groups) {
+          const at = this.#segments.indexOf(group.replaces[0])
+          if (at < 0) throw new AssertionError(`cleaned segment ${group.segment.baseOffset} is in the log`)
+          this.#segments.splice(at, group.replaces.length, group.segment)
+        }
+      }
+      this.#cleanerCheckpoint = result.endOffset
+      const freed = this.#tail.dropBefore(result.endOffset, this.#pipeline.writtenEndOffset)
+      if (freed > 0) this.#tailBudget?.change(-freed)
+    } catch (error) {
+      this.#logger.error('swapping cleaned segments failed; the log stops until reopened', {
+        dir: this.dir,
+        error,
+      })
+      this.#pipeline.fail(error instanceof Error ? error : new Error(String(error)))
+      throw error
+    } finally {
+      this.#swapping = undefined
+      release()
+    }
+  }
+
   /** Flushes, saves indexes, producer state and the log start offset, writes the clean-shutdown marker. */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    await this.#cleaning?.catch(() => {})
     await this.flush()
     await this.#pipeline.writing
     await this.#snapshotWriting
@@ -532,6 +751,7 @@ export class PartitionLog implements TailOwner {
     this.#closed = true
     this.#deleted = true
     this.#pipeline.fail(new ClosedError(`log ${this.dir} was deleted`))
+    await this.#cleaning?.catch(() => {})
     await this.#pipeline.writing?.catch(() => {})
     await this.#snapshotWriting
     this.#releaseTail()
@@ -568,7 +788,8 @@ export class PartitionLog implements TailOwner {
    * here and written once the offsets it covers are durable, so recovery replays only what follows it.
    */
   async #prepareSegment(segment: LogSegment): Promise<void> {
-    for (const older of this.#segments) {
+    // A copy: a clean may replace leading segments while this awaits.
+    for (const older of [...this.#segments]) {
       if (older === segment) break
       if (older.dirty) await older.sync()
       if (older.sealed && !older.indexSaved) {

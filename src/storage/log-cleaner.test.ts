@@ -1,0 +1,477 @@
+// The log cleaner (#9): compaction of closed segments to the latest record per key with offsets kept,
+// tombstones until delete.retention.ms, the lag settings, the bounded key map, producer state, fetches
+// during a clean, log.cleaner.enable, and crashes at every step of a clean on the simulated file system.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { FileHandle, FileSystem } from '../core/index.js'
+import {
+  type BatchRecordInput,
+  buildRecordBatch,
+  Compression,
+  type CompressionCodec,
+  decodeBatch,
+  readInt64,
+} from '../record-batch/index.js'
+import { SeededRandom, SimClock, SimFileSystem } from '../testing/index.js'
+import { LogCleaner, type LogConfig, LogManager, PartitionLog } from './index.js'
+import { OFFSET_MAP_SLOT_BYTES, OffsetMap } from './offset-map.js'
+
+const dir = '/data/c-0'
+const t0 = 1_700_000_000_000
+const bigBuffer = 1024 * 1024
+
+const compactConfig: Partial<LogConfig> = {
+  cleanupPolicyCompact: true,
+  cleanupPolicyDelete: false,
+  segmentBytes: 700,
+  minCleanableDirtyRatio: 0,
+  indexIntervalBytes: 100,
+}
+
+interface Written {
+  offset: number
+  key: string | null
+  value: string | null
+}
+
+function keyed(
+  records: readonly { key: string | null; value: string | null }[],
+  options: {
+    timestampMs?: number
+    compression?: CompressionCodec
+    producerId?: number
+    baseSequence?: number
+  } = {},
+) {
+  const input: BatchRecordInput[] = records.map((r) => ({ key: r.key, value: r.value }))
+  const batch = buildRecordBatch(input, {
+    nowMs: options.timestampMs ?? t0,
+    compression: options.compression,
+    producerId: options.producerId,
+    producerEpoch: options.producerId === undefined ? undefined : 0,
+    baseSequence: options.baseSequence,
+  })
+  return { batch, recordsCount: records.length, maxTimestamp: options.timestampMs ?? t0 }
+}
+
+/** Appends and returns what each offset holds. */
+function put(
+  log: PartitionLog,
+  written: Written[],
+  records: readonly { key: string | null; value: string | null }[],
+  options: Parameters<typeof keyed>[1] = {},
+): void {
+  const result = log.append(keyed(records, options))
+  assert.equal(result.status, 'appended')
+  for (const [i, r] of records.entries()) written.push({ offset: result.baseOffset + i, ...r })
+}
+
+/** Every record readable from the log start, in offset order, as a client would decode it. */
+async function readAll(log: PartitionLog): Promise<Written[]> {
+  const out: Written[] = []
+  let offset = log.logStartOffset
+  while (offset < log.highWatermark) {
+    const read = await log.read(offset, bigBuffer)
+    if (read.batches.length === 0) break
+    for (const batch of read.batches) {
+      const decoded = decodeBatch(batch)
+      for (const r of decoded.records) {
+        if (r.offset < offset) continue
+        out.push({ offset: r.offset, key: r.key?.toString() ?? null, value: r.value?.toString() ?? null })
+      }
+      offset = decoded.header.baseOffset + decoded.header.lastOffsetDelta + 1
+    }
+  }
+  return out
+}
+
+/** What a clean up to `endOffset` must leave: the latest record of each key below it, and all after it. */
+function expectedAfterClean(
+  written: readonly Written[],
+  endOffset: number,
+  dropTombstones: boolean,
+): Written[] {
+  const latest = new Map<string | null, number>()
+  for (const w of written) if (w.offset < endOffset) latest.set(w.key, w.offset)
+  return written.filter((w) => {
+    if (w.offset >= endOffset) return true
+    if (latest.get(w.key) !== w.offset) return false
+    return !(dropTombstones && w.value === null)
+  })
+}
+
+async function filledLog(fs: FileSystem, clock: SimClock, config: Partial<LogConfig> = {}) {
+  const log = await PartitionLog.open(fs, clock, dir, { ...compactConfig, ...config })
+  const written: Written[] = []
+  for (let round = 0; round < 20; round++) {
+    for (let k = 0; k < 5; k++) put(log, written, [{ key: `key-${k}`, value: `value-${round}-${k}` }])
+  }
+  put(log, written, [{ key: 'key-0', value: null }])
+  await log.flush()
+  return { log, written }
+}
+
+function activeBase(log: PartitionLog): number {
+  return log.segmentBaseOffsets().at(-1)!
+}
+
+test('a clean keeps the latest record per key of the closed segments, offsets unchanged (#9)', async () => {
+  const clock = new SimClock(t0)
+  const { log, written } = await filledLog(new SimFileSystem(), clock)
+  const segmentsBefore = log.segmentCount
+  const bytesBefore = log.sizeBytes
+  assert.deepEqual(await readAll(log), written)
+  const result = await log.clean({ dedupeBufferBytes: bigBuffer })
+  assert.ok(result !== undefined)
+  assert.equal(result.endOffset, activeBase(log))
+  const expected = expectedAfterClean(written, activeBase(log), false)
+  assert.deepEqual(await readAll(log), expected)
+  assert.ok(expected.length < 12, `kept ${expected.length}`)
+  assert.ok(log.sizeBytes < bytesBefore / 4, `${log.sizeBytes} of ${bytesBefore} bytes`)
+  // As Kafka groups by the segments' sizes before cleaning, the count shrinks only on later cleans.
+  assert.ok(log.segmentCount <= segmentsBefore)
+  assert.equal(log.logEndOffset, written.length)
+  // A second clean has nothing dirty.
+  assert.equal(await log.clean({ dedupeBufferBytes: bigBuffer }), undefined)
+  await log.close()
+})
+
+test('reads at offsets compacted away return the next records, also across segment ends (#9)', async () => {
+  const clock = new SimClock(t0)
+  const { log, written } = await filledLog(new SimFileSystem(), clock)
+  await log.clean({ dedupeBufferBytes: bigBuffer })
+  const kept = await readAll(log)
+  for (let offset = 0; offset < written.length; offset++) {
+    const read = await log.read(offset, 1)
+    assert.ok(read.batches.length > 0, `read at ${offset}`)
+    const records = decodeBatch(read.batches[0]).records.filter((r) => r.offset >= offset)
+    const next = kept.find((w) => w.offset >= offset)!
+    assert.equal(records[0].offset, next.offset)
+  }
+  await log.close()
+})
+
+test('the cleaned log survives a clean restart and an unclean one (#9)', async () => {
+  const fs = new SimFileSystem()
+  const clock = new SimClock(t0)
+  const { log, written } = await filledLog(fs, clock)
+  await log.clean({ dedupeBufferBytes: bigBuffer })
+  const expected = expectedAfterClean(written, log.cleanerCheckpoint, false)
+  await log.close()
+  const reopened = await PartitionLog.open(fs, clock, dir, compactConfig)
+  assert.deepEqual(await readAll(reopened), expected)
+  assert.equal(reopened.cleanerCheckpoint, activeBase(reopened))
+  put(reopened, written, [{ key: 'key-9', value: 'after' }])
+  await reopened.flush()
+  const crashed = await PartitionLog.open(fs.crash(), clock, dir, compactConfig)
+  assert.deepEqual(await readAll(crashed), [...expected, written.at(-1)!])
+})
+
+test('tombstones stay for delete.retention.ms, then a later clean removes them (#9)', async () => {
+  const clock = new SimClock(t0)
+  const { log, written } = await filledLog(new SimFileSystem(), clock, { deleteRetentionMs: 60_000 })
+  await log.clean({ dedupeBufferBytes: bigBuffer })
+  const first = await readAll(log)
+  assert.ok(
+    first.some((w) => w.key === 'key-0' && w.value === null),
+    'the tombstone is kept',
+  )
+  clock.advance(61_000)
+  // New updates (newer timestamps) roll past the tombstone's segment, making it clean-able again.
+  for (let i = 0; i < 12; i++)
+    put(log, written, [{ key: `key-${i % 3}`, value: `late-${i}` }], { timestampMs: t0 + 61_000 })
+  await log.flush()
+  await log.clean({ dedupeBufferBytes: bigBuffer })
+  const second = await readAll(log)
+  assert.ok(!second.some((w) => w.value === null), 'the tombstone is gone')
+  assert.deepEqual(second, expectedAfterClean(written, log.cleanerCheckpoint, true))
+  await log.close()
+})
+
+test('batches of several records are rewritten in their codec with base offset and span kept (#9)', async () => {
+  const clock = new SimClock(t0)
+  const log = await PartitionLog.open(new SimFileSystem(), clock, dir, {
+    ...compactConfig,
+    segmentBytes: 2000,
+  })
+  const written: Written[] = []
+  for (let round = 0; round < 30; round++) {
+    put(
+      log,
+      written,
+      [0, 1, 2, 3].map((k) => ({ key: `key-${(k + round) % 6}`, value: `v-${round}-${k}`.repeat(3) })),
+      { compression: Compression.gzip },
+    )
+  }
+  await log.flush()
+  await log.clean({ dedupeBufferBytes: bigBuffer })
+  const end = log.cleanerCheckpoint
+  assert.ok(end > 0)
+  assert.deepEqual(await readAll(log), expectedAfterClean(written, end, false))
+  let offset = 0
+  while (offset < end) {
+    const batch = (await log.read(offset, 1)).batches[0]
+    const decoded = decodeBatch(batch)
+    assert.equal(decoded.codec, Compression.gzip)
+    assert.equal(decoded.header.baseOffset % 4, 0, 'base offsets are those assigned at append')
+    assert.equal(decoded.header.lastOffsetDelta, 3, 'the batch keeps its offset span')
+    offset = decoded.header.baseOffset + 4
+  }
+  await log.close()
+})
+
+test("an idempotent producer's latest batch stays, emptied, so its sequence survives a restart (#9)", async () => {
+  const fs = new SimFileSystem()
+  const clock = new SimClock(t0)
+  const log = await PartitionLog.open(fs, clock, dir, compactConfig)
+  const written: Written[] = []
+  put(log, written, [{ key: 'a', value: 'p-0' }], { producerId: 7, baseSequence: 0 })
+  put(log, written, [{ key: 'a', value: 'p-1' }], { producerId: 7, baseSequence: 1 })
+  for (let i = 0; i < 20; i++) put(log, written, [{ key: 'a', value: `plain-${i}` }])
+  await log.flush()
+  await log.clean({ dedupeBufferBytes: bigBuffer })
+  const producerBatches: { base: number; count: number }[] = []
+  let offset = 0
+  while (offset < log.cleanerCheckpoint) {
+    const batch = (await log.read(offset, 1)).batches[0]
+    const base = readInt64(batch, 0)
+    if (readInt64(batch, 43) === 7) producerBatches.push({ base, count: batch.readInt32BE(57) })
+    offset = base + batch.readInt32BE(23) + 1
+  }
+  assert.deepEqual(producerBatches, [{ base: 1, count: 0 }], 'only the latest batch, with no records')
+  const reopened = await PartitionLog.open(fs.crash({ processOnly: true }), clock, dir, compactConfig)
+  assert.deepEqual(reopened.producerState.check(7, 0, 1, 1), {
+    kind: 'duplicate',
+    baseOffset: 1,
+    lastOffset: 1,
+  })
+  assert.deepEqual(reopened.producerState.check(7, 0, 2, 2), { kind: 'ok' })
+})
+
+test('min.compaction.lag.ms keeps recent segments dirty; max.compaction.lag.ms forces a clean (#9)', async () => {
+  const clock = new SimClock(t0 + 1000)
+  const { log } = await filledLog(new SimFileSystem(), clock, { minCompactionLagMs: 5000 })
+  assert.equal(log.cleanableState()!.dirtyBytes, 0, 'records younger than the lag are not cleanable')
+  assert.equal(await log.clean({ dedupeBufferBytes: bigBuffer }), undefined)
+  clock.advance(5000)
+  assert.ok(log.cleanableState()!.dirtyBytes > 0)
+  log.setConfig({ minCompactionLagMs: 0, minCleanableDirtyRatio: 1 })
+  const cleaner = new LogCleaner(clock, () => [log])
+  // The first clean of a log has nothing clean yet: its dirty ratio is 1.
+  assert.equal(await cleaner.runNow(), 1)
+  const written: Written[] = []
+  for (let i = 0; i < 30; i++)
+    put(log, written, [{ key: `key-${i % 5}`, value: `more-${i}` }], { timestampMs: t0 + 5500 })
+  await log.flush()
+  const state = log.cleanableState()!
+  assert.ok(state.dirtyRatio < 1 && state.dirtyBytes > 0)
+  assert.equal(await cleaner.runNow(), 0, 'below min.cleanable.dirty.ratio')
+  log.setConfig({ maxCompactionLagMs: 1000 })
+  clock.advance(2000)
+  assert.ok(log.cleanableState()!.compactionLagExceeded)
+  assert.equal(await cleaner.runNow(), 1, 'past max.compaction.lag.ms')
+  assert.equal(log.cleanableState()!.dirtyBytes, 0)
+  await log.close()
+})
+
+test('the key map is bounded by log.cleaner.dedupe.buffer.size; a small one cleans in several passes (#9)', async () => {
+  const map = new OffsetMap(OFFSET_MAP_SLOT_BYTES * 10)
+  assert.equal(map.bufferBytes, OFFSET_MAP_SLOT_BYTES * 10)
+  for (let i = 0; i < map.capacity; i++) assert.ok(map.put(OffsetMap.hash(Buffer.from(`k${i}`)), i))
+  assert.equal(map.put(OffsetMap.hash(Buffer.from('one more')), 99), false, 'full')
+  assert.ok(map.put(OffsetMap.hash(Buffer.from('k0')), 50), 'an update of a known key still fits')
+  assert.equal(map.get(OffsetMap.hash(Buffer.from('k0'))), 50)
+  assert.equal(map.get(OffsetMap.hash(Buffer.from('absent'))), -1)
+
+  const clock = new SimClock(t0)
+  const log = await PartitionLog.open(new SimFileSystem(), clock, dir, compactConfig)
+  const written: Written[] = []
+  for (let i = 0; i < 120; i++) put(log, written, [{ key: `key-${i % 40}`, value: `v-${i}` }])
+  await log.flush()
+  const dedupeBufferBytes = OFFSET_MAP_SLOT_BYTES * 20
+  const first = await log.clean({ dedupeBufferBytes })
+  assert.ok(first !== undefined && first.keys <= 18 && first.endOffset < activeBase(log), 'a partial pass')
+  const cleaner = new LogCleaner(clock, () => [log], { dedupeBufferBytes })
+  assert.ok((await cleaner.runNow()) >= 2)
+  assert.equal(log.cleanableState()!.dirtyBytes, 0)
+  assert.deepEqual(await readAll(log), expectedAfterClean(written, activeBase(log), false))
+  // A buffer that cannot hold one batch's keys fails the clean, counted, and the log is left as it is.
+  const tiny = await PartitionLog.open(new SimFileSystem(), clock, '/data/tiny-0', compactConfig)
+  for (let i = 0; i < 10; i++) {
+    tiny.append(keyed([0, 1, 2, 3, 4].map((k) => ({ key: `k${k}`, value: `${i}` }))))
+  }
+  await tiny.flush()
+  const tinyCleaner = new LogCleaner(clock, () => [tiny], { dedupeBufferBytes: OFFSET_MAP_SLOT_BYTES * 3 })
+  assert.equal(await tinyCleaner.runNow(), 0)
+  assert.equal(tinyCleaner.stats.failures, 1)
+  await log.close()
+  await tiny.close()
+})
+
+test('fetches keep working while a clean runs and swaps segments (#9)', async () => {
+  const clock = new SimClock(t0)
+  const { log, written } = await filledLog(new SimFileSystem(), clock)
+  const before = await readAll(log)
+  const cleaning = log.clean({ dedupeBufferBytes: bigBuffer })
+  const seen: Written[][] = []
+  let done = false
+  void cleaning.finally(() => {
+    done = true
+  })
+  while (!done) {
+    seen.push(await readAll(log))
+    put(log, written, [{ key: 'live', value: `${seen.length}` }])
+    // Requests arrive on later turns of the event loop, where the clean makes progress too.
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  await cleaning
+  const after = expectedAfterClean(written, log.cleanerCheckpoint, false)
+  assert.ok(seen.length >= 2)
+  for (const view of seen) {
+    // Each read is a consistent view: a prefix-compatible mix is not allowed to lose a record kept after.
+    for (const w of after) if (w.offset < before.length) assert.ok(view.some((v) => v.offset === w.offset))
+    for (const v of view)
+      assert.deepEqual(
+        v,
+        written.find((w) => w.offset === v.offset),
+      )
+  }
+  assert.deepEqual(await readAll(log), after)
+  await log.close()
+})
+
+test('log.cleaner.enable=false leaves compacted logs alone; enabled, the timer cleans them (#9)', async () => {
+  for (const enabled of [false, true]) {
+    const fs = new SimFileSystem()
+    const clock = new SimClock(t0)
+    const manager = await LogManager.open(fs, clock, '/data', compactConfig, {
+      cleaner: { enabled, backoffMs: 1000 },
+    })
+    const log = await manager.getOrCreate('c', 0)
+    const written: Written[] = []
+    for (let i = 0; i < 60; i++) put(log, written, [{ key: `key-${i % 3}`, value: `v-${i}` }])
+    await log.flush()
+    await clock.advanceAsync(1000)
+    for (let i = 0; i < 50 && manager.cleaner.stats.cleans === 0 && enabled; i++) {
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    assert.equal(manager.cleaner.stats.cleans, enabled ? 1 : 0)
+    assert.equal((await readAll(log)).length < written.length, enabled)
+    await manager.close()
+  }
+})
+
+test('compact-only logs are not shortened by retention; compact,delete ones are (#9)', async () => {
+  const clock = new SimClock(t0)
+  const { log } = await filledLog(new SimFileSystem(), clock, { retentionMs: 1000 })
+  clock.advance(10_000)
+  assert.equal(await log.applyRetention(), 0)
+  log.setConfig({ cleanupPolicyDelete: true })
+  assert.ok((await log.applyRetention()) > 0)
+  await log.close()
+})
+
+/** A FileSystem that crashes its simulated disk just before its `crashAt`-th mutating call once armed. */
+class CrashingFileSystem implements FileSystem {
+  sim: SimFileSystem
+  ops = 0
+  crashAt = Number.POSITIVE_INFINITY
+  crashedView: SimFileSystem | undefined
+  processOnly = false
+  constructor(sim: SimFileSystem) {
+    this.sim = sim
+  }
+  #step(): void {
+    this.ops++
+    if (this.ops === this.crashAt && this.crashedView === undefined)
+      this.crashedView = this.sim.crash({ processOnly: this.processOnly })
+  }
+  async open(path: string, options?: { create?: boolean }): Promise<FileHandle> {
+    if (options?.create) this.#step()
+    const handle = await this.sim.open(path, options)
+    return {
+      read: (position, length) => handle.read(position, length),
+      write: (position, buffers) => {
+        this.#step()
+        return handle.write(position, buffers)
+      },
+      sync: () => {
+        this.#step()
+        return handle.sync()
+      },
+      truncate: (length) => {
+        this.#step()
+        return handle.truncate(length)
+      },
+      size: () => handle.size(),
+      close: () => handle.close(),
+    }
+  }
+  mkdir(path: string) {
+    return this.sim.mkdir(path)
+  }
+  list(path: string) {
+    return this.sim.list(path)
+  }
+  exists(path: string) {
+    return this.sim.exists(path)
+  }
+  remove(path: string) {
+    this.#step()
+    return this.sim.remove(path)
+  }
+  rename(from: string, to: string) {
+    this.#step()
+    return this.sim.rename(from, to)
+  }
+  readFile(path: string) {
+    return this.sim.readFile(path)
+  }
+  writeFileAtomic(path: string, data: Buffer) {
+    this.#step()
+    return this.sim.writeFileAtomic(path, data)
+  }
+}
+
+test('a crash at any step of a clean recovers the log as before or after it, over many seeds (#9)', async () => {
+  // The number of file-system steps a whole clean takes, from a run without a crash.
+  const probe = new CrashingFileSystem(new SimFileSystem({ seed: 1 }))
+  const clock = new SimClock(t0)
+  const { log: probeLog, written } = await filledLog(probe, clock, { deleteRetentionMs: 0 })
+  const before = await readAll(probeLog)
+  const opsBefore = probe.ops
+  await probeLog.clean({ dedupeBufferBytes: bigBuffer })
+  const after = await readAll(probeLog)
+  const cleanOps = probe.ops - opsBefore
+  assert.ok(cleanOps > 10, `${cleanOps} steps`)
+  assert.notDeepEqual(after, before)
+  assert.deepEqual(after, expectedAfterClean(written, probeLog.cleanerCheckpoint, true))
+  const outcomes = { before: 0, after: 0 }
+  const seeds = 120
+  for (let seed = 1; seed <= seeds; seed++) {
+    const random = new SeededRandom(seed)
+    const fs = new CrashingFileSystem(new SimFileSystem({ seed }))
+    fs.processOnly = seed % 2 === 0
+    const { log } = await filledLog(fs, new SimClock(t0), { deleteRetentionMs: 0 })
+    fs.crashAt = fs.ops + 1 + Math.floor(random.next() * cleanOps)
+    await log.clean({ dedupeBufferBytes: bigBuffer }).catch(() => {})
+    assert.ok(fs.crashedView !== undefined, `seed ${seed}: the crash happened during the clean`)
+    const recovered = await PartitionLog.open(fs.crashedView, new SimClock(t0), dir, {
+      ...compactConfig,
+      deleteRetentionMs: 0,
+    })
+    const seen = await readAll(recovered)
+    if (JSON.stringify(seen) === JSON.stringify(before)) outcomes.before++
+    else {
+      assert.deepEqual(seen, after, `seed ${seed}: neither the log before the clean nor after it`)
+      outcomes.after++
+    }
+    assert.equal(recovered.logEndOffset, written.length, `seed ${seed}`)
+    // The recovered log takes appends and cleans again.
+    recovered.append(keyed([{ key: 'key-1', value: 'again' }]))
+    await recovered.flush()
+    await recovered.clean({ dedupeBufferBytes: bigBuffer })
+    await recovered.close()
+  }
+  assert.ok(outcomes.before > 0 && outcomes.after > 0, JSON.stringify(outcomes))
+})

@@ -1,0 +1,156 @@
+// The log cleaner of a LogManager: every log.cleaner.backoff.ms it cleans the compacted logs that need it,
+// filthiest first (highest dirty ratio at or over min.cleanable.dirty.ratio, or a record older than
+// max.compaction.lag.ms), one at a time, in the background. Keeps the counters the metrics show.
+import { type Clock, type Logger, silentLogger, type Timer } from '../core/index.js'
+import { DedupeBufferTooSmallError } from './log-compaction.js'
+import { CLEANER_DEDUPE_BUFFER_BYTES_DEFAULT } from './offset-map.js'
+import type { PartitionLog } from './partition-log.js'
+
+/** Settings of the cleaner (Kafka's broker configs of the same meaning). */
+export interface LogCleanerOptions {
+  /** log.cleaner.enable: false leaves compacted logs as written. Default true. */
+  enabled?: boolean
+  /** log.cleaner.backoff.ms: pause between rounds when nothing is left to clean. Default 15 s. */
+  backoffMs?: number
+  /** log.cleaner.dedupe.buffer.size: bytes of the key map of one clean. Default 128 MiB. */
+  dedupeBufferBytes?: number
+  logger?: Logger
+}
+
+/** Default of log.cleaner.backoff.ms (Kafka's). */
+export const CLEANER_BACKOFF_MS_DEFAULT = 15_000
+
+/** Counters since start. */
+export interface LogCleanerStats {
+  cleans: number
+  /** Bytes the cleans removed from the logs. */
+  bytesReclaimed: number
+  recordsRemoved: number
+  failures: number
+  /** Largest dirty ratio among compacted logs at the last round (0..1). */
+  maxDirtyRatio: number
+}
+
+/** Chooses and cleans compacted logs. All calls from the event loop; one clean at a time. */
+export class LogCleaner {
+  readonly stats: LogCleanerStats = {
+    cleans: 0,
+    bytesReclaimed: 0,
+    recordsRemoved: 0,
+    failures: 0,
+    maxDirtyRatio: 0,
+  }
+  readonly enabled: boolean
+  readonly backoffMs: number
+  readonly dedupeBufferBytes: number
+  readonly #clock: Clock
+  readonly #logger: Logger
+  readonly #logs: () => Iterable<PartitionLog>
+  /** Logs whose last clean failed, and when they may be tried again (epoch ms). */
+  readonly #failed = new WeakMap<PartitionLog, number>()
+  #timer: Timer | undefined
+  #round: Promise<number> | undefined
+  #stopped = false
+
+  constructor(clock: Clock, logs: () => Iterable<PartitionLog>, options: LogCleanerOptions = {}) {
+    this.#clock = clock
+    this.#logs = logs
+    this.#logger = options.logger ?? silentLogger
+    this.enabled = options.enabled ?? true
+    this.backoffMs = options.backoffMs ?? CLEANER_BACKOFF_MS_DEFAULT
+    this.dedupeBufferBytes = options.dedupeBufferBytes ?? CLEANER_DEDUPE_BUFFER_BYTES_DEFAULT
+    if (!(this.backoffMs >= 1)) throw new RangeError(`log.cleaner.backoff.ms ${this.backoffMs} < 1`)
+  }
+
+  /** Arms the background rounds (nothing when disabled). */
+  start(): void {
+    if (!this.enabled || this.#stopped) return
+    this.#arm()
+  }
+
+  /** Stops the rounds and waits for a clean under way (closing a log stops its clean early). */
+  async stop(): Promise<void> {
+    this.#stopped = true
+    this.#timer?.cancel()
+    await this.#round?.catch(() => {})
+  }
+
+  /**
+   * Cleans every compacted log that needs it now, filthiest first, and returns the number of cleans.
+   * Runs even when disabled (tests and tools call it); the timer does not.
+   */
+  runNow(): Promise<number> {
+    if (this.#round !== undefined) return this.#round
+    const round = this.#runRound().finally(() => {
+      this.#round = undefined
+    })
+    this.#round = round
+    return round
+  }
+
+  async #runRound(): Promise<number> {
+    let cleans = 0
+    const tried = new Set<PartitionLog>()
+    while (!this.#stopped) {
+      const log = this.#filthiest(tried)
+      if (log === undefined) break
+      tried.add(log)
+      try {
+        const result = await log.clean({ dedupeBufferBytes: this.dedupeBufferBytes })
+        if (result === undefined) continue
+        cleans++
+        this.stats.cleans++
+        this.stats.bytesReclaimed += result.bytesBefore - result.bytesAfter
+        this.stats.recordsRemoved += result.recordsRemoved
+        this.#logger.info('cleaned log', {
+          dir: log.dir,
+          endOffset: result.endOffset,
+          bytesBefore: result.bytesBefore,
+          bytesAfter: result.bytesAfter,
+          recordsRemoved: result.recordsRemoved,
+        })
+        // A map that filled before the dirty end leaves more to clean: the log may come round again.
+        tried.delete(log)
+      } catch (error) {
+        this.stats.failures++
+        this.#failed.set(log, this.#clock.nowMs() + 10 * this.backoffMs)
+        const level = error instanceof DedupeBufferTooSmallError ? 'warn' : 'error'
+        this.#logger[level]('cleaning a log failed', { dir: log.dir, error })
+      }
+    }
+    return cleans
+  }
+
+  /** The compacted log most in need of a clean, or undefined. */
+  #filthiest(skip: ReadonlySet<PartitionLog>): PartitionLog | undefined {
+    const nowMs = this.#clock.nowMs()
+    let best: PartitionLog | undefined
+    let bestRatio = -1
+    let maxRatio = 0
+    for (const log of this.#logs()) {
+      const state = log.cleanableState(nowMs)
+      if (state === undefined) continue
+      if (state.dirtyRatio > maxRatio) maxRatio = state.dirtyRatio
+      if (skip.has(log) || state.dirtyBytes === 0) continue
+      if ((this.#failed.get(log) ?? 0) > nowMs) continue
+      if (state.dirtyRatio < log.config.minCleanableDirtyRatio && !state.compactionLagExceeded) continue
+      // A log past max.compaction.lag.ms goes first, as Kafka does.
+      const ratio = state.compactionLagExceeded ? 2 : state.dirtyRatio
+      if (ratio > bestRatio) {
+        best = log
+        bestRatio = ratio
+      }
+    }
+    this.stats.maxDirtyRatio = maxRatio
+    return best
+  }
+
+  #arm(): void {
+    if (this.#stopped) return
+    this.#timer = this.#clock.setTimeout(() => {
+      void this.runNow()
+        .catch((error) => this.#logger.error('log cleaner round failed', { error }))
+        .finally(() => this.#arm())
+    }, this.backoffMs)
+  }
+}
