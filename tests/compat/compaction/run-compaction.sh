@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs the compaction check (compaction_check.py, kafka-python 3) against a fresh `brook start` (default) or
+# Apache Kafka 4.4 (`--target kafka`, which proves the check itself), with the cleaner's backoff at 500 ms so
+# it runs quickly. Prints the check's `ok ...` line and exits 0, or the failure and exits 1.
+# Usage: tests/compat/compaction/run-compaction.sh [--target brook|kafka] [--keep-logs]
+set -uo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
+target=brook
+keep_logs=0
+while (($#)); do
+  case "$1" in
+    --target) target="${2:?}"; shift 2 ;;
+    --target=*) target="${1#*=}"; shift ;;
+    --keep-logs) keep_logs=1; shift ;;
+    *) echo "usage: run-compaction.sh [--target brook|kafka] [--keep-logs]" >&2; exit 2 ;;
+  esac
+done
+python="$root/.cache/venv/bin/python"
+[[ -x "$python" ]] || { echo "FAIL compaction: kafka-python 3 venv missing (.ci/install-peers.sh)" >&2; exit 1; }
+work="$(mktemp -d "${TMPDIR:-/tmp}/brook-compaction.XXXXXX")"
+port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+broker_pid=""
+status=1
+cleanup() {
+  if [[ "$target" == kafka ]]; then bash "$root/bench/kafka/stop.sh" "$work/data" >/dev/null 2>&1
+  elif [[ -n "$broker_pid" ]]; then kill "$broker_pid" 2>/dev/null; wait "$broker_pid" 2>/dev/null; fi
+  if ((status == 0 && keep_logs == 0)); then rm -rf "$work"; else echo "logs kept in $work" >&2; fi
+}
+trap cleanup EXIT
+if [[ "$target" == kafka ]]; then
+  KAFKA_EXTRA_PROPS="log.cleaner.backoff.ms=500" bash "$root/bench/kafka/start.sh" "$port" "$work/data" > "$work/broker.log" 2>&1 \
+    || { echo "FAIL compaction: kafka did not start" >&2; exit 1; }
+else
+  printf 'log.cleaner.backoff.ms=500\n' > "$work/brook.properties"
+  node "$root/bin/brook.js" start --no-console --port "$port" --data-dir "$work/data" --config "$work/brook.properties" \
+    > "$work/broker.log" 2>&1 &
+  broker_pid=$!
+  for _ in $(seq 1 300); do grep -q listening "$work/broker.log" 2>/dev/null && break; sleep 0.1; done
+  grep -q listening "$work/broker.log" || { echo "FAIL compaction: brook did not start" >&2; exit 1; }
+fi
+"$python" "$here/compaction_check.py" "127.0.0.1:$port" "compaction-$$"
+status=$?
+exit "$status"
