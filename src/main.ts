@@ -155,6 +155,7 @@ async function start(args: string[]): Promise<number> {
         clock: new SystemClock(),
         assets: folderAssets(fs, await findUiFolder(fs)),
         metrics: () => metrics.text(),
+        shareGroupView: (groupId) => shareGroupView(broker.context, groupId),
         boundHost: config.host,
         clusterLabel: 'Brook',
       })

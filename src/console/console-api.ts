@@ -35,6 +35,11 @@ export interface ConsoleOptions {
   assets: ConsoleAssets
   /** Brook's Prometheus text (its /metrics), or undefined when the cluster is not Brook or it is unreadable. */
   metrics?: () => Promise<string | undefined>
+  /**
+   * Brook's own view of a share group (its `/api/share-groups/<id>`: records in flight, who holds them,
+   * delivery counts), or undefined when the cluster is not Brook or has no such group.
+   */
+  shareGroupView?: (groupId: string) => Promise<BrookShareGroupView | undefined>
   /** The address the HTTP port is bound to: on loopback, requests must name a loopback host (DNS rebinding). */
   boundHost: string
   /** Connect and request timeout towards the cluster, in ms. */
@@ -42,6 +47,32 @@ export interface ConsoleOptions {
   /** What the UI calls the cluster ("Brook" inside brook start). */
   clusterLabel?: string
 }
+
+/** The part of Brook's share-group view (broker/share-group-view.ts, served as JSON) the console shows. */
+export interface BrookShareGroupView {
+  readonly partitions: ReadonlyArray<{
+    topic: string
+    partition: number
+    startOffset: number
+    highWatermark: number
+    lag: number
+    available: number
+    inFlight: number
+    acknowledged: number
+    archived: number
+    deliveryCounts: Readonly<Record<string, number>>
+    runs: ReadonlyArray<{
+      firstOffset: number
+      lastOffset: number
+      state: string
+      deliveryCount: number
+      memberId: string | null
+    }>
+  }>
+}
+
+/** Runs of records in flight one queue view lists. */
+export const IN_FLIGHT_RUNS_SHOWN_MAX = 50
 
 /** A user's mistake or a missing thing: answered with its status and message, never a stack. */
 class ApiError extends Error {
@@ -499,7 +530,7 @@ export class ConsoleApi {
         ? null
         : (byLabel(metrics, 'brook_share_group_records_in_flight', 'group').get(groupId) ?? 0)
     const topics = [...new Set(described.members.flatMap((m) => m.assignment.map((tp) => tp.topic)))].sort()
-    const partitions = []
+    const partitions: Array<Record<string, unknown> & { topic: string; partition: number }> = []
     for (const topic of topics) {
       const latest = await this.#admin.listOffsets(topic, 'latest').catch(() => new Map<number, number>())
       for (const [partition, end] of latest) partitions.push({ topic, partition, endOffset: end })
@@ -509,11 +540,39 @@ export class ConsoleApi {
       clock: this.#options.clock,
       list: 50,
     })
-    const missing = [
-      'Delivery counts of records in flight: the Kafka protocol does not expose them; dead letters carry theirs in the __dlq.errors.delivery.count header.',
-    ]
-    if (inFlight === null)
-      missing.push('Records in flight: known only from Brook’s /metrics, which is not readable here.')
+    const brook = await this.#options.shareGroupView?.(groupId).catch(() => undefined)
+    const missing: string[] = []
+    if (brook === undefined) {
+      missing.push(
+        'Delivery counts, records in flight per partition and who holds them: the Kafka protocol does not expose them (Brook serves them on its HTTP port); dead letters carry their delivery count in the __dlq.errors.delivery.count header.',
+      )
+      if (inFlight === null)
+        missing.push('Records in flight: known only from Brook’s /metrics, which is not readable here.')
+    }
+    const shared = brook?.partitions ?? []
+    for (const p of partitions) {
+      const b = shared.find((x) => x.topic === p.topic && x.partition === p.partition)
+      Object.assign(
+        p,
+        b === undefined
+          ? {}
+          : {
+              startOffset: b.startOffset,
+              available: b.available,
+              inFlight: b.inFlight,
+              acknowledged: b.acknowledged,
+              archived: b.archived,
+              deliveryCounts: b.deliveryCounts,
+            },
+      )
+    }
+    const inFlightRuns = shared
+      .flatMap((b) =>
+        b.runs
+          .filter((r) => r.state === 'ACQUIRED' || (r.state === 'AVAILABLE' && r.deliveryCount > 0))
+          .map((r) => ({ topic: b.topic, partition: b.partition, ...r })),
+      )
+      .slice(0, IN_FLIGHT_RUNS_SHOWN_MAX)
     return {
       groupId,
       state: described.state,
@@ -522,7 +581,9 @@ export class ConsoleApi {
       partitions: partitions.sort((a, b) =>
         a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
       ),
-      inFlight,
+      inFlight: brook === undefined ? inFlight : shared.reduce((n, p) => n + p.inFlight, 0),
+      brookView: brook !== undefined,
+      inFlightRuns,
       configs: Object.entries(configs)
         .filter(([k]) => k.startsWith('share.') || k.startsWith('errors.'))
         .map(([name, value]) => ({ name, value }))

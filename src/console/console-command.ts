@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util'
 import { Admin } from '../client/index.js'
 import { HttpListener, NodeFileSystem, SystemClock } from '../io/index.js'
 import { folderAssets, findUiFolder } from './console-assets.js'
-import { ConsoleApi } from './console-api.js'
+import { type BrookShareGroupView, ConsoleApi } from './console-api.js'
 
 export const consoleUsage = `Usage: brook console [options]
 
@@ -31,6 +31,12 @@ async function readMetrics(url: string): Promise<string | undefined> {
   } catch {
     return undefined
   }
+}
+
+/** JSON from Brook's HTTP port, or undefined when it answers anything but 200. */
+async function readJson(url: string): Promise<BrookShareGroupView | undefined> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(2000) })
+  return response.ok ? ((await response.json()) as BrookShareGroupView) : undefined
 }
 
 /** Runs `brook console` until SIGINT or SIGTERM; resolves to the exit code. */
@@ -94,6 +100,10 @@ export async function runConsoleCommand(args: string[]): Promise<number> {
     clock: new SystemClock(),
     assets: folderAssets(fs, await findUiFolder(fs)),
     metrics: isBrook ? () => readMetrics(metricsUrl) : undefined,
+    shareGroupView: isBrook
+      ? (groupId) =>
+          readJson(`${metricsUrl.replace(/\/metrics$/, '')}/api/share-groups/${encodeURIComponent(groupId)}`)
+      : undefined,
     boundHost: host,
     timeoutMs,
     clusterLabel: isBrook ? 'Brook' : 'Kafka cluster',

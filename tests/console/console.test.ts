@@ -217,6 +217,8 @@ describe('web console in Chromium (#11)', {
     const created = `created-${run}`
     await page.getByRole('link', { name: 'Topics', exact: true }).click()
     await page.getByRole('heading', { name: 'Topics' }).waitFor()
+    await page.getByRole('link', { name: topic, exact: true }).waitFor()
+    await shot('topics')
     await page.getByLabel('Name').fill(created)
     await page.getByLabel('Partitions').fill('2')
     await page.getByRole('button', { name: 'Create topic' }).click()
@@ -242,6 +244,7 @@ describe('web console in Chromium (#11)', {
       /\{\n {2}"id": 42,\n {2}"item": "teapot",\n {2}"tags": \[\n {4}"gift"\n {2}\]\n\}/,
     )
     match(await newest.innerText(), /source=console/)
+    await page.locator('[data-records="6"]').waitFor()
     await shot('topic')
     const browse = page.locator('form[data-form="browse"]')
     await browse.getByLabel('Key contains').fill('order-2')
@@ -284,6 +287,7 @@ describe('web console in Chromium (#11)', {
   test('a queue: its member, records in flight and dead letters', async (t) => {
     await page.getByRole('link', { name: 'Queues', exact: true }).click()
     await page.getByRole('link', { name: queue, exact: true }).waitFor()
+    await shot('queues')
     await page.getByRole('link', { name: queue, exact: true }).click()
     await page.getByRole('heading', { name: queue }).waitFor()
     const members = page.locator('.panel', { hasText: 'Members (1)' })
@@ -293,6 +297,10 @@ describe('web console in Chromium (#11)', {
       // Brook's /metrics tell the records acquired and not acknowledged.
       const inFlight = Number(await page.locator('[data-in-flight]').getAttribute('data-in-flight'))
       ok(inFlight >= 1, `in flight ${inFlight}`)
+      // Brook's own view adds per-partition counts and who holds what, with delivery counts.
+      const held = page.locator('[data-panel="in-flight"] tbody tr').first()
+      await held.waitFor()
+      match((await held.textContent()) ?? '', new RegExp(`${jobs}-0.*in flight`))
     }
     // Kafka writes dead letters only where its share.version supports them; the console must show what is there.
     const written = await waitFor(

@@ -13,6 +13,12 @@ import {
   table,
 } from './dom.js'
 
+/** "1×: 3, 2×: 1": records by how often they were delivered. */
+function deliveryCounts(counts) {
+  const entries = Object.entries(counts ?? {}).sort((a, b) => Number(a[0]) - Number(b[0]))
+  return entries.length === 0 ? '–' : entries.map(([times, n]) => `${times}×: ${formatNumber(n)}`).join(', ')
+}
+
 export async function renderQueues(root) {
   const data = await api('queues')
   replace(
@@ -112,7 +118,7 @@ export async function renderQueue(root, groupId, context) {
     ),
     h(
       'div',
-      { class: 'grid2' },
+      {},
       h(
         'div',
         { class: 'panel' },
@@ -140,6 +146,16 @@ export async function renderQueue(root, groupId, context) {
             ['Topic', (p) => link('topics', p.topic)],
             ['Partition', (p) => p.partition, { num: true }],
             ['End offset', (p) => formatNumber(p.endOffset), { num: true }],
+            ...(q.brookView
+              ? [
+                  ['Start offset', (p) => formatNumber(p.startOffset), { num: true }],
+                  ['Available', (p) => formatNumber(p.available), { num: true }],
+                  ['In flight', (p) => formatNumber(p.inFlight), { num: true }],
+                  ['Acknowledged', (p) => formatNumber(p.acknowledged), { num: true }],
+                  ['Archived', (p) => formatNumber(p.archived), { num: true }],
+                  ['Delivery counts', (p) => deliveryCounts(p.deliveryCounts)],
+                ]
+              : []),
           ],
           q.partitions,
           'No partitions assigned.',
@@ -160,6 +176,36 @@ export async function renderQueue(root, groupId, context) {
             ),
       ),
     ),
+    q.brookView
+      ? h(
+          'div',
+          { class: 'panel', 'data-panel': 'in-flight' },
+          h('h2', {}, 'Records in flight and waiting for redelivery'),
+          table(
+            [
+              ['Partition', (r) => `${r.topic}-${r.partition}`],
+              [
+                'Offsets',
+                (r) =>
+                  r.firstOffset === r.lastOffset ? String(r.firstOffset) : `${r.firstOffset}–${r.lastOffset}`,
+              ],
+              [
+                'State',
+                (r) =>
+                  h(
+                    'span',
+                    { class: `badge ${r.state === 'ACQUIRED' ? '' : 'warn'}` },
+                    r.state === 'ACQUIRED' ? 'in flight' : 'redelivery',
+                  ),
+              ],
+              ['Deliveries', (r) => formatNumber(r.deliveryCount), { num: true }],
+              ['Held by', (r) => h('span', { class: 'mono' }, r.memberId ?? '')],
+            ],
+            q.inFlightRuns,
+            'Nothing in flight.',
+          ),
+        )
+      : null,
     h(
       'div',
       { class: 'panel', 'data-panel': 'dead-letters' },
@@ -201,15 +247,17 @@ export async function renderQueue(root, groupId, context) {
             ),
           ],
     ),
-    h(
-      'div',
-      { class: 'panel' },
-      h('h2', {}, 'Not shown'),
-      h(
-        'ul',
-        { class: 'notes' },
-        q.missing.map((m) => h('li', {}, m)),
-      ),
-    ),
+    q.missing.length === 0
+      ? null
+      : h(
+          'div',
+          { class: 'panel' },
+          h('h2', {}, 'Not shown'),
+          h(
+            'ul',
+            { class: 'notes' },
+            q.missing.map((m) => h('li', {}, m)),
+          ),
+        ),
   )
 }

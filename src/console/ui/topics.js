@@ -204,6 +204,7 @@ export async function renderTopic(root, name, context) {
                 ),
               )
               browse(browseForm)
+              drawSummary(await api(`topics/${encodeURIComponent(name)}`))
             } catch (error) {
               replace(produceStatus, errorBox(error))
             }
@@ -225,36 +226,41 @@ export async function renderTopic(root, name, context) {
         ),
         h('button', { type: 'submit' }, 'Produce'),
       )
-  const total = topic.partitions.reduce((n, p) => n + ((p.latest ?? 0) - (p.earliest ?? 0)), 0)
+  const title = h('h1')
+  const partitionsPanel = h('div', { class: 'panel' })
+  const drawSummary = (t) => {
+    const total = t.partitions.reduce((n, p) => n + ((p.latest ?? 0) - (p.earliest ?? 0)), 0)
+    replace(
+      title,
+      t.name,
+      h('span', { class: 'badge' }, `${t.partitions.length} partition(s)`),
+      h('span', { class: 'badge', 'data-records': String(total) }, `${formatNumber(total)} record(s)`),
+    )
+    replace(
+      partitionsPanel,
+      h('h2', {}, 'Partitions'),
+      table(
+        [
+          ['Partition', (p) => p.partition, { num: true }],
+          ['Leader', (p) => p.leader, { num: true }],
+          ['Replicas', (p) => p.replicas.join(', ')],
+          ['In sync', (p) => p.isr.join(', ')],
+          ['First offset', (p) => formatNumber(p.earliest), { num: true }],
+          ['End offset', (p) => formatNumber(p.latest), { num: true }],
+        ],
+        t.partitions,
+      ),
+    )
+  }
+  drawSummary(topic)
   replace(
     root,
     h('div', { class: 'crumbs' }, h('a', { href: '#/topics' }, 'Topics'), ' / '),
-    h(
-      'h1',
-      {},
-      topic.name,
-      h('span', { class: 'badge' }, `${topic.partitions.length} partition(s)`),
-      h('span', { class: 'badge' }, `${formatNumber(total)} record(s)`),
-    ),
+    title,
     h(
       'div',
       { class: 'grid2' },
-      h(
-        'div',
-        { class: 'panel' },
-        h('h2', {}, 'Partitions'),
-        table(
-          [
-            ['Partition', (p) => p.partition, { num: true }],
-            ['Leader', (p) => p.leader, { num: true }],
-            ['Replicas', (p) => p.replicas.join(', ')],
-            ['In sync', (p) => p.isr.join(', ')],
-            ['First offset', (p) => formatNumber(p.earliest), { num: true }],
-            ['End offset', (p) => formatNumber(p.latest), { num: true }],
-          ],
-          topic.partitions,
-        ),
-      ),
+      partitionsPanel,
       h(
         'div',
         { class: 'panel' },
