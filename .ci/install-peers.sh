@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs every peer the compat suite and the benchmark run against: Debian kcat and Python clients, a venv with
-# PyPI kafka-python 3.x, the Java client and Kafka's tools (Maven), Apache Kafka 4.4.0 itself, and the compiled
-# Java compat program. Idempotent and non-interactive (run as root); caches under .cache/. Prints each step's time.
+# PyPI kafka-python 3.x and confluent-kafka 2.16 (its ShareConsumer), the Java client and Kafka's tools (Maven),
+# Apache Kafka 4.4.0 itself, and the compiled Java and Go compat programs. Idempotent and non-interactive (run as root); caches under .cache/. Prints each step's time.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="$root/.cache"
 mkdir -p "$cache"
 export DEBIAN_FRONTEND=noninteractive
 KAFKA_PYTHON_3_VERSION="3.0.12"
+# The first confluent-kafka with a share consumer (KIP-932) is 2.15; 2.16.1 bundles librdkafka 2.16.0.
+CONFLUENT_KAFKA_VERSION="2.16.1"
 
 step_started=0
 step() { step_started=$SECONDS; echo "install-peers: $1 ..."; }
@@ -34,6 +36,9 @@ if ! "$venv/bin/python" -c "import kafka, snappy, lz4, zstandard, sys; sys.exit(
   rm -rf "$venv"
   /usr/bin/python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check "kafka-python[crc32c,lz4,snappy,zstd]==$KAFKA_PYTHON_3_VERSION"
+fi
+if ! "$venv/bin/python" -c "import confluent_kafka, sys; sys.exit(confluent_kafka.version()[0] != '$CONFLUENT_KAFKA_VERSION')" 2>/dev/null; then
+  "$venv/bin/pip" install -q --disable-pip-version-check "confluent-kafka==$CONFLUENT_KAFKA_VERSION"
 fi
 done_step "venv"
 
@@ -64,7 +69,7 @@ step "apache kafka 4.4.0 (maven)"
 bash "$root/bench/kafka/install.sh"
 done_step "apache kafka"
 
-# 5. franz-go (optional): build the Go compat program when Go is present.
+# 5. franz-go (optional): build the Go compat program (also the share-group worker) when Go is present.
 if [[ -f "$root/tests/compat/go/go.mod" ]] && command -v go >/dev/null; then
   step "franz-go compat program"
   (cd "$root/tests/compat/go" && go build -o "$cache/go-compat/franz-compat" .)

@@ -2,11 +2,13 @@
 // client. Modes:
 //   setup  BOOTSTRAP TOPIC GROUP COUNT   create a 1-partition topic, set the group's share.auto.offset.reset
 //                                        to earliest, produce COUNT records "0".."COUNT-1" (acks=all)
-//   worker BOOTSTRAP TOPIC GROUP OUTFILE STOPFILE [WORK_MS]
+//   worker BOOTSTRAP TOPIC GROUP OUTFILE STOPFILE [WORK_MS [UNSUREFILE]]
 //                                        a KafkaShareConsumer (explicit acknowledgement) that spends WORK_MS
 //                                        (default 0) on each record, accepts it and appends
 //                                        "offset value deliveryCount" to OUTFILE once the acknowledgement is
-//                                        committed; stops when STOPFILE exists
+//                                        committed; stops when STOPFILE exists. With UNSUREFILE, records whose
+//                                        commit failed or threw (the broker died meanwhile) go there, and the
+//                                        worker goes on
 //   dlqsetup BOOTSTRAP TOPIC GROUP COUNT DLQTOPIC TOPICCONFIG
 //                                        as setup, and the group gets share.delivery.count.limit=2 and the
 //                                        dead-letter topic DLQTOPIC (created; with the topic config
@@ -59,7 +61,8 @@ public class ShareWorker {
     else if (args.length >= 4 && args[0].equals("dump")) dump(args[1], args[2], Integer.parseInt(args[3]));
     else if (args.length >= 6 && args[0].equals("group")) group(args[1], args[2], args[3], args[4], args[5]);
     else if (args.length >= 6 && args[0].equals("worker"))
-      work(args[1], args[2], args[3], args[4], args[5], args.length > 6 ? Long.parseLong(args[6]) : 0);
+      work(args[1], args[2], args[3], args[4], args[5], args.length > 6 ? Long.parseLong(args[6]) : 0,
+          args.length > 7 ? args[7] : null);
     else {
       System.err.println("usage: setup BOOTSTRAP TOPIC GROUP COUNT | worker BOOTSTRAP TOPIC GROUP OUTFILE STOPFILE [WORK_MS]");
       System.exit(2);
@@ -86,7 +89,8 @@ public class ShareWorker {
     System.out.println("setup done: " + count + " records in " + topic);
   }
 
-  static void work(String bootstrap, String topic, String group, String outFile, String stopFile, long workMs)
+  static void work(
+      String bootstrap, String topic, String group, String outFile, String stopFile, long workMs, String unsureFile)
       throws Exception {
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrap);
@@ -108,10 +112,21 @@ public class ShareWorker {
         }
         if (lines.isEmpty()) continue;
         // Only records whose acknowledgement the broker confirmed count as accepted.
-        Map<TopicIdPartition, Optional<KafkaException>> results = consumer.commitSync(Duration.ofSeconds(30));
-        boolean failed = results.values().stream().anyMatch(Optional::isPresent);
-        if (failed) System.err.println("acknowledgement failed: " + results);
-        else for (String line : lines) out.println(line);
+        boolean failed;
+        try {
+          Map<TopicIdPartition, Optional<KafkaException>> results = consumer.commitSync(Duration.ofSeconds(30));
+          failed = results.values().stream().anyMatch(Optional::isPresent);
+          if (failed) System.err.println("acknowledgement failed: " + results);
+        } catch (KafkaException e) {
+          if (unsureFile == null) throw e;
+          System.err.println("commit threw: " + e);
+          failed = true;
+        }
+        if (!failed) for (String line : lines) out.println(line);
+        else if (unsureFile != null)
+          try (PrintWriter unsure = new PrintWriter(new FileWriter(unsureFile, true), true)) {
+            for (String line : lines) unsure.println(line);
+          }
       }
     }
   }
