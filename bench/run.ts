@@ -1,6 +1,7 @@
 // `npm run bench`: Brook beside Apache Kafka 4.4 on this machine, in alternating rounds (Brook, Kafka, ...),
-// driven by Kafka's ProducerPerformance / ConsumerPerformance / EndToEndLatency and by kafkajs and
-// @platformatic/kafka loads. Prints medians with min..max, ratios and the issue-4 goals; writes JSON.
+// driven by Kafka's ProducerPerformance / ConsumerPerformance / EndToEndLatency, by kafkajs and
+// @platformatic/kafka loads, and by Java share consumers (queue/QueueBench.java). Prints medians with
+// min..max, ratios and the issue-4 goals; writes JSON.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
@@ -14,7 +15,7 @@ const usage = `Usage: npm run bench -- [options]
   --quick            smaller record counts (finishes within about 5 minutes)
   --rounds N         rounds per broker, alternating Brook, Kafka, ... (default 3)
   --only LIST        comma-separated workloads: produce-1k,produce-100b,acks-all,consume,partitions-1000,
-                     node-clients,latency (start time and RSS are measured in every round)
+                     node-clients,latency,queue (start time and RSS are measured in every round)
   --latency-rate N   records/s of the latency load (default: half of Kafka's measured produce-1k median)
   --out FILE         JSON path (default bench/results/bench-<time>.json)
 `
@@ -37,6 +38,7 @@ const allWorkloads = [
   'partitions-1000',
   'node-clients',
   'latency',
+  'queue',
 ] as const
 type Workload = (typeof allWorkloads)[number]
 type BrokerName = 'brook' | 'kafka'
@@ -56,6 +58,10 @@ interface Settings {
   recordsNode: number
   latencyLoadSec: number
   latencyProbes: number
+  /** Queue: records of the burst per worker count, and the fixed rate (records/s) and its duration. */
+  queueBurstRecords: number
+  queueRate: number
+  queueRateSec: number
 }
 
 function parseSettings(argv: string[]): Settings {
@@ -76,8 +82,11 @@ function parseSettings(argv: string[]): Settings {
   }
   const quick = values.quick === true
   const workloads = new Set<Workload>()
-  // Quick leaves out the two workloads dominated by set-up time (Kafka creates 1,000 partitions in ~20 s).
-  const quickWorkloads = allWorkloads.filter((w) => w !== 'partitions-1000' && w !== 'node-clients')
+  // Quick leaves out the two workloads dominated by set-up time (Kafka creates 1,000 partitions in ~20 s)
+  // and the queue cases (four share-group runs per round; `--quick --only queue` runs them alone).
+  const quickWorkloads = allWorkloads.filter(
+    (w) => w !== 'partitions-1000' && w !== 'node-clients' && w !== 'queue',
+  )
   for (const name of (values.only ?? (quick ? quickWorkloads : allWorkloads).join(',')).split(',')) {
     if (!(allWorkloads as readonly string[]).includes(name)) throw new Error(`unknown workload '${name}'`)
     workloads.add(name as Workload)
@@ -99,6 +108,9 @@ function parseSettings(argv: string[]): Settings {
     recordsNode: quick ? 20_000 : 100_000,
     latencyLoadSec: quick ? 5 : 15,
     latencyProbes: quick ? 500 : 3000,
+    queueBurstRecords: quick ? 20_000 : 100_000,
+    queueRate: quick ? 500 : 1000,
+    queueRateSec: quick ? 5 : 10,
   }
 }
 
@@ -491,6 +503,76 @@ async function nodeClientLoad(
   return JSON.parse(line) as Record<string, number>
 }
 
+/** What QueueBench printed: records/s of the burst, rate-phase latency (ms), records accepted per worker. */
+interface QueueResult {
+  recordsPerSec: number
+  burstProduceMs: number
+  burstMs: number
+  burstPerWorker: number[]
+  burstDuplicates: number
+  warmupMs: number
+  ackErrors: number
+  latencyP50Ms?: number
+  latencyP99Ms?: number
+  latencyP999Ms?: number
+  ratePerWorker?: number[]
+  rateDuplicates?: number
+}
+
+const queueBenchSource = path.join(rootDir, 'bench', 'queue', 'QueueBench.java')
+const queueBenchClasses = path.join(rootDir, '.cache', 'bench-java')
+
+/** Compiles QueueBench.java against Kafka's client jar, again only when the source changed. */
+function compileQueueBench(): void {
+  const hash = execFileSync('sha1sum', [queueBenchSource], { encoding: 'utf8' }).slice(0, 12)
+  const stamp = path.join(queueBenchClasses, `.stamp-${hash}`)
+  if (existsSync(stamp)) return
+  rmSync(queueBenchClasses, { recursive: true, force: true })
+  mkdirSync(queueBenchClasses, { recursive: true })
+  execFileSync('javac', ['-d', queueBenchClasses, '-cp', `${kafkaLibsDir}/*`, queueBenchSource], {
+    stdio: 'inherit',
+  })
+  writeFileSync(stamp, '')
+}
+
+/** One share group of `workers` Java share consumers on a new topic (see QueueBench.java). */
+async function queueBench(
+  port: number,
+  name: string,
+  workers: number,
+  partitions: number,
+  burst: number,
+  rate: number,
+  rateSec: number,
+  workMs: number,
+): Promise<QueueResult> {
+  const output = await run('java', [
+    '-cp',
+    `${queueBenchClasses}:${kafkaLibsDir}/*`,
+    `-Dlog4j2.configurationFile=${log4jConfig}`,
+    'QueueBench',
+    `127.0.0.1:${port}`,
+    name,
+    `${name}-group`,
+    String(workers),
+    String(partitions),
+    String(burst),
+    String(rate),
+    String(rateSec),
+    String(workMs),
+  ])
+  const line = output.stdout.trim().split('\n').pop() ?? ''
+  if (output.code !== 0 || !line.startsWith('{'))
+    throw new Error(`QueueBench ${name} failed (exit ${output.code}): ${output.stderr.slice(-600)}`)
+  return JSON.parse(line) as QueueResult
+}
+
+/** The smallest worker's part of a phase as a fraction of an even split (1 = perfectly even). */
+function minShare(perWorker: number[]): number {
+  const total = perWorker.reduce((a, b) => a + b, 0)
+  return total === 0 ? 0 : (Math.min(...perWorker) * perWorker.length) / total
+}
+
 // ---------------------------------------------------------------- rounds
 
 /** One round against one broker: metric name to value (undefined metrics are absent). */
@@ -499,6 +581,8 @@ interface RoundResult {
   phase: 'throughput' | 'latency'
   round: number
   metrics: Record<string, number>
+  /** Per-worker record counts of the queue cases by case name, and the load average at the round's start. */
+  details: Record<string, unknown>
   errors: string[]
 }
 
@@ -509,7 +593,7 @@ async function measureRound(
   settings: Settings,
   latencyRate: number,
 ): Promise<RoundResult> {
-  const result: RoundResult = { broker, phase, round, metrics: {}, errors: [] }
+  const result: RoundResult = { broker, phase, round, metrics: {}, details: {}, errors: [] }
   const m = result.metrics
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `bench-${broker}-`))
   tempDirs.add(dataDir)
@@ -541,6 +625,8 @@ async function measureRound(
     log(
       `${tag} first ack ${m.startToFirstAckMs} ms after process start, idle RSS ${m.idleRssMiB.toFixed(1)} MiB`,
     )
+    // The machine is shared: the 1-minute load average at the start of each round goes into the JSON.
+    result.details.loadAverage1m = os.loadavg()[0]
     const w = settings.workloads
     const sampler = new RssSampler(handle.pid)
     const p = handle.port
@@ -643,6 +729,47 @@ async function measureRound(
           m[`${client}ConsumeRecordsPerSec`] = r.consumeRecordsPerSec
           log(
             `${tag} ${client}: produce ${r.produceRecordsPerSec.toFixed(0)} rec/s, consume ${r.consumeRecordsPerSec.toFixed(0)} rec/s`,
+          )
+        })
+      }
+    }
+    if (w.has('queue')) {
+      // 1, 4 and 16 workers on 16 partitions, no work per record; then three workers on one partition, each
+      // spending 5 ms per record (the fairness case of tests/compat/share: each should take about a third).
+      const cases = [
+        { key: 'queue1', workers: 1, partitions: 16, workMs: 0 },
+        { key: 'queue4', workers: 4, partitions: 16, workMs: 0 },
+        { key: 'queue16', workers: 16, partitions: 16, workMs: 0 },
+        { key: 'queueFair3', workers: 3, partitions: 1, workMs: 5 },
+      ]
+      for (const c of cases) {
+        await step(c.key, async () => {
+          const fair = c.key === 'queueFair3'
+          const r = await queueBench(
+            p,
+            c.key.toLowerCase(),
+            c.workers,
+            c.partitions,
+            fair ? 3000 : settings.queueBurstRecords,
+            fair ? 0 : settings.queueRate,
+            settings.queueRateSec,
+            c.workMs,
+          )
+          if (!fair) m[`${c.key}RecordsPerSec`] = r.recordsPerSec
+          m[`${c.key}MinShare`] = minShare(r.burstPerWorker)
+          m[`${c.key}Duplicates`] = r.burstDuplicates + (r.rateDuplicates ?? 0)
+          if (r.latencyP50Ms !== undefined) m[`${c.key}P50Ms`] = r.latencyP50Ms
+          if (r.latencyP99Ms !== undefined) m[`${c.key}P99Ms`] = r.latencyP99Ms
+          result.details[c.key] = {
+            burstPerWorker: r.burstPerWorker,
+            ratePerWorker: r.ratePerWorker,
+            burstProduceMs: r.burstProduceMs,
+            burstMs: r.burstMs,
+            warmupMs: r.warmupMs,
+            ackErrors: r.ackErrors,
+          }
+          log(
+            `${tag} ${c.key}: ${fair ? '' : `${r.recordsPerSec.toFixed(0)} rec/s, p50/p99 ${r.latencyP50Ms}/${r.latencyP99Ms} ms at ${settings.queueRate}/s, `}per worker [${r.burstPerWorker.join(' ')}]`,
           )
         })
       }
@@ -814,6 +941,53 @@ const rows: readonly Row[] = [
       return platformatic !== undefined && b >= platformatic
     },
   },
+  {
+    label: 'queue 1 worker x16 partitions, per-record ACCEPT, records/s',
+    brook: 'queue1RecordsPerSec',
+    kafka: 'queue1RecordsPerSec',
+  },
+  {
+    label: 'queue 1 worker, produce-to-accept p99 ms at a fixed rate',
+    brook: 'queue1P99Ms',
+    kafka: 'queue1P99Ms',
+  },
+  {
+    label: 'queue 4 workers x16 partitions, per-record ACCEPT, records/s',
+    brook: 'queue4RecordsPerSec',
+    kafka: 'queue4RecordsPerSec',
+  },
+  {
+    label: 'queue 4 workers, produce-to-accept p99 ms at a fixed rate',
+    brook: 'queue4P99Ms',
+    kafka: 'queue4P99Ms',
+  },
+  {
+    label: 'queue 4 workers, smallest worker part (1 = even)',
+    brook: 'queue4MinShare',
+    kafka: 'queue4MinShare',
+  },
+  {
+    label: 'queue 16 workers x16 partitions, per-record ACCEPT, records/s',
+    brook: 'queue16RecordsPerSec',
+    kafka: 'queue16RecordsPerSec',
+  },
+  {
+    label: 'queue 16 workers, produce-to-accept p99 ms at a fixed rate',
+    brook: 'queue16P99Ms',
+    kafka: 'queue16P99Ms',
+  },
+  {
+    label: 'queue 16 workers, smallest worker part (1 = even)',
+    brook: 'queue16MinShare',
+    kafka: 'queue16MinShare',
+  },
+  {
+    label: 'queue 3 workers x1 partition, 5 ms/record, smallest part (1 = even)',
+    brook: 'queueFair3MinShare',
+    kafka: 'queueFair3MinShare',
+    goal: 'each worker >= 0.3 of an even part',
+    met: (b) => b >= 0.3,
+  },
 ]
 
 function summarise(rounds: RoundResult[]): Record<string, Spread> {
@@ -933,6 +1107,7 @@ async function main(): Promise<void> {
   process.on('exit', cleanup)
   execFileSync('bash', [path.join(kafkaScriptsDir, 'install.sh')], { stdio: 'inherit' })
   if (spawnSync('kcat', ['-V']).status !== 0) throw new Error('kcat is needed (Debian package kcat)')
+  if (settings.workloads.has('queue')) compileQueueBench()
   const startedMs = performance.now()
   const rounds: RoundResult[] = []
   const throughputWorkloads = [...settings.workloads].filter((w) => w !== 'latency')
@@ -999,6 +1174,7 @@ async function main(): Promise<void> {
       'Latency: ProducerPerformance at a fixed rate into 16 partitions, with EndToEndLatency probing a 1-partition topic meanwhile.',
       'Start time: from the broker process start (/proc) to the first kcat produce acknowledged with acks=1.',
       'Brokers and load tools share the same cores.',
+      'Queue: QueueBench.java, W KafkaShareConsumer threads in one JVM, explicit ACCEPT per record and commitSync per poll; records/s from the first send of a burst to its last confirmed ACCEPT (one producer sends the burst meanwhile); latency from CreateTime to confirmed ACCEPT at a fixed rate.',
     ],
     table,
     summary,
