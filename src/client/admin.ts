@@ -1,6 +1,6 @@
 // The Admin client: topics (create, delete, list, describe, partitions, configs), consumer groups (list,
-// describe with lag, reset and delete offsets, delete) and share groups (list, describe). Each method is one
-// or two requests with the same retries as the other clients.
+// describe with lag, reset and delete offsets, delete) and share groups (list, describe, start offsets with
+// lag, reset and delete them). Each method is one or two requests with the same retries as the other clients.
 import { ErrorCode, ZERO_UUID } from '../protocol/index.js'
 import { Api } from './apis.js'
 import { type BrokerInfo, type ClientOptions, Cluster, type TopicInfo } from './cluster.js'
@@ -75,6 +75,23 @@ export interface PartitionOffsetLag {
   /** endOffset - offset, or endOffset - logStartOffset... simplified to endOffset when nothing is committed. */
   lag: number
 }
+
+/** Where a share group (KIP-932) stands on one partition. */
+export interface ShareGroupPartitionOffset {
+  topic: string
+  partition: number
+  /** The share-partition start offset: every record before it is done; -1 if the group has no state there. */
+  startOffset: number
+  /** Records from the start offset on not yet acknowledged or archived; -1 if unknown (no state, or a broker before KIP-1226). */
+  lag: number
+}
+
+/** Where resetShareGroupOffsets moves a share group: the log start, the log end, a time (epoch ms) or offsets by partition. */
+export type ShareOffsetTarget =
+  | 'earliest'
+  | 'latest'
+  | { readonly timestampMs: number }
+  | Readonly<Record<number, number>>
 
 /** Options of an Admin client: those of every client, and the broker-side operation timeout. */
 export interface AdminOptions extends ClientOptions {
@@ -590,6 +607,121 @@ export class Admin {
       })
     }
     return out
+  }
+
+  /**
+   * Start offsets and lag of a share group: on every partition it has state for, or on every partition of
+   * `topics` (startOffset -1 where it has none). DescribeShareGroupOffsets, Kafka 4.1+ (lag from 4.2).
+   */
+  async shareGroupOffsets(
+    groupId: string,
+    options: { topics?: readonly string[]; signal?: AbortSignal } = {},
+  ): Promise<ShareGroupPartitionOffset[]> {
+    this.cluster.assertOpen('shareGroupOffsets()')
+    let topics: Array<{ topicName: string; partitions: number[] }> | null = null
+    if (options.topics !== undefined) {
+      topics = []
+      for (const topic of options.topics) {
+        const info = await this.cluster.topic(topic, { signal: options.signal })
+        topics.push({ topicName: topic, partitions: info.partitions.map((p) => p.partition) })
+      }
+    }
+    const connection = await this.cluster.connectionTo(
+      await this.cluster.coordinatorId(groupId, 0, options.signal),
+      options.signal,
+    )
+    const response = await this.cluster.send(
+      connection,
+      Api.describeShareGroupOffsets,
+      { groups: [{ groupId, topics }] },
+      { signal: options.signal },
+    )
+    const group = response.groups[0]
+    if (group === undefined) throw new InvalidArgumentError(`no answer for share group '${groupId}'`)
+    check(group.errorCode, `offsets of share group '${groupId}'`, group.errorMessage)
+    const out: ShareGroupPartitionOffset[] = []
+    for (const t of group.topics)
+      for (const p of t.partitions) {
+        check(p.errorCode, `share offset of ${t.topicName}-${p.partitionIndex}`, p.errorMessage)
+        out.push({ topic: t.topicName, partition: p.partitionIndex, startOffset: p.startOffset, lag: p.lag })
+      }
+    return out.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1))
+  }
+
+  /**
+   * Moves a share group's start offset on `topic` (all partitions, or those given by offset) and forgets
+   * what was in flight there. The group must have no members (NON_EMPTY_GROUP); an unknown group is
+   * created. A time resolves per partition to the first offset at or after it, or the log end.
+   * AlterShareGroupOffsets, Kafka 4.1+.
+   */
+  async resetShareGroupOffsets(
+    groupId: string,
+    topic: string,
+    to: ShareOffsetTarget,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
+    this.cluster.assertOpen('resetShareGroupOffsets()')
+    const info = await this.cluster.topic(topic, { signal: options.signal })
+    let offsets: Array<{ partitionIndex: number; startOffset: number }>
+    if (typeof to === 'string' || 'timestampMs' in to) {
+      const tps = info.partitions.map((p) => ({ topic, partition: p.partition }))
+      const timestamp =
+        to === 'earliest' ? -2 : to === 'latest' ? -1 : (to as { timestampMs: number }).timestampMs
+      const found = await listOffsets(this.cluster, tps, timestamp)
+      const ends = timestamp >= 0 ? await listOffsets(this.cluster, tps, -1) : found
+      offsets = tps.map((tp) => {
+        const offset = found.get(tpKey(topic, tp.partition)) ?? -1
+        return {
+          partitionIndex: tp.partition,
+          startOffset: offset >= 0 ? offset : (ends.get(tpKey(topic, tp.partition)) as number),
+        }
+      })
+    } else {
+      offsets = Object.entries(to).map(([partition, offset]) => {
+        if (!Number.isSafeInteger(offset) || offset < 0)
+          throw new InvalidArgumentError(`share offset ${offset} of ${topic}-${partition} is not an offset`)
+        return { partitionIndex: Number(partition), startOffset: offset }
+      })
+    }
+    const connection = await this.cluster.connectionTo(
+      await this.cluster.coordinatorId(groupId, 0, options.signal),
+      options.signal,
+    )
+    const response = await this.cluster.send(
+      connection,
+      Api.alterShareGroupOffsets,
+      { groupId, topics: [{ topicName: topic, partitions: offsets }] },
+      { signal: options.signal },
+    )
+    check(response.errorCode, `reset offsets of share group '${groupId}'`, response.errorMessage)
+    for (const t of response.responses)
+      for (const p of t.partitions)
+        check(p.errorCode, `reset share offset of ${t.topicName}-${p.partitionIndex}`, p.errorMessage)
+  }
+
+  /**
+   * Forgets a share group's state on whole topics: its next member starts where share.auto.offset.reset
+   * says. The group must exist and have no members. DeleteShareGroupOffsets, Kafka 4.1+.
+   */
+  async deleteShareGroupOffsets(
+    groupId: string,
+    topics: readonly string[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
+    this.cluster.assertOpen('deleteShareGroupOffsets()')
+    const connection = await this.cluster.connectionTo(
+      await this.cluster.coordinatorId(groupId, 0, options.signal),
+      options.signal,
+    )
+    const response = await this.cluster.send(
+      connection,
+      Api.deleteShareGroupOffsets,
+      { groupId, topics: topics.map((topicName) => ({ topicName })) },
+      { signal: options.signal },
+    )
+    check(response.errorCode, `delete offsets of share group '${groupId}'`, response.errorMessage)
+    for (const t of response.responses)
+      check(t.errorCode, `delete share offsets of ${t.topicName}`, t.errorMessage)
   }
 
   /** Closes connections; later calls throw ClosedError (BROOK_ERR_CLOSED). */

@@ -34,6 +34,9 @@ export const Api = {
   shareGroupDescribe: api(p.ShareGroupDescribeRequest, p.ShareGroupDescribeResponse),
   shareFetch: api(p.ShareFetchRequest, p.ShareFetchResponse),
   shareAcknowledge: api(p.ShareAcknowledgeRequest, p.ShareAcknowledgeResponse),
+  describeShareGroupOffsets: api(p.DescribeShareGroupOffsetsRequest, p.DescribeShareGroupOffsetsResponse),
+  alterShareGroupOffsets: api(p.AlterShareGroupOffsetsRequest, p.AlterShareGroupOffsetsResponse),
+  deleteShareGroupOffsets: api(p.DeleteShareGroupOffsetsRequest, p.DeleteShareGroupOffsetsResponse),
 } as const
 
 /** Highest version used per API key (topic names, not ids; one group per OffsetFetch). */

@@ -50,6 +50,8 @@ export {
   type GroupMemberDescription,
   type NewTopic,
   type PartitionOffsetLag,
+  type ShareGroupPartitionOffset,
+  type ShareOffsetTarget,
 } from './admin.js'
 export type { BrokerInfo, PartitionInfo, TopicInfo } from './cluster.js'
 export { QueueConsumer, type QueueConsumerOptions, type QueueMessage } from './queue-consumer.js'
