@@ -95,6 +95,7 @@ export class ShareCoordinator {
       logger: options.logger,
       nowMs: () => options.clock.nowMs(),
       groupConfig: (groupId, name) => this.groupConfig(groupId, name),
+      record: (record) => store.append(record),
     })
     this.sessions = new ShareSessionCache(options.config.shareMaxShareSessions)
   }
@@ -164,6 +165,7 @@ export class ShareCoordinator {
           Number(this.groupConfig(groupId, 'share.redelivery.backoff.max.ms')),
         ),
       deadLetters: (key, letters) => void this.deadLetters.write(key, letters),
+      deadLettersEnabled: () => this.groupConfig(groupId, 'errors.deadletterqueue.topic.name') !== '',
     }
   }
 
@@ -178,6 +180,8 @@ export class ShareCoordinator {
     // __consumer_offsets): it comes back empty, so that it is listed, described and its offsets managed.
     for (const key of store.keys())
       if (!coordinator.#groups.has(key.groupId)) coordinator.#createGroup(key.groupId)
+    // Dead letters owed when the broker stopped (archived, their letters not known written): finish them.
+    for (const { key, letters } of store.owedDeadLetters()) void coordinator.deadLetters.write(key, letters)
     return coordinator
   }
 

@@ -1,6 +1,8 @@
 // Dead letters of share groups (KIP-1191, as Kafka 4.4): a record archived by REJECT or at the delivery
 // count limit is appended, through the partition log's own append path, to the group's
 // `errors.deadletterqueue.topic.name`, with Kafka's `__dlq.errors.*` headers naming where it came from.
+// Exactly once across crashes: the letter is owed in the share state (stored with the archiving), its
+// target is stored before its append, and a retry skips the records its scan finds already there.
 import { type Logger, brookChannels } from '../core/index.js'
 import type { TopicRegistry } from '../metadata/index.js'
 import {
@@ -9,7 +11,12 @@ import {
   decodeBatch,
   type RecordHeader,
 } from '../record-batch/index.js'
-import type { DeadLetter, SharePartitionKey } from '../share-partitions/index.js'
+import type {
+  DeadLetter,
+  DeadLetterTarget,
+  SharePartitionKey,
+  ShareStateRecord,
+} from '../share-partitions/index.js'
 import type { PartitionStore } from './partition-store.js'
 
 /** Kafka 4.4's header names (ShareGroupDLQStateManager); values are UTF-8 text, numbers in decimal. */
@@ -34,6 +41,8 @@ export interface DeadLetterWriterOptions {
   readonly nowMs: () => number
   /** The group's effective value of a group config. */
   readonly groupConfig: (groupId: string, name: string) => string
+  /** Stores a `share-dead-letter` record (target chosen, or letter done); resolves once synced. */
+  readonly record: (record: ShareStateRecord) => Promise<void>
 }
 
 /** The text of `__dlq.errors.message` for a reason: Kafka 4.4's own texts. */
@@ -80,52 +89,112 @@ export class DeadLetterWriter {
   }
 
   async #write(key: SharePartitionKey, letters: readonly DeadLetter[]): Promise<void> {
-    const { topics, partitions, logger, groupConfig } = this.#options
-    const dlqTopic = groupConfig(key.groupId, 'errors.deadletterqueue.topic.name')
-    if (dlqTopic === '') return
-    const copy = groupConfig(key.groupId, 'errors.deadletterqueue.copy.record.enable') === 'true'
+    for (const letter of letters) await this.#writeLetter(key, letter)
+  }
+
+  /**
+   * One letter: its target stored first (unless a previous run stored it), then every record of the run
+   * not already in the target partition appended and synced, then the letter stored as done.
+   */
+  async #writeLetter(key: SharePartitionKey, letter: DeadLetter): Promise<void> {
+    const { topics, partitions, logger, groupConfig, record } = this.#options
+    const done = () => record({ type: 'share-dead-letter', key, firstOffset: letter.firstOffset, target: null })
     const source = topics.topicById(key.topicId)
-    const target = topics.topic(dlqTopic)
-    if (source === undefined || target === undefined || target.partitionCount <= 0) {
-      logger.warn('dead-letter topic missing: dead letters dropped', { group: key.groupId, topic: dlqTopic })
+    let target: DeadLetterTarget | undefined = letter.target
+    const retry = target !== undefined
+    if (target === undefined) {
+      const dlqTopic = groupConfig(key.groupId, 'errors.deadletterqueue.topic.name')
+      const meta = dlqTopic === '' ? undefined : topics.topic(dlqTopic)
+      if (source === undefined || meta === undefined || meta.partitionCount <= 0) {
+        if (dlqTopic !== '')
+          logger.warn('dead-letter topic missing: dead letters dropped', { group: key.groupId, topic: dlqTopic })
+        await done()
+        return
+      }
+      // As Kafka: the source partition modulo the dead-letter topic's partition count.
+      const partition = key.partition % meta.partitionCount
+      const log = await partitions.log(dlqTopic, partition)
+      if (log === undefined) {
+        await done()
+        return
+      }
+      target = { topic: dlqTopic, partition, fromOffset: log.logEndOffset }
+      await record({ type: 'share-dead-letter', key, firstOffset: letter.firstOffset, target })
+    }
+    const log = await partitions.log(target.topic, target.partition)
+    if (source === undefined || log === undefined) {
+      logger.warn('dead-letter topic missing: dead letters dropped', { group: key.groupId, topic: target.topic })
+      await done()
       return
     }
-    // As Kafka: the source partition modulo the dead-letter topic's partition count.
-    const targetPartition = key.partition % target.partitionCount
-    const log = await partitions.log(dlqTopic, targetPartition)
-    if (log === undefined) return
+    const written = retry ? await lettersIn(log, target.fromOffset, key, source.name) : new Set<number>()
+    const copy = groupConfig(key.groupId, 'errors.deadletterqueue.copy.record.enable') === 'true'
     const sourceLog = copy ? await partitions.log(source.name, key.partition) : undefined
-    for (const letter of letters) {
-      for (
-        let first = letter.firstOffset;
-        first <= letter.lastOffset;
-        first += DEAD_LETTER_BATCH_RECORDS_MAX
-      ) {
-        const last = Math.min(letter.lastOffset, first + DEAD_LETTER_BATCH_RECORDS_MAX - 1)
-        const originals = sourceLog === undefined ? new Map() : await readRecords(sourceLog, first, last)
-        const records: BatchRecordInput[] = []
-        for (let offset = first; offset <= last; offset++) {
-          const original = originals.get(offset)
-          const headers: { key: string; value: string | Buffer | null }[] = (original?.headers ?? []).map(
-            (h: RecordHeader) => ({ key: h.key, value: h.value }),
-          )
-          headers.push(
-            { key: DEAD_LETTER_HEADERS.topic, value: source.name },
-            { key: DEAD_LETTER_HEADERS.partition, value: String(key.partition) },
-            { key: DEAD_LETTER_HEADERS.offset, value: String(offset) },
-            { key: DEAD_LETTER_HEADERS.group, value: key.groupId },
-            { key: DEAD_LETTER_HEADERS.deliveryCount, value: String(letter.deliveryCount) },
-            { key: DEAD_LETTER_HEADERS.message, value: deadLetterMessage(letter.reason) },
-          )
-          records.push({ key: original?.key ?? null, value: original?.value ?? null, headers })
-        }
-        const nowMs = this.#options.nowMs()
-        const batch = buildRecordBatch(records, { nowMs, partitionLeaderEpoch: 0 })
-        const outcome = log.append({ batch, recordsCount: records.length, maxTimestamp: nowMs })
-        await log.waitDurable(outcome.lastOffset + 1)
+    for (let first = letter.firstOffset; first <= letter.lastOffset; first += DEAD_LETTER_BATCH_RECORDS_MAX) {
+      const last = Math.min(letter.lastOffset, first + DEAD_LETTER_BATCH_RECORDS_MAX - 1)
+      const originals = sourceLog === undefined ? new Map() : await readRecords(sourceLog, first, last)
+      const records: BatchRecordInput[] = []
+      for (let offset = first; offset <= last; offset++) {
+        if (written.has(offset)) continue
+        const original = originals.get(offset)
+        const headers: { key: string; value: string | Buffer | null }[] = (original?.headers ?? []).map(
+          (h: RecordHeader) => ({ key: h.key, value: h.value }),
+        )
+        headers.push(
+          { key: DEAD_LETTER_HEADERS.topic, value: source.name },
+          { key: DEAD_LETTER_HEADERS.partition, value: String(key.partition) },
+          { key: DEAD_LETTER_HEADERS.offset, value: String(offset) },
+          { key: DEAD_LETTER_HEADERS.group, value: key.groupId },
+          { key: DEAD_LETTER_HEADERS.deliveryCount, value: String(letter.deliveryCount) },
+          { key: DEAD_LETTER_HEADERS.message, value: deadLetterMessage(letter.reason) },
+        )
+        records.push({ key: original?.key ?? null, value: original?.value ?? null, headers })
       }
+      if (records.length === 0) continue
+      const nowMs = this.#options.nowMs()
+      const batch = buildRecordBatch(records, { nowMs, partitionLeaderEpoch: 0 })
+      const outcome = log.append({ batch, recordsCount: records.length, maxTimestamp: nowMs })
+      await log.waitDurable(outcome.lastOffset + 1)
     }
+    await done()
   }
+}
+
+/**
+ * The source offsets of the letters of `key` (by group, source topic name and partition headers) in the
+ * dead-letter log from `fromOffset` to its end: what a run cut short by a crash already wrote.
+ */
+async function lettersIn(
+  log: ReadableLog,
+  fromOffset: number,
+  key: SharePartitionKey,
+  topicName: string,
+): Promise<Set<number>> {
+  const found = new Set<number>()
+  const wanted = new Map([
+    [DEAD_LETTER_HEADERS.group, key.groupId],
+    [DEAD_LETTER_HEADERS.topic, topicName],
+    [DEAD_LETTER_HEADERS.partition, String(key.partition)],
+  ])
+  let offset = Math.max(fromOffset, log.logStartOffset)
+  while (offset < log.logEndOffset) {
+    const read = await log.read(offset, SOURCE_READ_BYTES)
+    if (read.outOfRange || read.batches.length === 0) break
+    let next = offset
+    for (const batch of read.batches) {
+      const decoded = decodeBatch(batch)
+      for (const record of decoded.records) {
+        const headers = new Map(record.headers.map((h) => [h.key, h.value?.toString('utf8')]))
+        const matches = [...wanted].every(([name, value]) => headers.get(name) === value)
+        const sourceOffset = Number(headers.get(DEAD_LETTER_HEADERS.offset))
+        if (matches && Number.isSafeInteger(sourceOffset)) found.add(sourceOffset)
+      }
+      next = Math.max(next, decoded.header.baseOffset + decoded.header.lastOffsetDelta + 1)
+    }
+    if (next <= offset) break
+    offset = next
+  }
+  return found
 }
 
 interface SourceRecord {

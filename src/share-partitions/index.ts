@@ -12,7 +12,6 @@ export {
   type AcknowledgeResult,
   type AcknowledgementBatch,
   type DeadLetter,
-  type DeadLetterReason,
   type AcquireResult,
   type AcquiredRange,
   type RecordState,
@@ -22,6 +21,9 @@ export {
   SharePartition,
 } from './share-partition.js'
 export {
+  type DeadLetterReason,
+  type DeadLetterTarget,
+  type DurableDeadLetter,
   type DurableRange,
   type DurableRecordState,
   type DurableValue,
@@ -32,6 +34,7 @@ export {
   sharePartitionKeyString,
 } from './share-state-record.js'
 export {
+  SHARE_DEAD_LETTER_RECORD_TYPE,
   SHARE_GROUP_CONFIG_RECORD_TYPE,
   SHARE_STATE_DIR,
   SHARE_STATE_RECORD_TYPE,

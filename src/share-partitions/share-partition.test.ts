@@ -435,7 +435,23 @@ describe('share-partition dead letters (#8, KIP-1191)', () => {
     const stored = sink.replay().partitions.values().next().value
     assert.ok(stored !== undefined)
     const restored = SharePartition.restore({ key, clock, settings, sink, durable: stored.state })
+    // Archived on restore, and stored with its letter before it is told (exactly once, #8).
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.deepEqual(told, [], 'told before the archiving on restore was synced')
+    sink.sync()
+    await new Promise((resolve) => setImmediate(resolve))
     assert.deepEqual(told, [['delivery-count-limit', 6, 6, 2]])
+    const owed = sink.replay().partitions.values().next().value?.state.deadLetters
+    assert.deepEqual(
+      owed?.map((l) => [l.reason, l.firstOffset, l.lastOffset]),
+      [
+        ['rejected', 0, 0],
+        ['delivery-count-limit', 2, 3],
+        ['delivery-count-limit', 5, 5],
+        ['delivery-count-limit', 6, 6],
+      ],
+      'every letter is owed in the stored state until the writer stores it done',
+    )
     assert.deepEqual(restored.stateOf(7), { state: 'AVAILABLE', deliveryCount: 1, memberId: null })
     assert.equal(restored.startOffset, 7)
     restored.close()

@@ -4,6 +4,8 @@ import { type Clock, type Timer, assert } from '../core/index.js'
 import { ErrorCode } from '../protocol/index.js'
 import { OffsetRanges } from './offset-ranges.js'
 import type {
+  DeadLetterReason,
+  DurableDeadLetter,
   DurableRange,
   DurableRecordState,
   DurableSharePartition,
@@ -31,16 +33,8 @@ export interface AcquiredRange {
   readonly deliveryCount: number
 }
 
-/** Why a record was archived: a REJECT, or its delivery count reached the limit. */
-export type DeadLetterReason = 'rejected' | 'delivery-count-limit'
-
-/** A run of records archived together, with the delivery count they had. */
-export interface DeadLetter {
-  readonly firstOffset: number
-  readonly lastOffset: number
-  readonly deliveryCount: number
-  readonly reason: DeadLetterReason
-}
+/** A run of records archived together (REJECT or the delivery count limit), owed to the dead-letter topic. */
+export type DeadLetter = DurableDeadLetter
 
 /** Writes share-state records to durable storage; the promise resolves once the record is synced. */
 export interface ShareStateSink {
@@ -63,9 +57,13 @@ export interface SharePartitionSettings {
   redeliveryDelayMs?(deliveryCount: number): number
   /**
    * Told of records archived by REJECT or at the delivery count limit, once that archiving is synced
-   * (dead letters, KIP-1191). Not told of records archived because the log start passed them.
+   * (dead letters, KIP-1191). Not told of records archived because the log start passed them. The
+   * letters are stored with the archiving (owed until the listener records them written), so that a
+   * restart can finish them: exactly once.
    */
   deadLetters?(key: SharePartitionKey, letters: readonly DeadLetter[]): void
+  /** False when the group has no dead-letter topic: then no letter is stored nor told. Default true. */
+  deadLettersEnabled?(): boolean
 }
 
 /** The value of a run of offsets. Never mutated: updates replace it (ranges share value objects). */
@@ -188,8 +186,15 @@ export class SharePartition {
       ranges.append(range.lastOffset - range.firstOffset + 1, value)
     }
     const partition = new SharePartition(options.key, options.clock, options.settings, options.sink, ranges)
+    // Records found acquired at the limit are archived now: stored (with their letters) before told.
+    const archived = partition.#durableRangesOver(letters)
     partition.#advanceStartOverDone()
-    if (letters.length > 0) options.settings.deadLetters?.(options.key, letters)
+    if (archived.length > 0) {
+      const owed = partition.#lettersWanted(letters)
+      const durable = partition.#persist(false, archived, owed)
+      partition.#deadLetterOnceDurable(durable, owed)
+      durable.catch(() => {})
+    }
     return partition
   }
 
@@ -344,8 +349,9 @@ export class SharePartition {
     if (changed.length === 0) return { errorCode: ErrorCode.NONE, errorMessage: null, durable: DONE }
     const durableRanges = this.#durableRangesOver(changed)
     this.#advanceStartOverDone()
-    const durable = this.#persist(false, durableRanges)
-    this.#deadLetterOnceDurable(durable, letters)
+    const owed = this.#lettersWanted(letters)
+    const durable = this.#persist(false, durableRanges, owed)
+    this.#deadLetterOnceDurable(durable, owed)
     return { errorCode: ErrorCode.NONE, errorMessage: null, durable }
   }
 
@@ -454,8 +460,9 @@ export class SharePartition {
     const letters = this.#archivedIn(held, 'delivery-count-limit')
     this.#advanceStartOverDone()
     this.#scheduleLockTimer()
-    const durable = this.#persist(false, durableRanges)
-    this.#deadLetterOnceDurable(durable, letters)
+    const owed = this.#lettersWanted(letters)
+    const durable = this.#persist(false, durableRanges, owed)
+    this.#deadLetterOnceDurable(durable, owed)
     return durable
   }
 
@@ -480,6 +487,12 @@ export class SharePartition {
           reason,
         })
     return out
+  }
+
+  /** The letters to store and tell: none without a listener or with dead letters off for the group. */
+  #lettersWanted(letters: readonly DeadLetter[]): readonly DeadLetter[] {
+    if (letters.length === 0 || this.#settings.deadLetters === undefined) return []
+    return (this.#settings.deadLettersEnabled?.() ?? true) ? letters : []
   }
 
   /** Tells the dead-letter listener after the archiving is synced (never before: no duplicates). */
@@ -554,13 +567,14 @@ export class SharePartition {
     return out
   }
 
-  #persist(replace: boolean, ranges: DurableRange[]): Promise<void> {
+  #persist(replace: boolean, ranges: DurableRange[], deadLetters: readonly DeadLetter[] = []): Promise<void> {
     return this.#sink.append({
       type: 'share-state',
       key: this.key,
       replace,
       startOffset: this.startOffset,
       ranges,
+      ...(deadLetters.length > 0 ? { deadLetters } : {}),
     })
   }
 }

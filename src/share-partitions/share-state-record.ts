@@ -22,11 +22,39 @@ export interface DurableRange {
   readonly availableAtMs?: number
 }
 
+/** Why a record was archived: a REJECT, or its delivery count reached the limit. */
+export type DeadLetterReason = 'rejected' | 'delivery-count-limit'
+
+/** Where a dead letter is being written: set before its append, so that a retry finds what got there. */
+export interface DeadLetterTarget {
+  readonly topic: string
+  readonly partition: number
+  /** The dead-letter partition's log end before the append: a retry looks for the letter from here on. */
+  readonly fromOffset: number
+}
+
+/**
+ * A run of archived records owed to the dead-letter topic, stored with the archiving itself (the same
+ * record) and kept until the letter is written: exactly once across crashes. Identified, per partition,
+ * by its first offset.
+ */
+export interface DurableDeadLetter {
+  readonly firstOffset: number
+  readonly lastOffset: number
+  readonly deliveryCount: number
+  readonly reason: DeadLetterReason
+  /** Set once the writer chose where it goes (it may have been appended, wholly or partly). */
+  readonly target?: DeadLetterTarget
+}
+
 /**
  * One change to one share-partition. `share-state` moves the start offset (everything below is done) and
  * sets the listed ranges; with `replace` it first forgets every range (initialization, snapshots, offset
- * resets). `share-delete` forgets the partition (DeleteGroups, DeleteShareGroupOffsets). Replaying a
- * record over a state that already has it changes nothing.
+ * resets). `share-delete` forgets the partition (DeleteGroups, DeleteShareGroupOffsets). Dead letters:
+ * `deadLetters` on a `share-state` record are owed by the archiving it stores; `share-dead-letter` records
+ * where the letter starting at `firstOffset` is being written (`target`), or with a null target that it
+ * is written (or dropped) and no longer owed. Replaying a record over a state that already has it changes
+ * nothing.
  */
 export type ShareStateRecord =
   | {
@@ -35,8 +63,15 @@ export type ShareStateRecord =
       readonly replace: boolean
       readonly startOffset: number
       readonly ranges: readonly DurableRange[]
+      readonly deadLetters?: readonly DurableDeadLetter[]
     }
   | { readonly type: 'share-delete'; readonly key: SharePartitionKey }
+  | {
+      readonly type: 'share-dead-letter'
+      readonly key: SharePartitionKey
+      readonly firstOffset: number
+      readonly target: DeadLetterTarget | null
+    }
 
 /** The stored value of a run of offsets. */
 export interface DurableValue {
@@ -54,6 +89,8 @@ const NEVER_DELIVERED: DurableValue = { state: 'available', deliveryCount: 0, av
 /** A share-partition as rebuilt from its records: start offset plus the ranges above it. */
 export class DurableSharePartition {
   #ranges: OffsetRanges<DurableValue>
+  /** Dead letters owed, by first offset (they outlive the ranges: the start moves past archived records). */
+  readonly #deadLetters = new Map<number, DurableDeadLetter>()
 
   constructor(startOffset: number) {
     this.#ranges = new OffsetRanges(startOffset, durableEqual)
@@ -64,11 +101,30 @@ export class DurableSharePartition {
     return this.#ranges
   }
 
+  /** Dead letters owed (archived, not yet known to be in the dead-letter topic), in offset order. */
+  get deadLetters(): DurableDeadLetter[] {
+    return [...this.#deadLetters.values()].sort((a, b) => a.firstOffset - b.firstOffset)
+  }
+
   /** Applies a `share-state` record (the caller routes records by key). */
   apply(record: Extract<ShareStateRecord, { type: 'share-state' }>): void {
     if (record.replace) this.#ranges = new OffsetRanges(record.startOffset, durableEqual)
     this.#ranges.advanceStart(record.startOffset)
     for (const range of record.ranges) this.#set(range)
+    // A letter already owed keeps what is known of its target (a snapshot replayed under later records).
+    for (const letter of record.deadLetters ?? [])
+      if (!this.#deadLetters.has(letter.firstOffset) || letter.target !== undefined)
+        this.#deadLetters.set(letter.firstOffset, letter)
+  }
+
+  /** Applies a `share-dead-letter` record: the letter's target, or (null) that it is no longer owed. */
+  applyDeadLetter(firstOffset: number, target: DeadLetterTarget | null): void {
+    if (target === null) {
+      this.#deadLetters.delete(firstOffset)
+      return
+    }
+    const letter = this.#deadLetters.get(firstOffset)
+    if (letter !== undefined) this.#deadLetters.set(firstOffset, { ...letter, target })
   }
 
   #set(range: DurableRange): void {
@@ -100,6 +156,7 @@ export class DurableSharePartition {
         deliveryCount: r.value.deliveryCount,
         availableAtMs: r.value.availableAtMs,
       })),
+      deadLetters: this.deadLetters,
     }
   }
 }
@@ -117,6 +174,10 @@ export class ShareStateReplay {
     const id = sharePartitionKeyString(record.key)
     if (record.type === 'share-delete') {
       this.partitions.delete(id)
+      return
+    }
+    if (record.type === 'share-dead-letter') {
+      this.partitions.get(id)?.state.applyDeadLetter(record.firstOffset, record.target)
       return
     }
     let entry = this.partitions.get(id)

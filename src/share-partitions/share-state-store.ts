@@ -4,6 +4,8 @@ import type { FileSystem, Logger } from '../core/index.js'
 import { StateLog, type StateRecord } from '../storage/index.js'
 import type { ShareStateSink } from './share-partition.js'
 import {
+  type DeadLetterReason,
+  type DurableDeadLetter,
   type DurableRange,
   type DurableRecordState,
   type DurableSharePartition,
@@ -17,10 +19,16 @@ import {
 export const SHARE_STATE_DIR = 'share-state'
 /** StateRecord type of share-partition records. */
 export const SHARE_STATE_RECORD_TYPE = 'share-partition'
+/** StateRecord type of a dead letter's progress (key: group, topic id, partition, first offset). */
+export const SHARE_DEAD_LETTER_RECORD_TYPE = 'share-dead-letter'
 /** StateRecord type of a share group's config overrides (key: group id; value: name -> value, or null). */
 export const SHARE_GROUP_CONFIG_RECORD_TYPE = 'share-group-config'
 
 const STATE_CODES: readonly DurableRecordState[] = ['available', 'acquired', 'acknowledged', 'archived']
+const REASON_CODES: readonly DeadLetterReason[] = ['rejected', 'delivery-count-limit']
+
+/** A stored dead letter: [first, last, delivery count, reason code], plus [topic, partition, from offset]. */
+type StoredDeadLetter = [number, number, number, number] | [number, number, number, number, string, number, number]
 
 /**
  * Stored value: start offset, replace flag, ranges as [first, last, state code, delivery count], with a
@@ -30,10 +38,46 @@ interface StoredValue {
   s: number
   r: 0 | 1
   g: ([number, number, number, number] | [number, number, number, number, number])[]
+  /** Dead letters owed (absent when none). */
+  d?: StoredDeadLetter[]
+}
+
+function toStoredDeadLetter(letter: DurableDeadLetter): StoredDeadLetter {
+  const entry: [number, number, number, number] = [
+    letter.firstOffset,
+    letter.lastOffset,
+    letter.deliveryCount,
+    REASON_CODES.indexOf(letter.reason),
+  ]
+  const target = letter.target
+  return target === undefined ? entry : [...entry, target.topic, target.partition, target.fromOffset]
+}
+
+function fromStoredDeadLetter(entry: unknown): DurableDeadLetter | undefined {
+  if (!Array.isArray(entry) || (entry.length !== 4 && entry.length !== 7)) return undefined
+  const [firstOffset, lastOffset, deliveryCount, code, topic, partition, fromOffset] = entry
+  const reason = REASON_CODES[code]
+  if (![firstOffset, lastOffset, deliveryCount].every(Number.isSafeInteger) || reason === undefined)
+    return undefined
+  if (firstOffset > lastOffset) return undefined
+  const letter: DurableDeadLetter = { firstOffset, lastOffset, deliveryCount, reason }
+  if (entry.length === 4) return letter
+  if (typeof topic !== 'string' || !Number.isSafeInteger(partition) || !Number.isSafeInteger(fromOffset))
+    return undefined
+  return { ...letter, target: { topic, partition, fromOffset } }
 }
 
 /** The StateLog form of a record (keyed by group, topic id and partition; null value deletes). */
 export function toStateRecord(record: ShareStateRecord): StateRecord {
+  if (record.type === 'share-dead-letter') {
+    const { groupId, topicId, partition } = record.key
+    const target = record.target
+    return {
+      type: SHARE_DEAD_LETTER_RECORD_TYPE,
+      key: JSON.stringify([groupId, topicId, partition, record.firstOffset]),
+      value: target === null ? null : { t: target.topic, p: target.partition, o: target.fromOffset },
+    }
+  }
   const key = JSON.stringify([record.key.groupId, record.key.topicId, record.key.partition])
   if (record.type === 'share-delete') return { type: SHARE_STATE_RECORD_TYPE, key, value: null }
   const value: StoredValue = {
@@ -49,11 +93,14 @@ export function toStateRecord(record: ShareStateRecord): StateRecord {
       return r.availableAtMs !== undefined && r.availableAtMs > 0 ? [...entry, r.availableAtMs] : entry
     }),
   }
+  if (record.deadLetters !== undefined && record.deadLetters.length > 0)
+    value.d = record.deadLetters.map(toStoredDeadLetter)
   return { type: SHARE_STATE_RECORD_TYPE, key, value }
 }
 
 /** Parses a stored record; undefined when it is not a well-formed share-partition record. */
 export function fromStateRecord(record: StateRecord): ShareStateRecord | undefined {
+  if (record.type === SHARE_DEAD_LETTER_RECORD_TYPE) return fromDeadLetterRecord(record)
   if (record.type !== SHARE_STATE_RECORD_TYPE) return undefined
   let parsed: unknown
   try {
@@ -82,7 +129,45 @@ export function fromStateRecord(record: StateRecord): ShareStateRecord | undefin
         : { firstOffset, lastOffset, state, deliveryCount },
     )
   }
-  return { type: 'share-state', key, replace: value.r === 1, startOffset: value.s as number, ranges }
+  const deadLetters: DurableDeadLetter[] = []
+  if (value.d !== undefined) {
+    if (!Array.isArray(value.d)) return undefined
+    for (const entry of value.d) {
+      const letter = fromStoredDeadLetter(entry)
+      if (letter === undefined) return undefined
+      deadLetters.push(letter)
+    }
+  }
+  const replace = value.r === 1
+  const startOffset = value.s as number
+  return deadLetters.length > 0
+    ? { type: 'share-state', key, replace, startOffset, ranges, deadLetters }
+    : { type: 'share-state', key, replace, startOffset, ranges }
+}
+
+function fromDeadLetterRecord(record: StateRecord): ShareStateRecord | undefined {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(record.key)
+  } catch {
+    return undefined
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 4) return undefined
+  const [groupId, topicId, partition, firstOffset] = parsed
+  if (
+    typeof groupId !== 'string' ||
+    typeof topicId !== 'string' ||
+    !Number.isSafeInteger(partition) ||
+    !Number.isSafeInteger(firstOffset)
+  )
+    return undefined
+  const key: SharePartitionKey = { groupId, topicId, partition }
+  if (record.value === null) return { type: 'share-dead-letter', key, firstOffset, target: null }
+  const value = record.value as { t?: unknown; p?: unknown; o?: unknown }
+  if (typeof value.t !== 'string' || !Number.isSafeInteger(value.p) || !Number.isSafeInteger(value.o))
+    return undefined
+  const target = { topic: value.t, partition: value.p as number, fromOffset: value.o as number }
+  return { type: 'share-dead-letter', key, firstOffset, target }
 }
 
 /**
@@ -167,6 +252,16 @@ export class ShareStateStore implements ShareStateSink {
     if (configs.size === 0) this.#groupConfigs.delete(groupId)
     else this.#groupConfigs.set(groupId, new Map(configs))
     return this.#log.append([groupConfigRecord(groupId, configs.size === 0 ? null : configs)])
+  }
+
+  /** Every stored share-partition with dead letters owed (to resume after a restart). */
+  owedDeadLetters(): { key: SharePartitionKey; letters: DurableDeadLetter[] }[] {
+    const out: { key: SharePartitionKey; letters: DurableDeadLetter[] }[] = []
+    for (const entry of this.#mirror.partitions.values()) {
+      const letters = entry.state.deadLetters
+      if (letters.length > 0) out.push({ key: entry.key, letters })
+    }
+    return out
   }
 
   /** Keys of every stored share-partition. */
