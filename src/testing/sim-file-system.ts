@@ -178,6 +178,9 @@ class SimFileHandle implements FileHandle {
 
   async sync(): Promise<void> {
     this.#check()
+    // A test may cut the power right before a chosen sync (it calls crash() from here).
+    this.#view.beforeSync?.()
+    this.#check()
     this.#inode.undo = []
     this.#view.stats.syncs++
     await this.#view.tick()
@@ -211,6 +214,11 @@ export class SimFileSystem implements FileSystem {
   #alive = true
   /** Counters for tests: vectored writes and syncs issued through this view. */
   readonly stats = { writes: 0, syncs: 0 }
+  /**
+   * Called at the start of every file sync on this view, before it takes effect; a simulation sets it to
+   * crash at the n-th sync, so that the cut lands between any two durable steps.
+   */
+  beforeSync: (() => void) | undefined
 
   constructor(options?: { seed?: number; random?: SeededRandom }) {
     this.#disk = new SimDisk()

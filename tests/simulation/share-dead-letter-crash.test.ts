@@ -183,10 +183,19 @@ async function runSeed(seed: number): Promise<number> {
       if (last && held.length === 0 && state?.startOffset === RECORDS) break
     }
     if (last) break
-    // Let the dead-letter writer run for a while, then cut the power (or kill the process) mid-way.
-    const turns = random.int(12)
-    for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve))
-    fs = fs.crash({ processOnly: random.chance(0.3), tearProbability: 0.5 })
+    // Let the dead-letter writer go on, and cut the power (or kill the process) right before one of
+    // the next syncs, so that the cut lands between any two of its durable steps (or after all of them).
+    const processOnly = random.chance(0.3)
+    let syncsLeft = random.int(10)
+    let crashed: SimFileSystem | undefined
+    const dying = fs
+    dying.beforeSync = () => {
+      if (crashed !== undefined || syncsLeft-- > 0) return
+      crashed = dying.crash({ processOnly, tearProbability: 0.5 })
+    }
+    for (let turn = 0; turn < 50 && crashed === undefined; turn++)
+      await new Promise((resolve) => setImmediate(resolve))
+    fs = crashed ?? dying.crash({ processOnly, tearProbability: 0.5 })
     broker = await open(fs)
   }
   await broker.context.shares.deadLetters.settled()
