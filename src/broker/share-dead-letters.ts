@@ -98,7 +98,8 @@ export class DeadLetterWriter {
    */
   async #writeLetter(key: SharePartitionKey, letter: DeadLetter): Promise<void> {
     const { topics, partitions, logger, groupConfig, record } = this.#options
-    const done = () => record({ type: 'share-dead-letter', key, firstOffset: letter.firstOffset, target: null })
+    const done = () =>
+      record({ type: 'share-dead-letter', key, firstOffset: letter.firstOffset, target: null })
     const source = topics.topicById(key.topicId)
     let target: DeadLetterTarget | undefined = letter.target
     const retry = target !== undefined
@@ -107,7 +108,10 @@ export class DeadLetterWriter {
       const meta = dlqTopic === '' ? undefined : topics.topic(dlqTopic)
       if (source === undefined || meta === undefined || meta.partitionCount <= 0) {
         if (dlqTopic !== '')
-          logger.warn('dead-letter topic missing: dead letters dropped', { group: key.groupId, topic: dlqTopic })
+          logger.warn('dead-letter topic missing: dead letters dropped', {
+            group: key.groupId,
+            topic: dlqTopic,
+          })
         await done()
         return
       }
@@ -123,7 +127,10 @@ export class DeadLetterWriter {
     }
     const log = await partitions.log(target.topic, target.partition)
     if (source === undefined || log === undefined) {
-      logger.warn('dead-letter topic missing: dead letters dropped', { group: key.groupId, topic: target.topic })
+      logger.warn('dead-letter topic missing: dead letters dropped', {
+        group: key.groupId,
+        topic: target.topic,
+      })
       await done()
       return
     }

@@ -28,7 +28,9 @@ const STATE_CODES: readonly DurableRecordState[] = ['available', 'acquired', 'ac
 const REASON_CODES: readonly DeadLetterReason[] = ['rejected', 'delivery-count-limit']
 
 /** A stored dead letter: [first, last, delivery count, reason code], plus [topic, partition, from offset]. */
-type StoredDeadLetter = [number, number, number, number] | [number, number, number, number, string, number, number]
+type StoredDeadLetter =
+  | [number, number, number, number]
+  | [number, number, number, number, string, number, number]
 
 /**
  * Stored value: start offset, replace flag, ranges as [first, last, state code, delivery count], with a

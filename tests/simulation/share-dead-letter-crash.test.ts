@@ -57,7 +57,9 @@ function fetchInput(
     batchSize: 8,
     shareAcquireMode: 0,
     isRenewAck: false,
-    topics: [{ topicId, partitions: [{ partitionIndex: 0, partitionMaxBytes: 0, acknowledgementBatches: acks }] }],
+    topics: [
+      { topicId, partitions: [{ partitionIndex: 0, partitionMaxBytes: 0, acknowledgementBatches: acks }] },
+    ],
     forgottenTopicsData: [],
   }
 }
