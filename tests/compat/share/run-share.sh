@@ -17,11 +17,13 @@
 # "<client>-release-reject": one worker RELEASEs record "3" on its first delivery and REJECTs record "5" of
 # 20: "3" comes back with delivery count 2 and is accepted, "5" never comes back, the other 18 are accepted
 # once. Check "broker-kill": the broker SIGKILLed and restarted while three workers share 3,000 records:
-# every record is accepted in the end, and none whose ACCEPT was confirmed comes back. Ends with one line
+# every record is accepted in the end, and none whose ACCEPT was confirmed comes back. Check "worker-kill": a
+# worker SIGKILLed while holding records; another worker gets them all with delivery count 2 (prints how long
+# after the kill). Ends with one line
 # `N passed, N failed`; exits 1 on any failure.
 # Usage: tests/compat/share/run-share.sh [--target brook|kafka] [--keep-logs] [--only CHECK,CHECK]
 # (checks: three-workers poison group-and-share share-tool franz-workers franz-release-reject
-# confluent-workers confluent-release-reject broker-kill; and, only when named in --only,
+# confluent-workers confluent-release-reject worker-kill broker-kill; and, only when named in --only,
 # confluent-close-acks: a ShareConsumer acknowledges 20 records without committing and close()s; none may
 # come back to the next worker. It fails on Brook today, see /work/findings.md: Brook ends the share
 # session at the leave heartbeat, before librdkafka's closing ShareAcknowledge)
@@ -520,6 +522,71 @@ PY
   if [[ $? -eq 0 ]]; then result "$check" PASS "$problem"; else result "$check" FAIL "$problem"; fi
 }
 
+# A worker SIGKILLed while holding records (share.record.lock.duration.ms 15000 for the group): another
+# worker, already in the group, gets every one of them with delivery count 2, none before the kill; prints the
+# time from the kill to the last of them confirmed accepted (the dead worker's connection closes at the kill,
+# the lock expires 15 s after its fetch).
+check_worker_kill() {
+  local check=worker-kill topic="wkill-$(date +%s)-$$" group="wkill-$$"
+  if ! timeout 120 "${java_run[@]}" setup "$bootstrap" "$topic" "$group" 100 >> "$logs/setup.log" 2>&1; then
+    result "$check" FAIL "setup failed: $(tail -3 "$logs/setup.log" | tr '\n' ' ')"
+    return
+  fi
+  local held="$work/$check-held" other="$work/$check-other" stop="$work/stop-$check"
+  : > "$held"
+  : > "$other"
+  rm -f "$stop"
+  "${java_run[@]}" hold "$bootstrap" "$topic" "$group" "$held" 15000 >> "$logs/$check-holder.log" 2>&1 &
+  local holder=$!
+  worker_pids+=("$holder")
+  local deadline=$((SECONDS + 60))
+  while ((SECONDS < deadline)) && [[ ! -s "$held" ]]; do sleep 0.2; done
+  "${java_run[@]}" worker "$bootstrap" "$topic" "$group" "$other" "$stop" >> "$logs/$check-other.log" 2>&1 &
+  worker_pids+=($!)
+  sleep 5 # the second worker joins and takes what the holder does not hold
+  cp "$other" "$work/$check-before"
+  kill -KILL "$holder"
+  local killed_ns
+  killed_ns="$(date +%s%N)"
+  local want
+  want="$(wc -l < "$held")"
+  local back_ms=-1
+  deadline=$((SECONDS + 60))
+  while ((SECONDS < deadline)); do
+    if (($(cut -d' ' -f1 "$held" | grep -cxFf - <(cut -d' ' -f1 "$other")) >= want)); then
+      back_ms=$((($(date +%s%N) - killed_ns) / 1000000))
+      break
+    fi
+    sleep 0.1
+  done
+  sleep 2
+  stop_workers "$stop"
+  local problem
+  problem="$(python3 - "$held" "$work/$check-before" "$other" "$back_ms" <<'PY'
+import sys
+held_file, before_file, other_file, back_ms = sys.argv[1:]
+held = {int(l.split()[0]): l.split()[2] for l in open(held_file) if l.strip()}
+before = [int(l.split()[0]) for l in open(before_file) if l.strip()]
+other = [l.split() for l in open(other_file) if l.strip()]
+problems = []
+if not held: problems.append("the holder got no records")
+early = [o for o in before if o in held]
+if early: problems.append(f"{len(early)} held records reached the other worker before the kill")
+back = {int(o): c for o, v, c in other if int(o) in held}
+if len(back) < len(held): problems.append(f"{len(held) - len(back)} of {len(held)} held records never came back")
+wrong = {o: c for o, c in back.items() if c != "2"}
+if wrong: problems.append(f"delivery counts not 2: {dict(list(wrong.items())[:5])}")
+seen = [int(o) for o, v, c in other]
+if len(seen) != len(set(seen)) or sorted(set(seen)) != list(range(100)):
+    problems.append(f"the other worker accepted {len(seen)} ({len(set(seen))} distinct) of 100")
+print("; ".join(problems) if problems else
+      f"{len(held)} held records back at delivery count 2, {back_ms} ms after the holder was SIGKILLed")
+sys.exit(1 if problems else 0)
+PY
+)"
+  if [[ $? -eq 0 ]]; then result "$check" PASS "$problem"; else result "$check" FAIL "$problem"; fi
+}
+
 if ! start_broker; then
   echo "FAIL broker did not start ($target); see $logs"
   keep_logs=1
@@ -534,6 +601,7 @@ for client in franz confluent; do
   wanted "$client-release-reject" && check_peer_release_reject "$client-release-reject" "$client"
 done
 named confluent-close-acks && check_close_acks
+wanted worker-kill && check_worker_kill
 wanted broker-kill && check_broker_kill
 ((failed > 0)) && keep_logs=1
 echo "$passed passed, $failed failed"

@@ -18,6 +18,11 @@
 //                                        ACCEPTs the others; appends "offset value deliveryCount TYPE"
 //   dump BOOTSTRAP TOPIC SECONDS         prints each record of TOPIC (from the start) as
 //                                        "offset value header=value ..." (tab-separated)
+//   hold BOOTSTRAP TOPIC GROUP OUTFILE LOCKMS
+//                                        sets the group's share.record.lock.duration.ms to LOCKMS, then a share
+//                                        worker that polls until it gets records, appends "offset value
+//                                        deliveryCount" for each to OUTFILE and holds them, never acknowledging
+//                                        (to be SIGKILLed)
 //   group BOOTSTRAP TOPIC GROUP OUTFILE STOPFILE
 //                                        a classic consumer-group member appending "offset value" per record
 import java.io.FileWriter;
@@ -60,6 +65,7 @@ public class ShareWorker {
     } else if (args.length >= 7 && args[0].equals("poison")) poison(args[1], args[2], args[3], args[4], args[5], args[6]);
     else if (args.length >= 4 && args[0].equals("dump")) dump(args[1], args[2], Integer.parseInt(args[3]));
     else if (args.length >= 6 && args[0].equals("group")) group(args[1], args[2], args[3], args[4], args[5]);
+    else if (args.length >= 6 && args[0].equals("hold")) hold(args[1], args[2], args[3], args[4], args[5]);
     else if (args.length >= 6 && args[0].equals("worker"))
       work(args[1], args[2], args[3], args[4], args[5], args.length > 6 ? Long.parseLong(args[6]) : 0,
           args.length > 7 ? args[7] : null);
@@ -129,6 +135,33 @@ public class ShareWorker {
           }
       }
     }
+  }
+
+  static void hold(String bootstrap, String topic, String group, String outFile, String lockMs) throws Exception {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrap);
+    try (Admin admin = Admin.create(props)) {
+      ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
+      AlterConfigOp lock =
+          new AlterConfigOp(new ConfigEntry("share.record.lock.duration.ms", lockMs), AlterConfigOp.OpType.SET);
+      admin.incrementalAlterConfigs(Map.of(resource, List.of(lock))).all().get();
+    }
+    props.put("group.id", group);
+    props.put("share.acknowledgement.mode", "explicit");
+    KafkaShareConsumer<String, String> consumer =
+        new KafkaShareConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+    consumer.subscribe(List.of(topic));
+    try (PrintWriter out = new PrintWriter(new FileWriter(outFile, true), true)) {
+      for (;;) {
+        ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(200));
+        if (records.isEmpty()) continue;
+        for (ConsumerRecord<String, String> record : records)
+          out.println(record.offset() + " " + record.value() + " " + record.deliveryCount().map(String::valueOf).orElse("?"));
+        break;
+      }
+    }
+    System.out.println("holding; waiting to be killed");
+    Thread.sleep(Long.MAX_VALUE);
   }
 
   static void dlqSetup(String bootstrap, String group, String dlqTopic, boolean topicConfig) throws Exception {
