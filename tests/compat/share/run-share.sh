@@ -548,6 +548,7 @@ check_worker_kill() {
   kill -KILL "$holder"
   local killed_ns
   killed_ns="$(date +%s%N)"
+  wait "$holder" 2>/dev/null # reaps it without bash's "Killed" line
   local want
   want="$(wc -l < "$held")"
   local back_ms=-1
