@@ -289,10 +289,11 @@ export class ShareCoordinator {
   async describeOffsets(
     groupId: string,
     topics: readonly { topicName: string; partitions: readonly number[] }[] | null,
+    keysByGroup: ReadonlyMap<string, readonly SharePartitionKey[]> = this.stateKeysByGroup(),
   ): Promise<ShareOffsetsDescription> {
     const { topics: registry } = this.#options
     if (topics === null) {
-      const keys = this.#store.keys().filter((key) => key.groupId === groupId)
+      const keys = keysByGroup.get(groupId) ?? []
       if (keys.length === 0 && !this.#groups.has(groupId))
         return {
           errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
@@ -338,6 +339,20 @@ export class ShareCoordinator {
   }
 
   /**
+   * The keys of every stored share-partition by group: one pass over the store, so that a request naming
+   * many groups costs one scan, not one per group.
+   */
+  stateKeysByGroup(): Map<string, SharePartitionKey[]> {
+    const byGroup = new Map<string, SharePartitionKey[]>()
+    for (const key of this.#store.keys()) {
+      let keys = byGroup.get(key.groupId)
+      if (keys === undefined) byGroup.set(key.groupId, (keys = []))
+      keys.push(key)
+    }
+    return byGroup
+  }
+
+  /**
    * AlterShareGroupOffsets: sets the start offset of the listed partitions and forgets their in-flight
    * state, synced before the answer. The group must have no members (NON_EMPTY_GROUP); an unknown group
    * is created empty, as Kafka does. A start offset of -1 makes the partition uninitialized again (the
@@ -356,10 +371,18 @@ export class ShareCoordinator {
     if (!this.#groups.has(groupId)) this.#createGroup(groupId)
     const writes: Promise<void>[] = []
     const answered: ShareOffsetsAlteration['topics'] = []
+    // A topic or partition named twice is set once, to its last offset (Kafka keeps topics by name and
+    // one offset per partition), so a request cannot ask for more writes than there are partitions.
+    const wanted = new Map<string, Map<number, number>>()
     for (const topic of topics) {
-      const meta = this.#options.topics.topic(topic.topicName)
+      let offsets = wanted.get(topic.topicName)
+      if (offsets === undefined) wanted.set(topic.topicName, (offsets = new Map()))
+      for (const p of topic.partitions) offsets.set(p.partitionIndex, p.startOffset)
+    }
+    for (const [topicName, lastOf] of wanted) {
+      const meta = this.#options.topics.topic(topicName)
       const partitions: ShareOffsetsAlteration['topics'][number]['partitions'] = []
-      for (const { partitionIndex, startOffset } of topic.partitions) {
+      for (const [partitionIndex, startOffset] of lastOf) {
         if (meta === undefined || partitionIndex < 0 || partitionIndex >= meta.partitionCount) {
           partitions.push({
             partitionIndex,
@@ -380,7 +403,7 @@ export class ShareCoordinator {
         writes.push(startOffset === -1 ? this.#forget(key) : this.#resetPartition(key, startOffset))
         partitions.push({ partitionIndex, errorCode: ErrorCode.NONE, errorMessage: null })
       }
-      answered.push({ topicName: topic.topicName, topicId: meta?.topicId ?? null, partitions })
+      answered.push({ topicName, topicId: meta?.topicId ?? null, partitions })
     }
     await Promise.all(writes)
     return { errorCode: ErrorCode.NONE, errorMessage: null, topics: answered }
@@ -399,7 +422,7 @@ export class ShareCoordinator {
     const failed: ShareOffsetsDeletion['topics'] = []
     const writes: Promise<void>[] = []
     const keys = this.#store.keys().filter((key) => key.groupId === groupId)
-    for (const topicName of topicNames) {
+    for (const topicName of new Set(topicNames)) {
       const meta = this.#options.topics.topic(topicName)
       if (meta === undefined) {
         failed.push({

@@ -38,6 +38,9 @@ export const describeShareGroupOffsets = defineHandler({
   versions: { min: 0, max: 1 },
   async handle(request, context) {
     const { shares } = context.broker
+    const keysByGroup = request.groups.some((group) => group.topics === null)
+      ? shares.stateKeysByGroup()
+      : new Map()
     const groups = []
     for (const { groupId, topics } of request.groups) {
       const refused =
@@ -48,7 +51,7 @@ export const describeShareGroupOffsets = defineHandler({
         groups.push({ groupId, topics: [], ...refused })
         continue
       }
-      const described = await shares.describeOffsets(groupId, topics)
+      const described = await shares.describeOffsets(groupId, topics, keysByGroup)
       groups.push({
         groupId,
         errorCode: described.errorCode,

@@ -241,6 +241,33 @@ describe('AlterShareGroupOffsets (#8)', () => {
     await broker.close()
   })
 
+  it('a topic or partition named many times is set once, to its last offset: work bounded by the partitions (#8)', async () => {
+    const { broker, topicId } = await setup()
+    const many = Array.from({ length: 10_000 }, (_, i) => ({ partitionIndex: 0, startOffset: i % 10 }))
+    const answer = await broker.call(alterShareGroupOffsets, 0, {
+      groupId: 'g',
+      topics: [
+        { topicName: 'jobs', partitions: many },
+        { topicName: 'jobs', partitions: [{ partitionIndex: 1, startOffset: 0 }, ...many.slice(0, 4)] },
+      ],
+    })
+    assert.deepEqual(answer.responses, [
+      {
+        topicName: 'jobs',
+        topicId,
+        partitions: [
+          { partitionIndex: 0, errorCode: 0, errorMessage: null },
+          { partitionIndex: 1, errorCode: 0, errorMessage: null },
+        ],
+      },
+    ])
+    assert.deepEqual(startOffsets(await describeAll(broker)), [
+      { topic: 'jobs', partition: 0, startOffset: 3, lag: 7 },
+      { topic: 'jobs', partition: 1, startOffset: 0, lag: 0 },
+    ])
+    await broker.close()
+  })
+
   it('a consumer group id is GROUP_ID_NOT_FOUND for all three APIs', async () => {
     const { broker } = await setup()
     const join = (memberId: string) =>
