@@ -359,3 +359,42 @@ describe('records-out diagnostics (#11)', () => {
     }
   })
 })
+
+describe('topic compression.type (#9)', () => {
+  it('stores a batch in the topic codec when it differs, keeps it under `producer`, records and offsets unchanged', async () => {
+    const cases = [
+      { topic: 'lz4', produced: Compression.zstd, stored: Compression.lz4 },
+      { topic: 'uncompressed', produced: Compression.gzip, stored: Compression.none },
+      { topic: 'zstd', produced: Compression.none, stored: Compression.zstd },
+      { topic: 'producer', produced: Compression.zstd, stored: Compression.zstd },
+    ]
+    for (const c of cases) {
+      const broker = await withTopic(1, [{ name: 'compression.type', value: c.topic }])
+      const idempotent = { compression: c.produced, producerId: 5, producerEpoch: 0 }
+      const first = await send(
+        broker,
+        'orders',
+        0,
+        batch(['a', 'b', 'c'], { ...idempotent, baseSequence: 0 }),
+      )
+      const second = await send(broker, 'orders', 0, batch(['d'], { ...idempotent, baseSequence: 3 }))
+      assert.equal(first?.errorCode, ErrorCode.NONE, c.topic)
+      assert.equal(second?.baseOffset, 3, `${c.topic}: offsets follow the records`)
+      const fetched = (await read(broker, 'orders', 0, 0)).records as Buffer
+      assert.deepEqual(values(fetched), ['a', 'b', 'c', 'd'])
+      const stored = [...iterateBatches(fetched)].map(({ bytes }) => decodeBatch(bytes))
+      for (const b of stored) {
+        assert.equal(b.codec, c.stored, `${c.topic} stores ${c.stored}`)
+        assert.equal(b.header.producerId, 5)
+      }
+      assert.deepEqual(
+        stored.map((b) => b.header.baseSequence),
+        [0, 3],
+      )
+      // A retry of the recompressed batch is still recognised as a duplicate.
+      const retry = await send(broker, 'orders', 0, batch(['d'], { ...idempotent, baseSequence: 3 }))
+      assert.equal(retry?.baseOffset, 3)
+      await broker.close()
+    }
+  })
+})

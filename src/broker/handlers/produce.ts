@@ -3,7 +3,10 @@
 // covers it. Versions 0-2 are advertised for librdkafka's feature probes and answered with an error.
 import { ErrorCode, ProduceRequest, ProduceResponse, ZERO_UUID } from '../../protocol/index.js'
 import {
+  isCodecAvailable,
+  recompressBatch,
   setLogAppendTime,
+  TOPIC_COMPRESSION_CODECS,
   type DecompressionBudget,
   setPartitionLeaderEpoch,
   validateProducedBatchesAsync,
@@ -86,7 +89,28 @@ async function producePartition(
   // timestamp (with a new CRC), are rewritten. It is copied out of the request frame when it is a small
   // part of the memory behind it, so that the log's in-memory tail does not pin whole request buffers or
   // socket chunks; a batch that is most of its frame (one large batch per request) is kept as is.
-  const stored = records.length * 2 >= records.buffer.byteLength ? records : Buffer.from(records)
+  let stored = records.length * 2 >= records.buffer.byteLength ? records : Buffer.from(records)
+  // Topic compression.type other than `producer`: stored in the topic's codec, as Kafka does.
+  const topicCodec = TOPIC_COMPRESSION_CODECS[settings.compressionType]
+  if (topicCodec !== undefined && topicCodec !== batch.codec) {
+    if (!isCodecAvailable(topicCodec))
+      return failed(
+        index,
+        ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
+        `${settings.compressionType} is not available`,
+      )
+    try {
+      stored = recompressBatch(stored, topicCodec)
+    } catch (error) {
+      return failed(index, ErrorCode.CORRUPT_MESSAGE, error instanceof Error ? error.message : String(error))
+    }
+    if (stored.length > settings.maxMessageBytes)
+      return failed(
+        index,
+        ErrorCode.MESSAGE_TOO_LARGE,
+        `the batch is ${stored.length} bytes in ${settings.compressionType}, over max.message.bytes`,
+      )
+  }
   setPartitionLeaderEpoch(stored, 0)
   let logAppendTimeMs = -1
   let maxTimestamp = batch.maxTimestamp

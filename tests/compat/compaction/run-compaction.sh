@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the compaction check (compaction_check.py, kafka-python 3) against a fresh `brook start` (default) or
-# Apache Kafka 4.4 (`--target kafka`, which proves the check itself), with the cleaner's backoff at 500 ms so
-# it runs quickly. Prints the check's `ok ...` line and exits 0, or the failure and exits 1.
+# Runs the compaction check (compaction_check.py, kafka-python 3) and the topic compression.type check
+# (../recompression/recompression-check.ts, raw Produce and Fetch) against a fresh `brook start` (default) or
+# Apache Kafka 4.4 (`--target kafka`, which proves the checks themselves), with the cleaner's backoff at 500 ms
+# so it runs quickly. Prints each check's `ok ...` line and exits 0, or the failure and exits 1.
 # Usage: tests/compat/compaction/run-compaction.sh [--target brook|kafka] [--keep-logs]
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -39,6 +40,7 @@ else
   for _ in $(seq 1 300); do grep -q listening "$work/broker.log" 2>/dev/null && break; sleep 0.1; done
   grep -q listening "$work/broker.log" || { echo "FAIL compaction: brook did not start" >&2; exit 1; }
 fi
-"$python" "$here/compaction_check.py" "127.0.0.1:$port" "compaction-$$"
+"$python" "$here/compaction_check.py" "127.0.0.1:$port" "compaction-$$" \
+  && node "$root/dist/tests/compat/recompression/recompression-check.js" "127.0.0.1:$port" "recompression-$$"
 status=$?
 exit "$status"
