@@ -33,6 +33,18 @@ async function readMetrics(url: string): Promise<string | undefined> {
   }
 }
 
+/** True when the Brook console beside `metricsUrl` reports `clusterId` (its /api/info). */
+async function sameCluster(metricsUrl: string, clusterId: string | null): Promise<boolean> {
+  try {
+    const response = await fetch(metricsUrl.replace(/\/metrics$/, '/api/info'), {
+      signal: AbortSignal.timeout(5000),
+    })
+    return response.ok && ((await response.json()) as { clusterId?: string | null }).clusterId === clusterId
+  } catch {
+    return false
+  }
+}
+
 /** JSON from Brook's HTTP port, or undefined when it answers anything but 200. */
 async function readJson(url: string): Promise<BrookShareGroupView | undefined> {
   const response = await fetch(url, { signal: AbortSignal.timeout(2000) })
@@ -78,8 +90,9 @@ export async function runConsoleCommand(args: string[]): Promise<number> {
   const host = String(values.host)
 
   const probe = new Admin({ bootstrap, connectTimeoutMs: timeoutMs, requestTimeoutMs: timeoutMs, retries: 1 })
+  let clusterId: string | null
   try {
-    await probe.describeCluster()
+    clusterId = (await probe.describeCluster()).clusterId
   } catch (error) {
     process.stderr.write(
       `brook console: cannot reach the cluster at ${bootstrap}: ${(error as Error).message}\n`,
@@ -92,7 +105,10 @@ export async function runConsoleCommand(args: string[]): Promise<number> {
   const metricsUrl =
     (values['metrics-url'] as string | undefined) ??
     `http://${firstHost.includes(':') ? `[${firstHost}]` : firstHost}:9093/metrics`
-  const isBrook = (await readMetrics(metricsUrl)) !== undefined
+  // A guessed address may be another Brook on the same host: use it only if its console names this cluster.
+  const isBrook =
+    (await readMetrics(metricsUrl)) !== undefined &&
+    (values['metrics-url'] !== undefined || (await sameCluster(metricsUrl, clusterId)))
   const fs = new NodeFileSystem()
   const api = new ConsoleApi({
     bootstrap,

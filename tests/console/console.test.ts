@@ -365,8 +365,16 @@ describe('web console in Chromium (#11)', {
   })
 
   test('brook console --read-only shows no forms and refuses changes', async () => {
-    const started = await startConsole(['-b', bootstrap, '--port', '0', '--read-only'])
+    const metricsArgs = brook === undefined ? [] : ['--metrics-url', `${url}metrics`]
+    const started = await startConsole(['-b', bootstrap, '--port', '0', '--read-only', ...metricsArgs])
     try {
+      const info = (await (await fetch(`${started.url}api/info`)).json()) as {
+        brookMetrics: boolean
+        label: string
+      }
+      // Against Brook, its /metrics given by --metrics-url make the console say so.
+      strictEqual(info.brookMetrics, brook !== undefined)
+      strictEqual(info.label, brook === undefined ? 'Kafka cluster' : 'Brook')
       const other = await browser.newPage()
       await other.goto(`${started.url}#/topics`)
       await other.getByText('read-only').waitFor()
