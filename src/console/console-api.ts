@@ -207,6 +207,7 @@ export class ConsoleApi {
     if (area === 'topics' && id !== undefined && sub === 'messages') return this.#produce(id, body)
     if (area === 'groups' && id !== undefined && sub === 'reset-offsets') return this.#resetOffsets(id, body)
     if (area === 'queues' && id !== undefined && sub === 'redrive') return this.#redrive(id)
+    if (area === 'queues' && id !== undefined && sub === 'reset-offsets') return this.#resetQueue(id, body)
     throw new ApiError(404, `no API POST /api/${segments.join('/')}`)
   }
 
@@ -497,6 +498,7 @@ export class ConsoleApi {
           state: g.state,
           members: null,
           topics: [],
+          lag: null,
           inFlight: null,
           deadLetters: null,
         })
@@ -504,6 +506,7 @@ export class ConsoleApi {
       }
       const [described] = await this.#admin.describeShareGroups([g.groupId]).catch(() => [undefined])
       const dead = await deadLetterSummary(this.#admin, g.groupId).catch(() => undefined)
+      const offsets = await this.#admin.shareGroupOffsets(g.groupId).catch(() => undefined)
       queues.push({
         groupId: g.groupId,
         state: described?.state ?? g.state,
@@ -512,6 +515,7 @@ export class ConsoleApi {
           ...new Set(described?.members.flatMap((m) => m.assignment.map((tp) => tp.topic)) ?? []),
         ].sort(),
         inFlight: inFlight === undefined ? null : (inFlight.get(g.groupId) ?? 0),
+        lag: offsets === undefined ? null : offsets.reduce((n, o) => n + Math.max(0, o.lag), 0),
         deadLetters: dead?.pending ?? null,
         deadLetterTopic: dead?.topic ?? null,
       })
@@ -529,11 +533,28 @@ export class ConsoleApi {
       metrics === undefined
         ? null
         : (byLabel(metrics, 'brook_share_group_records_in_flight', 'group').get(groupId) ?? 0)
-    const topics = [...new Set(described.members.flatMap((m) => m.assignment.map((tp) => tp.topic)))].sort()
+    // Start offsets and lag come over the protocol (DescribeShareGroupOffsets, Kafka 4.1+), also for an
+    // empty group; brokers without it leave them out.
+    const offsets = await this.#admin.shareGroupOffsets(groupId).catch(() => undefined)
+    const topics = [
+      ...new Set([
+        ...described.members.flatMap((m) => m.assignment.map((tp) => tp.topic)),
+        ...(offsets ?? []).map((o) => o.topic),
+      ]),
+    ].sort()
     const partitions: Array<Record<string, unknown> & { topic: string; partition: number }> = []
     for (const topic of topics) {
       const latest = await this.#admin.listOffsets(topic, 'latest').catch(() => new Map<number, number>())
-      for (const [partition, end] of latest) partitions.push({ topic, partition, endOffset: end })
+      for (const [partition, end] of latest) {
+        const o = offsets?.find((x) => x.topic === topic && x.partition === partition)
+        partitions.push({
+          topic,
+          partition,
+          endOffset: end,
+          startOffset: o === undefined || o.startOffset < 0 ? null : o.startOffset,
+          lag: o === undefined || o.lag < 0 ? null : o.lag,
+        })
+      }
     }
     const dead = await deadLetterSummary(this.#admin, groupId, {
       clientOptions: this.#clientOptions,
@@ -558,6 +579,7 @@ export class ConsoleApi {
           ? {}
           : {
               startOffset: b.startOffset,
+              lag: p.lag ?? b.lag,
               available: b.available,
               inFlight: b.inFlight,
               acknowledged: b.acknowledged,
@@ -583,6 +605,7 @@ export class ConsoleApi {
       ),
       inFlight: brook === undefined ? inFlight : shared.reduce((n, p) => n + p.inFlight, 0),
       brookView: brook !== undefined,
+      offsetsKnown: offsets !== undefined || brook !== undefined,
       inFlightRuns,
       configs: Object.entries(configs)
         .filter(([k]) => k.startsWith('share.') || k.startsWith('errors.'))
@@ -591,6 +614,14 @@ export class ConsoleApi {
       deadLetters: dead,
       missing,
     }
+  }
+
+  async #resetQueue(groupId: string, body: Record<string, unknown>) {
+    const topic = requireString(body, 'topic')
+    if (body.to !== 'earliest' && body.to !== 'latest')
+      throw new ApiError(400, "to must be 'earliest' or 'latest'")
+    await this.#admin.resetShareGroupOffsets(groupId, topic, body.to)
+    return { groupId, topic, offsets: await this.#admin.shareGroupOffsets(groupId, { topics: [topic] }) }
   }
 
   async #redrive(groupId: string): Promise<RedriveResult> {

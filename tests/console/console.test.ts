@@ -339,6 +339,24 @@ describe('web console in Chromium (#11)', {
       await page.reload()
       await page.locator('[data-panel="dead-letters"]').getByText('0 waiting, 1 in the topic.').waitFor()
     }
+    // With its consumer gone, the queue is moved to the end: nothing left to deliver.
+    held?.release()
+    held = undefined
+    await worker?.close()
+    worker = undefined
+    await page.reload()
+    const reset = page.locator('form[data-form="reset-queue"]')
+    await reset.locator('select[name="to"]').selectOption('latest')
+    await reset.getByRole('button', { name: 'Reset' }).click()
+    await confirm('Reset')
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Queue reset on ${jobs}` })
+      .waitFor()
+    const [after] = await admin.shareGroupOffsets(queue)
+    strictEqual(after.startOffset, (await admin.listOffsets(jobs, 'latest')).get(0))
+    await page.reload()
+    await page.locator(`[data-queue-lag="${jobs}-0"]`, { hasText: /^0$/ }).waitFor()
   })
 
   test('the API answers a missing topic with 404 and refuses changes without the console header', async () => {

@@ -38,6 +38,7 @@ export async function renderQueues(root) {
           ['State', (q) => h('span', { class: 'badge' }, q.state || 'unknown')],
           ['Members', (q) => formatNumber(q.members), { num: true }],
           ['Topics', (q) => q.topics.join(', ')],
+          ['Lag', (q) => formatNumber(q.lag), { num: true }],
           ['In flight', (q) => formatNumber(q.inFlight), { num: true }],
           [
             'Dead letters',
@@ -63,6 +64,59 @@ export async function renderQueues(root) {
 export async function renderQueue(root, groupId, context) {
   const q = await api(`queues/${encodeURIComponent(groupId)}`)
   const status = h('div')
+  const resetStatus = h('div')
+  const queueTopics = [...new Set(q.partitions.map((p) => p.topic))]
+  const resetForm =
+    context.info.readOnly || !q.offsetsKnown || queueTopics.length === 0
+      ? null
+      : h(
+          'form',
+          {
+            class: 'inline',
+            'data-form': 'reset-queue',
+            onsubmit: async (event) => {
+              event.preventDefault()
+              const form = event.target
+              const topic = form.elements.topic.value
+              const to = form.elements.to.value
+              const ok = await confirmChange(
+                'Reset the queue',
+                `Move “${groupId}” on “${topic}” to the ${to === 'earliest' ? 'first record' : 'end'}? Records in flight there are forgotten; the group must have no members.`,
+                'Reset',
+              )
+              if (!ok) return
+              try {
+                await api(`queues/${encodeURIComponent(groupId)}/reset-offsets`, { body: { topic, to } })
+                replace(resetStatus, h('div', { class: 'ok', role: 'status' }, `Queue reset on ${topic}.`))
+              } catch (error) {
+                replace(resetStatus, errorBox(error))
+              }
+            },
+          },
+          h(
+            'label',
+            {},
+            'Topic',
+            h(
+              'select',
+              { name: 'topic' },
+              queueTopics.map((t) => h('option', { value: t }, t)),
+            ),
+          ),
+          h(
+            'label',
+            {},
+            'To',
+            h(
+              'select',
+              { name: 'to' },
+              h('option', { value: 'latest' }, 'the end (skip everything)'),
+              h('option', { value: 'earliest' }, 'the first record'),
+            ),
+          ),
+          h('button', { type: 'submit', class: 'danger' }, 'Reset'),
+          h('span', { class: 'muted' }, 'Stop the group’s consumers first.'),
+        )
   const dead = q.deadLetters
   const redrive =
     context.info.readOnly || dead.topic === null
@@ -146,9 +200,18 @@ export async function renderQueue(root, groupId, context) {
             ['Topic', (p) => link('topics', p.topic)],
             ['Partition', (p) => p.partition, { num: true }],
             ['End offset', (p) => formatNumber(p.endOffset), { num: true }],
-            ...(q.brookView
+            ...(q.offsetsKnown
               ? [
                   ['Start offset', (p) => formatNumber(p.startOffset), { num: true }],
+                  [
+                    'Lag',
+                    (p) => h('span', { 'data-queue-lag': `${p.topic}-${p.partition}` }, formatNumber(p.lag)),
+                    { num: true },
+                  ],
+                ]
+              : []),
+            ...(q.brookView
+              ? [
                   ['Available', (p) => formatNumber(p.available), { num: true }],
                   ['In flight', (p) => formatNumber(p.inFlight), { num: true }],
                   ['Acknowledged', (p) => formatNumber(p.acknowledged), { num: true }],
@@ -247,6 +310,9 @@ export async function renderQueue(root, groupId, context) {
             ),
           ],
     ),
+    resetForm === null
+      ? null
+      : h('div', { class: 'panel' }, h('h2', {}, 'Reset the queue'), resetForm, resetStatus),
     q.missing.length === 0
       ? null
       : h(
