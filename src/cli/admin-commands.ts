@@ -1,4 +1,4 @@
-// `brook topics`, `groups`, `configs`, `cluster` and `queues`: Admin calls printed as tables or JSON.
+// `brook topics`, `groups`, `configs` and `cluster`: Admin calls printed as tables or JSON.
 import type { Command } from 'commander'
 import { Admin, type ConfigResourceType } from '../client/index.js'
 import { type ConnectionFlags, clientOptions, collect, integer, positive, withConnection } from './common.js'
@@ -274,15 +274,15 @@ export function addGroupCommands(program: Command): void {
 }
 
 function resourceType(type: string): ConfigResourceType {
-  if (type === 'topic' || type === 'broker') return type
-  throw new UsageError(`unknown resource type '${type}' (use topic or broker)`)
+  if (type === 'topic' || type === 'broker' || type === 'group') return type
+  throw new UsageError(`unknown resource type '${type}' (use topic, broker or group)`)
 }
 
 export function addConfigCommands(program: Command): void {
-  const configs = program.command('configs').description('read and change topic and broker configs')
-  withConnection(configs.command('get').description('configs of a topic or broker'))
-    .argument('<type>', 'topic or broker')
-    .argument('<name>', 'topic name or broker id')
+  const configs = program.command('configs').description('read and change topic, broker and group configs')
+  withConnection(configs.command('get').description('configs of a topic, broker or group'))
+    .argument('<type>', 'topic, broker or group')
+    .argument('<name>', 'topic name, broker id or group id')
     .argument('[keys...]', 'only these configs')
     .option(json, jsonHelp)
     .action(async (type: string, name: string, keys: string[], flags: Flags) => {
@@ -297,9 +297,9 @@ export function addConfigCommands(program: Command): void {
           )
       })
     })
-  withConnection(configs.command('set').description('set configs of a topic or broker'))
-    .argument('<type>', 'topic or broker')
-    .argument('<name>', 'topic name or broker id')
+  withConnection(configs.command('set').description('set configs of a topic, broker or group'))
+    .argument('<type>', 'topic, broker or group')
+    .argument('<name>', 'topic name, broker id or group id')
     .argument('<pairs...>', 'name=value pairs (name= with no value removes the config)')
     .action(async (type: string, name: string, pairs: string[], flags: ConnectionFlags) => {
       const resource = { type: resourceType(type), name }
@@ -335,50 +335,6 @@ export function addClusterCommands(program: Command): void {
           ['NODE', 'HOST', 'PORT', 'RACK'],
           status.brokers.map((b) => [b.nodeId, b.host, b.port, b.rack]),
         )
-      }),
-    )
-}
-
-export function addQueueCommands(program: Command): void {
-  const queues = program.command('queues').description('share groups (queues, KIP-932)')
-  withConnection(queues.command('list').description('list share groups'))
-    .option(json, jsonHelp)
-    .action(async (flags: Flags) =>
-      withAdmin(flags, async (admin) => {
-        const list = (await admin.listShareGroups()).sort((a, b) => (a.groupId < b.groupId ? -1 : 1))
-        if (flags.json) printJson(list)
-        else
-          printTable(
-            ['GROUP', 'STATE'],
-            list.map((g) => [g.groupId, g.state]),
-          )
-      }),
-    )
-  withConnection(queues.command('describe').description("a share group's members and assignment"))
-    .argument('<group>', 'share group id')
-    .option(json, jsonHelp)
-    .action(async (groupId: string, flags: Flags) =>
-      withAdmin(flags, async (admin) => {
-        const [group] = await admin.describeShareGroups([groupId])
-        if (flags.json) {
-          printJson(group)
-          return
-        }
-        process.stdout.write(
-          `share group ${group.groupId}: ${group.state}, epoch ${group.epoch}, ${group.members.length} member(s)\n`,
-        )
-        if (group.members.length > 0) {
-          process.stdout.write('\n')
-          printTable(
-            ['MEMBER', 'CLIENT', 'HOST', 'ASSIGNMENT'],
-            group.members.map((m) => [
-              m.memberId,
-              m.clientId,
-              m.clientHost,
-              m.assignment.map((tp) => `${tp.topic}-${tp.partition}`).join(','),
-            ]),
-          )
-        }
       }),
     )
 }

@@ -5,6 +5,7 @@ import { Admin, Consumer } from '../client/index.js'
 import { type ConnectionFlags, clientOptions, integer, positive, withConnection } from './common.js'
 import { compileFormat } from './format.js'
 import { UsageError } from './output.js'
+import { Progress } from './progress.js'
 
 interface ConsumeFlags extends ConnectionFlags {
   fromBeginning?: boolean
@@ -123,6 +124,8 @@ async function consume(topic: string, flags: ConsumeFlags): Promise<void> {
     signal: stop.signal,
   })
   let printed = 0
+  // On a terminal whose records go to a file or a pipe, a count on stderr (never mixed into the records).
+  const progress = new Progress(`consumed from ${topic}`, { off: process.stdout.isTTY === true })
   try {
     if (flags.group === undefined) {
       await consumer.start()
@@ -135,6 +138,7 @@ async function consume(topic: string, flags: ConsumeFlags): Promise<void> {
     for await (const message of consumer) {
       process.stdout.write(render(message))
       printed++
+      progress.update(printed, flags.count)
       const end = remaining.get(message.partition)
       if (end !== undefined && message.offset + 1 >= end) remaining.delete(message.partition)
       const done =
@@ -145,6 +149,7 @@ async function consume(topic: string, flags: ConsumeFlags): Promise<void> {
       }
     }
   } finally {
+    progress.done()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
     await consumer.close()

@@ -5,6 +5,7 @@ import { type Command, Option } from 'commander'
 import { type CompressionName, Producer, type RecordMetadata } from '../client/index.js'
 import { type ConnectionFlags, clientOptions, collect, integer, withConnection } from './common.js'
 import { CliFailure, parsePairs } from './output.js'
+import { Progress } from './progress.js'
 
 /** Sends still unanswered before reading more lines (the producer batches them). */
 const pendingSendsMax = 1000
@@ -57,6 +58,8 @@ async function produce(topic: string, flags: ProduceFlags): Promise<void> {
   let failure: Error | undefined
   let lineNumber = 0
   let sent = 0
+  // Lines typed at a terminal need no counter; a file or pipe into a terminal session gets one on stderr.
+  const progress = new Progress(`producing to ${topic}`, { off: process.stdin.isTTY === true })
   const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })
   try {
     for await (const line of lines) {
@@ -93,17 +96,20 @@ async function produce(topic: string, flags: ProduceFlags): Promise<void> {
         },
       )
       sent++
+      progress.update(sent)
       if (pending.size >= pendingSendsMax) await Promise.race(pending).catch(() => undefined)
     }
     await Promise.allSettled(pending)
     if (failure !== undefined) throw failure
     await producer.flush()
+    progress.done()
     process.stderr.write(`produced ${sent} record(s) to ${topic}\n`)
   } catch (error) {
     // Lines before a bad one are produced (as kafka-console-producer does); wait for them, then fail.
     await Promise.allSettled(pending)
     throw error
   } finally {
+    progress.done()
     lines.close()
     await producer.close()
   }

@@ -6,12 +6,12 @@ import {
   addClusterCommands,
   addConfigCommands,
   addGroupCommands,
-  addQueueCommands,
   addTopicCommands,
 } from './admin-commands.js'
 import { addConsumeCommand } from './consume.js'
 import { CliFailure, UsageError } from './output.js'
 import { addProduceCommand } from './produce.js'
+import { addQueueCommands } from './queues.js'
 
 /** The first words that `runCli` handles (`brook start` stays with main.ts). */
 export const cliCommandNames: readonly string[] = [

@@ -724,6 +724,48 @@ export class Admin {
       check(t.errorCode, `delete share offsets of ${t.topicName}`, t.errorMessage)
   }
 
+  /**
+   * Deletes the records of `topic` before the given offsets (DeleteRecords), 'latest' meaning all of them;
+   * resolves to each partition's new log start offset. Every reader of the topic loses them.
+   */
+  async deleteRecords(
+    topic: string,
+    before: 'latest' | Readonly<Record<number, number>>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Map<number, number>> {
+    this.cluster.assertOpen('deleteRecords()')
+    const info = await this.cluster.topic(topic, { signal: options.signal })
+    const wanted =
+      before === 'latest'
+        ? info.partitions.map((p) => ({ partitionIndex: p.partition, offset: -1 }))
+        : Object.entries(before).map(([p, o]) => ({ partitionIndex: Number(p), offset: o }))
+    const byLeader = new Map<number, Array<{ partitionIndex: number; offset: number }>>()
+    for (const w of wanted) {
+      const leader = info.partitions.find((p) => p.partition === w.partitionIndex)?.leaderId
+      if (leader === undefined)
+        throw new InvalidArgumentError(`${topic} has no partition ${w.partitionIndex}`)
+      let list = byLeader.get(leader)
+      if (list === undefined) byLeader.set(leader, (list = []))
+      list.push(w)
+    }
+    const out = new Map<number, number>()
+    for (const [leader, partitions] of byLeader) {
+      const connection = await this.cluster.connectionTo(leader, options.signal)
+      const response = await this.cluster.send(
+        connection,
+        Api.deleteRecords,
+        { topics: [{ name: topic, partitions }], timeoutMs: this.operationTimeoutMs },
+        { signal: options.signal },
+      )
+      for (const t of response.topics)
+        for (const p of t.partitions) {
+          check(p.errorCode, `delete records of ${t.name}-${p.partitionIndex}`)
+          out.set(p.partitionIndex, p.lowWatermark)
+        }
+    }
+    return out
+  }
+
   /** Closes connections; later calls throw ClosedError (BROOK_ERR_CLOSED). */
   async close(): Promise<void> {
     this.cluster.close()

@@ -37,6 +37,7 @@ export const Api = {
   describeShareGroupOffsets: api(p.DescribeShareGroupOffsetsRequest, p.DescribeShareGroupOffsetsResponse),
   alterShareGroupOffsets: api(p.AlterShareGroupOffsetsRequest, p.AlterShareGroupOffsetsResponse),
   deleteShareGroupOffsets: api(p.DeleteShareGroupOffsetsRequest, p.DeleteShareGroupOffsetsResponse),
+  deleteRecords: api(p.DeleteRecordsRequest, p.DeleteRecordsResponse),
 } as const
 
 /** Highest version used per API key (topic names, not ids; one group per OffsetFetch). */

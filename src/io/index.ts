@@ -10,3 +10,4 @@ export {
 export { NodeFileSystem } from './node-file-system.js'
 export { SystemClock } from './system-clock.js'
 export { TcpTransport } from './tcp-transport.js'
+export { type HttpJsonAnswer, httpGetJson } from './http-get.js'

@@ -365,3 +365,194 @@ describe('brook queues (#11)', () => {
     }
   })
 })
+
+describe('brook queues describe, peek, redrive, purge (#11)', () => {
+  test('in flight and delivery counts, peek without acquiring, dead letters redriven, the queue purged', async () => {
+    const { QueueConsumer } = await import('../../src/client/index.js')
+    const topic = unique('cli-jobs')
+    const dlq = unique('cli-jobs-dlq')
+    const group = unique('cli-workers')
+    const onBrook = brook !== undefined
+    const http = onBrook ? ['--http', await brook!.consoleUrl()] : []
+    for (const name of [topic, dlq]) strictEqual((await runBrook(['topics', 'create', name, ...b()])).code, 0)
+    const configured = await runBrook([
+      'configs',
+      'set',
+      'group',
+      group,
+      'share.auto.offset.reset=earliest',
+      `errors.deadletterqueue.topic.name=${dlq}`,
+      'errors.deadletterqueue.copy.record.enable=true',
+      ...b(),
+    ])
+    strictEqual(configured.code, 0, configured.stderr)
+    const jobs = ['job-0', 'job-1', 'job-2', 'job-3', 'job-4']
+    strictEqual((await runBrook(['produce', topic, ...b()], { stdin: `${jobs.join('\n')}\n` })).code, 0)
+
+    // A worker holds job-0 and job-1 (then fails them: released), rejects job-2 and accepts the rest.
+    let letGo!: () => void
+    const holding = new Promise<void>((resolve) => (letGo = resolve))
+    const worker = new QueueConsumer({ bootstrap, groupId: group, topics: [topic], maxWaitMs: 200 })
+    const working = worker.process(
+      async (message) => {
+        const value = message.value?.toString()
+        if (value === 'job-2') message.reject()
+        else if (value === 'job-0' || value === 'job-1') {
+          await holding
+          throw new Error('failed, give it back')
+        }
+      },
+      { concurrency: 5 },
+    )
+    type Described = {
+      members: unknown[]
+      lag: number | null
+      inFlight: number | null
+      deadLetterTopic: string | null
+      deadLetterRecords: number | null
+      partitions: Array<{
+        startOffset: number
+        lag: number
+        inFlight: number | null
+        deliveryCounts: unknown
+      }>
+    }
+    const describe = async (): Promise<Described> => {
+      const run = await runBrook(['queues', 'describe', group, '--json', ...http, ...b()])
+      strictEqual(run.code, 0, run.stderr)
+      return JSON.parse(run.stdout) as Described
+    }
+    try {
+      let info = await describe()
+      for (let i = 0; i < 100 && !(info.lag === 2 && info.deadLetterRecords === 1); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        info = await describe()
+      }
+      strictEqual(info.members.length, 1)
+      strictEqual(info.lag, 2, 'job-0 and job-1 are not acknowledged')
+      strictEqual(info.partitions[0].startOffset, 0)
+      strictEqual(info.deadLetterTopic, dlq)
+      strictEqual(info.deadLetterRecords, 1, 'job-2 was rejected into the dead-letter topic')
+      if (onBrook) {
+        strictEqual(info.inFlight, 2)
+        deepStrictEqual(info.partitions[0].deliveryCounts, { '1': 2 })
+        const text = await runBrook(['queues', 'describe', group, ...http, ...b()])
+        match(text.stdout, /IN-FLIGHT/)
+        match(text.stdout, /dead letters: 1 record\(s\) in /)
+        const peeked = await runBrook(['queues', 'peek', group, '--json', ...http, ...b()])
+        strictEqual(peeked.code, 0, peeked.stderr)
+        deepStrictEqual(
+          (JSON.parse(peeked.stdout) as Array<{ value: string; state: string; deliveryCount: number }>).map(
+            (r) => [r.value, r.state, r.deliveryCount],
+          ),
+          [
+            ['job-0', 'ACQUIRED', 1],
+            ['job-1', 'ACQUIRED', 1],
+          ],
+        )
+      }
+      letGo()
+      await worker.close()
+      await working
+    } finally {
+      letGo()
+      await worker.close()
+    }
+
+    // Released, job-0 and job-1 wait again; peeking (twice) acquires nothing, so the next worker gets them
+    // on their second delivery.
+    for (let i = 0; i < 2; i++) {
+      const peeked = await runBrook(['queues', 'peek', group, '--json', ...http, ...b()])
+      strictEqual(peeked.code, 0, peeked.stderr)
+      const values = (JSON.parse(peeked.stdout) as Array<{ value: string }>).map((r) => r.value)
+      ok(values.includes('job-0') && values.includes('job-1'), peeked.stdout)
+      if (onBrook)
+        deepStrictEqual(values, ['job-0', 'job-1'], 'acknowledged and archived records are not shown')
+    }
+    const again = new QueueConsumer({ bootstrap, groupId: group, topics: [topic], maxWaitMs: 200 })
+    const seen: Array<[string, number]> = []
+    try {
+      for await (const message of again) {
+        seen.push([message.value?.toString() ?? '', message.deliveryCount])
+        message.release()
+        if (seen.length === 2) break
+      }
+    } finally {
+      await again.close()
+    }
+    deepStrictEqual(seen.sort(), [
+      ['job-0', 2],
+      ['job-1', 2],
+    ])
+
+    // Redrive: job-2 goes back to its topic (its record, without the __dlq headers) and leaves the DLQ.
+    const dry = await runBrook(['queues', 'redrive', group, '--dry-run', '--json', ...b()])
+    strictEqual(dry.code, 0, dry.stderr)
+    strictEqual((JSON.parse(dry.stdout) as { movable: number }).movable, 1)
+    const redriven = await runBrook(['queues', 'redrive', group, '--json', ...b()])
+    strictEqual(redriven.code, 0, redriven.stderr)
+    deepStrictEqual(JSON.parse(redriven.stdout).bySource, { [topic]: 1 })
+    const back = await runBrook(['consume', topic, '--offset', '5', '--exit', '-f', '%s|%h\\n', ...b()])
+    strictEqual(back.stdout, 'job-2|\n')
+    strictEqual((await describe()).deadLetterRecords, 0)
+
+    // Purge: refused without --yes when not on a terminal; then the queue's start moves to the end.
+    const unconfirmed = await runBrook(['queues', 'purge', group, ...b()])
+    strictEqual(unconfirmed.code, 2)
+    match(unconfirmed.stderr, /add --yes/)
+    const purged = await runBrook(['queues', 'purge', group, '--yes', '--json', ...b()])
+    strictEqual(purged.code, 0, purged.stderr)
+    strictEqual(
+      (JSON.parse(purged.stdout) as { purged: number }).purged,
+      3,
+      'job-0, job-1 and the redriven job-2',
+    )
+    const after = await describe()
+    strictEqual(after.lag, 0)
+    strictEqual(after.partitions[0].startOffset, 6)
+    const empty = await runBrook(['queues', 'peek', group, '--json', ...http, ...b()])
+    deepStrictEqual(JSON.parse(empty.stdout), [])
+  })
+
+  test('a missing group and a group without a dead-letter topic are one clear line', async () => {
+    const missing = await runBrook(['queues', 'describe', unique('no-such-queue'), ...b()])
+    strictEqual(missing.code, 1)
+    oneLineError(missing.stderr)
+    match(missing.stderr, /GROUP_ID_NOT_FOUND/)
+    const none = await runBrook(['queues', 'redrive', unique('no-dlq'), ...b()])
+    strictEqual(none.code, 1)
+    oneLineError(none.stderr)
+    match(none.stderr, /has no dead-letter topic/)
+  })
+})
+
+describe('progress on a terminal only (#11)', () => {
+  test('consume into a file from a terminal shows a counter on stderr; piped, nothing', async () => {
+    const topic = unique('cli-progress')
+    strictEqual((await runBrook(['topics', 'create', topic, ...b()])).code, 0)
+    const lines = Array.from({ length: 300 }, (_, i) => `r${i}`).join('\n')
+    strictEqual((await runBrook(['produce', topic, ...b()], { stdin: `${lines}\n` })).code, 0)
+    const piped = await runBrook(['consume', topic, '--from-beginning', '--exit', ...b()])
+    strictEqual(piped.code, 0)
+    ok(!piped.stderr.includes('\r'), `no progress when piped: ${JSON.stringify(piped.stderr)}`)
+    const { spawnSync } = await import('node:child_process')
+    const { brookBinPath } = await import('../integration/brook-process.js')
+    const out = `/tmp/brook-progress-${process.pid}.txt`
+    // `script` gives the command a pseudo-terminal: stderr is a TTY, stdout goes to a file.
+    const tty = spawnSync(
+      'script',
+      [
+        '-qec',
+        `${process.execPath} ${brookBinPath} consume ${topic} --from-beginning --exit -b ${bootstrap} > ${out}`,
+        '/dev/null',
+      ],
+      { encoding: 'utf8', timeout: 60000 },
+    )
+    strictEqual(tty.status, 0, tty.stderr)
+    match(tty.stdout, new RegExp(`consumed from ${topic} \\d+`))
+    ok(tty.stdout.includes('\r\x1b[2K'), 'the line is redrawn in place and cleared')
+    const { readFileSync, rmSync } = await import('node:fs')
+    strictEqual(readFileSync(out, 'utf8').trim().split('\n').length, 300, 'the records are untouched')
+    rmSync(out)
+  })
+})

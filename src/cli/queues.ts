@@ -1,0 +1,651 @@
+// `brook queues`: share groups (KIP-932) as queues. list and describe (members, start offsets, lag, and from
+// Brook's own HTTP view records in flight and delivery counts; the dead-letter topic's depth), peek (records
+// waiting, read with plain Fetches so no delivery count moves), redrive (dead letters back to their source
+// topic) and purge (drop what is queued by moving the share start offset to the end).
+import { createInterface } from 'node:readline/promises'
+import type { Command } from 'commander'
+import { Admin, Consumer, type Message, Producer, type ShareGroupPartitionOffset } from '../client/index.js'
+import { httpGetJson } from '../io/index.js'
+import { type ConnectionFlags, clientOptions, collect, positive, withConnection } from './common.js'
+import { CliFailure, printJson, printTable, UsageError } from './output.js'
+import { Progress } from './progress.js'
+
+type Flags = ConnectionFlags & { json?: boolean; http?: string }
+
+/** Kafka 4.4's dead-letter headers (KIP-1191), as Brook writes them too. */
+const DLQ = {
+  prefix: '__dlq.errors.',
+  topic: '__dlq.errors.topic',
+  partition: '__dlq.errors.partition',
+  offset: '__dlq.errors.offset',
+  group: '__dlq.errors.group',
+} as const
+
+/** How long `brook queues` waits for Brook's HTTP view before going on without it. */
+const BROOK_VIEW_TIMEOUT_MS = 2000
+
+/** Brook's view of one share-partition (GET /api/share-groups/<id> of `brook start`). */
+interface PartitionView {
+  topic: string
+  partition: number
+  startOffset: number
+  highWatermark: number
+  lag: number
+  available: number
+  inFlight: number
+  acknowledged: number
+  archived: number
+  deliveryCounts: Record<string, number>
+  runs: Array<{
+    firstOffset: number
+    lastOffset: number
+    state: string
+    deliveryCount: number
+    memberId: string | null
+  }>
+}
+
+interface BrookView {
+  url: string
+  partitions: PartitionView[] | undefined
+  /** Why there is no view (not Brook, not reachable): shown to the user. */
+  missing?: string
+}
+
+async function withAdmin<T>(flags: ConnectionFlags, body: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = new Admin({ ...clientOptions(flags), operationTimeoutMs: flags.timeout })
+  try {
+    return await body(admin)
+  } finally {
+    await admin.close()
+  }
+}
+
+/** The HTTP base of Brook's read-only endpoints: --http, BROOK_HTTP, else port 9093 of the bootstrap host. */
+function brookHttpBase(flags: Flags): string {
+  const given = flags.http ?? process.env.BROOK_HTTP
+  if (given !== undefined && given !== '') return given.replace(/\/+$/, '')
+  const first = flags.bootstrap.split(',')[0].trim()
+  const host = first.startsWith('[') ? first.slice(0, first.indexOf(']') + 1) : first.split(':')[0]
+  return `http://${host === '' ? 'localhost' : host}:9093`
+}
+
+/** Brook's view of the group, or why there is none (another broker, or its HTTP port not reachable). */
+async function brookView(flags: Flags, groupId: string): Promise<BrookView> {
+  const base = brookHttpBase(flags)
+  const url = `${base}/api/share-groups/${encodeURIComponent(groupId)}`
+  try {
+    const answer = await httpGetJson(url, Math.min(flags.timeout, BROOK_VIEW_TIMEOUT_MS))
+    const body = answer.body as { partitions?: unknown } | undefined
+    if (answer.status === 200 && body !== undefined && Array.isArray(body.partitions))
+      return { url: base, partitions: body.partitions as PartitionView[] }
+    if (answer.status === 404 && body === undefined)
+      return { url: base, partitions: [], missing: `${base} knows no share group '${groupId}'` }
+    return { url: base, partitions: undefined, missing: `${base} is not Brook's HTTP port` }
+  } catch {
+    return { url: base, partitions: undefined, missing: `${base} did not answer` }
+  }
+}
+
+/** The group's dead-letter topic (group config) and how many records it holds, or nulls. */
+async function deadLetters(
+  admin: Admin,
+  groupId: string,
+  override?: string,
+): Promise<{ topic: string | null; records: number | null }> {
+  let topic = override ?? null
+  if (topic === null) {
+    const configs = await admin
+      .describeConfigs({ type: 'group', name: groupId }, { keys: ['errors.deadletterqueue.topic.name'] })
+      .catch(() => ({}) as Record<string, string | null>)
+    const value = configs['errors.deadletterqueue.topic.name']
+    topic = value === undefined || value === null || value === '' ? null : value
+  }
+  if (topic === null) return { topic, records: null }
+  try {
+    const earliest = await admin.listOffsets(topic, 'earliest')
+    const latest = await admin.listOffsets(topic, 'latest')
+    let records = 0
+    for (const [p, end] of latest) records += Math.max(0, end - (earliest.get(p) ?? 0))
+    return { topic, records }
+  } catch {
+    return { topic, records: null }
+  }
+}
+
+/** DescribeShareGroupOffsets, or [] where the cluster does not serve it (Kafka before 4.1). */
+async function shareOffsets(admin: Admin, groupId: string): Promise<ShareGroupPartitionOffset[]> {
+  try {
+    return await admin.shareGroupOffsets(groupId)
+  } catch (error) {
+    if ((error as { code?: string }).code === 'BROOK_ERR_UNSUPPORTED_VERSION') return []
+    throw error
+  }
+}
+
+/**
+ * Reads `topic` over [from, end) of each listed partition with plain Fetches (no group, nothing committed),
+ * calling `visit` in offset order per partition; `visit` returns false to stop reading that partition, or
+ * 'stop' to stop altogether.
+ */
+async function readRanges(
+  flags: ConnectionFlags,
+  topic: string,
+  ranges: ReadonlyMap<number, { from: number; end: number }>,
+  visit: (message: Message) => boolean | 'stop',
+): Promise<void> {
+  const open = new Map([...ranges].filter(([, r]) => r.from < r.end))
+  if (open.size === 0) return
+  const consumer = new Consumer({ ...clientOptions(flags), topics: [topic], fromBeginning: true })
+  try {
+    await consumer.start()
+    for (const tp of consumer.assignment()) {
+      const range = open.get(tp.partition)
+      if (range === undefined) consumer.pause([tp])
+      else consumer.seek(topic, tp.partition, range.from)
+    }
+    for await (const message of consumer) {
+      const range = open.get(message.partition)
+      if (range === undefined || message.offset < range.from) continue
+      if (message.offset >= range.end) {
+        open.delete(message.partition)
+        consumer.pause([{ topic, partition: message.partition }])
+      } else {
+        const go = visit(message)
+        if (go === 'stop') break
+        if (!go || message.offset + 1 >= range.end) {
+          open.delete(message.partition)
+          consumer.pause([{ topic, partition: message.partition }])
+        }
+      }
+      if (open.size === 0) break
+    }
+  } finally {
+    await consumer.close()
+  }
+}
+
+function text(buffer: Buffer | null): string | null {
+  return buffer === null ? null : buffer.toString('utf8')
+}
+
+function header(message: Message, key: string): string | undefined {
+  for (const h of message.headers) if (h.key === key) return h.value?.toString('utf8')
+  return undefined
+}
+
+/** Asks on a terminal; without one, `--yes` is required. */
+async function confirm(question: string, yes: boolean | undefined): Promise<boolean> {
+  if (yes) return true
+  if (!process.stdin.isTTY || !process.stderr.isTTY)
+    throw new UsageError(`${question.replace(/\?$/, '')}: add --yes to confirm`)
+  const prompt = createInterface({ input: process.stdin, output: process.stderr })
+  try {
+    return /^y(es)?$/i.test((await prompt.question(`${question} [y/N] `)).trim())
+  } finally {
+    prompt.close()
+  }
+}
+
+const json = '--json'
+const jsonHelp = 'print JSON instead of a table'
+const httpOption = '--http <url>'
+const httpHelp =
+  "Brook's HTTP port for records in flight and delivery counts (Brook only; default $BROOK_HTTP or http://BOOTSTRAP-HOST:9093)"
+
+export function addQueueCommands(program: Command): void {
+  const queues = program
+    .command('queues')
+    .description('share groups (queues, KIP-932): list, describe, peek, redrive, purge')
+  withConnection(queues.command('list').description('list share groups'))
+    .option(json, jsonHelp)
+    .action(async (flags: Flags) =>
+      withAdmin(flags, async (admin) => {
+        const list = (await admin.listShareGroups()).sort((a, b) => (a.groupId < b.groupId ? -1 : 1))
+        if (flags.json) printJson(list)
+        else
+          printTable(
+            ['GROUP', 'STATE'],
+            list.map((g) => [g.groupId, g.state]),
+          )
+      }),
+    )
+
+  withConnection(
+    queues
+      .command('describe')
+      .description(
+        "a share group's members, start offsets and lag, records in flight and delivery counts (Brook), dead letters",
+      ),
+  )
+    .argument('<group>', 'share group id')
+    .option(json, jsonHelp)
+    .option(httpOption, httpHelp)
+    .action(async (groupId: string, flags: Flags) =>
+      withAdmin(flags, async (admin) => {
+        const [group] = await admin.describeShareGroups([groupId])
+        const offsets = await shareOffsets(admin, groupId)
+        const view = await brookView(flags, groupId)
+        const dlq = await deadLetters(admin, groupId)
+        const byKey = new Map((view.partitions ?? []).map((p) => [`${p.topic}:${p.partition}`, p]))
+        const keys = new Set([...offsets.map((o) => `${o.topic}:${o.partition}`), ...byKey.keys()])
+        const partitions = [...keys]
+          .map((key) => {
+            const o = offsets.find((x) => `${x.topic}:${x.partition}` === key)
+            const v = byKey.get(key)
+            return {
+              topic: o?.topic ?? (v as PartitionView).topic,
+              partition: o?.partition ?? (v as PartitionView).partition,
+              startOffset: o?.startOffset ?? v?.startOffset ?? -1,
+              lag: o !== undefined && o.lag >= 0 ? o.lag : (v?.lag ?? null),
+              available: v?.available ?? null,
+              inFlight: v?.inFlight ?? null,
+              acknowledged: v?.acknowledged ?? null,
+              archived: v?.archived ?? null,
+              deliveryCounts: v?.deliveryCounts ?? null,
+            }
+          })
+          .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1))
+        const sum = (field: 'lag' | 'available' | 'inFlight') =>
+          partitions.some((p) => p[field] === null)
+            ? null
+            : partitions.reduce((t, p) => t + (p[field] ?? 0), 0)
+        const described = {
+          ...group,
+          lag: sum('lag'),
+          available: sum('available'),
+          inFlight: sum('inFlight'),
+          partitions,
+          deadLetterTopic: dlq.topic,
+          deadLetterRecords: dlq.records,
+          brookState: view.partitions === undefined ? null : view.url,
+        }
+        if (flags.json) {
+          printJson(described)
+          return
+        }
+        const show = (n: number | null) => (n === null ? '-' : String(n))
+        process.stdout.write(
+          `share group ${group.groupId}: ${group.state}, epoch ${group.epoch}, ${group.members.length} member(s), lag ${show(described.lag)}, in flight ${show(described.inFlight)}\n`,
+        )
+        if (group.members.length > 0) {
+          process.stdout.write('\n')
+          printTable(
+            ['MEMBER', 'CLIENT', 'HOST', 'ASSIGNMENT'],
+            group.members.map((m) => [
+              m.memberId,
+              m.clientId,
+              m.clientHost,
+              m.assignment.map((tp) => `${tp.topic}-${tp.partition}`).join(','),
+            ]),
+          )
+        }
+        if (partitions.length > 0) {
+          process.stdout.write('\n')
+          printTable(
+            ['TOPIC', 'PARTITION', 'START', 'LAG', 'AVAILABLE', 'IN-FLIGHT', 'DELIVERIES'],
+            partitions.map((p) => [
+              p.topic,
+              p.partition,
+              p.startOffset,
+              p.lag,
+              p.available,
+              p.inFlight,
+              p.deliveryCounts === null
+                ? null
+                : Object.entries(p.deliveryCounts)
+                    .map(([count, records]) => `${records}x${count}`)
+                    .join(',') || '-',
+            ]),
+          )
+        }
+        process.stdout.write(
+          dlq.topic === null
+            ? '\nno dead-letter topic (errors.deadletterqueue.topic.name)\n'
+            : `\ndead letters: ${show(dlq.records)} record(s) in ${dlq.topic}\n`,
+        )
+        if (view.missing !== undefined && view.partitions === undefined)
+          process.stdout.write(`records in flight and delivery counts: Brook only (${view.missing})\n`)
+      }),
+    )
+
+  withConnection(
+    queues
+      .command('peek')
+      .description(
+        'show records waiting in a queue without acquiring them (plain reads from the share start offset: no delivery count changes)',
+      ),
+  )
+    .argument('<group>', 'share group id')
+    .option('-t, --topic <topic>', 'only this topic (repeatable)', collect, [])
+    .option('-n, --count <n>', 'most records to show', positive, 10)
+    .option('--all', 'also records already acknowledged or archived past the start offset (Brook)')
+    .option(json, 'print JSON')
+    .option(httpOption, httpHelp)
+    .action(async (groupId: string, flags: Flags & { topic: string[]; count: number; all?: boolean }) => {
+      const { offsets, ends } = await withAdmin(flags, async (admin) => {
+        const found = (await shareOffsets(admin, groupId)).filter(
+          (o) => o.startOffset >= 0 && (flags.topic.length === 0 || flags.topic.includes(o.topic)),
+        )
+        const latest = new Map<string, Map<number, number>>()
+        for (const topic of new Set(found.map((o) => o.topic)))
+          latest.set(topic, await admin.listOffsets(topic, 'latest'))
+        return { offsets: found, ends: latest }
+      })
+      const view = await brookView(flags, groupId)
+      const stateOf = (topic: string, partition: number, offset: number) => {
+        const p = view.partitions?.find((x) => x.topic === topic && x.partition === partition)
+        if (p === undefined)
+          return view.partitions === undefined ? null : { state: 'AVAILABLE', deliveryCount: 0 }
+        const run = p.runs.find((r) => r.firstOffset <= offset && offset <= r.lastOffset)
+        return run === undefined
+          ? { state: 'AVAILABLE', deliveryCount: 0 }
+          : { state: run.state, deliveryCount: run.deliveryCount, memberId: run.memberId }
+      }
+      const shown: Array<Record<string, unknown>> = []
+      for (const topic of new Set(offsets.map((o) => o.topic))) {
+        if (shown.length >= flags.count) break
+        const ranges = new Map(
+          offsets
+            .filter((o) => o.topic === topic)
+            .map((o) => [o.partition, { from: o.startOffset, end: ends.get(topic)?.get(o.partition) ?? 0 }]),
+        )
+        await readRanges(flags, topic, ranges, (m) => {
+          const state = stateOf(m.topic, m.partition, m.offset)
+          if (!flags.all && state !== null && (state.state === 'ACKNOWLEDGED' || state.state === 'ARCHIVED'))
+            return true
+          shown.push({
+            topic: m.topic,
+            partition: m.partition,
+            offset: m.offset,
+            state: state?.state ?? null,
+            deliveryCount: state?.deliveryCount ?? null,
+            memberId: (state as { memberId?: string | null } | null)?.memberId ?? null,
+            key: text(m.key),
+            value: text(m.value),
+          })
+          return shown.length >= flags.count ? 'stop' : true
+        })
+      }
+      shown.sort((a, b) =>
+        a.topic === b.topic
+          ? (a.partition as number) - (b.partition as number) || (a.offset as number) - (b.offset as number)
+          : (a.topic as string) < (b.topic as string)
+            ? -1
+            : 1,
+      )
+      if (flags.json) {
+        printJson(shown)
+        return
+      }
+      if (shown.length === 0) {
+        process.stderr.write(`queue ${groupId} has nothing waiting\n`)
+        return
+      }
+      printTable(
+        ['TOPIC', 'PARTITION', 'OFFSET', 'STATE', 'DELIVERIES', 'KEY', 'VALUE'],
+        shown.map((r) => [r.topic, r.partition, r.offset, r.state, r.deliveryCount, r.key, r.value]),
+      )
+      if (view.partitions === undefined)
+        process.stderr.write(
+          `record states: Brook only (${view.missing}); records from the start offset shown\n`,
+        )
+    })
+
+  withConnection(
+    queues
+      .command('redrive')
+      .description(
+        "move a share group's dead letters back to their source topic (then delete them from the dead-letter topic)",
+      ),
+  )
+    .argument('<group>', 'share group id whose dead letters to move')
+    .option(
+      '--dlq-topic <topic>',
+      "the dead-letter topic (default: the group's errors.deadletterqueue.topic.name)",
+    )
+    .option('-n, --count <n>', 'move at most this many records', positive)
+    .option('--dry-run', 'count what would move, change nothing')
+    .option(json, 'print JSON')
+    .action(async (groupId: string, flags: Flags & { dlqTopic?: string; count?: number; dryRun?: boolean }) =>
+      redrive(groupId, flags),
+    )
+
+  withConnection(
+    queues
+      .command('purge')
+      .description(
+        'drop what a queue holds: its start offset moves to the end of each topic (the group must have no members); --dead-letters empties its dead-letter topic instead',
+      ),
+  )
+    .argument('<group>', 'share group id')
+    .option(
+      '-t, --topic <topic>',
+      'only this topic (repeatable; default every topic the group has state for)',
+      collect,
+      [],
+    )
+    .option('--dead-letters', "delete the records of the group's dead-letter topic instead")
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option(json, 'print JSON')
+    .action(
+      async (groupId: string, flags: Flags & { topic: string[]; deadLetters?: boolean; yes?: boolean }) =>
+        withAdmin(flags, async (admin) => {
+          if (flags.deadLetters) {
+            const dlq = await deadLetters(admin, groupId)
+            if (dlq.topic === null)
+              throw new CliFailure(
+                `share group '${groupId}' has no dead-letter topic (errors.deadletterqueue.topic.name)`,
+              )
+            if (!(await confirm(`delete ${dlq.records ?? 'all'} dead letter(s) of ${dlq.topic}?`, flags.yes)))
+              return
+            await admin.deleteRecords(dlq.topic, 'latest')
+            if (flags.json) printJson({ deadLetterTopic: dlq.topic, deleted: dlq.records })
+            else process.stderr.write(`deleted ${dlq.records ?? 'all'} dead letter(s) of ${dlq.topic}\n`)
+            return
+          }
+          const offsets = await shareOffsets(admin, groupId)
+          const topics = flags.topic.length > 0 ? flags.topic : [...new Set(offsets.map((o) => o.topic))]
+          if (topics.length === 0)
+            throw new CliFailure(`share group '${groupId}' has no share state to purge`)
+          let queued = 0
+          for (const topic of topics) {
+            const latest = await admin.listOffsets(topic, 'latest')
+            for (const [p, end] of latest) {
+              const o = offsets.find((x) => x.topic === topic && x.partition === p)
+              if (o === undefined || o.startOffset < 0) continue
+              queued += o.lag >= 0 ? o.lag : Math.max(0, end - o.startOffset)
+            }
+          }
+          if (
+            !(await confirm(
+              `purge ${queued} record(s) queued for ${groupId} in ${topics.join(', ')}?`,
+              flags.yes,
+            ))
+          )
+            return
+          try {
+            for (const topic of topics) await admin.resetShareGroupOffsets(groupId, topic, 'latest')
+          } catch (error) {
+            if ((error as { kafkaName?: string }).kafkaName === 'NON_EMPTY_GROUP')
+              throw new CliFailure(
+                `share group '${groupId}' has members: stop its consumers first, then purge (NON_EMPTY_GROUP)`,
+              )
+            throw error
+          }
+          if (flags.json) printJson({ groupId, topics, purged: queued })
+          else process.stderr.write(`purged ${queued} record(s) of queue ${groupId} (${topics.join(', ')})\n`)
+        }),
+    )
+}
+
+/** A dead letter to move: where it goes and what it carries (the __dlq.errors.* headers removed). */
+interface Letter {
+  dlqPartition: number
+  dlqOffset: number
+  topic: string
+  partition: number
+  offset: number
+  key: Buffer | null
+  value: Buffer | null
+  headers: Array<{ key: string; value: Buffer | null }>
+  /** The dead letter carries no copy of the record (errors.deadletterqueue.copy.record.enable=false). */
+  needsOriginal: boolean
+}
+
+async function redrive(
+  groupId: string,
+  flags: Flags & { dlqTopic?: string; count?: number; dryRun?: boolean },
+): Promise<void> {
+  const { dlqTopic, ranges } = await withAdmin(flags, async (admin) => {
+    const dlq = await deadLetters(admin, groupId, flags.dlqTopic)
+    if (dlq.topic === null)
+      throw new CliFailure(
+        `share group '${groupId}' has no dead-letter topic (errors.deadletterqueue.topic.name); give --dlq-topic`,
+      )
+    const earliest = await admin.listOffsets(dlq.topic, 'earliest')
+    const latest = await admin.listOffsets(dlq.topic, 'latest')
+    const found = new Map<number, { from: number; end: number }>()
+    for (const [p, end] of latest) found.set(p, { from: earliest.get(p) ?? 0, end })
+    return { dlqTopic: dlq.topic, ranges: found }
+  })
+  const total = [...ranges.values()].reduce((t, r) => t + Math.max(0, r.end - r.from), 0)
+  const progress = new Progress(`reading ${dlqTopic}`, { off: flags.json, total })
+  // Each dead-letter partition is moved as a prefix (what is moved is then deleted by offset), so it stops
+  // at the first record of another group or without a source.
+  const letters: Letter[] = []
+  let read = 0
+  await readRanges(flags, dlqTopic, ranges, (m) => {
+    progress.update(++read)
+    if (header(m, DLQ.group) !== groupId) return false
+    const topic = header(m, DLQ.topic)
+    const partition = Number(header(m, DLQ.partition))
+    const offset = Number(header(m, DLQ.offset))
+    if (topic === undefined || !Number.isInteger(partition) || !Number.isInteger(offset)) return false
+    const headers = m.headers.filter((h) => !h.key.startsWith(DLQ.prefix))
+    letters.push({
+      dlqPartition: m.partition,
+      dlqOffset: m.offset,
+      topic,
+      partition,
+      offset,
+      key: m.key,
+      value: m.value,
+      headers,
+      needsOriginal: m.key === null && m.value === null && headers.length === 0,
+    })
+    return flags.count !== undefined && letters.length >= flags.count ? 'stop' : true
+  })
+  progress.done()
+  // Letters without a copy of their record take it from the source topic, if it is still there.
+  const wanted = new Map<string, Letter[]>()
+  for (const letter of letters.filter((l) => l.needsOriginal)) {
+    const list = wanted.get(letter.topic) ?? []
+    list.push(letter)
+    wanted.set(letter.topic, list)
+  }
+  const missing = new Set<Letter>()
+  for (const [topic, list] of wanted) {
+    const byPartition = new Map<number, { from: number; end: number }>()
+    for (const l of list) {
+      const r = byPartition.get(l.partition)
+      byPartition.set(l.partition, {
+        from: Math.min(r?.from ?? l.offset, l.offset),
+        end: Math.max(r?.end ?? l.offset + 1, l.offset + 1),
+      })
+    }
+    const originals = new Map<string, Message>()
+    await readRanges(flags, topic, byPartition, (m) => {
+      originals.set(`${m.partition}:${m.offset}`, m)
+      return true
+    })
+    for (const l of list) {
+      const original = originals.get(`${l.partition}:${l.offset}`)
+      if (original === undefined) missing.add(l)
+      else {
+        l.key = original.key
+        l.value = original.value
+        l.headers = original.headers
+      }
+    }
+  }
+  // A letter whose record is gone ends the prefix of its dead-letter partition.
+  const movable: Letter[] = []
+  const stopped = new Set<number>()
+  for (const l of letters) {
+    if (stopped.has(l.dlqPartition)) continue
+    if (missing.has(l)) {
+      stopped.add(l.dlqPartition)
+      continue
+    }
+    movable.push(l)
+  }
+  const bySource = new Map<string, number>()
+  for (const l of movable) bySource.set(l.topic, (bySource.get(l.topic) ?? 0) + 1)
+  const summary = {
+    groupId,
+    deadLetterTopic: dlqTopic,
+    redriven: flags.dryRun ? 0 : movable.length,
+    movable: movable.length,
+    bySource: Object.fromEntries(bySource),
+    sourceRecordsGone: missing.size,
+    dryRun: flags.dryRun === true,
+  }
+  if (flags.dryRun || movable.length === 0) {
+    if (flags.json) printJson(summary)
+    else
+      process.stderr.write(
+        `${movable.length} dead letter(s) of ${groupId} in ${dlqTopic} ${flags.dryRun ? 'would move' : 'to move'}${movable.length > 0 ? ` (${[...bySource].map(([t, n]) => `${n} to ${t}`).join(', ')})` : ''}\n`,
+      )
+    return
+  }
+  const producer = new Producer({
+    ...clientOptions(flags),
+    acks: -1,
+    idempotent: true,
+    autoCreateTopics: false,
+  })
+  const sending = new Progress(`redriving to ${[...bySource.keys()].join(', ')}`, {
+    off: flags.json,
+    total: movable.length,
+  })
+  let sent = 0
+  try {
+    const partitionCounts = new Map<string, number>()
+    await withAdmin(flags, async (admin) => {
+      for (const topic of bySource.keys())
+        partitionCounts.set(topic, (await admin.describeTopics([topic]))[0].partitions.length)
+    })
+    const pending: Promise<unknown>[] = []
+    for (const l of movable) {
+      const count = partitionCounts.get(l.topic) ?? 0
+      pending.push(
+        producer
+          .send({
+            topic: l.topic,
+            key: l.key,
+            value: l.value,
+            headers: l.headers,
+            partition: l.partition < count ? l.partition : undefined,
+          })
+          .then(() => sending.update(++sent)),
+      )
+      if (pending.length >= 1000) await Promise.all(pending.splice(0))
+    }
+    await Promise.all(pending)
+    await producer.flush()
+  } finally {
+    sending.done()
+    await producer.close()
+  }
+  // Only after every record is in its source topic are the dead letters deleted (a crash in between moves
+  // some twice, never loses one).
+  const upTo: Record<number, number> = {}
+  for (const l of movable) upTo[l.dlqPartition] = Math.max(upTo[l.dlqPartition] ?? 0, l.dlqOffset + 1)
+  await withAdmin(flags, (admin) => admin.deleteRecords(dlqTopic, upTo))
+  if (flags.json) printJson(summary)
+  else
+    process.stderr.write(
+      `redrove ${movable.length} dead letter(s) of ${groupId} from ${dlqTopic} (${[...bySource].map(([t, n]) => `${n} to ${t}`).join(', ')})\n`,
+    )
+}
