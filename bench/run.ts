@@ -18,6 +18,9 @@ const usage = `Usage: npm run bench -- [options]
                      node-clients,latency,queue (start time and RSS are measured in every round)
   --latency-rate N   records/s of the latency load (default: half of Kafka's measured produce-1k median)
   --out FILE         JSON path (default bench/results/bench-<time>.json)
+  --brokers LIST     brokers of each round, in turn (default brook,kafka); brook-metrics is Brook with
+                     /metrics scraped every second (brook runs with --no-console): e.g. brook,brook-metrics
+                     measures what metrics cost
 `
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -41,11 +44,14 @@ const allWorkloads = [
   'queue',
 ] as const
 type Workload = (typeof allWorkloads)[number]
-type BrokerName = 'brook' | 'kafka'
+/** 'brook-metrics': Brook with its HTTP port open and /metrics scraped every second (--brokers). */
+type BrokerName = 'brook' | 'kafka' | 'brook-metrics'
+const brokerNames: readonly BrokerName[] = ['brook', 'kafka', 'brook-metrics']
 
 /** Record counts and sizes of one run; quick and full differ only in counts. */
 interface Settings {
   quick: boolean
+  brokers: BrokerName[]
   rounds: number
   workloads: Set<Workload>
   latencyRate: number | undefined
@@ -73,6 +79,7 @@ function parseSettings(argv: string[]): Settings {
       only: { type: 'string' },
       'latency-rate': { type: 'string' },
       out: { type: 'string' },
+      brokers: { type: 'string' },
       help: { type: 'boolean' },
     },
   })
@@ -94,8 +101,12 @@ function parseSettings(argv: string[]): Settings {
   const rounds = Number(values.rounds ?? 3)
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a positive integer')
   const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+  const brokers = (values.brokers ?? 'brook,kafka').split(',') as BrokerName[]
+  for (const name of brokers)
+    if (!brokerNames.includes(name)) throw new Error(`unknown broker '${name}' (${brokerNames.join(', ')})`)
   return {
     quick,
+    brokers,
     rounds,
     workloads,
     latencyRate: values['latency-rate'] === undefined ? undefined : Number(values['latency-rate']),
@@ -252,13 +263,31 @@ interface BrokerHandle {
   stop(): Promise<void>
 }
 
-async function startBrook(port: number, dataDir: string): Promise<BrokerHandle> {
+/** Scrapes /metrics every second, as Prometheus would (more often than its usual 15 s); stops with `stop`. */
+function scrapeEverySecond(url: string): () => void {
+  let stopped = false
+  const loop = async () => {
+    while (!stopped) {
+      await fetch(url)
+        .then((r) => r.text())
+        .catch(() => undefined)
+      await sleep(1000)
+    }
+  }
+  void loop()
+  return () => {
+    stopped = true
+  }
+}
+
+async function startBrook(port: number, dataDir: string, metrics = false): Promise<BrokerHandle> {
+  const consolePort = metrics ? await freePort() : 0
   const child = spawn(
     process.execPath,
     [
       path.join(rootDir, 'bin', 'brook.js'),
       'start',
-      '--no-console',
+      ...(metrics ? ['--console-port', String(consolePort)] : ['--no-console']),
       '--port',
       String(port),
       '--data-dir',
@@ -273,10 +302,12 @@ async function startBrook(port: number, dataDir: string): Promise<BrokerHandle> 
   children.add(child)
   child.stderr.resume()
   if (child.pid === undefined) throw new Error('could not spawn brook')
+  const stopScraping = metrics ? scrapeEverySecond(`http://127.0.0.1:${consolePort}/metrics`) : () => {}
   return {
     pid: child.pid,
     port,
     async stop() {
+      stopScraping()
       child.kill('SIGINT')
       if (!(await waitExit(child, 15_000))) child.kill('SIGKILL')
       await waitExit(child, 5000)
@@ -610,9 +641,9 @@ async function measureRound(
   let handle: BrokerHandle | undefined
   try {
     handle =
-      broker === 'brook'
-        ? await startBrook(port, dataDir)
-        : await startKafka(port, path.join(dataDir, 'kafka'))
+      broker === 'kafka'
+        ? await startKafka(port, path.join(dataDir, 'kafka'))
+        : await startBrook(port, dataDir, broker === 'brook-metrics')
     m.startToFirstAckMs = await timeFirstAck(handle)
     await sleep(idleSettleMs)
     const idle: number[] = []
@@ -993,7 +1024,7 @@ const rows: readonly Row[] = [
 function summarise(rounds: RoundResult[]): Record<string, Spread> {
   const keys = new Set(rounds.flatMap((r) => Object.keys(r.metrics)))
   const out: Record<string, Spread> = {}
-  for (const broker of ['brook', 'kafka'] as const)
+  for (const broker of brokerNames)
     for (const key of keys)
       out[`${broker}_${key}`] = spread(rounds.filter((r) => r.broker === broker).map((r) => r.metrics[key]))
   return out
@@ -1095,6 +1126,27 @@ function previousKafkaRate(): number | undefined {
   return undefined
 }
 
+/** Brook without metrics beside Brook with /metrics scraped every second: medians (min..max) and the change. */
+function metricsCost(summary: Record<string, Spread>): string {
+  const keys = Object.keys(summary)
+    .filter(
+      (k) => k.startsWith('brook_') && summary[`brook-metrics_${k.slice('brook_'.length)}`] !== undefined,
+    )
+    .map((k) => k.slice('brook_'.length))
+  const lines = [
+    'metric                               brook (no metrics)          brook-metrics (scraped 1/s)  change',
+  ]
+  const show = (s: Spread) => `${fmt(s.median)} (${fmt(s.min)}..${fmt(s.max)})`
+  for (const key of keys) {
+    const off = summary[`brook_${key}`]
+    const on = summary[`brook-metrics_${key}`]
+    if (off.median === undefined || on.median === undefined) continue
+    const change = off.median === 0 ? '-' : `${(((on.median - off.median) / off.median) * 100).toFixed(1)}%`
+    lines.push(`${key.padEnd(37)}${show(off).padEnd(28)}${show(on).padEnd(29)}${change}`)
+  }
+  return lines.join('\n')
+}
+
 async function main(): Promise<void> {
   const settings = parseSettings(process.argv.slice(2))
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -1132,7 +1184,7 @@ async function main(): Promise<void> {
   }
   if (throughputWorkloads.length > 0 || !settings.workloads.has('latency')) {
     for (let round = 1; round <= settings.rounds; round++)
-      for (const broker of ['brook', 'kafka'] as const)
+      for (const broker of settings.brokers)
         rounds.push(await measureRound(broker, 'throughput', round, settings, latencyRate))
   }
   if (settings.workloads.has('latency') && !inSession) {
@@ -1147,7 +1199,7 @@ async function main(): Promise<void> {
         : `half of Kafka's ${Math.round(kafkaMax)} rec/s ${measured !== undefined ? 'in this run' : 'in an earlier run (or a default)'}`
     log(`latency phase at ${latencyRate} records/s of 1 KiB (${latencySource})`)
     for (let round = 1; round <= settings.rounds; round++)
-      for (const broker of ['brook', 'kafka'] as const)
+      for (const broker of settings.brokers)
         rounds.push(await measureRound(broker, 'latency', round, settings, latencyRate))
   }
   const summary = summarise(rounds)
@@ -1185,6 +1237,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n${renderTable(table)}\n\nrounds per broker: ${settings.rounds} (${settings.quick ? 'quick' : 'full'}), latency rate ${latencyRate} rec/s (${latencySource}), ${report.elapsedSec} s; JSON: ${path.relative(rootDir, settings.outPath)}\n`,
   )
+  if (settings.brokers.includes('brook-metrics')) process.stdout.write(`\n${metricsCost(summary)}\n`)
   for (const r of rounds.filter((x) => x.errors.length > 0))
     process.stdout.write(
       `errors in ${r.phase} ${r.broker} round ${r.round}: ${r.errors.join(' | ').slice(0, 600)}\n`,
