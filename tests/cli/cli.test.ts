@@ -370,7 +370,8 @@ describe('brook queues describe, peek, redrive, purge (#11)', () => {
   test('in flight and delivery counts, peek without acquiring, dead letters redriven, the queue purged', async () => {
     const { QueueConsumer } = await import('../../src/client/index.js')
     const topic = unique('cli-jobs')
-    const dlq = unique('cli-jobs-dlq')
+    // Kafka 4.4 wants dead-letter topics named dlq.*; Brook takes any name.
+    const dlq = unique('dlq.cli-jobs')
     const group = unique('cli-workers')
     const onBrook = brook !== undefined
     const http = onBrook ? ['--http', await brook!.consoleUrl()] : []
@@ -424,8 +425,31 @@ describe('brook queues describe, peek, redrive, purge (#11)', () => {
     }
     try {
       let info = await describe()
-      for (let i = 0; i < 100 && !(info.lag === 2 && info.deadLetterRecords === 1); i++) {
+      // Brook writes job-2's dead letter itself; the Kafka 4.4 of these tests runs a share.version without
+      // dead letters (tests/compat/share/run-share.sh), so there the letter is written as Kafka's would be.
+      const settled = (d: Described) => d.lag === 2 && (!onBrook || d.deadLetterRecords === 1)
+      for (let i = 0; i < 100 && !settled(info); i++) {
         await new Promise((resolve) => setTimeout(resolve, 200))
+        info = await describe()
+      }
+      if (!onBrook) {
+        const letter = await runBrook(
+          [
+            'produce',
+            dlq,
+            ...['-H', `__dlq.errors.topic=${topic}`, '-H', '__dlq.errors.partition=0'],
+            ...['-H', '__dlq.errors.offset=2', '-H', `__dlq.errors.group=${group}`],
+            ...[
+              '-H',
+              '__dlq.errors.delivery.count=1',
+              '-H',
+              '__dlq.errors.message=Offset rejected by client.',
+            ],
+            ...b(),
+          ],
+          { stdin: 'job-2\n' },
+        )
+        strictEqual(letter.code, 0, letter.stderr)
         info = await describe()
       }
       strictEqual(info.members.length, 1)
