@@ -28,7 +28,7 @@ export interface ConnectionEvent {
   readonly id: number
 }
 
-/** Records of one share-partition archived by REJECT or at the delivery count limit (dead letters). */
+/** Records of one share-partition archived by REJECT or at the delivery count limit, owed to its dead-letter topic. */
 export interface DeadLettersEvent {
   readonly group: string
   readonly records: number

@@ -206,7 +206,7 @@ export class BrokerMetrics {
     })
     this.#deadLetters = counter(
       'brook_share_group_dead_letters_total',
-      'Records archived by REJECT or at the delivery count limit (dead letters), per share group and reason, whether or not a dead-letter topic is set.',
+      "Records archived by REJECT or at the delivery count limit and sent to the group's dead-letter topic (errors.deadletterqueue.topic.name), per share group and reason.",
       ['group', 'reason'],
     )
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry })

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import net from 'node:net'
 import { test } from 'node:test'
 import { Kafka, logLevel } from 'kafkajs'
-import { QueueConsumer } from '../../src/client/index.js'
+import { Admin, QueueConsumer } from '../../src/client/index.js'
 import { BrookProcess } from './brook-process.js'
 
 /** The value of the series `name{labels}` in Prometheus text (exact label text), or undefined. */
@@ -151,8 +151,20 @@ test('#11: share groups in /metrics (in flight, available, members, lag, dead le
     const kafka = new Kafka({ brokers: [`127.0.0.1:${brook.port}`], logLevel: logLevel.NOTHING })
     const admin = kafka.admin()
     await admin.connect()
-    await admin.createTopics({ topics: [{ topic: 'jobs', numPartitions: 1 }] })
+    await admin.createTopics({
+      topics: [
+        { topic: 'jobs', numPartitions: 1 },
+        { topic: 'jobs-dlq', numPartitions: 1 },
+      ],
+    })
     await admin.disconnect()
+    // Dead letters are counted as they go to the group's dead-letter topic.
+    const sdkAdmin = new Admin({ bootstrap: `127.0.0.1:${brook.port}` })
+    await sdkAdmin.alterConfigs(
+      { type: 'group', name: 'workers' },
+      { 'errors.deadletterqueue.topic.name': 'jobs-dlq' },
+    )
+    await sdkAdmin.close()
     jobs = new QueueConsumer({ bootstrap: `127.0.0.1:${brook.port}`, groupId: 'workers', topics: ['jobs'] })
     let release!: () => void
     const held = new Promise<void>((resolve) => (release = resolve))
