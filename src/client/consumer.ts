@@ -3,7 +3,7 @@
 // loop asks for the next one, and processed offsets are committed every autoCommitIntervalMs, before
 // partitions are revoked, and on close (at-least-once). Without a groupId it reads every partition of its
 // topics and commits nothing.
-import { ErrorCode } from '../protocol/index.js'
+import { ErrorCode, type MessageValue } from '../protocol/index.js'
 import { Attributes, decodeBatchAs, iterateBatches } from '../record-batch/index.js'
 import { Api } from './apis.js'
 import { ClassicMembership } from './classic-membership.js'
@@ -125,6 +125,19 @@ interface PartitionState {
   assigned: boolean
 }
 
+/**
+ * A fetch session with one broker (KIP-227): after a full Fetch opens it, each Fetch names only the
+ * partitions whose fetch offset changed and those to forget, so an idle poll of many partitions is a few
+ * bytes each way. `sent` is what the broker holds for each partition: the state and offset last sent.
+ */
+interface FetchSession {
+  /** The broker's id for the session; 0 before one is opened. */
+  id: number
+  /** Epoch of the next Fetch: 0 sends a full fetch (opening a session, replacing `id` if set). */
+  epoch: number
+  sent: Map<string, { state: PartitionState; fetchOffset: number }>
+}
+
 /** A partition to fetch, with its position and epoch when the fetch was planned. */
 interface FetchTarget {
   state: PartitionState
@@ -159,6 +172,8 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   private fetching: Promise<void> | undefined
   private commitTimer: { cancel(): void } | undefined
   private readonly fetchAbort = new AbortController()
+  /** Fetch sessions by leader node id. */
+  private readonly fetchSessions = new Map<number, FetchSession>()
 
   constructor(options: ConsumerOptions<K, V>) {
     if (!Array.isArray(options.topics) || options.topics.length === 0)
@@ -542,39 +557,90 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     const asked = new Map(targets.map((t) => [tpKey(t.state.topic, t.state.partition), t]))
     const connection = await this.cluster.connectionTo(leader)
     const maxWaitMs = this.options.maxWaitMs ?? 500
+    let session = this.fetchSessions.get(leader)
+    if (session === undefined)
+      this.fetchSessions.set(leader, (session = { id: 0, epoch: 0, sent: new Map() }))
+    const full = session.epoch === 0
+    // A full fetch names every partition; an incremental one only those whose offset (or state) changed.
+    const changed = full
+      ? targets
+      : targets.filter((t) => {
+          const sent = session.sent.get(tpKey(t.state.topic, t.state.partition))
+          return sent === undefined || sent.state !== t.state || sent.fetchOffset !== t.position
+        })
+    const forgotten = new Map<string, number[]>()
+    if (!full)
+      for (const [key, sent] of session.sent)
+        if (!asked.has(key)) {
+          let list = forgotten.get(sent.state.topic)
+          if (list === undefined) forgotten.set(sent.state.topic, (list = []))
+          list.push(sent.state.partition)
+        }
     const byTopic = new Map<string, FetchTarget[]>()
-    for (const t of targets) {
+    for (const t of changed) {
       let list = byTopic.get(t.state.topic)
       if (list === undefined) byTopic.set(t.state.topic, (list = []))
       list.push(t)
     }
-    const response = await this.cluster.send(
-      connection,
-      Api.fetch,
-      {
-        replicaId: -1,
-        maxWaitMs,
-        minBytes: 1,
-        maxBytes: this.options.fetchBytesMax ?? 50 * 1024 * 1024,
-        isolationLevel: 0,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics: [...byTopic].map(([topic, list]) => ({
-          topic,
-          partitions: list.map((t) => ({
-            partition: t.state.partition,
-            currentLeaderEpoch: -1,
-            fetchOffset: t.position,
-            lastFetchedEpoch: -1,
-            logStartOffset: -1,
-            partitionMaxBytes: this.options.partitionFetchBytesMax ?? 1024 * 1024,
+    let response: MessageValue<typeof Api.fetch.response>
+    try {
+      response = await this.cluster.send(
+        connection,
+        Api.fetch,
+        {
+          replicaId: -1,
+          maxWaitMs,
+          minBytes: 1,
+          maxBytes: this.options.fetchBytesMax ?? 50 * 1024 * 1024,
+          isolationLevel: 0,
+          sessionId: session.id,
+          sessionEpoch: session.epoch,
+          topics: [...byTopic].map(([topic, list]) => ({
+            topic,
+            partitions: list.map((t) => ({
+              partition: t.state.partition,
+              currentLeaderEpoch: -1,
+              fetchOffset: t.position,
+              lastFetchedEpoch: -1,
+              logStartOffset: -1,
+              partitionMaxBytes: this.options.partitionFetchBytesMax ?? 1024 * 1024,
+            })),
           })),
-        })),
-        forgottenTopicsData: [],
-        rackId: '',
-      },
-      { timeoutMs: this.cluster.requestTimeoutMs + maxWaitMs, signal: this.fetchAbort.signal },
-    )
+          forgottenTopicsData: [...forgotten].map(([topic, partitions]) => ({ topic, partitions })),
+          rackId: '',
+        },
+        { timeoutMs: this.cluster.requestTimeoutMs + maxWaitMs, signal: this.fetchAbort.signal },
+      )
+    } catch (error) {
+      // Whether the broker saw this epoch is unknown: the next fetch is full and replaces the session.
+      session.epoch = 0
+      throw error
+    }
+    if (
+      response.errorCode === ErrorCode.FETCH_SESSION_ID_NOT_FOUND ||
+      response.errorCode === ErrorCode.INVALID_FETCH_SESSION_EPOCH
+    ) {
+      // Evicted, or the broker restarted: open a new session with the next (full) fetch.
+      this.fetchSessions.delete(leader)
+      return
+    }
+    if (response.errorCode !== ErrorCode.NONE) {
+      session.epoch = 0
+      throw kafkaError(response.errorCode, 'Fetch')
+    }
+    if (full) {
+      session.sent.clear()
+      // Session id 0: the broker keeps no session (none left, or Fetch < v7), so every fetch stays full.
+      session.id = response.sessionId
+      session.epoch = response.sessionId === 0 ? 0 : 1
+    } else {
+      session.epoch = session.epoch === 0x7fffffff ? 1 : session.epoch + 1
+      for (const [topic, partitions] of forgotten)
+        for (const partition of partitions) session.sent.delete(tpKey(topic, partition))
+    }
+    if (session.id !== 0)
+      for (const t of changed)
+        session.sent.set(tpKey(t.state.topic, t.state.partition), { state: t.state, fetchOffset: t.position })
     if (response.errorCode !== ErrorCode.NONE) throw kafkaError(response.errorCode, 'Fetch')
     let delivered = 0
     for (const topic of response.responses) {

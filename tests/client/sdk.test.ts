@@ -17,6 +17,8 @@ import {
   pipeline,
   serializers,
 } from '../../src/index.js'
+import { TcpTransport } from '../../src/io/index.js'
+import type { Connection, Transport } from '../../src/index.js'
 import { type Target, startTarget, uniqueName } from './target.js'
 
 let target: Target
@@ -366,6 +368,62 @@ describe('group protocols and crashes', () => {
 })
 
 describe('limits and pipelines', () => {
+  test('#10: idle polls ride on a fetch session (KIP-227): after the first Fetch, one names no partitions', async () => {
+    const topic = uniqueName('idle-session')
+    const partitions = 50
+    await admin.createTopics([{ topic, numPartitions: partitions }])
+    // Sizes of the Fetch requests (API key 1) the consumer writes, read from each frame's header.
+    const fetchBytes: number[] = []
+    const tcp = new TcpTransport()
+    const transport: Transport = {
+      listen: (host, port, onConnection) => tcp.listen(host, port, onConnection),
+      connect: async (host, port) => {
+        const inner = await tcp.connect(host, port)
+        const counting: Connection = Object.create(inner)
+        counting.write = (buffers) => {
+          const frame = Buffer.concat(buffers)
+          if (frame.length >= 6 && frame.readInt16BE(4) === 1) fetchBytes.push(frame.length)
+          return inner.write(buffers)
+        }
+        return counting
+      },
+    }
+    const consumer = new Consumer({ bootstrap: target.bootstrap, topics: [topic], maxWaitMs: 100, transport })
+    const iterator = consumer[Symbol.asyncIterator]()
+    const first = iterator.next()
+    const deadlineMs = performance.now() + 20_000
+    while (fetchBytes.length < 6 && performance.now() < deadlineMs)
+      await new Promise((r) => setTimeout(r, 50))
+    const idle = fetchBytes.slice(2, 6)
+    // A failed check below must not leave the consumer polling.
+    if (fetchBytes.length < 6 || !idle.every((bytes) => bytes < 150)) await consumer.close()
+    ok(fetchBytes.length >= 6, `${fetchBytes.length} fetches`)
+    ok(fetchBytes[0] > partitions * 20, `the first Fetch names every partition: ${fetchBytes[0]} bytes`)
+    ok(
+      idle.every((bytes) => bytes < 150),
+      `idle Fetches name no partition: ${idle.join(', ')} bytes (the first: ${fetchBytes[0]})`,
+    )
+    // Records written now still arrive through the session, one per partition.
+    const producer = new Producer({ bootstrap: target.bootstrap })
+    await Promise.all(
+      Array.from({ length: partitions }, (_, partition) =>
+        producer.send({ topic, partition, value: Buffer.from([partition]) }),
+      ),
+    )
+    await producer.close()
+    const got = new Set<number>()
+    const timer = setTimeout(() => void consumer.close(), 20_000)
+    let next = await first
+    while (!next.done) {
+      got.add(next.value.partition)
+      if (got.size === partitions) break
+      next = await iterator.next()
+    }
+    clearTimeout(timer)
+    await consumer.close()
+    equal(got.size, partitions)
+  })
+
   test('bufferBytesMax: send() waits rather than buffering more than the bound', async () => {
     const topic = uniqueName('buffer-bound')
     const producer = new Producer({ bootstrap: target.bootstrap, bufferBytesMax: 4096, lingerMs: 100 })
