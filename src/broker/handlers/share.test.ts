@@ -403,6 +403,65 @@ describe('delayed redelivery (#8)', () => {
   })
 })
 
+describe('share-group limits wired to the broker config (#8)', () => {
+  it('group.share.max.size, share-subscribed-topics-max and groups-max each refuse the one beyond', async () => {
+    const broker = await createTestBroker({
+      config: { shareGroupMaxSize: 2, shareSubscribedTopicsMax: 3, groupsMax: 2 },
+    })
+    assert.ok((await broker.topics.createTopic({ name: 'jobs', numPartitions: 1 })).ok)
+    const heartbeat = (groupId: string, memberId: string, topics: string[]) =>
+      broker.call(shareGroupHeartbeat, 1, {
+        groupId,
+        memberId,
+        memberEpoch: 0,
+        rackId: null,
+        subscribedTopicNames: topics,
+      })
+    assert.equal((await heartbeat('g', 'a', ['jobs'])).errorCode, ErrorCode.NONE)
+    assert.equal((await heartbeat('g', 'b', ['jobs'])).errorCode, ErrorCode.NONE)
+    const third = await heartbeat('g', 'c', ['jobs'])
+    assert.equal(third.errorCode, ErrorCode.GROUP_MAX_SIZE_REACHED, 'group.share.max.size = 2')
+    const topics = await heartbeat('h', 'a', ['jobs', 't1', 't2', 't3'])
+    assert.equal(topics.errorCode, ErrorCode.INVALID_REQUEST, 'four subscribed topics, at most three')
+    assert.equal((await heartbeat('h', 'a', ['jobs', 't1', 't2'])).errorCode, ErrorCode.NONE)
+    const group = await heartbeat('i', 'a', ['jobs'])
+    assert.equal(group.errorCode, ErrorCode.GROUP_MAX_SIZE_REACHED, 'groups-max = 2 share groups')
+    await broker.close()
+  })
+
+  it('share.partition.max.record.locks bounds the records in flight of a share-partition', async () => {
+    const { broker, topicId } = await setup(150)
+    const altered = await broker.call(incrementalAlterConfigs, 1, {
+      resources: [
+        {
+          resourceType: 32,
+          resourceName: 'g',
+          configs: [{ name: 'share.partition.max.record.locks', configOperation: 0, value: '100' }],
+        },
+      ],
+      validateOnly: false,
+    })
+    assert.equal(altered.responses[0].errorCode, ErrorCode.NONE)
+    await join(broker, 'a')
+    await join(broker, 'b')
+    const a = await broker.call(shareFetch, 1, fetchInput(topicId, 'a', 0))
+    assert.deepEqual(a.responses[0].partitions[0].acquiredRecords, [
+      { firstOffset: 0, lastOffset: 99, deliveryCount: 1 },
+    ])
+    const b = await broker.call(shareFetch, 1, fetchInput(topicId, 'b', 0))
+    assert.deepEqual(b.responses[0]?.partitions[0]?.acquiredRecords ?? [], [], 'the window is full')
+    const next = await broker.call(
+      shareFetch,
+      1,
+      fetchInput(topicId, 'a', 1, [{ firstOffset: 0, lastOffset: 49, acknowledgeTypes: [ACCEPT] }]),
+    )
+    assert.deepEqual(next.responses[0].partitions[0].acquiredRecords, [
+      { firstOffset: 100, lastOffset: 149, deliveryCount: 1 },
+    ])
+    await broker.close()
+  })
+})
+
 describe('deleting a share group (#8)', () => {
   it('is NON_EMPTY_GROUP with members; once empty, the group, its state and configs go', async () => {
     const { broker, topicId } = await setup(4)
