@@ -57,6 +57,11 @@ export class ProducerStateTable {
     return this.#entries.get(producerId)
   }
 
+  /** Every remembered producer (DescribeProducers), in the order first seen. */
+  entries(): IterableIterator<ProducerEntry> {
+    return this.#entries.values()
+  }
+
   /** Checks a batch before it is appended; producerId < 0 (not idempotent) is always ok. */
   check(
     producerId: number,

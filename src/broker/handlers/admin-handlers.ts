@@ -5,6 +5,7 @@ import { createPartitions } from './create-partitions.js'
 import { createTopics } from './create-topics.js'
 import { deleteRecords } from './delete-records.js'
 import { deleteTopics } from './delete-topics.js'
+import { describeProducers } from './describe-producers.js'
 import { describeCluster } from './describe-cluster.js'
 import { describeConfigs } from './describe-configs.js'
 import { incrementalAlterConfigs } from './incremental-alter-configs.js'
@@ -14,6 +15,7 @@ export const adminHandlers: readonly Handler[] = [
   createTopics,
   deleteTopics,
   deleteRecords,
+  describeProducers,
   createPartitions,
   describeConfigs,
   alterConfigs,

@@ -7,6 +7,7 @@ import { type RecordsEvent, brookChannels } from '../../core/index.js'
 import { ErrorCode } from '../../protocol/index.js'
 import { Compression, buildRecordBatch, decodeBatch, iterateBatches } from '../../record-batch/index.js'
 import { type SimClock, type TestBroker, createTestBroker } from '../../testing/index.js'
+import { describeProducers } from './describe-producers.js'
 import { fetch } from './fetch.js'
 import { initProducerId } from './init-producer-id.js'
 import { listOffsets } from './list-offsets.js'
@@ -396,5 +397,30 @@ describe('topic compression.type (#9)', () => {
       assert.equal(retry?.baseOffset, 3)
       await broker.close()
     }
+  })
+})
+
+describe('DescribeProducers (#9)', () => {
+  it("lists a partition's idempotent producers with epoch and last sequence; unknown partitions get an error", async () => {
+    const broker = await withTopic()
+    const idempotent = { producerId: 11, producerEpoch: 2 }
+    await send(broker, 'orders', 0, batch(['a', 'b', 'c'], { ...idempotent, baseSequence: 0 }))
+    await send(broker, 'orders', 0, batch(['d', 'e'], { ...idempotent, baseSequence: 3 }))
+    await send(broker, 'orders', 0, batch(['plain']))
+    const response = await broker.call(describeProducers, 0, {
+      topics: [{ name: 'orders', partitionIndexes: [0, 7] }],
+    })
+    const [known, unknown] = response.topics[0].partitions
+    assert.equal(known.errorCode, ErrorCode.NONE)
+    assert.equal(known.activeProducers.length, 1)
+    const [producer] = known.activeProducers
+    assert.equal(producer.producerId, 11)
+    assert.equal(producer.producerEpoch, 2)
+    assert.equal(producer.lastSequence, 4)
+    assert.equal(producer.coordinatorEpoch, -1)
+    assert.equal(producer.currentTxnStartOffset, -1)
+    assert.ok(producer.lastTimestamp > 0)
+    assert.equal(unknown.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+    await broker.close()
   })
 })

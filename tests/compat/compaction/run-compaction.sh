@@ -40,7 +40,24 @@ else
   for _ in $(seq 1 300); do grep -q listening "$work/broker.log" 2>/dev/null && break; sleep 0.1; done
   grep -q listening "$work/broker.log" || { echo "FAIL compaction: brook did not start" >&2; exit 1; }
 fi
+# DescribeProducers: Kafka's kafka-transactions.sh describe-producers after an idempotent producer sent 7
+# records must list one producer with epoch 0, last sequence 6, no coordinator epoch and no transaction.
+describe_producers() {
+  local topic="producers-$$" out
+  "$python" "$here/idempotent_produce.py" "127.0.0.1:$port" "$topic" || return 1
+  out="$(java -cp "$root/.cache/kafka/libs/*" -Dlog4j2.configurationFile="$root/bench/kafka/log4j2.properties" \
+    org.apache.kafka.tools.TransactionsCommand --bootstrap-server "127.0.0.1:$port" describe-producers \
+    --topic "$topic" --partition 0 2>&1)"
+  if awk 'NR > 1 && $2 == 0 && $3 == -1 && $4 == 6 && $6 == "None" { n++ } END { exit n == 1 ? 0 : 1 }' <<< "$out"; then
+    echo "ok describe-producers: one producer, epoch 0, last sequence 6"
+  else
+    echo "FAIL describe-producers: $out" >&2
+    return 1
+  fi
+}
+
 "$python" "$here/compaction_check.py" "127.0.0.1:$port" "compaction-$$" \
-  && node "$root/dist/tests/compat/recompression/recompression-check.js" "127.0.0.1:$port" "recompression-$$"
+  && node "$root/dist/tests/compat/recompression/recompression-check.js" "127.0.0.1:$port" "recompression-$$" \
+  && describe_producers
 status=$?
 exit "$status"
