@@ -41,6 +41,11 @@ export function buildProgram(version: string, startHelp: string): Command {
     .command('start')
     .description('start a broker (brook start --help for its options)')
     .helpOption(false)
+  // Listed here for --help; `brook console` itself is run by main.ts (src/console).
+  program
+    .command('console')
+    .description('the web console for Brook or any Kafka cluster (brook console --help)')
+    .helpOption(false)
   program.addHelpText('after', `\n${startHelp}`)
   addTopicCommands(program)
   addProduceCommand(program)

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test'
 import { ConsoleApi, findUiFolder, folderAssets } from '../../src/console/index.js'
 import { HTTP_REQUEST_BODY_BYTES_MAX, HttpListener, NodeFileSystem, SystemClock } from '../../src/io/index.js'
 import { Admin, Producer, type RunningBroker, startBroker } from '../../src/index.js'
+import { runBrook } from '../cli/run-cli.js'
 
 let broker: RunningBroker
 let listener: HttpListener
@@ -106,5 +107,22 @@ describe('console API (#11)', () => {
       fromOffset.messages.map((m) => m.offset),
       [10, 11, 12],
     )
+  })
+})
+
+describe('brook console command line (#11)', () => {
+  test('--help exits 0; an unknown flag exits 2; an unreachable cluster exits 1 with one line', async () => {
+    const help = await runBrook(['console', '--help'])
+    strictEqual(help.code, 0)
+    match(help.stdout, /--read-only/)
+    match((await runBrook(['--help'])).stdout, /\n {2}console\b/)
+    const bogus = await runBrook(['console', '--bogus'])
+    strictEqual(bogus.code, 2)
+    match(bogus.stderr, /^brook console: Unknown option '--bogus'\n$/)
+    const unreachable = await runBrook(['console', '-b', '127.0.0.1:1', '--timeout', '500'], {
+      timeoutMs: 15000,
+    })
+    strictEqual(unreachable.code, 1)
+    match(unreachable.stderr, /^brook console: cannot reach the cluster at 127\.0\.0\.1:1: [^\n]*\n$/)
   })
 })

@@ -145,14 +145,30 @@ export async function renderGroup(root, groupId, context) {
           'To',
           h(
             'select',
-            { name: 'to' },
+            {
+              name: 'to',
+              onchange: (event) => {
+                for (const label of event.target.form.querySelectorAll('[data-offset-only]'))
+                  label.hidden = event.target.value !== 'offset'
+              },
+            },
             h('option', { value: 'earliest' }, 'earliest'),
             h('option', { value: 'latest' }, 'latest'),
             h('option', { value: 'offset' }, 'an offset'),
           ),
         ),
-        h('label', {}, 'Partition', h('input', { name: 'partition', type: 'number', min: 0, value: '0' })),
-        h('label', {}, 'Offset', h('input', { name: 'offset', type: 'number', min: 0, value: '0' })),
+        h(
+          'label',
+          { 'data-offset-only': '', hidden: true },
+          'Partition',
+          h('input', { name: 'partition', type: 'number', min: 0, value: '0' }),
+        ),
+        h(
+          'label',
+          { 'data-offset-only': '', hidden: true },
+          'Offset',
+          h('input', { name: 'offset', type: 'number', min: 0, value: '0' }),
+        ),
         h('button', { type: 'submit', class: 'danger' }, 'Reset offsets'),
       )
   replace(
