@@ -3,6 +3,7 @@
 import { ConfigError } from '../core/index.js'
 import type { LogLevel } from '../core/index.js'
 import { parseShareAutoOffsetReset } from '../share-partitions/index.js'
+import { REQUEST_ELEMENTS_MAX_DEFAULT } from '../protocol/index.js'
 
 /** Every setting of a Brook broker process. */
 export interface BrokerConfig {
@@ -132,7 +133,7 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     partitionsPerRequestMax: 10000,
     partitionsMax: 10000,
     requestBytesMax: 104857600,
-    requestElementsMax: 1000000,
+    requestElementsMax: REQUEST_ELEMENTS_MAX_DEFAULT,
     answerBytesMax: 67108864,
     produceDecompressedBytesMax: 268435456,
     produceDecompressedBytesInFlightMax: 268435456,
