@@ -228,4 +228,33 @@ describe('compression', () => {
     assert.equal(sliced.length, bytes)
     assert.ok(pauses >= 16, `paused ${pauses} times over 128 MiB`)
   })
+
+  it('decodes an LZ4 bomb without growing its output: no slice much longer than the others (#7)', async () => {
+    // The output grew by doubling: one slice copied up to 64 MiB besides its 4 MiB of output, 280-450 ms on
+    // a loaded machine (bystanders of the fuzzer waited over 1 s). Now the output is sized at once. CPU
+    // time per slice, so that a machine shared with other work does not blur it.
+    const lz4 = require('lz4-napi') as { compressFrameSync(input: Buffer): Buffer }
+    const bytes = 128 * 1024 * 1024
+    const frame = lz4.compressFrameSync(Buffer.alloc(bytes + 32 * 1024 * 1024))
+    const cpuMs = () => {
+      const used = process.cpuUsage()
+      return (used.user + used.system) / 1000
+    }
+    const slices: number[] = []
+    let sliceStart = cpuMs()
+    await assert.rejects(
+      decompressLz4FramesPortableAsync(frame, bytes, scanLz4Frames(frame), async () => {
+        slices.push(cpuMs() - sliceStart)
+        sliceStart = cpuMs()
+      }),
+      DecompressedTooLargeError,
+    )
+    const sorted = [...slices].sort((a, b) => a - b)
+    const median = sorted[Math.floor(sorted.length / 2)]
+    const worst = sorted[sorted.length - 1]
+    assert.ok(
+      worst < Math.max(5 * median, 20),
+      `worst slice ${worst.toFixed(1)} ms of CPU, median ${median.toFixed(1)} ms (${slices.length} slices)`,
+    )
+  })
 })

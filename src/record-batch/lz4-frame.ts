@@ -167,6 +167,15 @@ function decodeBlock(
 }
 
 /**
+ * The output buffer, sized at once to the most the frames may inflate to (at most `maxBytes`), so that it
+ * never grows: growing by doubling copied up to 64 MiB in one step, most of a bomb's cost on the event
+ * loop (#7). The buffer is not zero-filled: only the bytes written take memory.
+ */
+function outputFor(layout: FrameLayout, maxBytes: number): BoundedOutput {
+  return new BoundedOutput(Math.min(layout.decompressedBytesMax, maxBytes), maxBytes)
+}
+
+/**
  * Decompresses every LZ4 frame in `input` in JavaScript. Raises RecordBatchError if the frames are
  * malformed or would exceed `maxBytes` of output.
  */
@@ -175,7 +184,7 @@ export function decompressLz4FramesPortable(
   maxBytes: number,
   layout = scanLz4Frames(input),
 ): Buffer {
-  const out = new BoundedOutput(Math.min(layout.decompressedBytesMax, input.length * 4), maxBytes)
+  const out = outputFor(layout, maxBytes)
   for (const block of layout.blocks) decodeFrameBlock(input, block, out)
   return out.bytes.subarray(0, out.length)
 }
@@ -190,7 +199,7 @@ export async function decompressLz4FramesPortableAsync(
   layout: FrameLayout,
   pause: () => Promise<void>,
 ): Promise<Buffer> {
-  const out = new BoundedOutput(Math.min(layout.decompressedBytesMax, input.length * 4), maxBytes)
+  const out = outputFor(layout, maxBytes)
   let pausedAt = 0
   for (const block of layout.blocks) {
     decodeFrameBlock(input, block, out)
