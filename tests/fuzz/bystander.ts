@@ -2,6 +2,7 @@
 // produces one record and fetches it back every interval, and reports each latency and any request still
 // unanswered after the freeze bound. A broker whose event loop stalls shows up here first.
 import { parentPort, workerData } from 'node:worker_threads'
+import { judgeWait, mainThreadRunMs } from './freeze-judge.js'
 import { ApiKey, ErrorCode } from '../../src/protocol/index.js'
 import { decodeBatch, iterateBatches, buildRecordBatch } from '../../src/record-batch/index.js'
 import { RawKafkaClient } from '../integration/raw-kafka-client.js'
@@ -14,12 +15,16 @@ export interface BystanderData {
   freezeMs: number
   /** A request unanswered this long is a hang, however idle the broker is. */
   hangMs: number
+  /** The broker's process id: how long its main thread ran during a wait decides a freeze (freeze-judge.ts). */
+  brokerPid: number
 }
 
 /** Messages the worker posts. */
 export type BystanderMessage =
   | { type: 'sample'; produceMs: number; fetchMs: number; selfLagMs: number; offset: number }
-  | { type: 'freeze'; op: string; ageMs: number; selfLagMs: number }
+  | { type: 'freeze'; op: string; ageMs: number; brokerRanMs: number | undefined; selfLagMs: number }
+  /** A wait over the bound during which the broker mostly did not run; sent when it ends. */
+  | { type: 'slow'; op: string; ageMs: number; brokerRanMs: number | undefined }
   | { type: 'hang'; op: string; ageMs: number }
   | { type: 'error'; message: string }
   | { type: 'stopped'; rounds: number }
@@ -28,7 +33,16 @@ const data = workerData as BystanderData
 const post = (message: BystanderMessage) => parentPort!.postMessage(message)
 
 let stopping = false
-let current: { op: string; sinceMs: number; reported: boolean; hangReported: boolean } | undefined
+interface Pending {
+  op: string
+  sinceMs: number
+  /** The broker main thread's run time when the request was sent. */
+  brokerRunMs: number | undefined
+  reported: boolean
+  slow: boolean
+  hangReported: boolean
+}
+let current: Pending | undefined
 let lastTickMs = performance.now()
 let selfLagMs = 0
 
@@ -42,8 +56,14 @@ const watchdog = setInterval(() => {
   selfLagMs = Math.max(selfLagMs, now - lastTickMs - 50)
   lastTickMs = now
   if (current !== undefined && !current.reported && now - current.sinceMs > data.freezeMs) {
-    current.reported = true
-    post({ type: 'freeze', op: current.op, ageMs: Math.round(now - current.sinceMs), selfLagMs })
+    const wait = waitOf(current, now)
+    const verdict = judgeWait(wait, data.freezeMs)
+    if (verdict === 'freeze') {
+      current.reported = true
+      post({ type: 'freeze', op: current.op, ...wait, selfLagMs })
+    } else if (verdict === 'slow') {
+      current.slow = true
+    }
   }
   if (current !== undefined && !current.hangReported && now - current.sinceMs > data.hangMs) {
     current.hangReported = true
@@ -51,14 +71,34 @@ const watchdog = setInterval(() => {
   }
 }, 50)
 
+function waitOf(pending: Pending, now: number): { ageMs: number; brokerRanMs: number | undefined } {
+  const runMs = mainThreadRunMs(data.brokerPid)
+  return {
+    ageMs: Math.round(now - pending.sinceMs),
+    brokerRanMs:
+      runMs === undefined || pending.brokerRunMs === undefined
+        ? undefined
+        : Math.round(runMs - pending.brokerRunMs),
+  }
+}
+
 async function timed<T>(op: string, body: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const sinceMs = performance.now()
-  current = { op, sinceMs, reported: false, hangReported: false }
+  const pending: Pending = {
+    op,
+    sinceMs,
+    brokerRunMs: mainThreadRunMs(data.brokerPid),
+    reported: false,
+    slow: false,
+    hangReported: false,
+  }
+  current = pending
   try {
     const value = await body()
     return { value, ms: performance.now() - sinceMs }
   } finally {
     current = undefined
+    if (pending.slow && !pending.reported) post({ type: 'slow', op, ...waitOf(pending, performance.now()) })
   }
 }
 

@@ -512,7 +512,9 @@ function elementBomb(fields: readonly FieldDef[], value: Record<string, unknown>
   if (arrays.length === 0) return
   const target = context.rng.pick(arrays)
   const items = target.holder[target.name] as unknown[]
-  const count = context.rng.pick([10_000, 100_000, 1_000_000, 3_000_000])
+  // Around the broker's default --request-elements-max (100,000): below it the request is answered, above
+  // it the connection is closed.
+  const count = context.rng.pick([10_000, 30_000, 99_000, 100_001, 1_000_000, 3_000_000])
   const element = items.length > 0 ? items[0] : undefined
   if (element === undefined) return
   target.holder[target.name] = new Array(count).fill(element)
