@@ -67,6 +67,23 @@ async function cpuSlices(run: (pause: () => Promise<void>) => Promise<unknown>):
   return slices
 }
 
+/**
+ * Asserts that no stretch between two pauses of `run` takes much more CPU than the others: in at least one
+ * of three runs (a garbage collection may land in any one slice; a structural long slice is in all three)
+ * the worst slice is under five times the median, or under 20 ms.
+ */
+async function assertEvenSlices(label: string, run: (pause: () => Promise<void>) => Promise<unknown>) {
+  const seen: string[] = []
+  for (let round = 0; round < 3; round++) {
+    const sorted = (await cpuSlices(run)).sort((a, b) => a - b)
+    const median = sorted[Math.floor(sorted.length / 2)]
+    const worst = sorted[sorted.length - 1]
+    if (worst < Math.max(5 * median, 20)) return
+    seen.push(`worst ${worst.toFixed(1)} ms, median ${median.toFixed(1)} ms of ${sorted.length} slices`)
+  }
+  assert.fail(`${label}: a slice much longer than the others in every run: ${seen.join('; ')}`)
+}
+
 describe('compression', () => {
   it('has every codec available in this install', () => {
     for (const codec of codecs) assert.equal(isCodecAvailable(codec), true)
@@ -260,15 +277,8 @@ describe('compression', () => {
     const zstd = require('zstd-napi') as { compress(input: Buffer): Buffer }
     const plain = Buffer.alloc(120 * 1024 * 1024)
     const frame = zstd.compress(plain)
-    const slices = await cpuSlices((pause) =>
+    await assertEvenSlices('zstd', (pause) =>
       decompressAsync(Compression.zstd, frame, 128 * 1024 * 1024, pause),
-    )
-    const sorted = [...slices].sort((a, b) => a - b)
-    const median = sorted[Math.floor(sorted.length / 2)]
-    const worst = sorted[sorted.length - 1]
-    assert.ok(
-      worst < Math.max(5 * median, 20),
-      `zstd: worst slice ${worst.toFixed(1)} ms of CPU, median ${median.toFixed(1)} ms (${slices.length} slices)`,
     )
     // Xerial snappy blocks (32 KiB) are decoded on the thread pool, one turn each; only the join was one
     // piece, and it never paused.
@@ -287,30 +297,17 @@ describe('compression', () => {
 
   it('decodes an LZ4 bomb without growing its output: no slice much longer than the others (#7)', async () => {
     // The output grew by doubling: one slice copied up to 64 MiB besides its 4 MiB of output, 280-450 ms on
-    // a loaded machine (bystanders of the fuzzer waited over 1 s). Now the output is sized at once. CPU
-    // time per slice, so that a machine shared with other work does not blur it.
+    // a loaded machine (bystanders of the fuzzer waited over 1 s); 64-74 ms of CPU against a 3 ms median.
+    // Now the output is sized at once. CPU time per slice, so that a machine shared with other work does
+    // not blur it.
     const lz4 = require('lz4-napi') as { compressFrameSync(input: Buffer): Buffer }
     const bytes = 128 * 1024 * 1024
     const frame = lz4.compressFrameSync(Buffer.alloc(bytes + 32 * 1024 * 1024))
-    const cpuMs = () => {
-      const used = process.cpuUsage()
-      return (used.user + used.system) / 1000
-    }
-    const slices: number[] = []
-    let sliceStart = cpuMs()
-    await assert.rejects(
-      decompressLz4FramesPortableAsync(frame, bytes, scanLz4Frames(frame), async () => {
-        slices.push(cpuMs() - sliceStart)
-        sliceStart = cpuMs()
-      }),
-      DecompressedTooLargeError,
-    )
-    const sorted = [...slices].sort((a, b) => a - b)
-    const median = sorted[Math.floor(sorted.length / 2)]
-    const worst = sorted[sorted.length - 1]
-    assert.ok(
-      worst < Math.max(5 * median, 20),
-      `worst slice ${worst.toFixed(1)} ms of CPU, median ${median.toFixed(1)} ms (${slices.length} slices)`,
+    await assertEvenSlices('lz4', (pause) =>
+      assert.rejects(
+        decompressLz4FramesPortableAsync(frame, bytes, scanLz4Frames(frame), pause),
+        DecompressedTooLargeError,
+      ),
     )
   })
 })
