@@ -5,7 +5,8 @@
 // Epoch -1 closes the session (acknowledgements only) and releases what the member holds there.
 // Version notes: v2's ShareAcquireMode is taken as record-limit (MaxRecords is never exceeded, which
 // batch-optimized mode also allows); v2's IsRenewAck means acknowledge only, no fetch.
-// Not implemented: BatchSize (one AcquiredRecords range per run), MinBytes (any acquired record answers),
+// BatchSize: runs of new records are cut into AcquiredRecords at batch boundaries (splitAtBatches).
+// Not implemented: MinBytes (any acquired record answers),
 // read_committed isolation (share.isolation.level), group-level overrides of the share.* configs.
 import { quoted } from '../../core/index.js'
 import { ErrorCode, type MessageValue, ShareFetchRequest, ShareFetchResponse } from '../../protocol/index.js'
@@ -129,6 +130,7 @@ async function acquireAll(
   partitions: readonly string[],
   maxRecords: number,
   maxBytes: number,
+  batchSize: number,
   answers: Map<string, SharePartitionAnswer>,
 ): Promise<{ acquiredCount: number; watched: [string, number][] }> {
   const { broker } = context
@@ -180,7 +182,8 @@ async function acquireAll(
         bytesLeft -= batch.length
       }
     }
-    answer.acquiredRecords.push(...acquired)
+    const bases = read.batches.map((batch) => readBatchHeader(batch).baseOffset)
+    answer.acquiredRecords.push(...acquired.flatMap((range) => splitAtBatches(range, bases, batchSize)))
     durables.push({ answer, durable })
   }
   let acquiredCount = 0
@@ -197,6 +200,31 @@ async function acquireAll(
     }
   }
   return { acquiredCount, watched }
+}
+
+/**
+ * BatchSize as Kafka 4.4 applies it to records acquired for the first time: a run longer than `batchSize`
+ * is cut into AcquiredRecords at record-batch boundaries, a new one starting at the first batch whose
+ * base offset is `batchSize` or more past the current one's start (batches are never split).
+ */
+export function splitAtBatches(
+  range: AcquiredRange,
+  batchBaseOffsets: readonly number[],
+  batchSize: number,
+): AcquiredRange[] {
+  if (range.deliveryCount !== 1 || batchSize <= 0 || range.lastOffset - range.firstOffset + 1 <= batchSize)
+    return [range]
+  const out: AcquiredRange[] = []
+  let first = range.firstOffset
+  for (const base of batchBaseOffsets) {
+    if (base > range.lastOffset) break
+    if (base - first >= batchSize) {
+      out.push({ firstOffset: first, lastOffset: base - 1, deliveryCount: 1 })
+      first = base
+    }
+  }
+  out.push({ firstOffset: first, lastOffset: range.lastOffset, deliveryCount: 1 })
+  return out
 }
 
 type Request = MessageValue<typeof ShareFetchRequest>
@@ -262,6 +290,7 @@ export const shareFetch = defineHandler({
           partitions,
           maxRecords,
           request.maxBytes,
+          request.batchSize > 0 ? request.batchSize : maxRecords,
           answers,
         )
         if (session.isClosed) {

@@ -403,6 +403,24 @@ describe('delayed redelivery (#8)', () => {
   })
 })
 
+describe('ShareFetch BatchSize (#8)', () => {
+  it('cuts new records into AcquiredRecords of about BatchSize at record-batch boundaries, as Kafka 4.4', async () => {
+    const { broker, topicId } = await setup(0)
+    // Five batches of 4 records: offsets 0-3, 4-7, 8-11, 12-15, 16-19.
+    for (let i = 0; i < 5; i++) await send(broker, 4, i * 4)
+    await join(broker, 'a')
+    const input = { ...fetchInput(topicId, 'a', 0), batchSize: 6 }
+    const answer = await broker.call(shareFetch, 1, input)
+    // A range starts at the first batch 6 or more past the current start: 0, 8, 16.
+    assert.deepEqual(answer.responses[0].partitions[0].acquiredRecords, [
+      { firstOffset: 0, lastOffset: 7, deliveryCount: 1 },
+      { firstOffset: 8, lastOffset: 15, deliveryCount: 1 },
+      { firstOffset: 16, lastOffset: 19, deliveryCount: 1 },
+    ])
+    await broker.close()
+  })
+})
+
 describe('share-group limits wired to the broker config (#8)', () => {
   it('group.share.max.size, share-subscribed-topics-max and groups-max each refuse the one beyond', async () => {
     const broker = await createTestBroker({
