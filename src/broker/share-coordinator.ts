@@ -283,8 +283,8 @@ export class ShareCoordinator {
    * The share state of every partition of the group that has some (DescribeShareGroupOffsets with null
    * topics), or of the listed partitions: start offset and lag (high watermark - start offset - records
    * at or past the start already acknowledged or archived, as Kafka 4.4 counts it). A partition without
-   * state, or of an unknown topic, has start offset and lag -1. GROUP_ID_NOT_FOUND only when listing a
-   * group that has neither members nor state.
+   * state, or of an unknown topic, has start offset and lag -1. A group without state (unknown, or not a
+   * share group) has nothing to list: Kafka 4.4 answers it with no topics and no error.
    */
   async describeOffsets(
     groupId: string,
@@ -294,12 +294,6 @@ export class ShareCoordinator {
     const { topics: registry } = this.#options
     if (topics === null) {
       const keys = keysByGroup.get(groupId) ?? []
-      if (keys.length === 0 && !this.#groups.has(groupId))
-        return {
-          errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
-          errorMessage: `Group ${groupId} not found.`,
-          topics: [],
-        }
       const byTopic = new Map<string, number[]>()
       for (const key of keys) {
         const name = registry.topicById(key.topicId)?.name

@@ -1,7 +1,8 @@
 // DescribeShareGroupOffsets (90, v0-1), AlterShareGroupOffsets (91, v0) and DeleteShareGroupOffsets (92,
 // v0): share-partition start offsets of share groups (KIP-932), as Kafka 4.4 answers them. Altering and
-// deleting need an empty group and are synced to the share state log before the answer. A group id that
-// belongs to a consumer group is GROUP_ID_NOT_FOUND, as Kafka says for a group of another type.
+// deleting need an empty group and are synced to the share state log before the answer; for a group id
+// that belongs to a consumer group they are GROUP_ID_NOT_FOUND, as Kafka says for a group of another type.
+// Describing a group without share state (unknown, empty id, a consumer group) lists nothing, no error.
 import { quoted } from '../../core/index.js'
 import {
   AlterShareGroupOffsetsRequest,
@@ -43,14 +44,6 @@ export const describeShareGroupOffsets = defineHandler({
       : new Map()
     const groups = []
     for (const { groupId, topics } of request.groups) {
-      const refused =
-        groupId === ''
-          ? { errorCode: ErrorCode.INVALID_GROUP_ID, errorMessage: 'The group id is empty.' }
-          : notShareGroup(context.broker, groupId)
-      if (refused !== undefined) {
-        groups.push({ groupId, topics: [], ...refused })
-        continue
-      }
       const described = await shares.describeOffsets(groupId, topics, keysByGroup)
       groups.push({
         groupId,
