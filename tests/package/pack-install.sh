@@ -54,4 +54,5 @@ grep -q "from 'brook'" "$app/producer.js" || fail "could not point the seed's pr
 got="$(cd "$app" && npx --no-install brook consume my_topic --from-beginning --count 1 -b "127.0.0.1:$port" --timeout 5000)"
 [ "$got" = '{"hello":"world"}' ] || fail "npx brook consume printed '$got'"
 curl -sf "http://127.0.0.1:$console_port/metrics" | grep -q 'brook_records_in_total{topic="my_topic"} 1' || fail "metrics"
-echo "pack-install: ok (installed into an empty project: npx brook start, the seed's producer, npx brook consume)"
+curl -sf "http://127.0.0.1:$console_port/" | grep -qi '<html' || fail "the web console's page is not served"
+echo "pack-install: ok (installed into an empty project: npx brook start, the seed's producer, npx brook consume, /metrics, the console)"
