@@ -164,7 +164,7 @@ export class ShareCoordinator {
           Number(this.groupConfig(groupId, 'share.redelivery.backoff.ms')),
           Number(this.groupConfig(groupId, 'share.redelivery.backoff.max.ms')),
         ),
-      deadLetters: (key, letters) => void this.deadLetters.write(key, letters),
+      deadLetters: (key, letters, stored) => void this.deadLetters.write(key, letters, { stored }),
       deadLettersEnabled: () => this.groupConfig(groupId, 'errors.deadletterqueue.topic.name') !== '',
     }
   }
@@ -181,7 +181,8 @@ export class ShareCoordinator {
     for (const key of store.keys())
       if (!coordinator.#groups.has(key.groupId)) coordinator.#createGroup(key.groupId)
     // Dead letters owed when the broker stopped (archived, their letters not known written): finish them.
-    for (const { key, letters } of store.owedDeadLetters()) void coordinator.deadLetters.write(key, letters)
+    for (const { key, letters } of store.owedDeadLetters())
+      void coordinator.deadLetters.write(key, letters, { resumed: true })
     return coordinator
   }
 

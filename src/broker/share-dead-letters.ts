@@ -65,15 +65,24 @@ export class DeadLetterWriter {
     this.#options = options
   }
 
-  /** Queues the letters of one share-partition; the promise resolves when they are written or dropped. */
-  write(key: SharePartitionKey, letters: readonly DeadLetter[]): Promise<void> {
-    if (brookChannels.deadLetters.hasSubscribers)
+  /**
+   * Queues the letters of one share-partition; the promise resolves when they are written or dropped.
+   * `stored` false: nothing is owed (the group has no dead-letter topic), they are only counted.
+   * `resumed`: letters owed from before a restart, already counted then.
+   */
+  write(
+    key: SharePartitionKey,
+    letters: readonly DeadLetter[],
+    options: { stored?: boolean; resumed?: boolean } = {},
+  ): Promise<void> {
+    if (brookChannels.deadLetters.hasSubscribers && options.resumed !== true)
       for (const letter of letters)
         brookChannels.deadLetters.publish({
           group: key.groupId,
           records: letter.lastOffset - letter.firstOffset + 1,
           reason: letter.reason,
         })
+    if (options.stored === false) return Promise.resolve()
     const next = this.#chain
       .then(() => this.#write(key, letters))
       .catch((error: unknown) => {

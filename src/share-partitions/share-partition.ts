@@ -59,10 +59,11 @@ export interface SharePartitionSettings {
    * Told of records archived by REJECT or at the delivery count limit, once that archiving is synced
    * (dead letters, KIP-1191). Not told of records archived because the log start passed them. The
    * letters are stored with the archiving (owed until the listener records them written), so that a
-   * restart can finish them: exactly once.
+   * restart can finish them: exactly once. `stored` is false when the group has no dead-letter topic
+   * (nothing is owed then; the listener may still count them).
    */
-  deadLetters?(key: SharePartitionKey, letters: readonly DeadLetter[]): void
-  /** False when the group has no dead-letter topic: then no letter is stored nor told. Default true. */
+  deadLetters?(key: SharePartitionKey, letters: readonly DeadLetter[], stored: boolean): void
+  /** False when the group has no dead-letter topic: then no letter is stored (owed). Default true. */
   deadLettersEnabled?(): boolean
 }
 
@@ -192,7 +193,7 @@ export class SharePartition {
     if (archived.length > 0) {
       const owed = partition.#lettersWanted(letters)
       const durable = partition.#persist(false, archived, owed)
-      partition.#deadLetterOnceDurable(durable, owed)
+      partition.#deadLetterOnceDurable(durable, letters, owed.length > 0)
       durable.catch(() => {})
     }
     return partition
@@ -351,7 +352,7 @@ export class SharePartition {
     this.#advanceStartOverDone()
     const owed = this.#lettersWanted(letters)
     const durable = this.#persist(false, durableRanges, owed)
-    this.#deadLetterOnceDurable(durable, owed)
+    this.#deadLetterOnceDurable(durable, letters, owed.length > 0)
     return { errorCode: ErrorCode.NONE, errorMessage: null, durable }
   }
 
@@ -462,7 +463,7 @@ export class SharePartition {
     this.#scheduleLockTimer()
     const owed = this.#lettersWanted(letters)
     const durable = this.#persist(false, durableRanges, owed)
-    this.#deadLetterOnceDurable(durable, owed)
+    this.#deadLetterOnceDurable(durable, letters, owed.length > 0)
     return durable
   }
 
@@ -496,11 +497,11 @@ export class SharePartition {
   }
 
   /** Tells the dead-letter listener after the archiving is synced (never before: no duplicates). */
-  #deadLetterOnceDurable(durable: Promise<void>, letters: readonly DeadLetter[]): void {
+  #deadLetterOnceDurable(durable: Promise<void>, letters: readonly DeadLetter[], stored: boolean): void {
     const listener = this.#settings.deadLetters
     if (letters.length === 0 || listener === undefined) return
     durable.then(
-      () => listener.call(this.#settings, this.key, letters),
+      () => listener.call(this.#settings, this.key, letters, stored),
       () => {},
     )
   }
