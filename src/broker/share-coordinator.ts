@@ -274,7 +274,14 @@ export class ShareCoordinator {
         subscribedTopicsMax: config.shareSubscribedTopicsMax,
       },
       { partitionCount: (name) => this.#options.topics.topic(name)?.partitionCount },
-      (removedGroupId, memberId) => this.releaseMember(removedGroupId, memberId),
+      (removedGroupId, memberId, reason) => {
+        // A member that leaves may still close its share session with a final acknowledgement (the
+        // Java client and librdkafka send it after the leave heartbeat), as Kafka 4.4 accepts: its
+        // records are released when that session ends (epoch -1 or its connection closing), or by
+        // their locks. One that expired is gone: released at once.
+        if (reason === 'left' && this.sessions.has(removedGroupId, memberId)) return
+        this.releaseMember(removedGroupId, memberId)
+      },
     )
     this.#groups.set(groupId, group)
     return group

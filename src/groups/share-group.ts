@@ -69,7 +69,8 @@ export interface ShareMember {
 }
 
 /** Called when a member leaves or its session expires, so its share sessions and locks are released. */
-export type ShareMemberRemoved = (groupId: string, memberId: string) => void
+/** `left`: the member sent a leave heartbeat; `expired`: its session timed out. */
+export type ShareMemberRemoved = (groupId: string, memberId: string, reason: 'left' | 'expired') => void
 
 /**
  * A share group. Methods run synchronously on the event loop; session expiry is a Clock timer per
@@ -221,7 +222,7 @@ export class ShareGroup {
     const member = this.members.get(memberId)
     if (member === undefined)
       return this.#error(ErrorCode.UNKNOWN_MEMBER_ID, `member ${memberId} is not in the group`)
-    this.#remove(member)
+    this.#remove(member, 'left')
     return {
       errorCode: ErrorCode.NONE,
       errorMessage: null,
@@ -232,18 +233,18 @@ export class ShareGroup {
     }
   }
 
-  #remove(member: ShareMember): void {
+  #remove(member: ShareMember, reason: 'left' | 'expired'): void {
     member.sessionTimer?.cancel()
     this.members.delete(member.memberId)
     this.#epochBumpDue = true
     this.#maybeAssign()
-    this.onMemberRemoved(this.groupId, member.memberId)
+    this.onMemberRemoved(this.groupId, member.memberId, reason)
   }
 
   #touch(member: ShareMember): void {
     member.sessionTimer?.cancel()
     member.sessionTimer = this.clock.setTimeout(() => {
-      if (this.members.get(member.memberId) === member) this.#remove(member)
+      if (this.members.get(member.memberId) === member) this.#remove(member, 'expired')
     }, this.settings.sessionTimeoutMs(this.groupId))
   }
 

@@ -114,6 +114,11 @@ export class ShareSessionCache {
     return checked
   }
 
+  /** True while the member has an open share session. */
+  has(groupId: string, memberId: string): boolean {
+    return this.#sessions.has(sessionKey(groupId, memberId))
+  }
+
   /** Removes and returns every session opened on `connectionId` (the connection closed). */
   removeConnection(connectionId: number): ShareSession[] {
     const removed: ShareSession[] = []

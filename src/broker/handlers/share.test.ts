@@ -224,7 +224,7 @@ describe('share-group handlers (#8)', () => {
     await broker.close()
   })
 
-  it('a member that leaves has its records released; ListGroups and ShareGroupDescribe show the group', async () => {
+  it('a member that leaves can still acknowledge as it closes its share session, then its records are released (findings 12:50); ListGroups and ShareGroupDescribe show the group', async () => {
     const { broker, topicId } = await setup(3)
     await join(broker, 'a')
     await broker.call(shareFetch, 1, fetchInput(topicId, 'a', 0))
@@ -250,8 +250,30 @@ describe('share-group handlers (#8)', () => {
       rackId: null,
       subscribedTopicNames: null,
     })
+    // Its share session stays until it closes: a final acknowledgement after the leave still applies
+    // (as Kafka 4.4; librdkafka's close sends it after the leave heartbeat), the rest is released then.
     const state = await broker.context.shares.partition('g', topicId, 0)
+    assert.equal(state?.acquiredCount, 3)
+    const closed = await broker.call(shareAcknowledge, 1, {
+      groupId: 'g',
+      memberId: 'a',
+      shareSessionEpoch: -1,
+      topics: [
+        {
+          topicId,
+          partitions: [
+            {
+              partitionIndex: 0,
+              acknowledgementBatches: [{ firstOffset: 0, lastOffset: 0, acknowledgeTypes: [ACCEPT] }],
+            },
+          ],
+        },
+      ],
+    })
+    assert.equal(closed.errorCode, ErrorCode.NONE, closed.errorMessage ?? '')
+    assert.equal(closed.responses[0].partitions[0].errorCode, ErrorCode.NONE)
     assert.equal(state?.acquiredCount, 0)
+    assert.equal(state?.startOffset, 1, 'the final ACCEPT applied; 1 and 2 released')
     await broker.close()
   })
 
