@@ -32,6 +32,7 @@ function slowTopicFileSystem(): { fs: FileSystem; release: () => void } {
     rename: (from, to) => inner.rename(from, to),
     readFile: (path) => inner.readFile(path),
     writeFileAtomic: (path, data) => inner.writeFileAtomic(path, data),
+    volumeSpace: (path) => inner.volumeSpace(path),
   }
   return { fs, release }
 }

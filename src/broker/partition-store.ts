@@ -2,7 +2,7 @@
 // adding partitions opens logs, deleting a topic deletes them, config changes reach the logs. The logs
 // themselves, with their flush and retention timers, belong to storage's LogManager. Also the wake-up
 // point for long-polling fetches.
-import type { Clock, FileSystem, Logger, Timer } from '../core/index.js'
+import type { Clock, FileSystem, Logger, Timer, VolumeSpace } from '../core/index.js'
 import type { TopicChange, TopicLogSettings, TopicMetadata, TopicRegistry } from '../metadata/index.js'
 import { type LogCleanerOptions, type LogConfig, LogManager, type PartitionLog } from '../storage/index.js'
 
@@ -211,6 +211,11 @@ export class PartitionStore {
     })
     const log = await opened
     return log.deleted ? undefined : log
+  }
+
+  /** The sizes of the volume holding the partition logs (DescribeLogDirs' TotalBytes, UsableBytes). */
+  volumeSpace(): Promise<VolumeSpace> {
+    return this.options.fs.volumeSpace(this.options.logsDir)
   }
 
   /** Wakes the long-polling fetches waiting on this partition: its high watermark advanced. */

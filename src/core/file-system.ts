@@ -32,4 +32,15 @@ export interface FileSystem {
   readFile(path: string): Promise<Buffer>
   /** Writes a whole file durably and atomically (write to a temporary name, sync, rename, sync dir). */
   writeFileAtomic(path: string, data: Buffer): Promise<void>
+  /**
+   * The volume holding `path` (statfs): its size in bytes and the bytes an unprivileged process may still
+   * write there. Throws FileNotFoundError if `path` does not exist.
+   */
+  volumeSpace(path: string): Promise<VolumeSpace>
+}
+
+/** Sizes of a file system volume, in bytes (DescribeLogDirs' TotalBytes and UsableBytes). */
+export interface VolumeSpace {
+  totalBytes: number
+  usableBytes: number
 }

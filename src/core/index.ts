@@ -39,7 +39,7 @@ export {
   UnknownCodecError,
   UnsupportedVersionError,
 } from './errors.js'
-export type { FileHandle, FileSystem } from './file-system.js'
+export type { FileHandle, FileSystem, VolumeSpace } from './file-system.js'
 export type { Logger, LogLevel } from './logger.js'
 export { createLogger, silentLogger } from './logger.js'
 export { type Random, randomUuidText } from './random.js'

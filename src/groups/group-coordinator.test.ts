@@ -428,6 +428,7 @@ describe('snapshots off the commit path', () => {
         if (held(path)) await gate
         return inner.writeFileAtomic(path, data)
       },
+      volumeSpace: (path) => inner.volumeSpace(path),
     }
     const coordinator = await GroupCoordinator.open({
       fs,

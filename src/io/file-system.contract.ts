@@ -93,6 +93,14 @@ export function fileSystemContract(name: string, setup: () => Promise<FileSystem
       await assert.rejects(fs.rename(`${root}/c.json`, `${root}/e.json`), { code: 'BROOK_ERR_NOT_FOUND' })
     })
 
+    withFs('volumeSpace: the volume holding a path, usable within total (#9)', async (fs, root) => {
+      const space = await fs.volumeSpace(root)
+      assert.ok(Number.isSafeInteger(space.totalBytes) && space.totalBytes > 0, `total ${space.totalBytes}`)
+      assert.ok(Number.isSafeInteger(space.usableBytes), `usable ${space.usableBytes}`)
+      assert.ok(space.usableBytes >= 0 && space.usableBytes <= space.totalBytes)
+      await assert.rejects(fs.volumeSpace(`${root}/none`), { code: 'BROOK_ERR_NOT_FOUND' })
+    })
+
     withFs('a renamed-over file is replaced as a whole', async (fs, root) => {
       const file = await fs.open(`${root}/old`, { create: true })
       await file.write(0, [Buffer.from('old-long-content')])

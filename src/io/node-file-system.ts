@@ -2,7 +2,7 @@
 // mkdir) is followed by an fsync of the parent directory, so a completed call survives a power loss.
 import { constants, fdatasync, read as fsRead, writev as fsWritev, promises as fsp } from 'node:fs'
 import path from 'node:path'
-import { FileNotFoundError, type FileHandle, type FileSystem } from '../core/index.js'
+import { FileNotFoundError, type FileHandle, type FileSystem, type VolumeSpace } from '../core/index.js'
 
 const openExisting = constants.O_RDWR
 const openExclusive = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL
@@ -195,5 +195,18 @@ export class NodeFileSystem implements FileSystem {
       throw error
     }
     await syncDirectory(path.dirname(target))
+  }
+
+  async volumeSpace(target: string): Promise<VolumeSpace> {
+    try {
+      const stats = await fsp.statfs(target)
+      // bavail, not bfree: the blocks reserved for root are not usable by the broker (as Java's getUsableSpace).
+      return {
+        totalBytes: Math.min(stats.blocks * stats.bsize, Number.MAX_SAFE_INTEGER),
+        usableBytes: Math.min(stats.bavail * stats.bsize, Number.MAX_SAFE_INTEGER),
+      }
+    } catch (error) {
+      throw isCode(error, 'ENOENT') ? notFound(target, error) : error
+    }
   }
 }

@@ -427,6 +427,9 @@ class CrashingFileSystem implements FileSystem {
   readFile(path: string) {
     return this.sim.readFile(path)
   }
+  volumeSpace(path: string) {
+    return this.sim.volumeSpace(path)
+  }
   writeFileAtomic(path: string, data: Buffer) {
     this.#step()
     return this.sim.writeFileAtomic(path, data)

@@ -76,6 +76,7 @@ function gatedFileSystem(inner: FileSystem, gated: (path: string) => boolean) {
     rename: (from, to) => inner.rename(from, to),
     readFile: (path) => inner.readFile(path),
     writeFileAtomic: (path, data) => inner.writeFileAtomic(path, data),
+    volumeSpace: (path) => inner.volumeSpace(path),
   }
   return { fs, release: () => release() }
 }

@@ -9,6 +9,7 @@ import {
   SimulatedCrashError,
   type FileHandle,
   type FileSystem,
+  type VolumeSpace,
 } from '../core/index.js'
 import { SeededRandom } from './seeded-random.js'
 
@@ -104,6 +105,9 @@ class Inode {
 }
 
 /** The shared disk behind successive SimFileSystem views. */
+/** The size of a simulated volume unless a test sets one: 1 TiB. */
+export const SIM_VOLUME_BYTES_DEFAULT = 2 ** 40
+
 class SimDisk {
   files = new Map<string, Inode>()
   durableFiles = new Map<string, Inode>()
@@ -220,8 +224,12 @@ export class SimFileSystem implements FileSystem {
    */
   beforeSync: (() => void) | undefined
 
-  constructor(options?: { seed?: number; random?: SeededRandom }) {
+  /** The simulated volume's size in bytes; what files hold is not usable (volumeSpace). */
+  readonly volumeBytes: number
+
+  constructor(options?: { seed?: number; random?: SeededRandom; volumeBytes?: number }) {
     this.#disk = new SimDisk()
+    this.volumeBytes = options?.volumeBytes ?? SIM_VOLUME_BYTES_DEFAULT
     this.#random = options?.random ?? new SeededRandom(options?.seed ?? 1)
   }
 
@@ -335,6 +343,16 @@ export class SimFileSystem implements FileSystem {
     await this.#settle(path.posix.dirname(destination))
     if (path.posix.dirname(source) !== path.posix.dirname(destination))
       disk.syncDirectory(path.posix.dirname(source))
+  }
+
+  async volumeSpace(target: string): Promise<VolumeSpace> {
+    this.#check()
+    const name = normalize(target)
+    if (!this.#disk.files.has(name) && !this.#disk.dirs.has(name)) throw notFound(name)
+    let used = 0
+    for (const inode of this.#disk.files.values()) used += inode.length
+    await this.tick()
+    return { totalBytes: this.volumeBytes, usableBytes: Math.max(0, this.volumeBytes - used) }
   }
 
   async readFile(target: string): Promise<Buffer> {

@@ -5,6 +5,7 @@ import { createPartitions } from './create-partitions.js'
 import { createTopics } from './create-topics.js'
 import { deleteRecords } from './delete-records.js'
 import { deleteTopics } from './delete-topics.js'
+import { describeLogDirs } from './describe-log-dirs.js'
 import { describeProducers } from './describe-producers.js'
 import { describeCluster } from './describe-cluster.js'
 import { describeConfigs } from './describe-configs.js'
@@ -16,6 +17,7 @@ export const adminHandlers: readonly Handler[] = [
   deleteTopics,
   deleteRecords,
   describeProducers,
+  describeLogDirs,
   createPartitions,
   describeConfigs,
   alterConfigs,

@@ -23,6 +23,7 @@ import { InitProducerIdRequest, InitProducerIdResponse } from './init-producer-i
 import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from './offset-for-leader-epoch.js'
 import { DescribeConfigsRequest, DescribeConfigsResponse } from './describe-configs.js'
 import { AlterConfigsRequest, AlterConfigsResponse } from './alter-configs.js'
+import { DescribeLogDirsRequest, DescribeLogDirsResponse } from './describe-log-dirs.js'
 import { SaslAuthenticateRequest, SaslAuthenticateResponse } from './sasl-authenticate.js'
 import { CreatePartitionsRequest, CreatePartitionsResponse } from './create-partitions.js'
 import { DeleteGroupsRequest, DeleteGroupsResponse } from './delete-groups.js'
@@ -90,6 +91,8 @@ export {
   DeleteTopicsResponse,
   DeleteRecordsRequest,
   DeleteRecordsResponse,
+  DescribeLogDirsRequest,
+  DescribeLogDirsResponse,
   InitProducerIdRequest,
   InitProducerIdResponse,
   OffsetForLeaderEpochRequest,
@@ -163,6 +166,7 @@ export const apiMessages = [
   },
   { apiKey: 32, name: 'DescribeConfigs', request: DescribeConfigsRequest, response: DescribeConfigsResponse },
   { apiKey: 33, name: 'AlterConfigs', request: AlterConfigsRequest, response: AlterConfigsResponse },
+  { apiKey: 35, name: 'DescribeLogDirs', request: DescribeLogDirsRequest, response: DescribeLogDirsResponse },
   {
     apiKey: 36,
     name: 'SaslAuthenticate',
