@@ -8,7 +8,7 @@ import { SeededRandom } from '../../src/testing/index.js'
 import { encodeBody } from './frame-mutator.js'
 import { type FrameSource, makeFrame } from './frame-source.js'
 import { BatchFactory } from './record-batches.js'
-import type { FuzzWorld } from './request-values.js'
+import { type FuzzWorld, defaultGenerateOptions, generateRequest } from './request-values.js'
 
 const factory = new BatchFactory({ bombs: false })
 const world: FuzzWorld = {
@@ -133,4 +133,39 @@ test('#7 fuzzer: a frame whose size prefix does not match its bytes ends the use
     honest.every((frame) => !frame.promisesMore),
     'an honest frame leaves the stream usable',
   )
+})
+
+test('#7 fuzzer: element bombs copy protocol arrays only, never the batches of a records value', () => {
+  // Seed 1001 copied a Produce partition's list of batches (489,501 bytes) a million times: the records
+  // length passed int32 and the fuzzer threw while encoding.
+  const produce = allApis().find((api) => api.apiKey === 0)!
+  const arrayFields = new Set<string>()
+  const collect = (fields: readonly { name: string; type: string; fields?: readonly unknown[] }[]) => {
+    for (const field of fields) {
+      if (field.type.startsWith('[]')) arrayFields.add(field.name)
+      if (field.fields !== undefined) collect(field.fields as typeof fields)
+    }
+  }
+  collect(produce.request.fields as never)
+  const listWorld: FuzzWorld = {
+    ...world,
+    records: (rng, topic, notes, nowMs) => {
+      const batch = factory.records(rng, topic, notes, nowMs)
+      return batch === null || Array.isArray(batch) ? batch : [batch, batch]
+    },
+  }
+  let bombs = 0
+  for (let seed = 1; seed <= 60; seed++) {
+    const notes: string[] = []
+    generateRequest(produce.request, 9, new SeededRandom(seed), listWorld, notes, {
+      ...defaultGenerateOptions,
+      elementBombChance: 1,
+    })
+    for (const note of notes.filter((n) => n.startsWith('element-bomb '))) {
+      bombs++
+      const field = note.slice('element-bomb '.length, note.lastIndexOf('x'))
+      assert.ok(arrayFields.has(field), `seed ${seed}: bomb on ${field}, not a protocol array`)
+    }
+  }
+  assert.ok(bombs >= 30, `only ${bombs} bombs in 60 requests`)
 })

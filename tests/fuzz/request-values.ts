@@ -502,7 +502,9 @@ function elementBomb(fields: readonly FieldDef[], value: Record<string, unknown>
   const collect = (defs: readonly FieldDef[], holder: Record<string, unknown>) => {
     for (const def of defs) {
       const v = holder[def.name]
-      if (!Array.isArray(v)) continue
+      // Only arrays of the protocol: a `records` value may be a list of batches, which copied a million
+      // times came to more bytes than its int32 length can say (the fuzzer threw; #7).
+      if (!Array.isArray(v) || !def.type.startsWith('[]')) continue
       arrays.push({ holder, name: def.name })
       const nested = (def as { fields?: readonly FieldDef[] }).fields
       if (nested !== undefined) for (const item of v) collect(nested, item as Record<string, unknown>)
