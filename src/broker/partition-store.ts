@@ -213,6 +213,11 @@ export class PartitionStore {
     return log.deleted ? undefined : log
   }
 
+  /** The directory holding one sub-directory per partition: Kafka's log directory. */
+  get logsDir(): string {
+    return this.options.logsDir
+  }
+
   /** The sizes of the volume holding the partition logs (DescribeLogDirs' TotalBytes, UsableBytes). */
   volumeSpace(): Promise<VolumeSpace> {
     return this.options.fs.volumeSpace(this.options.logsDir)

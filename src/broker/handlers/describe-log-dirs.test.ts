@@ -1,9 +1,10 @@
-// DescribeLogDirs on a whole broker over the simulated file system (#9): the data directory with each
+// DescribeLogDirs on a whole broker over the simulated file system (#9): the log directory with each
 // partition's bytes on disk, a topic filter, the volume's sizes from v4, and a storage error for a volume
 // that cannot be read.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { ErrorCode } from '../../protocol/index.js'
+import { ProtocolError } from '../../core/index.js'
+import { ANSWER_BYTES_MAX_DEFAULT, ApiKey, ErrorCode, encodeResponseFrame } from '../../protocol/index.js'
 import { buildRecordBatch } from '../../record-batch/index.js'
 import { createTestBroker, SimFileSystem } from '../../testing/index.js'
 import { describeLogDirs } from './describe-log-dirs.js'
@@ -17,7 +18,7 @@ function batch(value: string): Buffer {
   })
 }
 
-test('#9: DescribeLogDirs answers the data directory with partition sizes, filtered, and the volume from v4', async () => {
+test('#9: DescribeLogDirs answers the log directory with partition sizes, filtered, and the volume from v4', async () => {
   const broker = await createTestBroker({ fs: new SimFileSystem({ volumeBytes: VOLUME_BYTES }) })
   assert.equal((await broker.topics.createTopic({ name: 'sized', numPartitions: 2, configs: [] })).ok, true)
   assert.equal((await broker.topics.createTopic({ name: 'empty', numPartitions: 1, configs: [] })).ok, true)
@@ -37,7 +38,7 @@ test('#9: DescribeLogDirs answers the data directory with partition sizes, filte
     assert.equal(all.results.length, 1)
     const [dir] = all.results
     assert.equal(dir.errorCode, ErrorCode.NONE)
-    assert.equal(dir.logDir, '/data')
+    assert.equal(dir.logDir, '/data/logs')
     const byName = new Map(dir.topics.map((t) => [t.name, t.partitions]))
     assert.deepEqual(byName.get('sized'), [
       { partitionIndex: 0, partitionSize: 0, offsetLag: 0, isFutureKey: false },
@@ -71,7 +72,7 @@ test('#9: DescribeLogDirs answers the data directory with partition sizes, filte
   ])
   const none = await broker.call(describeLogDirs, 4, { topics: [] })
   assert.deepEqual(none.results[0].topics, [])
-  assert.equal(none.results[0].logDir, '/data')
+  assert.equal(none.results[0].logDir, '/data/logs')
   await broker.close()
 })
 
@@ -84,10 +85,27 @@ test('#9: DescribeLogDirs answers KAFKA_STORAGE_ERROR for the directory when its
   assert.deepEqual(answer.results, [
     {
       errorCode: ErrorCode.KAFKA_STORAGE_ERROR,
-      logDir: '/data',
+      logDir: '/data/logs',
       topics: [],
       totalBytes: -1,
       usableBytes: -1,
     },
   ])
+})
+
+test('#9: limit: the answer for all partitions is bounded by answer-bytes-max, about 22 bytes a partition', async () => {
+  const broker = await createTestBroker()
+  const partitionCount = 500
+  assert.equal(
+    (await broker.topics.createTopic({ name: 'wide', numPartitions: partitionCount, configs: [] })).ok,
+    true,
+  )
+  const answer = await broker.call(describeLogDirs, 4, { topics: null })
+  assert.equal(answer.results[0].topics[0].partitions.length, partitionCount)
+  const frame = encodeResponseFrame(ApiKey.DescribeLogDirs, 4, 1, answer, ANSWER_BYTES_MAX_DEFAULT)
+  const bytes = frame.reduce((sum, chunk) => sum + chunk.length, 0)
+  assert.ok(bytes > 21 * partitionCount && bytes < 23 * partitionCount, `${bytes} bytes`)
+  // Past the bound the dispatcher closes the connection (request-dispatcher.ts), as for any answer.
+  assert.throws(() => encodeResponseFrame(ApiKey.DescribeLogDirs, 4, 1, answer, 8192), ProtocolError)
+  await broker.close()
 })

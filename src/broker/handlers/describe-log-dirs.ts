@@ -1,6 +1,6 @@
-// DescribeLogDirs (kafka-log-dirs.sh, Admin.describeLogDirs): Brook's one log directory (the data
-// directory, as Kafka names its log.dirs entry: an absolute path), the size on disk of each partition asked
-// for (all of them when the topic list is null) and, from v4, the total and usable bytes of its volume.
+// DescribeLogDirs (kafka-log-dirs.sh, Admin.describeLogDirs): Brook's one log directory (as Kafka's, the
+// absolute path of the directory holding the partition directories: <data dir>/logs), the size on disk of
+// each partition asked for (all when the topic list is null) and, from v4, its volume's total and usable bytes.
 // One node has no replicas to catch up and no future logs: the offset lag is 0 and isFutureKey false.
 import path from 'node:path'
 import { DescribeLogDirsRequest, DescribeLogDirsResponse, ErrorCode } from '../../protocol/index.js'
@@ -42,7 +42,7 @@ export const describeLogDirs = defineHandler({
   versions: { min: 0, max: 4 },
   async handle(request, context) {
     const { broker } = context
-    const logDir = path.resolve(broker.config.dataDir)
+    const logDir = path.resolve(broker.partitions.logsDir)
     let space: { totalBytes: number; usableBytes: number }
     try {
       space = await broker.partitions.volumeSpace()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the compaction check (compaction_check.py, kafka-python 3) and the topic compression.type check
-# (../recompression/recompression-check.ts, raw Produce and Fetch) against a fresh `brook start` (default) or
+# Runs the compaction check (compaction_check.py, kafka-python 3), the topic compression.type check
+# (../recompression/recompression-check.ts, raw Produce and Fetch), kafka-transactions.sh describe-producers
+# and kafka-log-dirs.sh --describe against a fresh `brook start` (default) or
 # Apache Kafka 4.4 (`--target kafka`, which proves the checks themselves), with the cleaner's backoff at 500 ms
 # so it runs quickly. Prints each check's `ok ...` line and exits 0, or the failure and exits 1.
 # Usage: tests/compat/compaction/run-compaction.sh [--target brook|kafka] [--keep-logs]
@@ -55,9 +56,36 @@ describe_producers() {
     return 1
   fi
 }
+# DescribeLogDirs: Kafka's kafka-log-dirs.sh --describe, after describe_producers wrote 7 records, must show
+# one broker with one log directory (the data directory's logs/, where both keep partition directories) and
+# that partition with the size of its segment files on disk, offset lag 0, not a future log.
+log_dirs() {
+  local topic="producers-$$" out
+  out="$(java -cp "$root/.cache/kafka/libs/*" -Dlog4j2.configurationFile="$root/bench/kafka/log4j2.properties" \
+    org.apache.kafka.tools.LogDirsCommand --bootstrap-server "127.0.0.1:$port" --describe --topic-list "$topic" 2>&1)"
+  if node - "$out" "$work/data/logs" "$topic-0" <<'JS'
+const [out, dir, name] = process.argv.slice(2)
+const answer = JSON.parse(out.split('\n').find((line) => line.startsWith('{')))
+const fs = require('node:fs')
+const onDisk = fs.readdirSync(`${dir}/${name}`).filter((f) => f.endsWith('.log'))
+  .reduce((sum, f) => sum + fs.statSync(`${dir}/${name}/${f}`).size, 0)
+const [broker] = answer.brokers
+const [logDir] = broker.logDirs
+const [partition] = logDir.partitions
+const ok = answer.brokers.length === 1 && broker.logDirs.length === 1 && logDir.logDir === dir &&
+  logDir.error === null && logDir.partitions.length === 1 && partition.partition === name &&
+  partition.size === onDisk && partition.size > 0 && partition.offsetLag === 0 && partition.isFuture === false
+if (!ok) { console.error(`expected ${name} in ${dir} with ${onDisk} bytes`); process.exit(1) }
+console.log(`ok log-dirs: ${name} in ${dir}, ${partition.size} bytes as on disk, offset lag 0`)
+JS
+  then return 0; fi
+  echo "FAIL log-dirs: $out" >&2
+  return 1
+}
 
 "$python" "$here/compaction_check.py" "127.0.0.1:$port" "compaction-$$" \
   && node "$root/dist/tests/compat/recompression/recompression-check.js" "127.0.0.1:$port" "recompression-$$" \
-  && describe_producers
+  && describe_producers \
+  && log_dirs
 status=$?
 exit "$status"
