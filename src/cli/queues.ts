@@ -4,22 +4,21 @@
 // topic) and purge (drop what is queued by moving the share start offset to the end).
 import { createInterface } from 'node:readline/promises'
 import type { Command } from 'commander'
-import { Admin, Consumer, type Message, Producer, type ShareGroupPartitionOffset } from '../client/index.js'
+import {
+  Admin,
+  Consumer,
+  deadLetterDepth,
+  deadLetterTopicOf,
+  type Message,
+  redriveDeadLetters,
+  type ShareGroupPartitionOffset,
+} from '../client/index.js'
 import { httpGetJson } from '../io/index.js'
 import { type ConnectionFlags, clientOptions, collect, positive, withConnection } from './common.js'
 import { CliFailure, printJson, printTable, UsageError } from './output.js'
 import { Progress } from './progress.js'
 
 type Flags = ConnectionFlags & { json?: boolean; http?: string }
-
-/** Kafka 4.4's dead-letter headers (KIP-1191), as Brook writes them too. */
-const DLQ = {
-  prefix: '__dlq.errors.',
-  topic: '__dlq.errors.topic',
-  partition: '__dlq.errors.partition',
-  offset: '__dlq.errors.offset',
-  group: '__dlq.errors.group',
-} as const
 
 /** How long `brook queues` waits for Brook's HTTP view before going on without it. */
 const BROOK_VIEW_TIMEOUT_MS = 2000
@@ -87,29 +86,22 @@ async function brookView(flags: Flags, groupId: string): Promise<BrookView> {
   }
 }
 
-/** The group's dead-letter topic (group config) and how many records it holds, or nulls. */
+/** The group's dead-letter topic and its depth (decision 0006: letters not yet redriven), or nulls. */
 async function deadLetters(
   admin: Admin,
+  flags: Flags,
   groupId: string,
-  override?: string,
-): Promise<{ topic: string | null; records: number | null }> {
-  let topic = override ?? null
-  if (topic === null) {
-    const configs = await admin
-      .describeConfigs({ type: 'group', name: groupId }, { keys: ['errors.deadletterqueue.topic.name'] })
-      .catch(() => ({}) as Record<string, string | null>)
-    const value = configs['errors.deadletterqueue.topic.name']
-    topic = value === undefined || value === null || value === '' ? null : value
-  }
-  if (topic === null) return { topic, records: null }
+): Promise<{ topic: string | null; records: number | null; pending: number | null; exact: boolean }> {
+  const topic = await deadLetterTopicOf(admin, groupId)
+  if (topic === null) return { topic, records: null, pending: null, exact: true }
   try {
-    const earliest = await admin.listOffsets(topic, 'earliest')
-    const latest = await admin.listOffsets(topic, 'latest')
-    let records = 0
-    for (const [p, end] of latest) records += Math.max(0, end - (earliest.get(p) ?? 0))
-    return { topic, records }
+    const depth = await deadLetterDepth(admin, groupId, {
+      clientOptions: clientOptions(flags),
+      deadLetterTopic: topic,
+    })
+    return { topic, records: depth.total, pending: depth.pending, exact: depth.exact }
   } catch {
-    return { topic, records: null }
+    return { topic, records: null, pending: null, exact: true }
   }
 }
 
@@ -169,11 +161,6 @@ function text(buffer: Buffer | null): string | null {
   return buffer === null ? null : buffer.toString('utf8')
 }
 
-function header(message: Message, key: string): string | undefined {
-  for (const h of message.headers) if (h.key === key) return h.value?.toString('utf8')
-  return undefined
-}
-
 /** Asks on a terminal; without one, `--yes` is required. */
 async function confirm(question: string, yes: boolean | undefined): Promise<boolean> {
   if (yes) return true
@@ -226,7 +213,7 @@ export function addQueueCommands(program: Command): void {
         const [group] = await admin.describeShareGroups([groupId])
         const offsets = await shareOffsets(admin, groupId)
         const view = await brookView(flags, groupId)
-        const dlq = await deadLetters(admin, groupId)
+        const dlq = await deadLetters(admin, flags, groupId)
         const byKey = new Map((view.partitions ?? []).map((p) => [`${p.topic}:${p.partition}`, p]))
         const keys = new Set([...offsets.map((o) => `${o.topic}:${o.partition}`), ...byKey.keys()])
         const partitions = [...keys]
@@ -258,6 +245,7 @@ export function addQueueCommands(program: Command): void {
           partitions,
           deadLetterTopic: dlq.topic,
           deadLetterRecords: dlq.records,
+          deadLetterPending: dlq.pending,
           brookState: view.partitions === undefined ? null : view.url,
         }
         if (flags.json) {
@@ -302,7 +290,7 @@ export function addQueueCommands(program: Command): void {
         process.stdout.write(
           dlq.topic === null
             ? '\nno dead-letter topic (errors.deadletterqueue.topic.name)\n'
-            : `\ndead letters: ${show(dlq.records)} record(s) in ${dlq.topic}\n`,
+            : `\ndead letters: ${show(dlq.records)} record(s) in ${dlq.topic}, ${show(dlq.pending)}${dlq.exact ? '' : '+'} of this group not redriven\n`,
         )
         if (view.missing !== undefined && view.partitions === undefined)
           process.stdout.write(`records in flight and delivery counts: Brook only (${view.missing})\n`)
@@ -432,7 +420,7 @@ export function addQueueCommands(program: Command): void {
       async (groupId: string, flags: Flags & { topic: string[]; deadLetters?: boolean; yes?: boolean }) =>
         withAdmin(flags, async (admin) => {
           if (flags.deadLetters) {
-            const dlq = await deadLetters(admin, groupId)
+            const dlq = await deadLetters(admin, flags, groupId)
             if (dlq.topic === null)
               throw new CliFailure(
                 `share group '${groupId}' has no dead-letter topic (errors.deadletterqueue.topic.name)`,
@@ -479,173 +467,50 @@ export function addQueueCommands(program: Command): void {
     )
 }
 
-/** A dead letter to move: where it goes and what it carries (the __dlq.errors.* headers removed). */
-interface Letter {
-  dlqPartition: number
-  dlqOffset: number
-  topic: string
-  partition: number
-  offset: number
-  key: Buffer | null
-  value: Buffer | null
-  headers: Array<{ key: string; value: Buffer | null }>
-  /** The dead letter carries no copy of the record (errors.deadletterqueue.copy.record.enable=false). */
-  needsOriginal: boolean
-}
-
 async function redrive(
   groupId: string,
   flags: Flags & { dlqTopic?: string; count?: number; dryRun?: boolean },
 ): Promise<void> {
-  const { dlqTopic, ranges } = await withAdmin(flags, async (admin) => {
-    const dlq = await deadLetters(admin, groupId, flags.dlqTopic)
-    if (dlq.topic === null)
+  const reading = new Progress('reading dead letters', { off: flags.json })
+  let moving: Progress | undefined
+  const report = await withAdmin(flags, async (admin) => {
+    const topic = flags.dlqTopic ?? (await deadLetterTopicOf(admin, groupId))
+    if (topic === null)
       throw new CliFailure(
         `share group '${groupId}' has no dead-letter topic (errors.deadletterqueue.topic.name); give --dlq-topic`,
       )
-    const earliest = await admin.listOffsets(dlq.topic, 'earliest')
-    const latest = await admin.listOffsets(dlq.topic, 'latest')
-    const found = new Map<number, { from: number; end: number }>()
-    for (const [p, end] of latest) found.set(p, { from: earliest.get(p) ?? 0, end })
-    return { dlqTopic: dlq.topic, ranges: found }
-  })
-  const total = [...ranges.values()].reduce((t, r) => t + Math.max(0, r.end - r.from), 0)
-  const progress = new Progress(`reading ${dlqTopic}`, { off: flags.json, total })
-  // Each dead-letter partition is moved as a prefix (what is moved is then deleted by offset), so it stops
-  // at the first record of another group or without a source.
-  const letters: Letter[] = []
-  let read = 0
-  await readRanges(flags, dlqTopic, ranges, (m) => {
-    progress.update(++read)
-    if (header(m, DLQ.group) !== groupId) return false
-    const topic = header(m, DLQ.topic)
-    const partition = Number(header(m, DLQ.partition))
-    const offset = Number(header(m, DLQ.offset))
-    if (topic === undefined || !Number.isInteger(partition) || !Number.isInteger(offset)) return false
-    const headers = m.headers.filter((h) => !h.key.startsWith(DLQ.prefix))
-    letters.push({
-      dlqPartition: m.partition,
-      dlqOffset: m.offset,
-      topic,
-      partition,
-      offset,
-      key: m.key,
-      value: m.value,
-      headers,
-      needsOriginal: m.key === null && m.value === null && headers.length === 0,
-    })
-    return flags.count !== undefined && letters.length >= flags.count ? 'stop' : true
-  })
-  progress.done()
-  // Letters without a copy of their record take it from the source topic, if it is still there.
-  const wanted = new Map<string, Letter[]>()
-  for (const letter of letters.filter((l) => l.needsOriginal)) {
-    const list = wanted.get(letter.topic) ?? []
-    list.push(letter)
-    wanted.set(letter.topic, list)
-  }
-  const missing = new Set<Letter>()
-  for (const [topic, list] of wanted) {
-    const byPartition = new Map<number, { from: number; end: number }>()
-    for (const l of list) {
-      const r = byPartition.get(l.partition)
-      byPartition.set(l.partition, {
-        from: Math.min(r?.from ?? l.offset, l.offset),
-        end: Math.max(r?.end ?? l.offset + 1, l.offset + 1),
+    try {
+      return await redriveDeadLetters(admin, groupId, {
+        clientOptions: clientOptions(flags),
+        deadLetterTopic: topic,
+        dryRun: flags.dryRun,
+        count: flags.count,
+        onProgress: (p) => {
+          if (p.phase === 'reading') reading.update(p.done)
+          else {
+            if (moving === undefined) {
+              reading.done()
+              moving = new Progress(`redriving from ${topic}`, { off: flags.json, total: p.total })
+            }
+            moving.update(p.done)
+          }
+        },
       })
+    } finally {
+      reading.done()
+      moving?.done()
     }
-    const originals = new Map<string, Message>()
-    await readRanges(flags, topic, byPartition, (m) => {
-      originals.set(`${m.partition}:${m.offset}`, m)
-      return true
-    })
-    for (const l of list) {
-      const original = originals.get(`${l.partition}:${l.offset}`)
-      if (original === undefined) missing.add(l)
-      else {
-        l.key = original.key
-        l.value = original.value
-        l.headers = original.headers
-      }
-    }
-  }
-  // A letter whose record is gone ends the prefix of its dead-letter partition.
-  const movable: Letter[] = []
-  const stopped = new Set<number>()
-  for (const l of letters) {
-    if (stopped.has(l.dlqPartition)) continue
-    if (missing.has(l)) {
-      stopped.add(l.dlqPartition)
-      continue
-    }
-    movable.push(l)
-  }
-  const bySource = new Map<string, number>()
-  for (const l of movable) bySource.set(l.topic, (bySource.get(l.topic) ?? 0) + 1)
-  const summary = {
-    groupId,
-    deadLetterTopic: dlqTopic,
-    redriven: flags.dryRun ? 0 : movable.length,
-    movable: movable.length,
-    bySource: Object.fromEntries(bySource),
-    sourceRecordsGone: missing.size,
-    dryRun: flags.dryRun === true,
-  }
-  if (flags.dryRun || movable.length === 0) {
-    if (flags.json) printJson(summary)
-    else
-      process.stderr.write(
-        `${movable.length} dead letter(s) of ${groupId} in ${dlqTopic} ${flags.dryRun ? 'would move' : 'to move'}${movable.length > 0 ? ` (${[...bySource].map(([t, n]) => `${n} to ${t}`).join(', ')})` : ''}\n`,
-      )
-    return
-  }
-  const producer = new Producer({
-    ...clientOptions(flags),
-    acks: -1,
-    idempotent: true,
-    autoCreateTopics: false,
   })
-  const sending = new Progress(`redriving to ${[...bySource.keys()].join(', ')}`, {
-    off: flags.json,
-    total: movable.length,
-  })
-  let sent = 0
-  try {
-    const partitionCounts = new Map<string, number>()
-    await withAdmin(flags, async (admin) => {
-      for (const topic of bySource.keys())
-        partitionCounts.set(topic, (await admin.describeTopics([topic]))[0].partitions.length)
-    })
-    const pending: Promise<unknown>[] = []
-    for (const l of movable) {
-      const count = partitionCounts.get(l.topic) ?? 0
-      pending.push(
-        producer
-          .send({
-            topic: l.topic,
-            key: l.key,
-            value: l.value,
-            headers: l.headers,
-            partition: l.partition < count ? l.partition : undefined,
-          })
-          .then(() => sending.update(++sent)),
-      )
-      if (pending.length >= 1000) await Promise.all(pending.splice(0))
-    }
-    await Promise.all(pending)
-    await producer.flush()
-  } finally {
-    sending.done()
-    await producer.close()
-  }
-  // Only after every record is in its source topic are the dead letters deleted (a crash in between moves
-  // some twice, never loses one).
-  const upTo: Record<number, number> = {}
-  for (const l of movable) upTo[l.dlqPartition] = Math.max(upTo[l.dlqPartition] ?? 0, l.dlqOffset + 1)
-  await withAdmin(flags, (admin) => admin.deleteRecords(dlqTopic, upTo))
-  if (flags.json) printJson(summary)
+  const sources = Object.entries(report.bySource)
+    .map(([t, n]) => `${n} to ${t}`)
+    .join(', ')
+  if (flags.json) printJson(report)
+  else if (flags.dryRun || report.redriven === 0)
+    process.stderr.write(
+      `${report.movable} dead letter(s) of ${groupId} in ${report.deadLetterTopic} ${flags.dryRun ? 'would move' : 'to move'}${sources === '' ? '' : ` (${sources})`}${report.remaining > 0 ? `; ${report.remaining} record(s) not read yet` : ''}\n`,
+    )
   else
     process.stderr.write(
-      `redrove ${movable.length} dead letter(s) of ${groupId} from ${dlqTopic} (${[...bySource].map(([t, n]) => `${n} to ${t}`).join(', ')})\n`,
+      `redrove ${report.redriven} dead letter(s) of ${groupId} from ${report.deadLetterTopic} (${sources}); ${report.deleted} record(s) deleted from it${report.remaining > 0 ? `; ${report.remaining} record(s) not read yet` : ''}\n`,
     )
 }

@@ -56,3 +56,20 @@ export {
 export type { BrokerInfo, PartitionInfo, TopicInfo } from './cluster.js'
 export { QueueConsumer, type QueueConsumerOptions, type QueueMessage } from './queue-consumer.js'
 export { type PipelineOptions, type RunningPipeline, pipeline } from './pipeline.js'
+export {
+  DEAD_LETTER_HEADERS,
+  DEAD_LETTER_SCAN_RECORDS_MAX,
+  DEAD_LETTER_SCAN_TIME_MAX_MS,
+  DEAD_LETTER_TOPIC_CONFIG,
+  type DeadLetterDepth,
+  type DeadLetterOrigin,
+  deadLetterDepth,
+  deadLetterOrigin,
+  deadLetterTopicOf,
+  REDRIVE_BATCH_RECORDS,
+  REDRIVE_GROUP_PREFIX,
+  type RedriveOptions,
+  type RedriveReport,
+  redriveDeadLetters,
+  redriveGroupId,
+} from './dead-letters.js'

@@ -9,6 +9,7 @@ import {
   ConnectionError,
   KafkaError,
   Producer,
+  type RedriveReport,
   RequestTimeoutError,
 } from '../client/index.js'
 import type { Clock } from '../core/index.js'
@@ -16,7 +17,7 @@ import type { HttpAnswer, HttpRequest } from '../io/index.js'
 import type { ConsoleAssets } from './console-assets.js'
 import { BROWSE_LIMIT_MAX, browseMessages } from './message-browser.js'
 import { byLabel, type PrometheusSample, parsePrometheusText, sumOf } from './prometheus-text.js'
-import { redrive, type RedriveResult, deadLetterSummary } from './queue-dead-letters.js'
+import { deadLetterSummary, redrive } from './queue-dead-letters.js'
 import { type SampleReading, ThroughputSampler } from './throughput-sampler.js'
 
 /** Topics whose offsets each overview sample reads (the rest are listed without rates). */
@@ -505,7 +506,7 @@ export class ConsoleApi {
         continue
       }
       const [described] = await this.#admin.describeShareGroups([g.groupId]).catch(() => [undefined])
-      const dead = await deadLetterSummary(this.#admin, g.groupId).catch(() => undefined)
+      const dead = await deadLetterSummary(this.#admin, g.groupId, this.#clientOptions).catch(() => undefined)
       const offsets = await this.#admin.shareGroupOffsets(g.groupId).catch(() => undefined)
       queues.push({
         groupId: g.groupId,
@@ -556,8 +557,7 @@ export class ConsoleApi {
         })
       }
     }
-    const dead = await deadLetterSummary(this.#admin, groupId, {
-      clientOptions: this.#clientOptions,
+    const dead = await deadLetterSummary(this.#admin, groupId, this.#clientOptions, {
       clock: this.#options.clock,
       list: 50,
     })
@@ -624,9 +624,9 @@ export class ConsoleApi {
     return { groupId, topic, offsets: await this.#admin.shareGroupOffsets(groupId, { topics: [topic] }) }
   }
 
-  async #redrive(groupId: string): Promise<RedriveResult> {
+  async #redrive(groupId: string): Promise<RedriveReport> {
     this.#producer ??= new Producer({ ...this.#clientOptions, acks: -1 })
-    return redrive(this.#admin, this.#producer, this.#clientOptions, this.#options.clock, groupId)
+    return redrive(this.#admin, this.#producer, this.#clientOptions, groupId)
   }
 }
 

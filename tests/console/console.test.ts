@@ -330,14 +330,14 @@ describe('web console in Chromium (#11)', {
     }
     await shot('queue')
     if (hasDeadLetters) {
-      // Redrive copies the dead letter back to its source partition, once.
+      // Redrive moves the dead letter back to its source partition, once, and out of the dead-letter topic.
       const before = (await admin.listOffsets(jobs, 'latest')).get(0) as number
       await page.locator('[data-action="redrive"]').click()
       await confirm('Redrive')
       await page.getByRole('status').filter({ hasText: 'Redrove 1 record(s)' }).waitFor()
       strictEqual((await admin.listOffsets(jobs, 'latest')).get(0), before + 1)
       await page.reload()
-      await page.locator('[data-panel="dead-letters"]').getByText('0 waiting, 1 in the topic.').waitFor()
+      await page.locator('[data-panel="dead-letters"]').getByText('0 waiting, 0 in the topic.').waitFor()
     }
     // With its consumer gone, the queue is moved to the end: nothing left to deliver.
     held?.release()
