@@ -1,6 +1,7 @@
 // The Admin client: topics (create, delete, list, describe, partitions, configs), consumer groups (list,
 // describe with lag, reset and delete offsets, delete) and share groups (list, describe, start offsets with
-// lag, reset and delete them). Each method is one or two requests with the same retries as the other clients.
+// lag, reset and delete them), records (delete before an offset) and log directories (partition sizes on
+// disk). Each method is one or two requests with the same retries as the other clients.
 import { ErrorCode, ZERO_UUID } from '../protocol/index.js'
 import { Api } from './apis.js'
 import { type BrokerInfo, type ClientOptions, Cluster, type TopicInfo } from './cluster.js'
@@ -18,6 +19,32 @@ export interface NewTopic {
   replicationFactor?: number
   /** Topic configs by Kafka name (e.g. `'retention.ms': '3600000'`); the others take the broker's defaults. */
   configs?: Readonly<Record<string, string>>
+}
+
+/** One partition's log in a log directory, as Admin.describeLogDirs returns it. */
+export interface LogDirPartition {
+  topic: string
+  partition: number
+  /** Bytes of its segment files on disk. */
+  sizeBytes: number
+  /** How far this log is behind the partition's high watermark (0 on a single node). */
+  offsetLag: number
+  /** True for a log being moved here to replace the current one (AlterReplicaLogDirs). */
+  isFuture: boolean
+}
+
+/** One log directory of a broker, as Admin.describeLogDirs returns it. */
+export interface LogDirDescription {
+  /** The broker's node id. */
+  nodeId: number
+  /** The directory's absolute path on the broker. */
+  logDir: string
+  /** Size of the volume holding it, in bytes; null from a broker older than Kafka 3.3. */
+  totalBytes: number | null
+  /** Bytes still writable on that volume; null from a broker older than Kafka 3.3. */
+  usableBytes: number | null
+  /** The partitions asked for that it holds, by topic then partition. */
+  partitions: LogDirPartition[]
 }
 
 /** Kafka's config resource types. */
@@ -762,6 +789,57 @@ export class Admin {
           check(p.errorCode, `delete records of ${t.name}-${p.partitionIndex}`)
           out.set(p.partitionIndex, p.lowWatermark)
         }
+    }
+    return out
+  }
+
+  /**
+   * Every broker's log directories (or those of `brokers`, by node id): each with the bytes on disk of the
+   * partitions of `topics` it holds (of all topics when omitted) and its volume's total and usable bytes.
+   */
+  async describeLogDirs(
+    options: { topics?: readonly string[]; brokers?: readonly number[]; signal?: AbortSignal } = {},
+  ): Promise<LogDirDescription[]> {
+    this.cluster.assertOpen('describeLogDirs()')
+    const { signal } = options
+    let topics: { topic: string; partitions: number[] }[] | null = null
+    if (options.topics !== undefined) {
+      topics = []
+      for (const topic of options.topics) {
+        const info = await this.cluster.topic(topic, { signal })
+        topics.push({ topic, partitions: info.partitions.map((p) => p.partition) })
+      }
+    }
+    let nodeIds = options.brokers
+    if (nodeIds === undefined) nodeIds = (await this.describeCluster({ signal })).brokers.map((b) => b.nodeId)
+    const out: LogDirDescription[] = []
+    for (const nodeId of nodeIds) {
+      const connection = await this.cluster.connectionTo(nodeId, signal)
+      const response = await this.cluster.send(connection, Api.describeLogDirs, { topics }, { signal })
+      check(response.errorCode, `describe log dirs of broker ${nodeId}`)
+      for (const dir of response.results) {
+        check(dir.errorCode, `describe log dir ${dir.logDir} of broker ${nodeId}`)
+        const partitions: LogDirPartition[] = []
+        for (const t of dir.topics)
+          for (const p of t.partitions)
+            partitions.push({
+              topic: t.name,
+              partition: p.partitionIndex,
+              sizeBytes: p.partitionSize,
+              offsetLag: p.offsetLag,
+              isFuture: p.isFutureKey,
+            })
+        partitions.sort((a, b) =>
+          a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
+        )
+        out.push({
+          nodeId,
+          logDir: dir.logDir,
+          totalBytes: dir.totalBytes < 0 ? null : dir.totalBytes,
+          usableBytes: dir.usableBytes < 0 ? null : dir.usableBytes,
+          partitions,
+        })
+      }
     }
     return out
   }

@@ -38,6 +38,7 @@ export const Api = {
   alterShareGroupOffsets: api(p.AlterShareGroupOffsetsRequest, p.AlterShareGroupOffsetsResponse),
   deleteShareGroupOffsets: api(p.DeleteShareGroupOffsetsRequest, p.DeleteShareGroupOffsetsResponse),
   deleteRecords: api(p.DeleteRecordsRequest, p.DeleteRecordsResponse),
+  describeLogDirs: api(p.DescribeLogDirsRequest, p.DescribeLogDirsResponse),
 } as const
 
 /** Highest version used per API key (topic names, not ids; one group per OffsetFetch). */

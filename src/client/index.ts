@@ -48,6 +48,8 @@ export {
   type GroupDescription,
   type GroupListing,
   type GroupMemberDescription,
+  type LogDirDescription,
+  type LogDirPartition,
   type NewTopic,
   type PartitionOffsetLag,
   type ShareGroupPartitionOffset,

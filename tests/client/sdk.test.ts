@@ -539,6 +539,46 @@ describe('admin', () => {
     ok(!(await admin.listTopics()).includes(topic))
   })
 
+  test("#9: log dirs: each partition's bytes on disk grow with what is written; the volume's sizes", async () => {
+    const topic = uniqueName('admin-log-dirs')
+    await admin.createTopics([{ topic, numPartitions: 2 }])
+    const producer = new Producer({ bootstrap: target.bootstrap })
+    const sizeOf = async () => {
+      // Kafka creates a new topic's logs after answering CreateTopics: they may take a moment to show.
+      let dirs = await admin.describeLogDirs({ topics: [topic] })
+      for (let i = 0; i < 50 && dirs[0]?.partitions.length !== 2; i++) {
+        await new Promise((r) => setTimeout(r, 100))
+        dirs = await admin.describeLogDirs({ topics: [topic] })
+      }
+      equal(dirs.length, 1)
+      const [dir] = dirs
+      ok(dir.logDir.startsWith('/'), dir.logDir)
+      ok(dir.totalBytes !== null && dir.usableBytes !== null && dir.totalBytes > 0)
+      ok(dir.usableBytes >= 0 && dir.usableBytes <= dir.totalBytes)
+      deepEqual(
+        dir.partitions.map(({ sizeBytes, ...rest }) => rest),
+        [0, 1].map((partition) => ({ topic, partition, offsetLag: 0, isFuture: false })),
+      )
+      equal(dir.partitions[1].sizeBytes, 0)
+      return dir.partitions[0].sizeBytes
+    }
+    equal(await sizeOf(), 0)
+    await producer.send({ topic, partition: 0, value: Buffer.alloc(1000, 1) })
+    const first = await sizeOf()
+    ok(first > 1000, `${first} bytes after one 1000-byte record`)
+    await producer.send({ topic, partition: 0, value: Buffer.alloc(5000, 2) })
+    const second = await sizeOf()
+    ok(second > first + 5000, `${second} bytes after a 5000-byte record more`)
+    await producer.close()
+    // Without a topic list: every topic, this one included.
+    const [all] = await admin.describeLogDirs()
+    deepEqual(
+      all.partitions.filter((p) => p.topic === topic).map((p) => p.sizeBytes),
+      [second, 0],
+    )
+    await admin.deleteTopics([topic])
+  })
+
   test('groups: list, describe, reset and delete offsets, delete', async () => {
     const topic = uniqueName('admin-groups')
     const groupId = uniqueName('admin-group')
