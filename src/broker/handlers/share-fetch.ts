@@ -6,8 +6,9 @@
 // Version notes: v2's ShareAcquireMode is taken as record-limit (MaxRecords is never exceeded, which
 // batch-optimized mode also allows); v2's IsRenewAck means acknowledge only, no fetch.
 // BatchSize: runs of new records are cut into AcquiredRecords at batch boundaries (splitAtBatches).
-// Not implemented: MinBytes (any acquired record answers),
-// read_committed isolation (share.isolation.level), group-level overrides of the share.* configs.
+// MinBytes as Kafka 4.4: the long poll waits until the log holds at least MinBytes from the partitions'
+// next fetch offsets (bytesAvailable), then acquires; at MaxWaitMs it answers with whatever it can acquire.
+// Not implemented: read_committed isolation (share.isolation.level), group-level overrides of the share.* configs.
 import { quoted } from '../../core/index.js'
 import { ErrorCode, type MessageValue, ShareFetchRequest, ShareFetchResponse } from '../../protocol/index.js'
 import { readBatchHeader } from '../../record-batch/index.js'
@@ -120,6 +121,47 @@ export function responsesOf(answers: Map<string, SharePartitionAnswer>, nodeId: 
       acquiredRecords: a.acquiredRecords,
     })),
   }))
+}
+
+/**
+ * Bytes of the log from each session partition's next fetch offset up to its high watermark, counted up to
+ * `enoughBytes` (whole batches, so the figure may pass it); what MinBytes is held against, as Kafka 4.4
+ * does (it counts log bytes, including records in between that are not acquirable). Partitions that do
+ * not exist count nothing here; acquireAll answers their errors.
+ */
+async function bytesAvailable(
+  context: RequestContext,
+  groupId: string,
+  partitions: readonly string[],
+  enoughBytes: number,
+): Promise<{ bytes: number; watched: [string, number][] }> {
+  const { broker } = context
+  // A partition that is gone answers at once (acquireAll gives its error), as it does without MinBytes.
+  const gone = { bytes: Number.POSITIVE_INFINITY, watched: [] }
+  let bytes = 0
+  const watched: [string, number][] = []
+  for (const id of partitions) {
+    const at = id.lastIndexOf(':')
+    const topicId = id.slice(0, at)
+    const partitionIndex = Number(id.slice(at + 1))
+    const meta = broker.topics.topicById(topicId)
+    if (meta === undefined) return gone
+    const sharePartition = await broker.shares.partition(groupId, topicId, partitionIndex)
+    const log = await broker.partitions.log(meta.name, partitionIndex)
+    if (sharePartition === undefined || log === undefined) return gone
+    watched.push([meta.name, partitionIndex])
+    if (bytes >= enoughBytes) continue
+    let fromOffset = sharePartition.nextFetchOffset()
+    // A read stops before a batch that would pass its byte budget, unless it is the first: read on.
+    while (fromOffset !== null && fromOffset < log.highWatermark && bytes < enoughBytes) {
+      const read = await log.read(fromOffset, enoughBytes - bytes)
+      if (read.outOfRange || read.batches.length === 0) break
+      for (const batch of read.batches) bytes += batch.length
+      const last = readBatchHeader(read.batches[read.batches.length - 1])
+      fromOffset = last.baseOffset + last.lastOffsetDelta + 1
+    }
+  }
+  return { bytes, watched }
 }
 
 /** Acquires records from the session's partitions; returns the partitions a long poll waits on. */
@@ -283,6 +325,17 @@ export const shareFetch = defineHandler({
         // A connection that closed has had its records released by the close hook; acquiring for it
         // again would lock them for a client that is gone until the lock expires.
         if (session.isClosed) break
+        if (request.minBytes > 1 && deadline > broker.clock.monotonicMs() && !broker.partitions.isClosing) {
+          const available = await bytesAvailable(context, groupId, partitions, request.minBytes)
+          if (available.bytes < request.minBytes) {
+            await broker.partitions.waitForAppend(
+              available.watched,
+              Math.min(deadline - broker.clock.monotonicMs(), SHARE_POLL_RECHECK_MS),
+              session.signal,
+            )
+            continue
+          }
+        }
         const { acquiredCount, watched } = await acquireAll(
           context,
           groupId,

@@ -443,6 +443,49 @@ describe('ShareFetch BatchSize (#8)', () => {
   })
 })
 
+describe('ShareFetch MinBytes (#8)', () => {
+  async function settles(pending: Promise<unknown>): Promise<boolean> {
+    let settled = false
+    void pending.then(() => {
+      settled = true
+    })
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve))
+    return settled
+  }
+
+  it('a long poll waits until the log holds MinBytes past the next fetch offset, as Kafka 4.4', async () => {
+    const { broker, topicId } = await setup(3)
+    await join(broker, 'a')
+    const pending = broker.call(shareFetch, 1, { ...fetchInput(topicId, 'a', 0, [], 5000), minBytes: 2000 })
+    assert.equal(await settles(pending), false, 'three small records are fewer than MinBytes')
+    await send(broker, 3, 3)
+    assert.equal(await settles(pending), false, 'six small records are still fewer than MinBytes')
+    await send(broker, 300, 6)
+    const answer = await pending
+    assert.deepEqual(answer.responses[0].partitions[0].acquiredRecords, [
+      { firstOffset: 0, lastOffset: 305, deliveryCount: 1 },
+    ])
+    await broker.close()
+  })
+
+  it('at MaxWaitMs it answers with what there is, short of MinBytes', async () => {
+    const { broker, topicId } = await setup(3)
+    await join(broker, 'a')
+    const clock = broker.clock as SimClock
+    const pending = broker.call(shareFetch, 1, {
+      ...fetchInput(topicId, 'a', 0, [], 1000),
+      minBytes: 1 << 20,
+    })
+    assert.equal(await settles(pending), false)
+    for (let i = 0; i < 4 && !(await settles(pending)); i++) clock.advance(250)
+    const answer = await pending
+    assert.deepEqual(answer.responses[0].partitions[0].acquiredRecords, [
+      { firstOffset: 0, lastOffset: 2, deliveryCount: 1 },
+    ])
+    await broker.close()
+  })
+})
+
 describe('share-group limits wired to the broker config (#8)', () => {
   it('group.share.max.size, share-subscribed-topics-max and groups-max each refuse the one beyond', async () => {
     const broker = await createTestBroker({
