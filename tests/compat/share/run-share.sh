@@ -19,11 +19,15 @@
 # once. Check "broker-kill": the broker SIGKILLed and restarted while three workers share 3,000 records:
 # every record is accepted in the end, and none whose ACCEPT was confirmed comes back. Check "worker-kill": a
 # worker SIGKILLed while holding records; another worker gets them all with delivery count 2 (prints how long
-# after the kill). Ends with one line
+# after the kill). Check "implicit-workers": three workers in implicit acknowledgement mode share 600 records,
+# each delivered once and accepted by the next poll, commitSync() or close(), none left after; check
+# "implicit-kill": worker-kill with implicit-mode consumers (the batch the next poll would have accepted
+# comes back at delivery count 2). Ends with one line
 # `N passed, N failed`; exits 1 on any failure.
 # Usage: tests/compat/share/run-share.sh [--target brook|kafka] [--keep-logs] [--only CHECK,CHECK]
 # (checks: three-workers poison group-and-share share-tool franz-workers franz-release-reject
-# confluent-workers confluent-release-reject confluent-close-acks worker-kill broker-kill). confluent-close-acks:
+# confluent-workers confluent-release-reject confluent-close-acks implicit-workers worker-kill implicit-kill
+# broker-kill). confluent-close-acks:
 # a ShareConsumer acknowledges 20 records without committing and close()s; none may come back to the next
 # worker (librdkafka sends its closing ShareAcknowledge after the leave heartbeat; fixed in 1d77fb1)
 set -uo pipefail
@@ -525,8 +529,10 @@ PY
 # worker, already in the group, gets every one of them with delivery count 2, none before the kill; prints the
 # time from the kill to the last of them confirmed accepted (the dead worker's connection closes at the kill,
 # the lock expires 15 s after its fetch).
+# CHECK HOLDMODE WORKMODE: worker-kill with explicit-mode consumers, implicit-kill with implicit-mode ones.
 check_worker_kill() {
-  local check=worker-kill topic="wkill-$(date +%s)-$$" group="wkill-$$"
+  local check="${1:-worker-kill}" hold_mode="${2:-hold}" work_mode="${3:-worker}"
+  local topic="$check-$(date +%s)-$$" group="$check-$$"
   if ! timeout 120 "${java_run[@]}" setup "$bootstrap" "$topic" "$group" 100 >> "$logs/setup.log" 2>&1; then
     result "$check" FAIL "setup failed: $(tail -3 "$logs/setup.log" | tr '\n' ' ')"
     return
@@ -535,12 +541,12 @@ check_worker_kill() {
   : > "$held"
   : > "$other"
   rm -f "$stop"
-  "${java_run[@]}" hold "$bootstrap" "$topic" "$group" "$held" 15000 >> "$logs/$check-holder.log" 2>&1 &
+  "${java_run[@]}" "$hold_mode" "$bootstrap" "$topic" "$group" "$held" 15000 >> "$logs/$check-holder.log" 2>&1 &
   local holder=$!
   worker_pids+=("$holder")
   local deadline=$((SECONDS + 60))
   while ((SECONDS < deadline)) && [[ ! -s "$held" ]]; do sleep 0.2; done
-  "${java_run[@]}" worker "$bootstrap" "$topic" "$group" "$other" "$stop" >> "$logs/$check-other.log" 2>&1 &
+  "${java_run[@]}" "$work_mode" "$bootstrap" "$topic" "$group" "$other" "$stop" >> "$logs/$check-other.log" 2>&1 &
   worker_pids+=($!)
   sleep 5 # the second worker joins and takes what the holder does not hold
   cp "$other" "$work/$check-before"
@@ -587,6 +593,65 @@ PY
   if [[ $? -eq 0 ]]; then result "$check" PASS "$problem"; else result "$check" FAIL "$problem"; fi
 }
 
+# Three implicit-mode workers (share.acknowledgement.mode=implicit: a poll or commitSync() accepts every record
+# of the previous poll, close() the last ones; 10 ms per record) on a one-partition topic share 600 records
+# (in batches of 20, else Kafka's batch-optimized acquisition hands one fetch all 600 as one batch):
+# each is delivered once, at delivery count 1, every worker gets at least a tenth, and after they close a
+# fresh worker gets nothing (every record was accepted implicitly; one left acquired would be released at
+# close and show here).
+check_implicit_workers() {
+  local check=implicit-workers count=600 topic="implicit-$(date +%s)-$$" group="implicit-$$"
+  if ! timeout 120 "${java_run[@]}" setup "$bootstrap" "$topic" "$group" "$count" 20 >> "$logs/setup.log" 2>&1; then
+    result "$check" FAIL "setup failed: $(tail -3 "$logs/setup.log" | tr '\n' ' ')"
+    return
+  fi
+  local stop="$work/stop-$check"
+  rm -f "$stop"
+  for i in 1 2 3; do
+    : > "$work/$check-$i"
+    "${java_run[@]}" implicit "$bootstrap" "$topic" "$group" "$work/$check-$i" "$stop" 10 >> "$logs/$check-$i.log" 2>&1 &
+    worker_pids+=($!)
+  done
+  local deadline=$((SECONDS + 120))
+  while ((SECONDS < deadline)); do
+    (($(cat "$work/$check"-[123] | wc -l) >= count)) && break
+    sleep 1
+  done
+  sleep 3 # a record delivered twice would show
+  stop_workers "$stop"
+  : > "$work/$check-after"
+  rm -f "$stop"
+  "${java_run[@]}" worker "$bootstrap" "$topic" "$group" "$work/$check-after" "$stop" >> "$logs/$check-after.log" 2>&1 &
+  worker_pids+=($!)
+  sleep 8
+  stop_workers "$stop"
+  local problem
+  problem="$(python3 - "$count" "$work/$check-after" "$work/$check"-[123] <<'PY'
+import sys
+count, after_file = int(sys.argv[1]), sys.argv[2]
+seen, shares, recounted = {}, [], []
+for path in sys.argv[3:]:
+    lines = [l.split() for l in open(path) if l.strip()]
+    shares.append(len(lines))
+    for offset, value, delivery in lines:
+        seen[int(offset)] = seen.get(int(offset), 0) + 1
+        if delivery != "1": recounted.append(int(offset))
+after = [l.split() for l in open(after_file) if l.strip()]
+twice = sorted(o for o, n in seen.items() if n > 1)
+missing = [o for o in range(count) if o not in seen]
+problems = []
+if twice: problems.append(f"{len(twice)} delivered more than once, first {twice[:5]}")
+if missing: problems.append(f"{len(missing)} never delivered, first {missing[:5]}")
+if recounted: problems.append(f"{len(recounted)} delivered at a count above 1, first {recounted[:5]}")
+if any(n < count // 10 for n in shares): problems.append(f"a worker got less than a tenth: {shares}")
+if after: problems.append(f"{len(after)} records reached a fresh worker after the implicit workers closed, first {after[:3]}")
+print("; ".join(problems) if problems else f"{count} delivered and implicitly accepted once each, per worker {shares}, none left")
+sys.exit(1 if problems else 0)
+PY
+)"
+  if [[ $? -eq 0 ]]; then result "$check" PASS "$problem"; else result "$check" FAIL "$problem"; fi
+}
+
 if ! start_broker; then
   echo "FAIL broker did not start ($target); see $logs"
   keep_logs=1
@@ -601,7 +666,9 @@ for client in franz confluent; do
   wanted "$client-release-reject" && check_peer_release_reject "$client-release-reject" "$client"
 done
 wanted confluent-close-acks && check_close_acks
+wanted implicit-workers && check_implicit_workers
 wanted worker-kill && check_worker_kill
+wanted implicit-kill && check_worker_kill implicit-kill implicithold implicit
 wanted broker-kill && check_broker_kill
 ((failed > 0)) && keep_logs=1
 echo "$passed passed, $failed failed"

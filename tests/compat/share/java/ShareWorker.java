@@ -1,7 +1,10 @@
 // Share-group (KIP-932) compatibility program for tests/compat/share/run-share.sh, built on Kafka's own Java
 // client. Modes:
-//   setup  BOOTSTRAP TOPIC GROUP COUNT   create a 1-partition topic, set the group's share.auto.offset.reset
-//                                        to earliest, produce COUNT records "0".."COUNT-1" (acks=all)
+//   setup  BOOTSTRAP TOPIC GROUP COUNT [PER_BATCH]
+//                                        create a 1-partition topic, set the group's share.auto.offset.reset
+//                                        to earliest, produce COUNT records "0".."COUNT-1" (acks=all); with
+//                                        PER_BATCH, flushed every PER_BATCH records (batches that small, so
+//                                        that one fetch cannot take them all as one batch)
 //   worker BOOTSTRAP TOPIC GROUP OUTFILE STOPFILE [WORK_MS [UNSUREFILE]]
 //                                        a KafkaShareConsumer (explicit acknowledgement) that spends WORK_MS
 //                                        (default 0) on each record, accepts it and appends
@@ -23,6 +26,15 @@
 //                                        worker that polls until it gets records, appends "offset value
 //                                        deliveryCount" for each to OUTFILE and holds them, never acknowledging
 //                                        (to be SIGKILLed)
+//   implicit BOOTSTRAP TOPIC GROUP OUTFILE STOPFILE [WORK_MS]
+//                                        a KafkaShareConsumer in implicit acknowledgement mode: it spends WORK_MS
+//                                        on each record and appends "offset value deliveryCount" per record
+//                                        delivered; it never calls acknowledge(): every second batch is
+//                                        accepted by commitSync(), the others by the next poll (and the last
+//                                        one by close())
+//   implicithold BOOTSTRAP TOPIC GROUP OUTFILE LOCKMS
+//                                        as hold, but the consumer is in implicit acknowledgement mode (its
+//                                        batch would be accepted by the next poll, which never comes)
 //   group BOOTSTRAP TOPIC GROUP OUTFILE STOPFILE
 //                                        a classic consumer-group member appending "offset value" per record
 import java.io.FileWriter;
@@ -58,14 +70,19 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 public class ShareWorker {
   public static void main(String[] args) throws Exception {
-    if (args.length >= 5 && args[0].equals("setup")) setup(args[1], args[2], args[3], Integer.parseInt(args[4]));
+    if (args.length >= 5 && args[0].equals("setup"))
+      setup(args[1], args[2], args[3], Integer.parseInt(args[4]), args.length > 5 ? Integer.parseInt(args[5]) : 0);
     else if (args.length >= 7 && args[0].equals("dlqsetup")) {
-      setup(args[1], args[2], args[3], Integer.parseInt(args[4]));
+      setup(args[1], args[2], args[3], Integer.parseInt(args[4]), 0);
       dlqSetup(args[1], args[3], args[5], args[6].equals("yes"));
     } else if (args.length >= 7 && args[0].equals("poison")) poison(args[1], args[2], args[3], args[4], args[5], args[6]);
     else if (args.length >= 4 && args[0].equals("dump")) dump(args[1], args[2], Integer.parseInt(args[3]));
     else if (args.length >= 6 && args[0].equals("group")) group(args[1], args[2], args[3], args[4], args[5]);
-    else if (args.length >= 6 && args[0].equals("hold")) hold(args[1], args[2], args[3], args[4], args[5]);
+    else if (args.length >= 6 && args[0].equals("hold")) hold(args[1], args[2], args[3], args[4], args[5], "explicit");
+    else if (args.length >= 6 && args[0].equals("implicithold"))
+      hold(args[1], args[2], args[3], args[4], args[5], "implicit");
+    else if (args.length >= 6 && args[0].equals("implicit"))
+      implicitWork(args[1], args[2], args[3], args[4], args[5], args.length > 6 ? Long.parseLong(args[6]) : 0);
     else if (args.length >= 6 && args[0].equals("worker"))
       work(args[1], args[2], args[3], args[4], args[5], args.length > 6 ? Long.parseLong(args[6]) : 0,
           args.length > 7 ? args[7] : null);
@@ -75,7 +92,7 @@ public class ShareWorker {
     }
   }
 
-  static void setup(String bootstrap, String topic, String group, int count) throws Exception {
+  static void setup(String bootstrap, String topic, String group, int count, int perBatch) throws Exception {
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrap);
     try (Admin admin = Admin.create(props)) {
@@ -89,7 +106,10 @@ public class ShareWorker {
     props.put("linger.ms", "5");
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
-      for (int i = 0; i < count; i++) producer.send(new ProducerRecord<>(topic, null, Integer.toString(i)));
+      for (int i = 0; i < count; i++) {
+        producer.send(new ProducerRecord<>(topic, null, Integer.toString(i)));
+        if (perBatch > 0 && (i + 1) % perBatch == 0) producer.flush();
+      }
       producer.flush();
     }
     System.out.println("setup done: " + count + " records in " + topic);
@@ -137,7 +157,36 @@ public class ShareWorker {
     }
   }
 
-  static void hold(String bootstrap, String topic, String group, String outFile, String lockMs) throws Exception {
+  static void implicitWork(String bootstrap, String topic, String group, String outFile, String stopFile, long workMs)
+      throws Exception {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrap);
+    props.put("group.id", group);
+    props.put("share.acknowledgement.mode", "implicit");
+    props.put("max.poll.records", "50");
+    try (KafkaShareConsumer<String, String> consumer =
+            new KafkaShareConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+        PrintWriter out = new PrintWriter(new FileWriter(outFile, true), true)) {
+      consumer.subscribe(List.of(topic));
+      long batches = 0;
+      while (!Files.exists(Path.of(stopFile))) {
+        ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(200));
+        if (records.isEmpty()) continue;
+        for (ConsumerRecord<String, String> record : records) {
+          if (workMs > 0) Thread.sleep(workMs);
+          out.println(record.offset() + " " + record.value() + " " + record.deliveryCount().map(String::valueOf).orElse("?"));
+        }
+        // Implicit mode: commitSync() accepts every record of the last poll; otherwise the next poll does.
+        if (++batches % 2 == 0) {
+          Map<TopicIdPartition, Optional<KafkaException>> results = consumer.commitSync(Duration.ofSeconds(30));
+          if (results.values().stream().anyMatch(Optional::isPresent)) System.err.println("acknowledgement failed: " + results);
+        }
+      }
+    }
+  }
+
+  static void hold(String bootstrap, String topic, String group, String outFile, String lockMs, String ackMode)
+      throws Exception {
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrap);
     try (Admin admin = Admin.create(props)) {
@@ -147,7 +196,7 @@ public class ShareWorker {
       admin.incrementalAlterConfigs(Map.of(resource, List.of(lock))).all().get();
     }
     props.put("group.id", group);
-    props.put("share.acknowledgement.mode", "explicit");
+    props.put("share.acknowledgement.mode", ackMode);
     KafkaShareConsumer<String, String> consumer =
         new KafkaShareConsumer<>(props, new StringDeserializer(), new StringDeserializer());
     consumer.subscribe(List.of(topic));
