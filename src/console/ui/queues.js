@@ -130,7 +130,7 @@ export async function renderQueue(root, groupId, context) {
             onclick: async () => {
               const ok = await confirmChange(
                 'Redrive dead letters',
-                `Copy ${dead.pending} dead letter(s) of “${dead.topic}” back to their source partitions for “${groupId}”?`,
+                `Move ${dead.pending} dead letter(s) of “${groupId}” from “${dead.topic}” back to their source partitions?`,
                 'Redrive',
               )
               if (!ok) return
