@@ -16,7 +16,7 @@ import { browseMessages, type ShownBytes } from './message-browser.js'
 /** Records the queue list reads at most per group to count its dead letters (the queue view reads more). */
 export const DEAD_LETTER_LIST_SCAN_RECORDS_MAX = 10_000
 /** Time the queue list spends at most per group counting its dead letters, in ms. */
-export const DEAD_LETTER_LIST_SCAN_TIME_MAX_MS = 3_000
+export const DEAD_LETTER_LIST_SCAN_TIME_MAX_MS = 1_000
 
 export interface DeadLetterView {
   partition: number
