@@ -2,7 +2,13 @@
 // (delivery state, sessions, the durable store), which never import each other. Owns the share groups,
 // the share-partitions by (group, topic id, partition), the share-session cache and the state store.
 import { type Clock, type FileSystem, type Logger, quoted } from '../core/index.js'
-import { ShareGroup, type ShareHeartbeatInput, type ShareHeartbeatResult } from '../groups/index.js'
+import {
+  GROUP_ID_BYTES_MAX,
+  ShareGroup,
+  type ShareHeartbeatInput,
+  type ShareHeartbeatResult,
+  validGroupId,
+} from '../groups/index.js'
 import type { TopicRegistry } from '../metadata/index.js'
 import { ErrorCode } from '../protocol/index.js'
 import {
@@ -128,6 +134,11 @@ export class ShareCoordinator {
     validateOnly: boolean,
   ): Promise<{ errorCode: number; errorMessage: string | null }> {
     if (groupId === '') return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'the group id is empty' }
+    if (!validGroupId(groupId))
+      return {
+        errorCode: ErrorCode.INVALID_GROUP_ID,
+        errorMessage: `the group id is longer than ${GROUP_ID_BYTES_MAX} bytes`,
+      }
     const next = new Map(this.#store.groupConfigs(groupId))
     for (const change of changes) {
       if (change.op === 1) {
@@ -232,8 +243,14 @@ export class ShareCoordinator {
 
   /** Handles a ShareGroupHeartbeat; creates the group on a first join. */
   heartbeat(groupId: string, input: ShareHeartbeatInput): ShareHeartbeatAnswer {
-    if (groupId.length === 0)
-      return { ...noAssignment(ErrorCode.INVALID_GROUP_ID, 'the group id is empty'), assignment: null }
+    if (!validGroupId(groupId))
+      return {
+        ...noAssignment(
+          ErrorCode.INVALID_GROUP_ID,
+          `the group id is empty or longer than ${GROUP_ID_BYTES_MAX} bytes`,
+        ),
+        assignment: null,
+      }
     let group = this.#groups.get(groupId)
     if (group === undefined) {
       if (input.memberEpoch !== 0)
@@ -457,8 +474,11 @@ export class ShareCoordinator {
     groupId: string,
     createIfUnknown: boolean,
   ): { errorCode: number; errorMessage: string } | undefined {
-    if (groupId === '')
-      return { errorCode: ErrorCode.INVALID_GROUP_ID, errorMessage: 'The group id is empty.' }
+    if (!validGroupId(groupId))
+      return {
+        errorCode: ErrorCode.INVALID_GROUP_ID,
+        errorMessage: `The group id is empty or longer than ${GROUP_ID_BYTES_MAX} bytes.`,
+      }
     const group = this.#groups.get(groupId)
     if (group !== undefined && group.members.size > 0)
       return {

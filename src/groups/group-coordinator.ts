@@ -39,6 +39,7 @@ import type {
   OffsetFetchInput,
   OffsetFetchResult,
 } from './group-types.js'
+import { GROUP_ID_BYTES_MAX, validGroupId } from './group-types.js'
 import { DEFAULT_OFFSET_STORE_LIMITS, isStorableOffset, OffsetStore } from './offset-store.js'
 import type { TopicLookup } from './topic-lookup.js'
 import { compileTopicRegex } from './topic-regex.js'
@@ -340,7 +341,7 @@ export class GroupCoordinator {
         members: [],
       })
     if (this.#closed) return fail(ErrorCode.NOT_COORDINATOR)
-    if (input.groupId === '') return fail(ErrorCode.INVALID_GROUP_ID)
+    if (!validGroupId(input.groupId)) return fail(ErrorCode.INVALID_GROUP_ID)
     if (
       input.sessionTimeoutMs < this.#settings.sessionTimeoutMinMs ||
       input.sessionTimeoutMs > this.#settings.sessionTimeoutMaxMs
@@ -377,7 +378,7 @@ export class GroupCoordinator {
         assignment: Buffer.alloc(0),
       })
     if (this.#closed) return fail(ErrorCode.NOT_COORDINATOR)
-    if (input.groupId === '') return fail(ErrorCode.INVALID_GROUP_ID)
+    if (!validGroupId(input.groupId)) return fail(ErrorCode.INVALID_GROUP_ID)
     const group = this.#classicGroup(input.groupId)
     if (group === undefined) return fail(ErrorCode.UNKNOWN_MEMBER_ID)
     return group.sync(input)
@@ -391,7 +392,7 @@ export class GroupCoordinator {
     groupInstanceId: string | null
   }): number {
     if (this.#closed) return ErrorCode.NOT_COORDINATOR
-    if (input.groupId === '') return ErrorCode.INVALID_GROUP_ID
+    if (!validGroupId(input.groupId)) return ErrorCode.INVALID_GROUP_ID
     const group = this.#classicGroup(input.groupId)
     if (group === undefined) return ErrorCode.UNKNOWN_MEMBER_ID
     return group.heartbeat(input.memberId, input.groupInstanceId, input.generationId)
@@ -407,7 +408,7 @@ export class GroupCoordinator {
         errorCode: ErrorCode.NOT_COORDINATOR,
         memberErrors: members.map(() => ErrorCode.NOT_COORDINATOR),
       }
-    if (groupId === '')
+    if (!validGroupId(groupId))
       return {
         errorCode: ErrorCode.INVALID_GROUP_ID,
         memberErrors: members.map(() => ErrorCode.INVALID_GROUP_ID),
@@ -507,6 +508,7 @@ export class GroupCoordinator {
   /** Kafka's shape checks of ConsumerGroupHeartbeat; a message for INVALID_REQUEST, or undefined. */
   #invalidHeartbeat(input: ConsumerGroupHeartbeatInput): string | undefined {
     if (input.groupId === '') return 'GroupId can not be empty.'
+    if (!validGroupId(input.groupId)) return `GroupId is longer than ${GROUP_ID_BYTES_MAX} bytes.`
     if (input.apiVersion >= 1 && input.memberId === '') return 'MemberId can not be empty.'
     if (input.memberEpoch !== 0 && input.memberId === '') return 'MemberId can not be empty.'
     if (input.instanceId === '') return 'InstanceId can not be empty.'
@@ -538,7 +540,7 @@ export class GroupCoordinator {
         partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
       }))
     if (this.#closed) return all(ErrorCode.NOT_COORDINATOR)
-    if (input.groupId === '') return all(ErrorCode.INVALID_GROUP_ID)
+    if (!validGroupId(input.groupId)) return all(ErrorCode.INVALID_GROUP_ID)
     let entry = this.#groups.get(input.groupId)
     if (entry === undefined) {
       // Only commits from outside any group generation may create a group (simple consumers, tools).
@@ -621,7 +623,7 @@ export class GroupCoordinator {
   /** OffsetFetch for one group. Partitions with nothing committed answer offset -1 and no error. */
   fetchOffsets(input: OffsetFetchInput): OffsetFetchResult {
     if (this.#closed) return { errorCode: ErrorCode.NOT_COORDINATOR, topics: [] }
-    if (input.groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] }
+    if (!validGroupId(input.groupId)) return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] }
     const entry = this.#groups.get(input.groupId)
     if (
       entry !== undefined &&
@@ -663,7 +665,7 @@ export class GroupCoordinator {
     topics: readonly { name: string; partitions: readonly { partitionIndex: number }[] }[],
   ): Promise<OffsetDeleteResult> {
     if (this.#closed) return { errorCode: ErrorCode.NOT_COORDINATOR, topics: [] }
-    if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] }
+    if (!validGroupId(groupId)) return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] }
     const entry = this.#groups.get(groupId)
     if (entry === undefined) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] }
     let subscribed: Set<string> = new Set()
@@ -812,7 +814,7 @@ export class GroupCoordinator {
     const records: GroupRecord[] = []
     const results = groupIds.map((groupId): { groupId: string; errorCode: number } => {
       if (this.#closed) return { groupId, errorCode: ErrorCode.NOT_COORDINATOR }
-      if (groupId === '') return { groupId, errorCode: ErrorCode.INVALID_GROUP_ID }
+      if (!validGroupId(groupId)) return { groupId, errorCode: ErrorCode.INVALID_GROUP_ID }
       const entry = this.#groups.get(groupId)
       if (entry === undefined) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND }
       if (!this.#isEmpty(entry.group)) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP }

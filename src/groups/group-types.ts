@@ -172,3 +172,18 @@ export interface ConsumerGroupHeartbeatResult {
   heartbeatIntervalMs: number
   assignment: { topicPartitions: { topicId: string; partitions: number[] }[] } | null
 }
+
+/**
+ * The longest group id accepted, in UTF-8 bytes: the most an int16-sized string can carry, so that every group
+ * can be named in every version of every answer (ListGroups v0-2, DescribeGroups v0-4 and OffsetFetch v0-5 are
+ * not flexible). Flexible versions could carry longer ids; a longer id gets INVALID_GROUP_ID (#7, fuzzer).
+ */
+export const GROUP_ID_BYTES_MAX = 0x7fff
+
+/** Whether a group id is one the broker accepts: not empty and at most GROUP_ID_BYTES_MAX bytes. */
+export function validGroupId(groupId: string): boolean {
+  // A UTF-8 byte is at least one and at most three per UTF-16 unit: skip the count when the length decides.
+  if (groupId.length === 0) return false
+  if (groupId.length * 3 <= GROUP_ID_BYTES_MAX) return true
+  return groupId.length <= GROUP_ID_BYTES_MAX && Buffer.byteLength(groupId, 'utf8') <= GROUP_ID_BYTES_MAX
+}

@@ -39,6 +39,7 @@ export type {
   OffsetFetchInput,
   OffsetFetchResult,
 } from './group-types.js'
+export { GROUP_ID_BYTES_MAX, validGroupId } from './group-types.js'
 export {
   DEFAULT_OFFSET_STORE_LIMITS,
   type GroupOffsets,

@@ -20,6 +20,7 @@ import type { BrokerContext } from '../broker-context.js'
 import type { Handler, RequestContext } from '../handler.js'
 import { findCoordinator } from './find-coordinator.js'
 import { groupHandlers } from './group-handlers.js'
+import { consumerGroupHeartbeat } from './consumer-group-heartbeat.js'
 import { heartbeat } from './heartbeat.js'
 import { joinGroup } from './join-group.js'
 import { leaveGroup } from './leave-group.js'
@@ -136,6 +137,65 @@ describe('group handlers', () => {
     )
     assert.equal(answer.coordinators[0].nodeId, 7)
     assert.equal(answer.coordinators[5].nodeId, -1)
+    await groups.close()
+  })
+
+  it('#7: a group id longer than an int16 string can carry is INVALID_GROUP_ID, so ListGroups v0-2 can still name every group', async () => {
+    // Flexible versions carry compact strings of any length; before the bound a 40,000-byte id created a
+    // group, and every later ListGroups v0-2 answer failed to encode and closed its connection (fuzzer).
+    const { call, groups } = await setup()
+    const long = 'g'.repeat(40_000)
+    const atBound = 'h'.repeat(0x7fff)
+    const join = await call(joinGroup, 9, {
+      groupId: long,
+      sessionTimeoutMs: 10_000,
+      rebalanceTimeoutMs: 30_000,
+      memberId: '',
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
+      reason: null,
+    })
+    assert.equal(join.errorCode, ErrorCode.INVALID_GROUP_ID)
+    const commit = await call(offsetCommit, 8, {
+      groupId: long,
+      generationIdOrMemberEpoch: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: [
+        { name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 1, committedMetadata: null }] },
+      ],
+    })
+    assert.equal(commit.topics[0].partitions[0].errorCode, ErrorCode.INVALID_GROUP_ID)
+    const heartbeat848 = await call(consumerGroupHeartbeat, 0, {
+      groupId: long,
+      memberId: '',
+      memberEpoch: 0,
+      instanceId: null,
+      rackId: null,
+      rebalanceTimeoutMs: 30_000,
+      subscribedTopicNames: ['orders'],
+      serverAssignor: null,
+      topicPartitions: [],
+    })
+    assert.equal(heartbeat848.errorCode, ErrorCode.INVALID_REQUEST)
+    // An id of exactly the bound is a group like any other, and old versions can name it.
+    const atBoundCommit = await call(offsetCommit, 8, {
+      groupId: atBound,
+      generationIdOrMemberEpoch: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: [
+        { name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 1, committedMetadata: null }] },
+      ],
+    })
+    assert.equal(atBoundCommit.topics[0].partitions[0].errorCode, ErrorCode.NONE)
+    const listed = await call(listGroups, 2, {})
+    assert.equal(listed.errorCode, ErrorCode.NONE)
+    assert.deepEqual(
+      listed.groups.map((g) => g.groupId.length),
+      [0x7fff],
+    )
     await groups.close()
   })
 

@@ -2,6 +2,8 @@
 // fetching. The share session must exist and the epoch be its next one (0 cannot open a session);
 // epoch -1 closes it and releases what the member still holds there. Each partition's outcome is its
 // ErrorCode, answered once the change is synced. v2: Renew acknowledgements when IsRenewAck is set.
+
+import { validGroupId } from '../../groups/index.js'
 import { ErrorCode, ShareAcknowledgeRequest, ShareAcknowledgeResponse } from '../../protocol/index.js'
 import { defineHandler } from '../handler.js'
 import { applyAcknowledgements, type SharePartitionAnswer } from './share-fetch.js'
@@ -24,7 +26,7 @@ export const shareAcknowledge = defineHandler({
     })
     const groupId = request.groupId ?? ''
     const memberId = request.memberId ?? ''
-    if (groupId === '') return topLevel(ErrorCode.INVALID_GROUP_ID, 'GroupId is empty')
+    if (!validGroupId(groupId)) return topLevel(ErrorCode.INVALID_GROUP_ID, 'GroupId is empty or too long')
     if (memberId === '') return topLevel(ErrorCode.INVALID_REQUEST, 'MemberId is empty')
     const checked = broker.shares.sessions.acknowledge(groupId, memberId, request.shareSessionEpoch)
     if (checked.session === null) return topLevel(checked.errorCode, checked.errorMessage ?? '')

@@ -10,6 +10,7 @@
 // next fetch offsets (bytesAvailable), then acquires; at MaxWaitMs it answers with whatever it can acquire.
 // Not implemented: read_committed isolation (share.isolation.level), group-level overrides of the share.* configs.
 import { quoted } from '../../core/index.js'
+import { validGroupId } from '../../groups/index.js'
 import { ErrorCode, type MessageValue, ShareFetchRequest, ShareFetchResponse } from '../../protocol/index.js'
 import { readBatchHeader } from '../../record-batch/index.js'
 import type { AcknowledgementBatch, AcquiredRange } from '../../share-partitions/index.js'
@@ -289,7 +290,7 @@ export const shareFetch = defineHandler({
     })
     const groupId = request.groupId ?? ''
     const memberId = request.memberId ?? ''
-    if (groupId === '') return topLevel(ErrorCode.INVALID_GROUP_ID, 'GroupId is empty')
+    if (!validGroupId(groupId)) return topLevel(ErrorCode.INVALID_GROUP_ID, 'GroupId is empty or too long')
     if (memberId === '') return topLevel(ErrorCode.INVALID_REQUEST, 'MemberId is empty')
     const epoch = request.shareSessionEpoch
     const hasAcknowledgements = request.topics.some((t) =>
