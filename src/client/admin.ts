@@ -23,7 +23,9 @@ export interface NewTopic {
 
 /** One partition's log in a log directory, as Admin.describeLogDirs returns it. */
 export interface LogDirPartition {
+  /** The partition's topic. */
   topic: string
+  /** The partition's index in its topic. */
   partition: number
   /** Bytes of its segment files on disk. */
   sizeBytes: number
@@ -105,7 +107,9 @@ export interface PartitionOffsetLag {
 
 /** Where a share group (KIP-932) stands on one partition. */
 export interface ShareGroupPartitionOffset {
+  /** The partition's topic. */
   topic: string
+  /** The partition's index in its topic. */
   partition: number
   /** The share-partition start offset: every record before it is done; -1 if the group has no state there. */
   startOffset: number
@@ -117,7 +121,10 @@ export interface ShareGroupPartitionOffset {
 export type ShareOffsetTarget =
   | 'earliest'
   | 'latest'
-  | { readonly timestampMs: number }
+  | {
+      /** The first record at or after this time (ms since the epoch), per partition. */
+      readonly timestampMs: number
+    }
   | Readonly<Record<number, number>>
 
 /** Options of an Admin client: those of every client, and the broker-side operation timeout. */
