@@ -595,13 +595,14 @@ PY
 
 # Three implicit-mode workers (share.acknowledgement.mode=implicit: a poll or commitSync() accepts every record
 # of the previous poll, close() the last ones; 10 ms per record) on a one-partition topic share 600 records
-# (in batches of 20, else Kafka's batch-optimized acquisition hands one fetch all 600 as one batch):
+# (produced once all three have polled, in batches of 20, else Kafka's batch-optimized acquisition hands one
+# fetch all 600 as one batch):
 # each is delivered once, at delivery count 1, every worker gets at least a tenth, and after they close a
 # fresh worker gets nothing (every record was accepted implicitly; one left acquired would be released at
 # close and show here).
 check_implicit_workers() {
   local check=implicit-workers count=600 topic="implicit-$(date +%s)-$$" group="implicit-$$"
-  if ! timeout 120 "${java_run[@]}" setup "$bootstrap" "$topic" "$group" "$count" 20 >> "$logs/setup.log" 2>&1; then
+  if ! timeout 120 "${java_run[@]}" setup "$bootstrap" "$topic" "$group" 0 >> "$logs/setup.log" 2>&1; then
     result "$check" FAIL "setup failed: $(tail -3 "$logs/setup.log" | tr '\n' ' ')"
     return
   fi
@@ -612,7 +613,19 @@ check_implicit_workers() {
     "${java_run[@]}" implicit "$bootstrap" "$topic" "$group" "$work/$check-$i" "$stop" 10 >> "$logs/$check-$i.log" 2>&1 &
     worker_pids+=($!)
   done
-  local deadline=$((SECONDS + 120))
+  # The records come once all three have polled (JVMs start slowly on a loaded machine; the first up would
+  # otherwise take them all).
+  local deadline=$((SECONDS + 60))
+  while ((SECONDS < deadline)) && ! [[ -f "$work/$check-1.ready" && -f "$work/$check-2.ready" && -f "$work/$check-3.ready" ]]; do
+    sleep 0.2
+  done
+  sleep 2
+  if ! timeout 120 "${java_run[@]}" produce "$bootstrap" "$topic" "$count" 20 >> "$logs/setup.log" 2>&1; then
+    stop_workers "$stop"
+    result "$check" FAIL "producing failed: $(tail -3 "$logs/setup.log" | tr '\n' ' ')"
+    return
+  fi
+  deadline=$((SECONDS + 120))
   while ((SECONDS < deadline)); do
     (($(cat "$work/$check"-[123] | wc -l) >= count)) && break
     sleep 1

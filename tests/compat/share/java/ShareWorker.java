@@ -31,7 +31,9 @@
 //                                        on each record and appends "offset value deliveryCount" per record
 //                                        delivered; it never calls acknowledge(): every second batch is
 //                                        accepted by commitSync(), the others by the next poll (and the last
-//                                        one by close())
+//                                        one by close()); touches OUTFILE.ready after its first poll
+//   produce BOOTSTRAP TOPIC COUNT PER_BATCH
+//                                        produce COUNT records "0".."COUNT-1", flushed every PER_BATCH
 //   implicithold BOOTSTRAP TOPIC GROUP OUTFILE LOCKMS
 //                                        as hold, but the consumer is in implicit acknowledgement mode (its
 //                                        batch would be accepted by the next poll, which never comes)
@@ -81,6 +83,8 @@ public class ShareWorker {
     else if (args.length >= 6 && args[0].equals("hold")) hold(args[1], args[2], args[3], args[4], args[5], "explicit");
     else if (args.length >= 6 && args[0].equals("implicithold"))
       hold(args[1], args[2], args[3], args[4], args[5], "implicit");
+    else if (args.length >= 5 && args[0].equals("produce"))
+      produce(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]));
     else if (args.length >= 6 && args[0].equals("implicit"))
       implicitWork(args[1], args[2], args[3], args[4], args[5], args.length > 6 ? Long.parseLong(args[6]) : 0);
     else if (args.length >= 6 && args[0].equals("worker"))
@@ -102,6 +106,12 @@ public class ShareWorker {
           new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET);
       admin.incrementalAlterConfigs(Map.of(resource, List.of(earliest))).all().get();
     }
+    produce(bootstrap, topic, count, perBatch);
+  }
+
+  static void produce(String bootstrap, String topic, int count, int perBatch) throws Exception {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrap);
     props.put("acks", "all");
     props.put("linger.ms", "5");
     try (KafkaProducer<String, String> producer =
@@ -112,7 +122,7 @@ public class ShareWorker {
       }
       producer.flush();
     }
-    System.out.println("setup done: " + count + " records in " + topic);
+    System.out.println(count + " records in " + topic);
   }
 
   static void work(
@@ -169,8 +179,13 @@ public class ShareWorker {
         PrintWriter out = new PrintWriter(new FileWriter(outFile, true), true)) {
       consumer.subscribe(List.of(topic));
       long batches = 0;
+      boolean ready = false;
       while (!Files.exists(Path.of(stopFile))) {
         ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(200));
+        if (!ready) {
+          Files.writeString(Path.of(outFile + ".ready"), "");
+          ready = true;
+        }
         if (records.isEmpty()) continue;
         for (ConsumerRecord<String, String> record : records) {
           if (workMs > 0) Thread.sleep(workMs);
