@@ -1,9 +1,11 @@
 // Dead letters of a share group (KIP-1191) and their redrive, one meaning for the CLI and the console
 // (decision 0006): the mark is the committed offset of the consumer group `brook-redrive.<share group>` on
 // the dead-letter topic; a redrive moves letters in batches (acknowledged, then marked, then deleted).
-import type { ClientOptions } from './cluster.js'
-import { type Message, Consumer } from './consumer.js'
+
+import { SystemClock } from '../io/index.js'
 import type { Admin } from './admin.js'
+import type { ClientOptions } from './cluster.js'
+import { Consumer, type Message } from './consumer.js'
 import { InvalidArgumentError } from './errors.js'
 import { Producer } from './producer.js'
 
@@ -286,7 +288,9 @@ async function readRanges(
   if (open.size === 0) return 'read'
   const stop = new AbortController()
   let timedOut = false
-  const timer = setTimeout(() => {
+  // The clients' clock (a simulated one in tests), as every timer of the SDK.
+  const clock = clientOptions.clock ?? new SystemClock()
+  const timer = clock.setTimeout(() => {
     timedOut = true
     stop.abort()
   }, timeMaxMs)
@@ -325,7 +329,7 @@ async function readRanges(
     if (timedOut) return 'timed out'
     throw error
   } finally {
-    clearTimeout(timer)
+    timer.cancel()
     await consumer.close()
   }
 }
