@@ -2,7 +2,7 @@
 import type { Command } from 'commander'
 import { Admin, type ConfigResourceType } from '../client/index.js'
 import { type ConnectionFlags, clientOptions, collect, integer, positive, withConnection } from './common.js'
-import { parsePairs, printJson, printTable, UsageError } from './output.js'
+import { parsePairs, printJson, printMembers, printTable, UsageError } from './output.js'
 
 type Flags = ConnectionFlags & { json?: boolean }
 
@@ -195,18 +195,7 @@ export function addGroupCommands(program: Command): void {
         process.stdout.write(
           `group ${group.groupId}: ${group.type}, ${group.state}, epoch ${group.epoch}, ${group.members.length} member(s), total lag ${lag}\n`,
         )
-        if (group.members.length > 0) {
-          process.stdout.write('\n')
-          printTable(
-            ['MEMBER', 'CLIENT', 'HOST', 'ASSIGNMENT'],
-            group.members.map((m) => [
-              m.memberId,
-              m.clientId,
-              m.clientHost,
-              m.assignment.map((tp) => `${tp.topic}-${tp.partition}`).join(','),
-            ]),
-          )
-        }
+        printMembers(group.members)
         if (partitions.length > 0) {
           process.stdout.write('\n')
           printTable(

@@ -46,3 +46,25 @@ export function parsePairs(pairs: readonly string[], what: string): Array<[strin
     return [pair.slice(0, at), pair.slice(at + 1)]
   })
 }
+
+/** A group's members (consumer or share group), as `groups describe` and `queues describe` print them. */
+export function printMembers(
+  members: ReadonlyArray<{
+    memberId: string
+    clientId: string
+    clientHost: string
+    assignment: ReadonlyArray<{ topic: string; partition: number }>
+  }>,
+): void {
+  if (members.length === 0) return
+  process.stdout.write('\n')
+  printTable(
+    ['MEMBER', 'CLIENT', 'HOST', 'ASSIGNMENT'],
+    members.map((m) => [
+      m.memberId,
+      m.clientId,
+      m.clientHost,
+      m.assignment.map((tp) => `${tp.topic}-${tp.partition}`).join(','),
+    ]),
+  )
+}

@@ -15,7 +15,7 @@ import {
 } from '../client/index.js'
 import { httpGetJson } from '../io/index.js'
 import { type ConnectionFlags, clientOptions, collect, positive, withConnection } from './common.js'
-import { CliFailure, printJson, printTable, UsageError } from './output.js'
+import { CliFailure, printJson, printMembers, printTable, UsageError } from './output.js'
 import { Progress } from './progress.js'
 
 type Flags = ConnectionFlags & { json?: boolean; http?: string }
@@ -256,18 +256,7 @@ export function addQueueCommands(program: Command): void {
         process.stdout.write(
           `share group ${group.groupId}: ${group.state}, epoch ${group.epoch}, ${group.members.length} member(s), lag ${show(described.lag)}, in flight ${show(described.inFlight)}\n`,
         )
-        if (group.members.length > 0) {
-          process.stdout.write('\n')
-          printTable(
-            ['MEMBER', 'CLIENT', 'HOST', 'ASSIGNMENT'],
-            group.members.map((m) => [
-              m.memberId,
-              m.clientId,
-              m.clientHost,
-              m.assignment.map((tp) => `${tp.topic}-${tp.partition}`).join(','),
-            ]),
-          )
-        }
+        printMembers(group.members)
         if (partitions.length > 0) {
           process.stdout.write('\n')
           printTable(
