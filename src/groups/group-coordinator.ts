@@ -22,10 +22,12 @@ import {
   type GroupRecord,
   GroupLog,
   type MembershipValue,
+  type PendingOffset,
   type StoredGroups,
   type StoredOffset,
 } from './group-log.js'
 import type {
+  CommitPartitionInput,
   ConsumerGroupHeartbeatInput,
   ConsumerGroupHeartbeatResult,
   DescribedClassicGroup,
@@ -38,9 +40,15 @@ import type {
   OffsetDeleteResult,
   OffsetFetchInput,
   OffsetFetchResult,
+  TxnOffsetCommitInput,
 } from './group-types.js'
 import { GROUP_ID_BYTES_MAX, validGroupId } from './group-types.js'
-import { DEFAULT_OFFSET_STORE_LIMITS, isStorableOffset, OffsetStore } from './offset-store.js'
+import {
+  DEFAULT_OFFSET_STORE_LIMITS,
+  isStorableOffset,
+  OffsetStore,
+  type PendingOffsets,
+} from './offset-store.js'
 import type { TopicLookup } from './topic-lookup.js'
 import { compileTopicRegex } from './topic-regex.js'
 
@@ -99,6 +107,8 @@ export class GroupCoordinator {
   #membershipFlushQueued = false
   /** Set by the first FindCoordinator for a group: Kafka creates `__consumer_offsets` at that moment. */
   #offsetsTopicRequested = false
+  /** Transaction ends being written, by group and producer id; a failed one stays so retries see it. */
+  readonly #completions = new Map<string, Promise<void>>()
 
   private constructor(options: GroupCoordinatorOptions, log: GroupLog, state: StoredGroups) {
     this.#clock = options.clock
@@ -148,6 +158,22 @@ export class GroupCoordinator {
           // Written before commits were range-checked (#7): answering it would break every OffsetFetch.
           this.#logger.warn('groups log: dropping an offset out of range', { groupId, topic, partition })
           unreadable.push({ type: 'offset-delete', groupId, topic, partition })
+        }
+      }
+      for (const [producerId, topics] of stored.pending ?? []) {
+        for (const [topic, partitions] of topics) {
+          for (const [partition, pending] of partitions) {
+            if (isStorableOffset(pending)) {
+              this.#offsets.setPending(groupId, producerId, topic, partition, pending)
+              continue
+            }
+            this.#logger.warn('groups log: dropping a pending offset out of range', {
+              groupId,
+              topic,
+              partition,
+            })
+            unreadable.push({ type: 'txn-offset-delete', groupId, producerId, topic, partition })
+          }
         }
       }
       const fresh = () =>
@@ -225,6 +251,7 @@ export class GroupCoordinator {
         groupType: group.type,
         protocolType: group.protocolType,
         offsets: this.#offsets.offsetsOf(groupId),
+        pending: this.#offsets.pendingOf(groupId) as Map<number, PendingOffsets>,
         membership: { ...group.exportState() },
         members,
       })
@@ -554,57 +581,195 @@ export class GroupCoordinator {
     if (error !== ErrorCode.NONE) return all(error)
     const nowMs = this.#clock.nowMs()
     const records: GroupRecord[] = []
-    const results = input.topics.map((topic) => {
-      const partitionCount = this.#topics.partitionCount(topic.name)
-      return {
-        name: topic.name,
-        partitions: topic.partitions.map((p) => {
-          let errorCode: number = ErrorCode.NONE
-          const metadata = p.committedMetadata ?? ''
-          if (!Number.isSafeInteger(p.committedOffset)) {
-            // Kafka stores any int64; offsets here are JavaScript numbers, exact only within 2^53, and no
-            // partition of this broker can reach such an offset.
-            errorCode = ErrorCode.OFFSET_OUT_OF_RANGE
-          } else if (Buffer.byteLength(metadata, 'utf8') > this.#settings.offsetMetadataMaxBytes) {
-            errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE
-          } else if (
-            partitionCount === undefined ||
-            p.partitionIndex < 0 ||
-            p.partitionIndex >= partitionCount
-          ) {
-            errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-          } else if (!this.#offsets.fits(input.groupId, topic.name, p.partitionIndex)) {
-            // Kafka's answer for offset data it cannot store (there: a batch over the segment size).
-            errorCode = ErrorCode.INVALID_COMMIT_OFFSET_SIZE
-          } else {
-            const stored: StoredOffset = {
-              offset: p.committedOffset,
-              leaderEpoch: p.committedLeaderEpoch,
-              metadata,
-              commitTimestampMs: nowMs,
-            }
-            this.#offsets.set(input.groupId, topic.name, p.partitionIndex, stored)
-            records.push({
-              type: 'offset',
-              groupId: input.groupId,
-              topic: topic.name,
-              partition: p.partitionIndex,
-              ...stored,
-            })
-          }
-          return { partitionIndex: p.partitionIndex, errorCode }
-        }),
-      }
-    })
+    const results = input.topics.map((topic) => ({
+      name: topic.name,
+      partitions: topic.partitions.map((p) => {
+        const errorCode = this.#checkOffset(topic.name, p, () =>
+          this.#offsets.fits(input.groupId, topic.name, p.partitionIndex),
+        )
+        if (errorCode !== ErrorCode.NONE) return { partitionIndex: p.partitionIndex, errorCode }
+        const stored: StoredOffset = {
+          offset: p.committedOffset,
+          leaderEpoch: p.committedLeaderEpoch,
+          metadata: p.committedMetadata ?? '',
+          commitTimestampMs: nowMs,
+        }
+        this.#offsets.set(input.groupId, topic.name, p.partitionIndex, stored)
+        records.push({
+          type: 'offset',
+          groupId: input.groupId,
+          topic: topic.name,
+          partition: p.partitionIndex,
+          ...stored,
+        })
+        records.push(...this.#supersedePending(input.groupId, topic.name, p.partitionIndex))
+        return { partitionIndex: p.partitionIndex, errorCode }
+      }),
+    }))
+    return this.#appendCommit(input.groupId, records, results)
+  }
+
+  /** The checks of one committed offset shared by OffsetCommit and TxnOffsetCommit; NONE when it may be stored. */
+  #checkOffset(topic: string, p: CommitPartitionInput, fits: () => boolean): number {
+    const partitionCount = this.#topics.partitionCount(topic)
+    // Kafka stores any int64; offsets here are JavaScript numbers, exact only within 2^53, and no
+    // partition of this broker can reach such an offset.
+    if (!Number.isSafeInteger(p.committedOffset)) return ErrorCode.OFFSET_OUT_OF_RANGE
+    if (Buffer.byteLength(p.committedMetadata ?? '', 'utf8') > this.#settings.offsetMetadataMaxBytes) {
+      return ErrorCode.OFFSET_METADATA_TOO_LARGE
+    }
+    if (partitionCount === undefined || p.partitionIndex < 0 || p.partitionIndex >= partitionCount) {
+      return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+    }
+    // Kafka's answer for offset data it cannot store (there: a batch over the segment size).
+    if (!fits()) return ErrorCode.INVALID_COMMIT_OFFSET_SIZE
+    return ErrorCode.NONE
+  }
+
+  /**
+   * A plain commit after a transaction stored an offset for the same partition wins over it when the
+   * transaction commits (Kafka orders them by log position): marks those pending offsets superseded.
+   */
+  #supersedePending(groupId: string, topic: string, partition: number): GroupRecord[] {
+    const records: GroupRecord[] = []
+    for (const [producerId, offsets] of this.#offsets.pendingOf(groupId)) {
+      const pending = offsets.get(topic)?.get(partition)
+      if (pending === undefined || pending.superseded) continue
+      const superseded: PendingOffset = { ...pending, superseded: true }
+      this.#offsets.setPending(groupId, producerId, topic, partition, superseded)
+      records.push({ type: 'txn-offset', groupId, producerId, topic, partition, ...superseded })
+    }
+    return records
+  }
+
+  /** Makes a commit's records durable; on failure every accepted partition answers COORDINATOR_NOT_AVAILABLE. */
+  async #appendCommit(
+    groupId: string,
+    records: GroupRecord[],
+    results: OffsetCommitTopicResult[],
+  ): Promise<OffsetCommitTopicResult[]> {
     try {
       await this.#append(records)
     } catch (error) {
-      this.#logger.error('groups log: commit failed', { groupId: input.groupId, error })
+      this.#logger.error('groups log: commit failed', { groupId, error })
       for (const t of results)
         for (const p of t.partitions)
           if (p.errorCode === ErrorCode.NONE) p.errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE
     }
     return results
+  }
+
+  /**
+   * TxnOffsetCommit, after the transaction coordinator accepted the producer: stores the offsets as
+   * pending for (group, producer id) until `completeTransaction`. Member and generation are checked
+   * only when given (v3+), as Kafka does; old versions carry none and are accepted in any group state.
+   * Resolves once the pending offsets are durable.
+   */
+  async txnOffsetCommit(input: TxnOffsetCommitInput): Promise<OffsetCommitTopicResult[]> {
+    const all = (errorCode: number): OffsetCommitTopicResult[] =>
+      input.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+      }))
+    if (this.#closed) return all(ErrorCode.NOT_COORDINATOR)
+    if (!validGroupId(input.groupId)) return all(ErrorCode.INVALID_GROUP_ID)
+    let entry = this.#groups.get(input.groupId)
+    if (entry === undefined) {
+      if (input.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION)
+      if (this.#atGroupsMax()) return all(ErrorCode.INVALID_COMMIT_OFFSET_SIZE)
+      entry = { group: this.#newClassicGroup(input.groupId) }
+      this.#groups.set(input.groupId, entry)
+    }
+    const error = this.#validateTxnCommit(entry.group, input)
+    if (error !== ErrorCode.NONE) return all(error)
+    const nowMs = this.#clock.nowMs()
+    const { groupId, producerId, producerEpoch } = input
+    const records: GroupRecord[] = []
+    const results = input.topics.map((topic) => ({
+      name: topic.name,
+      partitions: topic.partitions.map((p) => {
+        const errorCode = this.#checkOffset(topic.name, p, () =>
+          this.#offsets.fitsPending(groupId, producerId, topic.name, p.partitionIndex),
+        )
+        if (errorCode !== ErrorCode.NONE) return { partitionIndex: p.partitionIndex, errorCode }
+        const pending: PendingOffset = {
+          offset: p.committedOffset,
+          leaderEpoch: p.committedLeaderEpoch,
+          metadata: p.committedMetadata ?? '',
+          commitTimestampMs: nowMs,
+          producerEpoch,
+          superseded: false,
+        }
+        this.#offsets.setPending(groupId, producerId, topic.name, p.partitionIndex, pending)
+        records.push({
+          type: 'txn-offset',
+          groupId,
+          producerId,
+          topic: topic.name,
+          partition: p.partitionIndex,
+          ...pending,
+        })
+        return { partitionIndex: p.partitionIndex, errorCode }
+      }),
+    }))
+    return this.#appendCommit(groupId, records, results)
+  }
+
+  #validateTxnCommit(group: Group, input: TxnOffsetCommitInput): number {
+    if (group.type === 'consumer') {
+      if (group.dead) return ErrorCode.COORDINATOR_NOT_AVAILABLE
+      return group.validateOffsetRequest(input.memberId, input.generationId, true)
+    }
+    if (group.state === ClassicGroupState.Dead) return ErrorCode.COORDINATOR_NOT_AVAILABLE
+    if (input.generationId < 0 && group.state === ClassicGroupState.Empty) return ErrorCode.NONE
+    if (input.generationId >= 0 || input.memberId !== '' || input.groupInstanceId !== null) {
+      return group.validateMember(input.memberId, input.groupInstanceId, input.generationId)
+    }
+    // v0-2 carry no member at all: Kafka accepts them whatever the group's state.
+    return ErrorCode.NONE
+  }
+
+  /**
+   * Ends a transaction's part in a group (the transaction coordinator calls it for each group the
+   * transaction added): on commit its pending offsets become the committed ones (except where a later
+   * plain commit superseded them), on abort they are dropped. Resolves once that is durable; idempotent,
+   * so a coordinator recovering may call it again. A group deleted meanwhile took its pending offsets
+   * with it, and nothing is committed for it.
+   */
+  completeTransaction(
+    groupId: string,
+    producerId: number,
+    producerEpoch: number,
+    commit: boolean,
+  ): Promise<void> {
+    const key = JSON.stringify([groupId, producerId])
+    const inFlight = this.#completions.get(key)
+    const pending = this.#offsets.takePending(groupId, producerId)
+    if (pending === undefined) return inFlight ?? Promise.resolve()
+    const nowMs = this.#clock.nowMs()
+    const records: GroupRecord[] = []
+    for (const [topic, partitions] of pending) {
+      for (const [partition, offset] of partitions) {
+        if (commit && !offset.superseded) {
+          const stored: StoredOffset = {
+            offset: offset.offset,
+            leaderEpoch: offset.leaderEpoch,
+            metadata: offset.metadata,
+            // Retention counts from the moment the offset became visible.
+            commitTimestampMs: nowMs,
+          }
+          this.#offsets.set(groupId, topic, partition, stored)
+          records.push({ type: 'offset', groupId, topic, partition, ...stored })
+        }
+        records.push({ type: 'txn-offset-delete', groupId, producerId, topic, partition })
+      }
+    }
+    this.#logger.debug('transaction ended in group', { groupId, producerId, producerEpoch, commit })
+    const done = this.#append(records).then(() => {
+      if (this.#completions.get(key) === done) this.#completions.delete(key)
+    })
+    this.#completions.set(key, done)
+    return done
   }
 
   #validateCommit(group: Group, input: OffsetCommitInput): number {
@@ -634,19 +799,32 @@ export class GroupCoordinator {
       if (error !== ErrorCode.NONE) return { errorCode: error, topics: [] }
     }
     const offsets = this.#offsets.offsetsOf(input.groupId)
-    const answer = (partitionIndex: number, stored: StoredOffset | undefined): FetchedPartition => ({
-      partitionIndex,
-      committedOffset: stored?.offset ?? -1,
-      committedLeaderEpoch: stored?.leaderEpoch ?? -1,
-      metadata: stored?.metadata ?? '',
-      errorCode: ErrorCode.NONE,
-    })
+    const answer = (
+      topic: string,
+      partitionIndex: number,
+      stored: StoredOffset | undefined,
+    ): FetchedPartition =>
+      input.requireStable === true && this.#offsets.hasPending(input.groupId, topic, partitionIndex)
+        ? {
+            partitionIndex,
+            committedOffset: -1,
+            committedLeaderEpoch: -1,
+            metadata: '',
+            errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT,
+          }
+        : {
+            partitionIndex,
+            committedOffset: stored?.offset ?? -1,
+            committedLeaderEpoch: stored?.leaderEpoch ?? -1,
+            metadata: stored?.metadata ?? '',
+            errorCode: ErrorCode.NONE,
+          }
     if (input.topics === null) {
       return {
         errorCode: ErrorCode.NONE,
         topics: [...offsets].map(([name, partitions]) => ({
           name,
-          partitions: [...partitions].sort(([a], [b]) => a - b).map(([p, stored]) => answer(p, stored)),
+          partitions: [...partitions].sort(([a], [b]) => a - b).map(([p, stored]) => answer(name, p, stored)),
         })),
       }
     }
@@ -654,7 +832,7 @@ export class GroupCoordinator {
       errorCode: ErrorCode.NONE,
       topics: input.topics.map((t) => ({
         name: t.name,
-        partitions: t.partitionIndexes.map((p) => answer(p, offsets.get(t.name)?.get(p))),
+        partitions: t.partitionIndexes.map((p) => answer(t.name, p, offsets.get(t.name)?.get(p))),
       })),
     }
   }

@@ -1,5 +1,5 @@
-// The groups' durable state: committed offsets, offset deletions, group creations and deletions, and each
-// group's membership (generation or epochs, members, assignments) so a restart resumes groups. Kept as
+// The groups' durable state: committed offsets, offset deletions, group creations and deletions, the
+// pending offsets of open transactions, and each group's membership (generation or epochs, members, assignments) so a restart resumes groups. Kept as
 // keyed records in a storage StateLog under `<dir>/state/` (group-committed appends, snapshots off the
 // commit path). At open, the files of the earlier format (groups.log + groups.snapshot) are migrated.
 import { CorruptDataError, type FileSystem, type Logger } from '../core/index.js'
@@ -18,6 +18,16 @@ export interface StoredOffset {
   readonly leaderEpoch: number
   readonly metadata: string
   readonly commitTimestampMs: number
+}
+
+/**
+ * An offset an open transaction stored (TxnOffsetCommit), kept until the transaction ends. `superseded`: a
+ * plain OffsetCommit of the same partition came after it, so the transaction's commit leaves that newer
+ * offset in place (Kafka orders the two by their position in its offsets log).
+ */
+export interface PendingOffset extends StoredOffset {
+  readonly producerEpoch: number
+  readonly superseded: boolean
 }
 
 /** Kind of group: the classic protocol (JoinGroup/SyncGroup) or KIP-848 (ConsumerGroupHeartbeat). */
@@ -44,6 +54,22 @@ export type GroupRecord =
       readonly topic: string
       readonly partition: number
     }
+  /** A pending transactional offset, by group, producer id and partition. */
+  | ({
+      readonly type: 'txn-offset'
+      readonly groupId: string
+      readonly producerId: number
+      readonly topic: string
+      readonly partition: number
+    } & PendingOffset)
+  /** The end of a pending offset: made committed (by an `offset` record beside it) or dropped. */
+  | {
+      readonly type: 'txn-offset-delete'
+      readonly groupId: string
+      readonly producerId: number
+      readonly topic: string
+      readonly partition: number
+    }
   /** Group-level membership state (classic: generation, protocol, leader; KIP-848: epochs, target). */
   | { readonly type: 'membership'; readonly groupId: string; readonly value: MembershipValue | null }
   /** One member as its group exports it; null removes it. */
@@ -63,6 +89,8 @@ export interface StoredGroup {
   protocolType: string
   /** Offsets by topic name, then partition index. */
   offsets: Map<string, Map<number, StoredOffset>>
+  /** Pending transactional offsets by producer id, then topic name, then partition index. */
+  pending?: Map<number, Map<string, Map<number, PendingOffset>>>
   /** Group-level membership state, if the group had members when it was last written. */
   membership?: MembershipValue
   /** Members by id. */
@@ -132,7 +160,43 @@ export function applyGroupRecord(state: StoredGroups, record: GroupRecord): void
       if (partitions.size === 0) state.get(record.groupId)?.offsets.delete(record.topic)
       return
     }
+    case 'txn-offset': {
+      let group = state.get(record.groupId)
+      if (group === undefined) {
+        group = { groupType: 'classic', protocolType: '', offsets: new Map() }
+        state.set(record.groupId, group)
+      }
+      group.pending ??= new Map()
+      let topics = group.pending.get(record.producerId)
+      if (topics === undefined) group.pending.set(record.producerId, (topics = new Map()))
+      let partitions = topics.get(record.topic)
+      if (partitions === undefined) topics.set(record.topic, (partitions = new Map()))
+      partitions.set(record.partition, {
+        offset: record.offset,
+        leaderEpoch: record.leaderEpoch,
+        metadata: record.metadata,
+        commitTimestampMs: record.commitTimestampMs,
+        producerEpoch: record.producerEpoch,
+        superseded: record.superseded,
+      })
+      return
+    }
+    case 'txn-offset-delete': {
+      const pending = state.get(record.groupId)?.pending
+      const topics = pending?.get(record.producerId)
+      const partitions = topics?.get(record.topic)
+      if (pending === undefined || topics === undefined || partitions === undefined) return
+      partitions.delete(record.partition)
+      if (partitions.size === 0) topics.delete(record.topic)
+      if (topics.size === 0) pending.delete(record.producerId)
+      return
+    }
   }
+}
+
+/** The state-log key of a pending offset. */
+function txnOffsetKey(groupId: string, producerId: number, topic: string, partition: number): string {
+  return JSON.stringify([groupId, producerId, topic, partition])
 }
 
 /** A group record as a keyed state record: groups by id, offsets by [group, topic, partition]. */
@@ -163,6 +227,25 @@ export function groupStateRecord(record: GroupRecord): StateRecord {
         key: JSON.stringify([record.groupId, record.topic, record.partition]),
         value: null,
       }
+    case 'txn-offset':
+      return {
+        type: 'txn-offset',
+        key: txnOffsetKey(record.groupId, record.producerId, record.topic, record.partition),
+        value: {
+          offset: record.offset,
+          leaderEpoch: record.leaderEpoch,
+          metadata: record.metadata,
+          commitTimestampMs: record.commitTimestampMs,
+          producerEpoch: record.producerEpoch,
+          superseded: record.superseded,
+        },
+      }
+    case 'txn-offset-delete':
+      return {
+        type: 'txn-offset',
+        key: txnOffsetKey(record.groupId, record.producerId, record.topic, record.partition),
+        value: null,
+      }
     case 'membership':
       return { type: 'membership', key: record.groupId, value: record.value }
     case 'member':
@@ -187,6 +270,11 @@ export function groupRecordOf(record: StateRecord): GroupRecord | undefined {
     if (record.value === null) return { type: 'offset-delete', groupId, topic, partition }
     return { type: 'offset', groupId, topic, partition, ...(record.value as StoredOffset) }
   }
+  if (record.type === 'txn-offset') {
+    const [groupId, producerId, topic, partition] = JSON.parse(record.key) as [string, number, string, number]
+    if (record.value === null) return { type: 'txn-offset-delete', groupId, producerId, topic, partition }
+    return { type: 'txn-offset', groupId, producerId, topic, partition, ...(record.value as PendingOffset) }
+  }
   if (record.type === 'membership') {
     return { type: 'membership', groupId: record.key, value: record.value as MembershipValue | null }
   }
@@ -197,7 +285,7 @@ export function groupRecordOf(record: StateRecord): GroupRecord | undefined {
   return undefined
 }
 
-/** The whole state as records: each group, then its offsets. */
+/** The whole state as records: each group, then its offsets, pending offsets and membership. */
 function* stateRecords(state: StoredGroups): Iterable<StateRecord> {
   for (const [groupId, group] of state) {
     yield groupStateRecord({
@@ -209,6 +297,13 @@ function* stateRecords(state: StoredGroups): Iterable<StateRecord> {
     for (const [topic, partitions] of group.offsets) {
       for (const [partition, o] of partitions) {
         yield groupStateRecord({ type: 'offset', groupId, topic, partition, ...o })
+      }
+    }
+    for (const [producerId, topics] of group.pending ?? []) {
+      for (const [topic, partitions] of topics) {
+        for (const [partition, o] of partitions) {
+          yield groupStateRecord({ type: 'txn-offset', groupId, producerId, topic, partition, ...o })
+        }
       }
     }
     if (group.membership !== undefined) {

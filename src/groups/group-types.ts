@@ -59,6 +59,21 @@ export interface OffsetCommitInput {
   readonly topics: readonly { readonly name: string; readonly partitions: readonly CommitPartitionInput[] }[]
 }
 
+/**
+ * A TxnOffsetCommit as the group sees it: offsets stored as pending for (groupId, producerId) until the
+ * transaction ends. The transaction coordinator's checks (producer epoch, group added to the transaction)
+ * come before, in the handler. v0-2 carry no member: generationId -1, memberId '', groupInstanceId null.
+ */
+export interface TxnOffsetCommitInput {
+  readonly groupId: string
+  readonly producerId: number
+  readonly producerEpoch: number
+  readonly generationId: number
+  readonly memberId: string
+  readonly groupInstanceId: string | null
+  readonly topics: readonly { readonly name: string; readonly partitions: readonly CommitPartitionInput[] }[]
+}
+
 export interface OffsetCommitTopicResult {
   name: string
   partitions: { partitionIndex: number; errorCode: number }[]
@@ -71,6 +86,11 @@ export interface OffsetFetchInput {
   readonly memberEpoch: number
   /** null asks for every committed offset of the group. */
   readonly topics: readonly { readonly name: string; readonly partitionIndexes: readonly number[] }[] | null
+  /**
+   * OffsetFetch v7+ require_stable: a partition an open transaction holds an offset for answers
+   * UNSTABLE_OFFSET_COMMIT (and offset -1) instead of its committed offset; clients retry.
+   */
+  readonly requireStable?: boolean
 }
 
 export interface FetchedPartition {

@@ -38,6 +38,7 @@ export type {
   OffsetDeleteResult,
   OffsetFetchInput,
   OffsetFetchResult,
+  TxnOffsetCommitInput,
 } from './group-types.js'
 export { GROUP_ID_BYTES_MAX, validGroupId } from './group-types.js'
 export {
@@ -45,7 +46,9 @@ export {
   type GroupOffsets,
   OffsetStore,
   type OffsetStoreLimits,
+  type PendingOffsets,
 } from './offset-store.js'
+export type { PendingOffset } from './group-log.js'
 export { GROUP_STATE_DIR, LEGACY_GROUP_LOG_FILE, LEGACY_GROUP_SNAPSHOT_FILE } from './group-log.js'
 export { staticTopicLookup, type TopicLookup, topicLookupFromRegistry } from './topic-lookup.js'
 export {

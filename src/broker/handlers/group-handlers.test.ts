@@ -29,6 +29,7 @@ import { describeGroups } from './describe-groups.js'
 import { offsetCommit } from './offset-commit.js'
 import { offsetFetch } from './offset-fetch.js'
 import { syncGroup } from './sync-group.js'
+import { txnOffsetCommit } from './txn-offset-commit.js'
 
 async function setup() {
   const lookup = staticTopicLookup({ orders: 3 })
@@ -82,14 +83,14 @@ async function setup() {
     responseCodec(handler.apiKey, version)!.encode(out, response as MessageInput<MessageDef>)
     return responseCodec(handler.apiKey, version)!.decode(new Reader(out.toBuffer())) as MessageValue<Res>
   }
-  return { call, groups, lookup }
+  return { call, groups, lookup, broker: broker as BrokerContext & { transactions?: unknown } }
 }
 
 describe('group handlers', () => {
   it('exports one handler per group API', () => {
     assert.deepEqual(
       groupHandlers.map((h) => h.apiKey).sort((a, b) => a - b),
-      [8, 9, 10, 11, 12, 13, 14, 15, 16, 42, 47, 68, 69],
+      [8, 9, 10, 11, 12, 13, 14, 15, 16, 28, 42, 47, 68, 69],
     )
   })
 
@@ -312,6 +313,78 @@ describe('group handlers', () => {
     })
     assert.equal(v10.groups[0].topics[0].topicId, ordersId)
     assert.equal(v10.groups[0].topics[0].partitions[0].committedOffset, 99)
+    await groups.close()
+  })
+
+  it('TxnOffsetCommit (#12): asks the transaction coordinator, stores pending offsets, OffsetFetch require_stable sees them', async () => {
+    const { call, groups, broker } = await setup()
+    const request = (version: number, extra: Record<string, unknown> = {}) =>
+      call(txnOffsetCommit, version, {
+        transactionalId: 'tx',
+        groupId: 'g',
+        producerId: 5,
+        producerEpoch: 1,
+        topics: [
+          {
+            name: 'orders',
+            partitions: [
+              { partitionIndex: 1, committedOffset: 30, committedLeaderEpoch: 2, committedMetadata: null },
+            ],
+          },
+        ],
+        ...extra,
+      })
+    // No transaction coordinator: no producer can hold a transaction.
+    const refused = await request(0)
+    assert.equal(refused.topics[0].partitions[0].errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
+    const checks: unknown[] = []
+    let answer: number = ErrorCode.PRODUCER_FENCED
+    broker.transactions = {
+      checkOffsetCommit: (input: unknown) => {
+        checks.push(input)
+        return answer
+      },
+    }
+    const fenced = await request(3)
+    assert.equal(fenced.topics[0].partitions[0].errorCode, ErrorCode.PRODUCER_FENCED)
+    assert.deepEqual(checks[0], {
+      transactionalId: 'tx',
+      producerId: 5,
+      producerEpoch: 1,
+      groupId: 'g',
+      implicitAdd: false,
+    })
+    answer = ErrorCode.NONE
+    const v5 = await request(5)
+    assert.deepEqual(
+      [v5.topics[0].name, v5.topics[0].partitions[0].partitionIndex, v5.topics[0].partitions[0].errorCode],
+      ['orders', 1, ErrorCode.NONE],
+    )
+    assert.equal((checks[1] as { implicitAdd: boolean }).implicitAdd, true)
+    // v3+ carries the member: an unknown generation of an unknown group is refused.
+    const stale = await request(3, { groupId: 'h', generationId: 4, memberId: 'm' })
+    assert.equal(stale.topics[0].partitions[0].errorCode, ErrorCode.ILLEGAL_GENERATION)
+    const fetch = (version: number, requireStable: boolean) =>
+      call(offsetFetch, version, {
+        groupId: 'g',
+        topics: [{ name: 'orders', partitionIndexes: [1] }],
+        requireStable,
+      })
+    assert.equal((await fetch(7, true)).topics[0].partitions[0].errorCode, ErrorCode.UNSTABLE_OFFSET_COMMIT)
+    assert.equal((await fetch(7, false)).topics[0].partitions[0].committedOffset, -1)
+    // Before v7 there is no require_stable.
+    assert.equal((await fetch(6, true)).topics[0].partitions[0].errorCode, ErrorCode.NONE)
+    const v8 = await call(offsetFetch, 8, {
+      groups: [{ groupId: 'g', topics: [{ name: 'orders', partitionIndexes: [1] }] }],
+      requireStable: true,
+    })
+    assert.equal(v8.groups[0].topics[0].partitions[0].errorCode, ErrorCode.UNSTABLE_OFFSET_COMMIT)
+    await groups.completeTransaction('g', 5, 1, true)
+    const done = await fetch(7, true)
+    assert.deepEqual(
+      [done.topics[0].partitions[0].errorCode, done.topics[0].partitions[0].committedOffset],
+      [ErrorCode.NONE, 30],
+    )
     await groups.close()
   })
 })

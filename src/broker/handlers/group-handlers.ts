@@ -14,9 +14,10 @@ import { offsetCommit } from './offset-commit.js'
 import { offsetDelete } from './offset-delete.js'
 import { offsetFetch } from './offset-fetch.js'
 import { syncGroup } from './sync-group.js'
+import { txnOffsetCommit } from './txn-offset-commit.js'
 
-/** FindCoordinator, Join/Sync/Heartbeat/LeaveGroup, OffsetCommit/Fetch/Delete, List/Describe/DeleteGroups,
- * ConsumerGroupHeartbeat and ConsumerGroupDescribe. */
+/** FindCoordinator, Join/Sync/Heartbeat/LeaveGroup, OffsetCommit/Fetch/Delete, TxnOffsetCommit,
+ * List/Describe/DeleteGroups, ConsumerGroupHeartbeat and ConsumerGroupDescribe. */
 export const groupHandlers: readonly Handler[] = [
   findCoordinator,
   joinGroup,
@@ -26,6 +27,7 @@ export const groupHandlers: readonly Handler[] = [
   offsetCommit,
   offsetFetch,
   offsetDelete,
+  txnOffsetCommit,
   listGroups,
   describeGroups,
   deleteGroups,

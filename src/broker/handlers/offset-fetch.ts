@@ -17,6 +17,7 @@ export const offsetFetch = defineHandler({
         memberEpoch: -1,
         // v0 and v1 cannot ask for "all topics".
         topics: request.topics,
+        requireStable: version >= 7 && request.requireStable,
       })
       // Before v2 there is no top-level error: it goes into every partition.
       const partitionError = version < 2 ? result.errorCode : ErrorCode.NONE
@@ -52,6 +53,7 @@ export const offsetFetch = defineHandler({
           memberId: version >= 9 ? g.memberId : null,
           memberEpoch: version >= 9 ? g.memberEpoch : -1,
           topics,
+          requireStable: request.requireStable,
         })
         if (result.errorCode !== ErrorCode.NONE)
           return { groupId: g.groupId, errorCode: result.errorCode, topics: [] }

@@ -21,6 +21,7 @@ import { DeleteTopicsRequest, DeleteTopicsResponse } from './delete-topics.js'
 import { DeleteRecordsRequest, DeleteRecordsResponse } from './delete-records.js'
 import { InitProducerIdRequest, InitProducerIdResponse } from './init-producer-id.js'
 import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from './offset-for-leader-epoch.js'
+import { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from './txn-offset-commit.js'
 import { DescribeConfigsRequest, DescribeConfigsResponse } from './describe-configs.js'
 import { AlterConfigsRequest, AlterConfigsResponse } from './alter-configs.js'
 import { DescribeLogDirsRequest, DescribeLogDirsResponse } from './describe-log-dirs.js'
@@ -97,6 +98,8 @@ export {
   InitProducerIdResponse,
   OffsetForLeaderEpochRequest,
   OffsetForLeaderEpochResponse,
+  TxnOffsetCommitRequest,
+  TxnOffsetCommitResponse,
   DescribeConfigsRequest,
   DescribeConfigsResponse,
   AlterConfigsRequest,
@@ -164,6 +167,7 @@ export const apiMessages = [
     request: OffsetForLeaderEpochRequest,
     response: OffsetForLeaderEpochResponse,
   },
+  { apiKey: 28, name: 'TxnOffsetCommit', request: TxnOffsetCommitRequest, response: TxnOffsetCommitResponse },
   { apiKey: 32, name: 'DescribeConfigs', request: DescribeConfigsRequest, response: DescribeConfigsResponse },
   { apiKey: 33, name: 'AlterConfigs', request: AlterConfigsRequest, response: AlterConfigsResponse },
   { apiKey: 35, name: 'DescribeLogDirs', request: DescribeLogDirsRequest, response: DescribeLogDirsResponse },

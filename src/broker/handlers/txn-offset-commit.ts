@@ -1,0 +1,69 @@
+// TxnOffsetCommit: a transactional producer stores a group's offsets inside its transaction. The
+// transaction coordinator first checks the producer (epoch, group added to the transaction); the group
+// then checks member and generation and keeps the offsets pending until the transaction ends. The answer
+// is sent once the pending offsets are durable.
+import { ErrorCode, TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../protocol/index.js'
+import type { BrokerContext } from '../broker-context.js'
+import { defineHandler } from '../handler.js'
+
+/** The transaction coordinator's check of a TxnOffsetCommit (the coordinator in src/transactions): 0 when allowed. */
+interface OffsetCommitChecker {
+  checkOffsetCommit(input: {
+    transactionalId: string
+    producerId: number
+    producerEpoch: number
+    groupId: string
+    implicitAdd: boolean
+  }): number | Promise<number>
+}
+
+export const txnOffsetCommit = defineHandler({
+  request: TxnOffsetCommitRequest,
+  response: TxnOffsetCommitResponse,
+  versions: { min: 0, max: 5 },
+  // The group refuses offsets beyond 2^53 with OFFSET_OUT_OF_RANGE.
+  acceptsUnsafeInt64: true,
+  async handle(request, context) {
+    const version = context.header.apiVersion
+    const all = (errorCode: number) => ({
+      throttleTimeMs: 0,
+      topics: request.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+      })),
+    })
+    const transactions = (context.broker as BrokerContext & { transactions?: OffsetCommitChecker })
+      .transactions
+    // Without a transaction coordinator no producer can hold a transaction: refused like FindCoordinator's
+    // transactional key type.
+    if (transactions === undefined) return all(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
+    if (!Number.isSafeInteger(request.producerId)) return all(ErrorCode.INVALID_PRODUCER_ID_MAPPING)
+    const checked = await transactions.checkOffsetCommit({
+      transactionalId: request.transactionalId,
+      producerId: request.producerId,
+      producerEpoch: request.producerEpoch,
+      groupId: request.groupId,
+      // v5 under transaction version 2 adds the group to the transaction itself (KIP-890).
+      implicitAdd: version >= 5,
+    })
+    if (checked !== ErrorCode.NONE) return all(checked)
+    const topics = await context.broker.groups.txnOffsetCommit({
+      groupId: request.groupId,
+      producerId: request.producerId,
+      producerEpoch: request.producerEpoch,
+      generationId: version >= 3 ? request.generationId : -1,
+      memberId: version >= 3 ? request.memberId : '',
+      groupInstanceId: version >= 3 ? request.groupInstanceId : null,
+      topics: request.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({
+          partitionIndex: p.partitionIndex,
+          committedOffset: p.committedOffset,
+          committedLeaderEpoch: version >= 2 ? p.committedLeaderEpoch : -1,
+          committedMetadata: p.committedMetadata,
+        })),
+      })),
+    })
+    return { throttleTimeMs: 0, topics }
+  },
+})
