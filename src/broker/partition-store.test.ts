@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { type FileSystem, silentLogger } from '../core/index.js'
 import { TopicRegistry } from '../metadata/index.js'
+import { ErrorCode } from '../protocol/index.js'
 import { SeededRandom, SimClock, SimFileSystem } from '../testing/index.js'
 import { PartitionStore } from './partition-store.js'
 
@@ -75,4 +76,37 @@ test('#7 the first produce to a new topic does not wait for a pending change of 
   assert.ok((await slow) !== undefined)
   await store.close()
   await topics.close()
+})
+
+test('#12 writeTxnMarker resolves once the marker is durable, with Kafka error codes', async () => {
+  const fs = new SimFileSystem()
+  const random = new SeededRandom(12)
+  const topics = await TopicRegistry.open({
+    fileSystem: fs,
+    dir: '/meta',
+    randomBytes: (length) => random.bytes(length),
+  })
+  const store = await PartitionStore.open({
+    fs,
+    clock: new SimClock(),
+    logger: silentLogger,
+    topics,
+    logsDir: '/logs',
+    flushIntervalMs: 60_000,
+  })
+  assert.ok((await topics.createTopic({ name: 'txn', numPartitions: 2 })).ok)
+  const log = (await store.log('txn', 1))!
+  const marker = { producerId: 3, producerEpoch: 4, commit: false, coordinatorEpoch: 0 }
+  assert.equal(await store.writeTxnMarker('txn', 1, marker), ErrorCode.NONE)
+  assert.equal(log.logEndOffset, 1)
+  assert.equal(log.durableEndOffset, 1, 'the marker is durable when the promise resolves')
+  assert.equal(log.producerState.get(3)?.producerEpoch, 4)
+  assert.equal(
+    await store.writeTxnMarker('txn', 1, { ...marker, producerEpoch: 3 }),
+    ErrorCode.INVALID_PRODUCER_EPOCH,
+  )
+  assert.equal(await store.writeTxnMarker('txn', 2, marker), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+  assert.equal(await store.writeTxnMarker('nope', 0, marker), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+  assert.equal(log.logEndOffset, 1)
+  await store.close()
 })

@@ -4,7 +4,14 @@
 // point for long-polling fetches.
 import type { Clock, FileSystem, Logger, Timer, VolumeSpace } from '../core/index.js'
 import type { TopicChange, TopicLogSettings, TopicMetadata, TopicRegistry } from '../metadata/index.js'
-import { type LogCleanerOptions, type LogConfig, LogManager, type PartitionLog } from '../storage/index.js'
+import { ErrorCode } from '../protocol/index.js'
+import {
+  type LogCleanerOptions,
+  type LogConfig,
+  LogManager,
+  type PartitionLog,
+  type TxnMarker,
+} from '../storage/index.js'
 
 /** Values at or above this are Kafka's "never" (Long.MAX_VALUE) for flush.ms and flush.messages. */
 const NEVER = 2 ** 53
@@ -211,6 +218,28 @@ export class PartitionStore {
     })
     const log = await opened
     return log.deleted ? undefined : log
+  }
+
+  /**
+   * Appends a transaction marker to a partition and resolves with a Kafka error code once it is durable
+   * (an fdatasync covers it): NONE, UNKNOWN_TOPIC_OR_PARTITION (no such partition, or deleted meanwhile),
+   * INVALID_PRODUCER_EPOCH (an epoch older than the partition's producer state knows) or
+   * KAFKA_STORAGE_ERROR (the log failed). Never rejects.
+   */
+  async writeTxnMarker(topic: string, partition: number, marker: TxnMarker): Promise<number> {
+    let log: PartitionLog | undefined
+    try {
+      log = await this.log(topic, partition)
+      if (log === undefined) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+      const result = log.appendMarker(marker)
+      if (result.status === 'invalidEpoch') return ErrorCode.INVALID_PRODUCER_EPOCH
+      await log.waitDurable(result.lastOffset + 1)
+      return ErrorCode.NONE
+    } catch (error) {
+      if (log?.deleted) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+      this.options.logger.warn('writing a transaction marker failed', { topic, partition, error })
+      return ErrorCode.KAFKA_STORAGE_ERROR
+    }
   }
 
   /** The directory holding one sub-directory per partition: Kafka's log directory. */

@@ -27,10 +27,12 @@ export {
   PartitionLog,
   type PartitionLogShared,
   type ReadResult,
+  type TxnMarker,
 } from './partition-log.js'
 export {
   lastSequenceOf,
   nextSequence,
+  type OngoingTxn,
   PRODUCER_BATCHES_KEPT,
   type ProducerBatch,
   type ProducerEntry,
@@ -50,3 +52,9 @@ export {
   stateSnapshotFileName,
 } from './state-log.js'
 export { TailBudget, type TailOwner } from './tail-budget.js'
+export {
+  type AbortedTxn,
+  AbortedTxnIndex,
+  type AbortedTxnRange,
+  controlTypeOf,
+} from './txn-index.js'

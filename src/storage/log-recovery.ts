@@ -2,13 +2,14 @@
 // the last segment after an unclean stop (cutting a torn tail), and rebuilds producer state from its
 // snapshot plus a replay of batch headers. A missing file is normal; any other read error stops the open.
 import { FileNotFoundError, type FileSystem, type Logger } from '../core/index.js'
-import { readInt64 } from '../record-batch/index.js'
+import { Attributes, BatchOffsets, readInt64 } from '../record-batch/index.js'
 import { recoverCleanerFiles } from './cleaner-swap.js'
 import type { FilePool } from './file-pool.js'
 import type { LogConfig } from './log-config.js'
 import { LogSegment, scanBatches } from './log-segment.js'
 import { lastSequenceOf, ProducerStateTable } from './producer-state.js'
 import { SegmentIndex } from './segment-index.js'
+import { AbortedTxnIndex } from './txn-index.js'
 
 /** Files of a partition directory besides the segments. */
 export const LogFiles = {
@@ -24,6 +25,8 @@ export interface RecoveredLog {
   producerState: ProducerStateTable
   /** The log cleaner's first dirty offset (0 when the log was never cleaned). */
   cleanerCheckpoint: number
+  /** Aborted transactions: the snapshot's plus those whose markers the replay met. */
+  aborted: AbortedTxnIndex
 }
 
 function isNotFound(error: unknown): boolean {
@@ -109,7 +112,7 @@ export async function recoverLog(
   }
   const logEndOffset = segments[segments.length - 1].endOffset
   const logStartOffset = Math.min(Math.max(checkpoint, segments[0].baseOffset), logEndOffset)
-  const producerState = await loadProducerState(
+  const { table: producerState, aborted } = await loadProducerState(
     fs,
     dir,
     segments,
@@ -118,7 +121,8 @@ export async function recoverLog(
     nowMs,
   )
   logger.debug('opened log', { dir, logStartOffset, logEndOffset, segments: segments.length })
-  return { segments, logStartOffset, producerState, cleanerCheckpoint }
+  aborted.dropBefore(logStartOffset)
+  return { segments, logStartOffset, producerState, cleanerCheckpoint, aborted }
 }
 
 /** Closes a segment's file and removes it with its indexes. */
@@ -230,9 +234,10 @@ async function recoverActiveSegment(
 }
 
 /**
- * Producer state: the saved snapshot when it matches the log end after a clean stop; otherwise the
- * snapshot (if usable) plus a replay of batch headers from its end offset to the log end. Producers met
- * by the replay count as last seen at `nowMs`, so recovery never expires them early.
+ * Producer state and aborted transactions: the saved snapshot when it matches the log end after a clean
+ * stop; otherwise the snapshot (if usable) plus a replay of batch headers (and markers) from its end
+ * offset to the log end. Producers met by the replay count as last seen at `nowMs`, so recovery never
+ * expires them early.
  */
 async function loadProducerState(
   fs: FileSystem,
@@ -241,9 +246,10 @@ async function loadProducerState(
   clean: boolean,
   logger: Logger,
   nowMs: number,
-): Promise<ProducerStateTable> {
+): Promise<{ table: ProducerStateTable; aborted: AbortedTxnIndex }> {
   const logEndOffset = segments[segments.length - 1].endOffset
   let table = new ProducerStateTable()
+  let aborted = new AbortedTxnIndex()
   let fromOffset = segments[0].baseOffset
   let bytes: Buffer | undefined
   try {
@@ -263,9 +269,10 @@ async function loadProducerState(
     loaded.endOffset >= segments[0].baseOffset
   ) {
     table = loaded.table
+    aborted = loaded.aborted
     fromOffset = loaded.endOffset
   }
-  if (clean && fromOffset === logEndOffset) return table
+  if (clean && fromOffset === logEndOffset) return { table, aborted }
   let replayed = 0
   for (const segment of segments) {
     if (segment.endOffset <= fromOffset || segment.sizeBytes === 0) continue
@@ -276,11 +283,13 @@ async function loadProducerState(
         if (b.lastOffset < fromOffset || b.producerId < 0) return true
         const last = b.baseSequence < 0 ? -1 : lastSequenceOf(b.baseSequence, b.lastOffset - b.baseOffset)
         table.update(b.producerId, b.producerEpoch, b.baseSequence, last, b.baseOffset, b.lastOffset, nowMs)
+        if ((b.bytes.readInt16BE(BatchOffsets.attributes) & Attributes.transactional) !== 0)
+          table.applyTransactional(b.producerId, b.bytes, b.baseOffset, aborted)
         replayed++
         return true
       }),
     )
   }
   if (replayed > 0) logger.debug('rebuilt producer state', { dir, fromOffset, batches: replayed })
-  return table
+  return { table, aborted }
 }

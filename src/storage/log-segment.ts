@@ -3,7 +3,13 @@
 // scan over batch headers used by recovery, index rebuilds and timestamp lookups. The file is opened on
 // demand through the shared FilePool, never held for the segment's lifetime.
 import { type FileHandle, type FileSystem, brookChannels } from '../core/index.js'
-import { BATCH_HEADER_BYTES, BatchOffsets, isBatchCrcValid, readInt64 } from '../record-batch/index.js'
+import {
+  Attributes,
+  BATCH_HEADER_BYTES,
+  BatchOffsets,
+  isBatchCrcValid,
+  readInt64,
+} from '../record-batch/index.js'
 import type { FilePool } from './file-pool.js'
 import { SegmentIndex } from './segment-index.js'
 
@@ -165,7 +171,10 @@ export interface ScannedBatch {
   producerId: number
   producerEpoch: number
   baseSequence: number
-  /** The whole batch, only when the scan was asked to validate (otherwise possibly just its header). */
+  /**
+   * The whole batch when the scan was asked to validate or it is a control batch (otherwise possibly
+   * just its header).
+   */
   bytes: Buffer
 }
 
@@ -225,6 +234,10 @@ export async function scanBatches(
       if (chunk.length < sizeBytes) return { endPosition: position, endOffset, corrupt: true }
       bytes = chunk.subarray(0, sizeBytes)
       at = 0
+    } else if ((chunk.readInt16BE(at + BatchOffsets.attributes) & Attributes.control) !== 0) {
+      // Control batches (transaction markers) are read whole: their marker type is in the record.
+      bytes = await handle.read(position, sizeBytes)
+      if (bytes.length < sizeBytes) return { endPosition: position, endOffset, corrupt: true }
     } else bytes = chunk.subarray(at, at + BATCH_HEADER_BYTES)
     if (options.validate && !isBatchCrcValid(bytes))
       return { endPosition: position, endOffset, corrupt: true }

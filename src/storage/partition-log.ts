@@ -14,9 +14,12 @@ import {
   silentLogger,
 } from '../core/index.js'
 import {
+  Attributes,
   BATCH_HEADER_BYTES,
   BatchOffsets,
   batchSizeAt,
+  buildControlBatch,
+  ControlRecordType,
   readInt64,
   setBaseOffset,
 } from '../record-batch/index.js'
@@ -27,8 +30,9 @@ import { type LogConfig, resolveLogConfig } from './log-config.js'
 import { dropSegmentFiles, LogFiles, recoverLog } from './log-recovery.js'
 import { LogSegment, scanBatches } from './log-segment.js'
 import { LogTail } from './log-tail.js'
-import { lastSequenceOf, type ProducerStateTable } from './producer-state.js'
+import { lastSequenceOf, type OngoingTxn, type ProducerStateTable } from './producer-state.js'
 import type { TailBudget, TailOwner } from './tail-budget.js'
+import type { AbortedTxnIndex, AbortedTxnRange } from './txn-index.js'
 import { WritePipeline } from './write-pipeline.js'
 
 export { LogFiles } from './log-recovery.js'
@@ -51,6 +55,17 @@ export type AppendResult =
   | { status: 'outOfOrder'; baseOffset: -1; lastOffset: -1; expectedSequence: number }
   | { status: 'invalidEpoch'; baseOffset: -1; lastOffset: -1; currentEpoch: number }
 
+/**
+ * A transaction marker to append (Kafka's WriteTxnMarkers entry for one partition): ends the producer's
+ * ongoing transaction on the partition, committing or aborting it.
+ */
+export interface TxnMarker {
+  producerId: number
+  producerEpoch: number
+  commit: boolean
+  coordinatorEpoch: number
+}
+
 /** What a read returns. Batches are views: the caller must not modify them. */
 export interface ReadResult {
   /** Whole batches, the first one containing the fetch offset. */
@@ -61,6 +76,8 @@ export interface ReadResult {
   logStartOffset: number
   logEndOffset: number
   highWatermark: number
+  /** The last stable offset when the read was made (read_committed reads stop there). */
+  lastStableOffset: number
 }
 
 /** An offset and the timestamp (epoch ms) found for it. */
@@ -125,6 +142,13 @@ export class PartitionLog implements TailOwner {
   #snapshotDue = false
   #snapshotWriting: Promise<void> = Promise.resolve()
   #onVisible: ((visibleEndOffset: number) => void) | undefined
+  /** Aborted transactions by marker offset (read_committed fetches); saved with the producer snapshot. */
+  readonly #aborted: AbortedTxnIndex
+  /**
+   * Transactions ended by a marker that is not visible yet (below the high watermark): they keep the last
+   * stable offset at their first offset until it is, in marker order.
+   */
+  readonly #completing: { firstOffset: number; markerOffset: number }[] = []
   /** The cleaner's first dirty offset; saved in cleaner-offset-checkpoint. */
   #cleanerCheckpoint: number
   /** Set while a clean swaps segments: reads of segment files wait for it. */
@@ -143,8 +167,11 @@ export class PartitionLog implements TailOwner {
     producerState: ProducerStateTable,
     tailBudget: TailBudget | undefined,
     cleanerCheckpoint: number,
+    aborted: AbortedTxnIndex,
   ) {
     this.#cleanerCheckpoint = cleanerCheckpoint
+    this.#aborted = aborted
+    aborted.dropBefore(logStartOffset)
     this.#fs = fs
     this.#clock = clock
     this.dir = dir
@@ -196,6 +223,7 @@ export class PartitionLog implements TailOwner {
       recovered.producerState,
       tailBudget,
       recovered.cleanerCheckpoint,
+      recovered.aborted,
     )
   }
 
@@ -220,6 +248,33 @@ export class PartitionLog implements TailOwner {
    */
   get highWatermark(): number {
     return this.#config.fetchFsyncedOnly ? this.#pipeline.durableEndOffset : this.#pipeline.writtenEndOffset
+  }
+
+  /**
+   * The last stable offset: the first offset of the oldest transaction still open (or ended by a marker
+   * not visible yet), else the high watermark. read_committed fetches read below it.
+   */
+  get lastStableOffset(): number {
+    const highWatermark = this.highWatermark
+    let stable = highWatermark
+    const completing = this.#completing
+    while (completing.length > 0 && completing[0].markerOffset < highWatermark) completing.shift()
+    for (const c of completing) if (c.firstOffset < stable) stable = c.firstOffset
+    const ongoing = this.producerState.firstOngoingOffset()
+    return ongoing !== undefined && ongoing < stable ? ongoing : stable
+  }
+
+  /**
+   * The aborted transactions that may hold records in [fetchOffset, endOffset): for read_committed fetch
+   * answers. Oldest abort first.
+   */
+  abortedTransactions(fetchOffset: number, endOffset: number): AbortedTxnRange[] {
+    return this.#aborted.between(fetchOffset, endOffset)
+  }
+
+  /** The transactions open on this partition, oldest first (DescribeProducers, the coordinator). */
+  ongoingTransactions(): OngoingTxn[] {
+    return this.producerState.ongoingTransactions()
   }
 
   /** Exclusive end of the offsets made durable by an fdatasync. */
@@ -295,6 +350,36 @@ export class PartitionLog implements TailOwner {
     } else if (batches.some((b) => readInt64(b.batch, BatchOffsets.producerId) >= 0)) {
       throw new InvalidRecordError('batches of idempotent producers are appended one at a time')
     }
+    return this.#appendChecked(batches)
+  }
+
+  /**
+   * Appends a transaction marker (a control batch of the producer's id and epoch, baseSequence -1, one
+   * record: key (version 0, type 0 abort / 1 commit), value (version 0, coordinatorEpoch)), ending the
+   * producer's ongoing transaction here; an abort is recorded in the aborted-transaction index. An epoch
+   * older than the producer's current one is refused (invalidEpoch). Durable after
+   * `waitDurable(lastOffset + 1)`.
+   */
+  appendMarker(marker: TxnMarker): AppendResult {
+    if (this.#closed) throw new ClosedError(`log ${this.dir} is closed`)
+    if (this.#pipeline.failure !== undefined)
+      throw new ClosedError(`log ${this.dir} failed`, { cause: this.#pipeline.failure })
+    const entry = this.producerState.get(marker.producerId)
+    if (entry !== undefined && marker.producerEpoch < entry.producerEpoch)
+      return { status: 'invalidEpoch', baseOffset: -1, lastOffset: -1, currentEpoch: entry.producerEpoch }
+    const nowMs = this.#clock.nowMs()
+    const batch = buildControlBatch({
+      type: marker.commit ? ControlRecordType.commit : ControlRecordType.abort,
+      producerId: marker.producerId,
+      producerEpoch: marker.producerEpoch,
+      coordinatorEpoch: marker.coordinatorEpoch,
+      timestampMs: nowMs,
+    })
+    return this.#appendChecked([{ batch, recordsCount: 1, maxTimestamp: nowMs }])
+  }
+
+  /** Appends batches already checked against the producer state. */
+  #appendChecked(batches: readonly AppendBatch[]): AppendResult {
     const first = this.#logEndOffset
     const tailBytesBefore = this.#tail.bytes
     const nowMs = this.#clock.nowMs()
@@ -328,6 +413,10 @@ export class PartitionLog implements TailOwner {
           lastOffset,
           nowMs,
         )
+        if ((batch.readInt16BE(BatchOffsets.attributes) & Attributes.transactional) !== 0) {
+          const ended = this.producerState.applyTransactional(producerId, batch, baseOffset, this.#aborted)
+          if (ended !== null) this.#completing.push({ firstOffset: ended, markerOffset: baseOffset })
+        }
       }
       this.#logEndOffset = lastOffset + 1
       this.#tail.push({ baseOffset, endOffset: lastOffset + 1, maxTimestampMs: maxTimestamp, batch })
@@ -412,19 +501,22 @@ export class PartitionLog implements TailOwner {
   /**
    * Reads whole batches from the one containing `fetchOffset`, stopping before `maxBytes` would be
    * exceeded, but always returning at least one batch when any exists (KIP-74), and never at or past
-   * the high watermark. Empty from the high watermark to the log end. Batches come from the in-memory
-   * tail when recent, else from one segment file.
+   * the high watermark (with `readCommitted`, the last stable offset). Empty from there to the log end.
+   * Batches come from the in-memory tail when recent, else from one segment file.
    */
-  async read(fetchOffset: number, maxBytes: number): Promise<ReadResult> {
+  async read(fetchOffset: number, maxBytes: number, readCommitted = false): Promise<ReadResult> {
     if (this.#deleted) throw new ClosedError(`log ${this.dir} was deleted`)
-    const visibleEnd = this.highWatermark
+    const highWatermark = this.highWatermark
+    const lastStableOffset = this.lastStableOffset
+    const visibleEnd = readCommitted ? lastStableOffset : highWatermark
     const result: ReadResult = {
       batches: [],
       sizeBytes: 0,
       outOfRange: false,
       logStartOffset: this.#logStartOffset,
       logEndOffset: this.#logEndOffset,
-      highWatermark: visibleEnd,
+      highWatermark,
+      lastStableOffset,
     }
     if (fetchOffset < this.#logStartOffset || fetchOffset > this.#logEndOffset) {
       result.outOfRange = true
@@ -532,6 +624,7 @@ export class PartitionLog implements TailOwner {
     }
     if (offset <= this.#logStartOffset) return this.#logStartOffset
     this.#logStartOffset = offset
+    this.#aborted.dropBefore(offset)
     await this.#saveLogStartOffset()
     await this.#deleteOldSegments(() => false)
     return this.#logStartOffset
@@ -735,7 +828,7 @@ export class PartitionLog implements TailOwner {
     for (const segment of this.#segments) if (!segment.indexSaved) await segment.saveIndex(this.#fs)
     await this.#fs.writeFileAtomic(
       `${this.dir}/${LogFiles.producerSnapshot}`,
-      this.producerState.toSnapshot(this.#logEndOffset),
+      this.producerState.toSnapshot(this.#logEndOffset, this.#aborted),
     )
     await this.#saveLogStartOffset()
     await this.#fs.writeFileAtomic(
@@ -801,7 +894,7 @@ export class PartitionLog implements TailOwner {
     if (this.#snapshotDue) {
       this.#snapshotDue = false
       const endOffset = this.#logEndOffset
-      const data = this.producerState.toSnapshot(endOffset)
+      const data = this.producerState.toSnapshot(endOffset, this.#aborted)
       this.#snapshotWriting = this.#snapshotWriting
         .then(() => this.#pipeline.waitDurable(endOffset))
         .then(() => this.#fs.writeFileAtomic(`${this.dir}/${LogFiles.producerSnapshot}`, data))
@@ -925,6 +1018,7 @@ export class PartitionLog implements TailOwner {
         deleted++
         if (next.baseOffset > this.#logStartOffset) {
           this.#logStartOffset = next.baseOffset
+          this.#aborted.dropBefore(next.baseOffset)
           await this.#saveLogStartOffset()
         }
         oldest.deleted = true

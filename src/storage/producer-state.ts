@@ -1,5 +1,8 @@
-// Idempotent-producer state of one partition: per producerId the epoch and the last five batches'
-// sequence ranges and offsets, so retries are recognised as duplicates and gaps as out of order (KIP-98).
+// Producer state of one partition: per producerId the epoch, the last five batches' sequence ranges and
+// offsets (retries are recognised as duplicates and gaps as out of order, KIP-98), and the first offset of
+// the producer's ongoing transaction on this partition, if any.
+import { Attributes, BatchOffsets, ControlRecordType } from '../record-batch/index.js'
+import { AbortedTxnIndex, controlTypeOf } from './txn-index.js'
 
 /** Batches remembered per producer, as Kafka does (max.in.flight.requests.per.connection <= 5). */
 export const PRODUCER_BATCHES_KEPT = 5
@@ -18,6 +21,15 @@ export interface ProducerEntry {
   /** Oldest first, at most PRODUCER_BATCHES_KEPT. */
   batches: ProducerBatch[]
   lastTimestampMs: number
+  /** First offset of the producer's ongoing transaction on this partition; null when none. */
+  currentTxnFirstOffset: number | null
+}
+
+/** An ongoing transaction on this partition. */
+export interface OngoingTxn {
+  producerId: number
+  producerEpoch: number
+  firstOffset: number
 }
 
 /**
@@ -48,6 +60,8 @@ export function lastSequenceOf(baseSequence: number, lastOffsetDelta: number): n
 /** Producer states of one partition. Not persisted by itself: PartitionLog snapshots and rebuilds it. */
 export class ProducerStateTable {
   readonly #entries = new Map<number, ProducerEntry>()
+  /** producerId -> first offset of its ongoing transaction, in increasing first-offset order. */
+  readonly #ongoing = new Map<number, number>()
 
   get size(): number {
     return this.#entries.size
@@ -101,7 +115,13 @@ export class ProducerStateTable {
     if (producerId < 0) return
     let entry = this.#entries.get(producerId)
     if (entry === undefined) {
-      entry = { producerId, producerEpoch, batches: [], lastTimestampMs: timestampMs }
+      entry = {
+        producerId,
+        producerEpoch,
+        batches: [],
+        lastTimestampMs: timestampMs,
+        currentTxnFirstOffset: null,
+      }
       this.#entries.set(producerId, entry)
     }
     if (producerEpoch > entry.producerEpoch) {
@@ -114,33 +134,118 @@ export class ProducerStateTable {
     if (entry.batches.length > PRODUCER_BATCHES_KEPT) entry.batches.shift()
   }
 
-  /** Forgets producers whose last append is older than `beforeMs` (producer.id.expiration.ms). */
-  expire(beforeMs: number): void {
-    for (const [id, entry] of this.#entries) if (entry.lastTimestampMs < beforeMs) this.#entries.delete(id)
+  /**
+   * A transactional batch of `producerId` was appended at `baseOffset`: starts its ongoing transaction
+   * there unless one is already open. The producer's entry must exist (update first).
+   */
+  beginTransaction(producerId: number, baseOffset: number): void {
+    const entry = this.#entries.get(producerId)
+    if (entry === undefined || entry.currentTxnFirstOffset !== null) return
+    entry.currentTxnFirstOffset = baseOffset
+    this.#ongoing.set(producerId, baseOffset)
   }
 
-  /** Serialises the table as covering offsets below `endOffset` (exclusive). */
-  toSnapshot(endOffset: number): Buffer {
+  /**
+   * Applies an appended transactional batch of `producerId` (after `update`): a data batch starts the
+   * producer's transaction if none is open; a control batch (marker) ends it and, on abort, records it in
+   * `aborted`. Returns the first offset of the transaction a marker ended, else null. Used by appends and
+   * by recovery's replay alike, so both build the same state.
+   */
+  applyTransactional(
+    producerId: number,
+    batch: Buffer,
+    baseOffset: number,
+    aborted: AbortedTxnIndex,
+  ): number | null {
+    if ((batch.readInt16BE(BatchOffsets.attributes) & Attributes.control) === 0) {
+      this.beginTransaction(producerId, baseOffset)
+      return null
+    }
+    const first = this.endTransaction(producerId)
+    if (first !== null && controlTypeOf(batch) === ControlRecordType.abort) {
+      aborted.add({
+        producerId,
+        firstOffset: first,
+        lastOffset: baseOffset,
+        lastStableOffset: this.firstOngoingOffset() ?? baseOffset + 1,
+      })
+    }
+    return first
+  }
+
+  /** Ends the producer's ongoing transaction (its marker was appended); its first offset, or null. */
+  endTransaction(producerId: number): number | null {
+    const entry = this.#entries.get(producerId)
+    if (entry === undefined || entry.currentTxnFirstOffset === null) return null
+    const first = entry.currentTxnFirstOffset
+    entry.currentTxnFirstOffset = null
+    this.#ongoing.delete(producerId)
+    return first
+  }
+
+  /** The lowest first offset of the ongoing transactions, or undefined when none is open. */
+  firstOngoingOffset(): number | undefined {
+    for (const first of this.#ongoing.values()) return first
+    return undefined
+  }
+
+  /** The ongoing transactions, oldest first. */
+  ongoingTransactions(): OngoingTxn[] {
+    const result: OngoingTxn[] = []
+    for (const [producerId, firstOffset] of this.#ongoing) {
+      const producerEpoch = this.#entries.get(producerId)?.producerEpoch ?? -1
+      result.push({ producerId, producerEpoch, firstOffset })
+    }
+    return result
+  }
+
+  /**
+   * Forgets producers whose last append is older than `beforeMs` (producer.id.expiration.ms); never one
+   * with an ongoing transaction (its coordinator still has to end it, as in Kafka).
+   */
+  expire(beforeMs: number): void {
+    for (const [id, entry] of this.#entries) {
+      if (entry.lastTimestampMs < beforeMs && entry.currentTxnFirstOffset === null) this.#entries.delete(id)
+    }
+  }
+
+  /**
+   * Serialises the table (and the log's aborted-transaction index) as covering offsets below `endOffset`
+   * (exclusive). Format: docs/storage-format.md, version 2.
+   */
+  toSnapshot(endOffset: number, aborted?: AbortedTxnIndex): Buffer {
     const producers = [...this.#entries.values()].map((e) => [
       e.producerId,
       e.producerEpoch,
       e.lastTimestampMs,
       e.batches.map((b) => [b.firstSequence, b.lastSequence, b.baseOffset, b.lastOffset]),
+      e.currentTxnFirstOffset,
     ])
-    return Buffer.from(JSON.stringify({ version: 1, endOffset, producers }))
+    return Buffer.from(JSON.stringify({ version: 2, endOffset, producers, aborted: aborted?.toJson() ?? [] }))
   }
 
-  /** Parses a snapshot; undefined when it is not one. */
-  static fromSnapshot(bytes: Buffer): { table: ProducerStateTable; endOffset: number } | undefined {
+  /**
+   * Parses a snapshot; undefined when it is not one. A version 1 snapshot (before transactions) reads as
+   * no ongoing transactions and no aborted ones.
+   */
+  static fromSnapshot(
+    bytes: Buffer,
+  ): { table: ProducerStateTable; endOffset: number; aborted: AbortedTxnIndex } | undefined {
     try {
       const parsed = JSON.parse(bytes.toString('utf8')) as {
         version: number
         endOffset: number
-        producers: [number, number, number, number[][]][]
+        producers: [number, number, number, number[][], (number | null)?][]
+        aborted?: unknown
       }
-      if (parsed.version !== 1 || !Number.isSafeInteger(parsed.endOffset)) return undefined
+      if ((parsed.version !== 1 && parsed.version !== 2) || !Number.isSafeInteger(parsed.endOffset))
+        return undefined
+      const aborted = parsed.version === 2 ? AbortedTxnIndex.fromJson(parsed.aborted) : new AbortedTxnIndex()
+      if (aborted === undefined) return undefined
       const table = new ProducerStateTable()
-      for (const [producerId, producerEpoch, lastTimestampMs, batches] of parsed.producers) {
+      const ongoing: [number, number][] = []
+      for (const [producerId, producerEpoch, lastTimestampMs, batches, txnFirst] of parsed.producers) {
+        const currentTxnFirstOffset = parsed.version === 2 && typeof txnFirst === 'number' ? txnFirst : null
         table.#entries.set(producerId, {
           producerId,
           producerEpoch,
@@ -151,9 +256,13 @@ export class ProducerStateTable {
             baseOffset,
             lastOffset,
           })),
+          currentTxnFirstOffset,
         })
+        if (currentTxnFirstOffset !== null) ongoing.push([producerId, currentTxnFirstOffset])
       }
-      return { table, endOffset: parsed.endOffset }
+      ongoing.sort((a, b) => a[1] - b[1])
+      for (const [producerId, first] of ongoing) table.#ongoing.set(producerId, first)
+      return { table, endOffset: parsed.endOffset, aborted }
     } catch {
       return undefined
     }
