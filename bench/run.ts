@@ -1,7 +1,7 @@
 // `npm run bench`: Brook beside Apache Kafka 4.4 on this machine, in alternating rounds (Brook, Kafka, ...),
 // driven by Kafka's ProducerPerformance / ConsumerPerformance / EndToEndLatency, by kafkajs and
-// @platformatic/kafka loads, and by Java share consumers (queue/QueueBench.java). Prints medians with
-// min..max, ratios and the issue-4 goals; writes JSON.
+// @platformatic/kafka loads, by Java share consumers (queue/QueueBench.java) and by a Java transactional
+// producer (txn/TxnProduceBench.java). Prints medians with min..max, ratios and the issue-4 goals; writes JSON.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
@@ -15,7 +15,7 @@ const usage = `Usage: npm run bench -- [options]
   --quick            smaller record counts (finishes within about 5 minutes)
   --rounds N         rounds per broker, alternating Brook, Kafka, ... (default 3)
   --only LIST        comma-separated workloads: produce-1k,produce-100b,acks-all,consume,partitions-1000,
-                     node-clients,latency,queue (start time and RSS are measured in every round)
+                     node-clients,latency,queue,txn (start time and RSS are measured in every round)
   --latency-rate N   records/s of the latency load (default: half of Kafka's measured produce-1k median)
   --out FILE         JSON path (default bench/results/bench-<time>.json)
   --brokers LIST     brokers of each round, in turn (default brook,kafka); brook-metrics is Brook with
@@ -42,6 +42,7 @@ const allWorkloads = [
   'node-clients',
   'latency',
   'queue',
+  'txn',
 ] as const
 type Workload = (typeof allWorkloads)[number]
 /** 'brook-metrics': Brook with its HTTP port open and /metrics scraped every second (--brokers). */
@@ -68,6 +69,8 @@ interface Settings {
   queueBurstRecords: number
   queueRate: number
   queueRateSec: number
+  /** Transactional produce (txn): records per run, each run once with 100 and once with 1,000 per transaction. */
+  txnRecords: number
 }
 
 function parseSettings(argv: string[]): Settings {
@@ -90,9 +93,10 @@ function parseSettings(argv: string[]): Settings {
   const quick = values.quick === true
   const workloads = new Set<Workload>()
   // Quick leaves out the two workloads dominated by set-up time (Kafka creates 1,000 partitions in ~20 s)
-  // and the queue cases (four share-group runs per round; `--quick --only queue` runs them alone).
+  // the queue cases (four share-group runs per round; `--quick --only queue` runs them alone) and the
+  // transactional produce (`--quick --only txn`).
   const quickWorkloads = allWorkloads.filter(
-    (w) => w !== 'partitions-1000' && w !== 'node-clients' && w !== 'queue',
+    (w) => w !== 'partitions-1000' && w !== 'node-clients' && w !== 'queue' && w !== 'txn',
   )
   for (const name of (values.only ?? (quick ? quickWorkloads : allWorkloads).join(',')).split(',')) {
     if (!(allWorkloads as readonly string[]).includes(name)) throw new Error(`unknown workload '${name}'`)
@@ -122,6 +126,7 @@ function parseSettings(argv: string[]): Settings {
     queueBurstRecords: quick ? 20_000 : 100_000,
     queueRate: quick ? 500 : 1000,
     queueRateSec: quick ? 5 : 10,
+    txnRecords: quick ? 20_000 : 100_000,
   }
 }
 
@@ -598,6 +603,51 @@ async function queueBench(
   return JSON.parse(line) as QueueResult
 }
 
+const txnBenchSource = path.join(rootDir, 'bench', 'txn', 'TxnProduceBench.java')
+const txnBenchClasses = path.join(rootDir, '.cache', 'bench-txn-java')
+
+/** Compiles TxnProduceBench.java against Kafka's client jar, again only when the source changed. */
+function compileTxnBench(): void {
+  const hash = execFileSync('sha1sum', [txnBenchSource], { encoding: 'utf8' }).slice(0, 12)
+  const stamp = path.join(txnBenchClasses, `.stamp-${hash}`)
+  if (existsSync(stamp)) return
+  rmSync(txnBenchClasses, { recursive: true, force: true })
+  mkdirSync(txnBenchClasses, { recursive: true })
+  execFileSync('javac', ['-d', txnBenchClasses, '-cp', `${kafkaLibsDir}/*`, txnBenchSource], {
+    stdio: 'inherit',
+  })
+  writeFileSync(stamp, '')
+}
+
+/** What TxnProduceBench printed: throughput from the first send to the last commit, commit latencies in ms. */
+interface TxnResult {
+  records: number
+  transactions: number
+  recordsPerSec: number
+  mbPerSec: number
+  commitP50Ms: number
+  commitP99Ms: number
+}
+
+/** One transactional producer sending `records` 1 KiB records to `topic`, `txnSize` per transaction. */
+async function txnBench(port: number, topic: string, records: number, txnSize: number): Promise<TxnResult> {
+  const output = await run('java', [
+    '-cp',
+    `${txnBenchClasses}:${kafkaLibsDir}/*`,
+    `-Dlog4j2.configurationFile=${log4jConfig}`,
+    'TxnProduceBench',
+    `127.0.0.1:${port}`,
+    topic,
+    String(records),
+    String(txnSize),
+    '1024',
+  ])
+  const line = output.stdout.trim().split('\n').pop() ?? ''
+  if (output.code !== 0 || !line.startsWith('{'))
+    throw new Error(`TxnProduceBench ${topic} failed (exit ${output.code}): ${output.stderr.slice(-600)}`)
+  return JSON.parse(line) as TxnResult
+}
+
 /** The smallest worker's part of a phase as a fraction of an even split (1 = perfectly even). */
 function minShare(perWorker: number[]): number {
   const total = perWorker.reduce((a, b) => a + b, 0)
@@ -801,6 +851,21 @@ async function measureRound(
           }
           log(
             `${tag} ${c.key}: ${fair ? '' : `${r.recordsPerSec.toFixed(0)} rec/s, p50/p99 ${r.latencyP50Ms}/${r.latencyP99Ms} ms at ${settings.queueRate}/s, `}per worker [${r.burstPerWorker.join(' ')}]`,
+          )
+        })
+      }
+    }
+    if (w.has('txn')) {
+      // Transactions of 100 and of 1,000 1 KiB records from one Java producer into 16 partitions.
+      for (const txnSize of [100, 1000]) {
+        await step(`txn-${txnSize}`, async () => {
+          const topic = `txn16-${txnSize}`
+          await createTopics(p, [{ name: topic, partitions: 16 }])
+          const r = await txnBench(p, topic, settings.txnRecords, txnSize)
+          m[`txn${txnSize}RecordsPerSec`] = r.recordsPerSec
+          m[`txn${txnSize}CommitP99Ms`] = r.commitP99Ms
+          log(
+            `${tag} txn of ${txnSize}: ${r.recordsPerSec.toFixed(0)} rec/s, ${r.mbPerSec.toFixed(1)} MB/s, commit p50/p99 ${r.commitP50Ms}/${r.commitP99Ms} ms (${r.transactions} transactions)`,
           )
         })
       }
@@ -1019,6 +1084,26 @@ const rows: readonly Row[] = [
     goal: 'each worker >= 0.3 of an even part',
     met: (b) => b >= 0.3,
   },
+  {
+    label: 'transactional produce 1KiB, 100 per transaction, records/s',
+    brook: 'txn100RecordsPerSec',
+    kafka: 'txn100RecordsPerSec',
+  },
+  {
+    label: 'transactional produce, 100 per transaction, commit p99 ms',
+    brook: 'txn100CommitP99Ms',
+    kafka: 'txn100CommitP99Ms',
+  },
+  {
+    label: 'transactional produce 1KiB, 1,000 per transaction, records/s',
+    brook: 'txn1000RecordsPerSec',
+    kafka: 'txn1000RecordsPerSec',
+  },
+  {
+    label: 'transactional produce, 1,000 per transaction, commit p99 ms',
+    brook: 'txn1000CommitP99Ms',
+    kafka: 'txn1000CommitP99Ms',
+  },
 ]
 
 function summarise(rounds: RoundResult[]): Record<string, Spread> {
@@ -1160,6 +1245,7 @@ async function main(): Promise<void> {
   execFileSync('bash', [path.join(kafkaScriptsDir, 'install.sh')], { stdio: 'inherit' })
   if (spawnSync('kcat', ['-V']).status !== 0) throw new Error('kcat is needed (Debian package kcat)')
   if (settings.workloads.has('queue')) compileQueueBench()
+  if (settings.workloads.has('txn')) compileTxnBench()
   const startedMs = performance.now()
   const rounds: RoundResult[] = []
   const throughputWorkloads = [...settings.workloads].filter((w) => w !== 'latency')

@@ -1,7 +1,7 @@
 // Compat check for franz-go (kgo + kadm): create a 3-partition topic, produce keyed records with headers under every
 // codec with the idempotent producer (its default), read them back by direct partition consumption (no group).
 // Usage: franz-compat HOST:PORT TOPIC_PREFIX [all|produce|verify]; `franz-compat share ...` is the share-group
-// worker of share.go.
+// worker of share.go, `franz-compat txn ...` the transactions check of txn.go.
 package main
 
 import (
@@ -255,6 +255,13 @@ func run(args []string) (string, error) {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "txn" {
+		if err := runTxn(os.Args[2:]); err != nil {
+			fmt.Fprintf(os.Stderr, "FAIL franz-go v1.22.3 txn: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) > 1 && os.Args[1] == "share" {
 		if err := runShare(os.Args[2:]); err != nil {
 			fmt.Fprintf(os.Stderr, "FAIL franz-go v1.22.3 share: %v\n", err)
