@@ -55,6 +55,12 @@ export async function openBrokerContext(
     'auto.create.topics.enable': String(config.autoCreateTopics),
     'node.id': String(config.nodeId),
     'broker.id': String(config.nodeId),
+    // Brook's own settings under their Kafka names, so DescribeConfigs shows what this broker runs with.
+    listeners: `PLAINTEXT://${config.host}:${config.port}`,
+    'log.dirs': `${dataDir}/logs`,
+    'socket.request.max.bytes': String(config.requestBytesMax),
+    'connections.max.idle.ms': String(config.connectionsIdleMaxMs),
+    'group.initial.rebalance.delay.ms': String(config.groupInitialRebalanceDelayMs),
     // Shown by DescribeConfigs; the coordinator gets the same values below.
     ...(config.groupMaxSize !== DEFAULT_GROUP_MAX_SIZE
       ? { 'group.max.size': String(config.groupMaxSize) }
@@ -89,6 +95,14 @@ export async function openBrokerContext(
       dedupeBufferBytes: topicDefaults.value('log.cleaner.dedupe.buffer.size') as number,
     },
   })
+  // Dynamic broker configs that are not topic defaults reach the cleaner and producer-id expiry live.
+  const unsubscribeBrokerConfigs = registry.subscribeBrokerConfigs(() =>
+    store.reconfigure({
+      cleanerBackoffMs: topicDefaults.value('log.cleaner.backoff.ms') as number,
+      cleanerDedupeBufferBytes: topicDefaults.value('log.cleaner.dedupe.buffer.size') as number,
+      producerIdExpirationMs: topicDefaults.value('producer.id.expiration.ms') as number,
+    }),
+  )
   const groups = await GroupCoordinator.open({
     fs,
     clock,
@@ -152,6 +166,7 @@ export async function openBrokerContext(
       advertisedPort = port
     },
     close: async () => {
+      unsubscribeBrokerConfigs()
       await groups.close()
       await shares.close()
       await store.close()

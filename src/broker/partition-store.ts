@@ -125,7 +125,31 @@ export class PartitionStore {
       minCleanableDirtyRatio: settings.minCleanableDirtyRatio,
       minCompactionLagMs: settings.minCompactionLagMs,
       maxCompactionLagMs: Math.min(settings.maxCompactionLagMs, Number.MAX_SAFE_INTEGER),
+      ...(this.options.producerIdExpirationMs !== undefined
+        ? { producerIdExpirationMs: this.options.producerIdExpirationMs }
+        : {}),
     }
+  }
+
+  /** The cleaner's current pause between rounds and key-map memory (what `reconfigure` last set). */
+  get cleanerSettings(): { readonly backoffMs: number; readonly dedupeBufferBytes: number } {
+    const { backoffMs, dedupeBufferBytes } = this.manager.cleaner
+    return { backoffMs, dedupeBufferBytes }
+  }
+
+  /**
+   * Applies changed broker-wide settings (dynamic broker configs) live: the cleaner's pause and key-map
+   * memory from its next round, producer-id expiry from each log's next config (the registry then sends
+   * every topic's configs-changed).
+   */
+  reconfigure(settings: {
+    readonly cleanerBackoffMs: number
+    readonly cleanerDedupeBufferBytes: number
+    readonly producerIdExpirationMs: number
+  }): void {
+    this.manager.cleaner.backoffMs = settings.cleanerBackoffMs
+    this.manager.cleaner.dedupeBufferBytes = settings.cleanerDedupeBufferBytes
+    this.options.producerIdExpirationMs = settings.producerIdExpirationMs
   }
 
   private onChange(change: TopicChange): void {

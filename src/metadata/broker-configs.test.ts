@@ -38,15 +38,6 @@ describe('BrokerConfig', () => {
     assert.throws(() => new BrokerConfig({ 'log.retention.hours': 'week' }), ConfigError)
   })
 
-  it('hides sensitive values', () => {
-    const entry = new BrokerConfig({ 'ssl.key.password': 'secret' })
-      .describe()
-      .find((e) => e.name === 'ssl.key.password')!
-    assert.equal(entry.sensitive, true)
-    assert.equal(entry.value, null)
-    assert.equal(entry.source, ConfigSource.STATIC_BROKER_CONFIG)
-  })
-
   it('defines every broker synonym a topic config names, with a default that parses', () => {
     for (const topicDefinition of TOPIC_CONFIG_DEFINITIONS.values()) {
       for (const synonym of topicDefinition.brokerSynonyms) {

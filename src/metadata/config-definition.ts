@@ -84,6 +84,10 @@ export interface ConfigDefinition {
   readonly check?: (value: ConfigValue) => string | undefined
   /** Whether the value is secret: DescribeConfigs shows null for it. */
   readonly sensitive: boolean
+  /** Broker configs only: whether it can change at runtime (dynamic broker and cluster-default configs). */
+  readonly dynamic?: boolean
+  /** What the config does, for DescribeConfigs' IncludeDocumentation. */
+  readonly documentation?: string
 }
 
 /** A value that parsed and passed its definition's rules. `text` is its canonical form. */
@@ -252,4 +256,6 @@ export interface EffectiveConfigEntry {
   readonly readOnly: boolean
   /** Where the value could come from, highest priority first (DescribeConfigs IncludeSynonyms). */
   readonly synonyms: readonly ConfigSynonymEntry[]
+  /** What the config does (DescribeConfigs IncludeDocumentation), or null when undocumented. */
+  readonly documentation: string | null
 }

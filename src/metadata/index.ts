@@ -1,5 +1,14 @@
 // Metadata: topics, partitions, configs and ids, persisted in a state log (storage's StateLog).
-export { BROKER_CONFIG_DEFINITIONS, BrokerConfig, type StaticBrokerValue } from './broker-configs.js'
+export {
+  applyBrokerConfigChanges,
+  BROKER_CONFIG_DEFINITIONS,
+  BrokerConfig,
+  type BrokerConfigLayerValue,
+  type BrokerConfigScope,
+  type DynamicBrokerConfigs,
+  type StaticBrokerValue,
+  validateBrokerConfigReplacement,
+} from './broker-configs.js'
 export {
   type ConfigDefinition,
   ConfigSource,
@@ -50,6 +59,8 @@ export {
   validateTopicConfigValue,
 } from './topic-configs.js'
 export {
+  type BrokerConfigListener,
+  type BrokerConfigResult,
   type ChangeOptions,
   type CreateTopicRequest,
   METADATA_STATE_DIR,

@@ -485,13 +485,14 @@ export function topicDefault(
 ): { text: string | null; parsed: ConfigValue; source: ConfigSourceValue; synonyms: ConfigSynonymEntry[] } {
   const found: ConfigSynonymEntry[] = []
   let chosen: { text: string | null; parsed: ConfigValue; source: ConfigSourceValue } | undefined
+  // Each synonym in priority order, and for each its dynamic (this broker, cluster default) and static values.
   for (const synonym of definition.brokerSynonyms) {
-    const staticEntry = broker.staticValue(synonym.name)
-    if (staticEntry === undefined) continue
-    found.push({ name: synonym.name, value: staticEntry.text, source: ConfigSource.STATIC_BROKER_CONFIG })
-    if (chosen === undefined && staticEntry.text !== null) {
-      const converted = convertSynonym(definition, staticEntry.text, synonym.multiplier)
-      chosen = { ...converted, source: ConfigSource.STATIC_BROKER_CONFIG }
+    for (const layer of broker.setValues(synonym.name)) {
+      found.push({ name: synonym.name, value: layer.text, source: layer.source })
+      if (chosen === undefined && layer.text !== null) {
+        const converted = convertSynonym(definition, layer.text, synonym.multiplier)
+        chosen = { ...converted, source: layer.source }
+      }
     }
   }
   const defaultSynonym = definition.brokerSynonyms.find(
@@ -528,8 +529,9 @@ function convertSynonym(
 }
 
 /**
- * A topic's effective configs: its overrides (DYNAMIC_TOPIC_CONFIG) over the broker's static values
- * (STATIC_BROKER_CONFIG) over Kafka's defaults (DEFAULT_CONFIG). Every topic config appears.
+ * A topic's effective configs: its overrides (DYNAMIC_TOPIC_CONFIG) over the broker's dynamic values
+ * (DYNAMIC_BROKER_CONFIG, then DYNAMIC_DEFAULT_BROKER_CONFIG) over its static values (STATIC_BROKER_CONFIG)
+ * over Kafka's defaults (DEFAULT_CONFIG). Every topic config appears.
  */
 export function resolveTopicConfig(
   overrides: TopicConfigOverrides,
@@ -546,6 +548,7 @@ export function resolveTopicConfig(
       configType: configTypeCode[definition.type],
       sensitive: definition.sensitive,
       readOnly: false,
+      documentation: definition.documentation ?? null,
     }
     if (overrideText !== undefined) {
       const parsed = parseConfigValue(definition, overrideText)

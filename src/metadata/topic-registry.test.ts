@@ -485,3 +485,41 @@ describe('partition bounds (#7)', () => {
     await registry.close()
   })
 })
+
+describe('TopicRegistry dynamic broker configs (#9)', () => {
+  it('logs them, snapshots them with the topics and replays them', async () => {
+    const fileSystem = new SimFileSystem()
+    const registry = await open(fileSystem, { compactAfterBytes: 300, brokerConfig: new BrokerConfig() })
+    const changes: TopicChange[] = []
+    registry.subscribe((change) => changes.push(change))
+    let brokerChanges = 0
+    registry.subscribeBrokerConfigs(() => brokerChanges++)
+    await registry.createTopic({ name: 'a' })
+    const set = (name: string, value: string) => ({ name, op: AlterConfigOp.SET, value })
+    // Enough changes to pass the snapshot threshold several times.
+    for (let i = 0; i < 20; i++) {
+      const result = await registry.incrementalAlterBrokerConfigs('broker', [
+        set('log.retention.ms', String(1000 + i)),
+      ])
+      assert.ok(result.ok)
+    }
+    assert.ok(
+      (await registry.incrementalAlterBrokerConfigs('cluster-default', [set('log.segment.bytes', '2097152')]))
+        .ok,
+    )
+    assert.equal(brokerChanges, 21)
+    assert.equal(changes.filter((c) => c.type === 'configs-changed' && c.topic.name === 'a').length, 21)
+    await registry.close()
+    const files = await fileSystem.list(`${DIR}/${METADATA_STATE_DIR}`)
+    assert.ok(
+      files.some((f) => f.includes('snapshot')),
+      files.join(','),
+    )
+
+    const reopened = await open(fileSystem, { brokerConfig: new BrokerConfig() })
+    assert.deepEqual(reopened.brokerConfig.dynamicConfigs('broker'), { 'log.retention.ms': '1019' })
+    assert.equal(reopened.effectiveConfig('a')?.get('retention.ms')?.value, '1019')
+    assert.equal(reopened.effectiveConfig('a')?.get('segment.bytes')?.value, '2097152')
+    await reopened.close()
+  })
+})

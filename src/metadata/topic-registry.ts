@@ -13,7 +13,13 @@ import {
   quoted,
 } from '../core/index.js'
 import { StateLog, type StateRecord } from '../storage/index.js'
-import { BrokerConfig } from './broker-configs.js'
+import {
+  applyBrokerConfigChanges,
+  BrokerConfig,
+  type BrokerConfigScope,
+  type DynamicBrokerConfigs,
+  validateBrokerConfigReplacement,
+} from './broker-configs.js'
 import { type RandomBytes, randomKafkaUuid } from './kafka-uuid.js'
 import { hasLegacyMetadata, readLegacyMetadata, removeLegacyMetadata } from './legacy-metadata-log.js'
 import { loadOrCreateMetaProperties } from './meta-properties.js'
@@ -149,8 +155,53 @@ function topicRecord(name: string, topic: TopicMetadata | undefined): StateRecor
   return { type: TOPIC_RECORD, key: name, value }
 }
 
+/**
+ * The state-log record type of dynamic broker configs: key = '' for the cluster-wide default or the node
+ * id's text, value = `{ configs }` (name to canonical text), or null once none is set.
+ */
+const BROKER_CONFIG_RECORD = 'broker-config'
+
+function brokerConfigRecord(entity: string, configs: DynamicBrokerConfigs): StateRecord {
+  return {
+    type: BROKER_CONFIG_RECORD,
+    key: entity,
+    value: Object.keys(configs).length === 0 ? null : { configs },
+  }
+}
+
+/** Applies a replayed dynamic-broker-config record to `entities` (entity name -> configs). */
+function replayBrokerConfigRecord(entities: Map<string, DynamicBrokerConfigs>, record: StateRecord): void {
+  if (record.value === null) {
+    entities.delete(record.key)
+    return
+  }
+  const { configs } = record.value as { configs?: unknown }
+  if (
+    typeof configs !== 'object' ||
+    configs === null ||
+    !Object.values(configs).every((value) => typeof value === 'string')
+  ) {
+    throw new CorruptDataError(`metadata state log: malformed broker configs ${JSON.stringify(record.key)}`)
+  }
+  entities.set(record.key, configs as DynamicBrokerConfigs)
+}
+
+/** The outcome of a change to dynamic broker configs. */
+export type BrokerConfigResult = { readonly ok: true } | MetadataFailure
+
+/** Called after dynamic broker configs changed (durably); must not throw. */
+export type BrokerConfigListener = () => void
+
 /** Applies a replayed state record to `topics` (name -> topic); later records win. */
-function replayTopicRecord(topics: Map<string, TopicMetadata>, record: StateRecord): void {
+function replayTopicRecord(
+  topics: Map<string, TopicMetadata>,
+  brokerEntities: Map<string, DynamicBrokerConfigs>,
+  record: StateRecord,
+): void {
+  if (record.type === BROKER_CONFIG_RECORD) {
+    replayBrokerConfigRecord(brokerEntities, record)
+    return
+  }
   if (record.type !== TOPIC_RECORD) {
     throw new CorruptDataError(`metadata state log: unknown record type ${JSON.stringify(record.type)}`)
   }
@@ -205,6 +256,9 @@ export class TopicRegistry {
   private readonly byId = new Map<string, TopicMetadata>()
   private readonly byCollisionKey = new Map<string, string>()
   private readonly listeners = new Set<TopicChangeListener>()
+  private readonly brokerConfigListeners = new Set<BrokerConfigListener>()
+  /** Dynamic broker configs by entity ('' = cluster default, else a node id), as logged. */
+  private readonly brokerEntities: Map<string, DynamicBrokerConfigs>
   /** Partitions of all topics together. */
   private partitionTotal = 0
   private partitionsPerRequestMax = PARTITIONS_PER_REQUEST_MAX_DEFAULT
@@ -218,10 +272,14 @@ export class TopicRegistry {
     clusterId: string,
     nodeId: number,
     brokerConfig: BrokerConfig,
+    brokerEntities: Map<string, DynamicBrokerConfigs>,
   ) {
     this.clusterId = clusterId
     this.nodeId = nodeId
     this.brokerConfig = brokerConfig
+    this.brokerEntities = brokerEntities
+    brokerConfig.setDynamic('cluster-default', brokerEntities.get('') ?? {})
+    brokerConfig.setDynamic('broker', brokerEntities.get(String(nodeId)) ?? {})
   }
 
   /** Opens the registry in `options.dir`, creating it on first start and replaying it otherwise. */
@@ -231,13 +289,17 @@ export class TopicRegistry {
     const meta = await loadOrCreateMetaProperties(options.fileSystem, options.dir, nodeId, randomBytes)
     const logger = options.logger ?? silentLogger
     const recovered = new Map<string, TopicMetadata>()
+    const brokerEntities = new Map<string, DynamicBrokerConfigs>()
     let registry: TopicRegistry | undefined
     const { log, recovery } = await StateLog.open({
       fs: options.fileSystem,
       dir: `${options.dir}/${METADATA_STATE_DIR}`,
       logger,
-      replay: (record) => replayTopicRecord(recovered, record),
-      snapshot: () => [...(registry?.topics() ?? recovered.values())].map((t) => topicRecord(t.name, t)),
+      replay: (record) => replayTopicRecord(recovered, brokerEntities, record),
+      snapshot: () => [
+        ...[...(registry?.topics() ?? recovered.values())].map((t) => topicRecord(t.name, t)),
+        ...[...brokerEntities].map(([entity, configs]) => brokerConfigRecord(entity, configs)),
+      ],
       snapshotAfterBytes: options.compactAfterBytes ?? 1024 * 1024,
     })
     registry = new TopicRegistry(
@@ -246,6 +308,7 @@ export class TopicRegistry {
       meta.clusterId,
       nodeId,
       options.brokerConfig ?? new BrokerConfig(),
+      brokerEntities,
     )
     registry.partitionsPerRequestMax = options.partitionsPerRequestMax ?? PARTITIONS_PER_REQUEST_MAX_DEFAULT
     registry.partitionsMax = options.partitionsMax ?? PARTITIONS_MAX_DEFAULT
@@ -510,6 +573,74 @@ export class TopicRegistry {
     const changed = this.byName.get(topic.name)!
     this.emit({ type: 'configs-changed', topic: changed })
     return { ok: true, topic: changed }
+  }
+
+  /** The state-log entity of a scope: '' for the cluster default, the node id's text for this broker. */
+  private brokerEntity(scope: BrokerConfigScope): string {
+    return scope === 'cluster-default' ? '' : String(this.nodeId)
+  }
+
+  /**
+   * IncrementalAlterConfigs on a BROKER resource: applies SET/DELETE/APPEND/SUBTRACT to the dynamic configs
+   * of `scope`, durably, then live: topics fall back to the new values at once. Errors: INVALID_REQUEST
+   * (read-only or unknown config, bad value, duplicate name), as Kafka answers.
+   */
+  incrementalAlterBrokerConfigs(
+    scope: BrokerConfigScope,
+    changes: readonly IncrementalAlterInput[],
+    options: ChangeOptions = {},
+  ): Promise<BrokerConfigResult> {
+    return this.enqueue(async () => {
+      const current = this.brokerConfig.dynamicConfigs(scope)
+      const applied = applyBrokerConfigChanges(current, changes, (name) => {
+        const [top] = this.brokerConfig.setValues(name)
+        return top !== undefined ? top.text : this.brokerConfig.defaultText(name)
+      })
+      if (!applied.ok) return applied
+      return this.setBrokerConfigs(scope, applied.configs, options)
+    })
+  }
+
+  /** AlterConfigs (legacy) on a BROKER resource: `entries` replace the scope's dynamic configs. */
+  alterBrokerConfigs(
+    scope: BrokerConfigScope,
+    entries: readonly ConfigEntryInput[],
+    options: ChangeOptions = {},
+  ): Promise<BrokerConfigResult> {
+    return this.enqueue(async () => {
+      const validated = validateBrokerConfigReplacement(entries)
+      if (!validated.ok) return validated
+      return this.setBrokerConfigs(scope, validated.configs, options)
+    })
+  }
+
+  private async setBrokerConfigs(
+    scope: BrokerConfigScope,
+    configs: DynamicBrokerConfigs,
+    options: ChangeOptions,
+  ): Promise<BrokerConfigResult> {
+    // Rules across configs (min.compaction.lag.ms <= max.compaction.lag.ms) must hold for a topic with no
+    // overrides under the new values; checked on a copy so that nothing changes when they do not.
+    const trial = this.brokerConfig.copy()
+    trial.setDynamic(scope, configs)
+    const rule = checkTopicConfigRules(resolveTopicConfig({}, trial))
+    if (rule !== undefined) return failure(MetadataErrorCode.INVALID_REQUEST, rule.errorMessage)
+    if (options.validateOnly) return { ok: true }
+    const entity = this.brokerEntity(scope)
+    await this.log.append([brokerConfigRecord(entity, configs)])
+    if (Object.keys(configs).length === 0) this.brokerEntities.delete(entity)
+    else this.brokerEntities.set(entity, configs)
+    this.brokerConfig.setDynamic(scope, configs)
+    for (const listener of this.brokerConfigListeners) listener()
+    // Topics without their own override take the new values: storage re-reads each topic's settings.
+    for (const topic of this.byName.values()) this.emit({ type: 'configs-changed', topic })
+    return { ok: true }
+  }
+
+  /** Registers `listener` for changes of dynamic broker configs; returns a function that unregisters it. */
+  subscribeBrokerConfigs(listener: BrokerConfigListener): () => void {
+    this.brokerConfigListeners.add(listener)
+    return () => this.brokerConfigListeners.delete(listener)
   }
 
   /** Most partitions one topic creation or CreatePartitions may add (also bounds a whole request). */

@@ -41,8 +41,10 @@ export class LogCleaner {
     maxDirtyRatio: 0,
   }
   readonly enabled: boolean
-  readonly backoffMs: number
-  readonly dedupeBufferBytes: number
+  /** Pause between rounds; a change (dynamic log.cleaner.backoff.ms) applies from the next round. */
+  #backoffMs: number
+  /** Memory of one clean's key map; a change (dynamic log.cleaner.dedupe.buffer.size) applies to the next clean. */
+  dedupeBufferBytes: number
   readonly #clock: Clock
   readonly #logger: Logger
   readonly #logs: () => Iterable<PartitionLog>
@@ -57,9 +59,18 @@ export class LogCleaner {
     this.#logs = logs
     this.#logger = options.logger ?? silentLogger
     this.enabled = options.enabled ?? true
+    this.#backoffMs = CLEANER_BACKOFF_MS_DEFAULT
     this.backoffMs = options.backoffMs ?? CLEANER_BACKOFF_MS_DEFAULT
     this.dedupeBufferBytes = options.dedupeBufferBytes ?? CLEANER_DEDUPE_BUFFER_BYTES_DEFAULT
-    if (!(this.backoffMs >= 1)) throw new RangeError(`log.cleaner.backoff.ms ${this.backoffMs} < 1`)
+  }
+
+  get backoffMs(): number {
+    return this.#backoffMs
+  }
+
+  set backoffMs(value: number) {
+    if (!(value >= 1)) throw new RangeError(`log.cleaner.backoff.ms ${value} < 1`)
+    this.#backoffMs = value
   }
 
   /** Arms the background rounds (nothing when disabled). */

@@ -82,8 +82,8 @@ describe('AlterConfigs', () => {
     assert.equal(response.responses[1].errorMessage, 'Default topic resources are not allowed.')
   })
 
-  it('refuses broker config changes as non-dynamic and logger changes as unsupported', async () => {
-    const { call } = await setup()
+  it('replaces dynamic broker configs, refuses read-only ones and logger changes (#9)', async () => {
+    const { call, topics } = await setup()
     const response = await call(alterConfigs, 1, {
       resources: [
         {
@@ -91,7 +91,11 @@ describe('AlterConfigs', () => {
           resourceName: '1',
           configs: [{ name: 'log.retention.ms', value: '1' }],
         },
-        { resourceType: ConfigResourceType.BROKER, resourceName: '', configs: [] },
+        {
+          resourceType: ConfigResourceType.BROKER,
+          resourceName: '',
+          configs: [{ name: 'num.partitions', value: '2' }],
+        },
         { resourceType: ConfigResourceType.BROKER, resourceName: '3', configs: [] },
         {
           resourceType: ConfigResourceType.BROKER_LOGGER,
@@ -104,8 +108,8 @@ describe('AlterConfigs', () => {
     assert.deepEqual(
       response.responses.map((r) => [r.resourceName, r.errorCode, r.errorMessage]),
       [
-        ['1', ErrorCode.INVALID_REQUEST, 'Cannot update these configs dynamically: Set(log.retention.ms)'],
-        ['', ErrorCode.NONE, null],
+        ['1', ErrorCode.NONE, null],
+        ['', ErrorCode.INVALID_REQUEST, 'Cannot update these configs dynamically: [num.partitions]'],
         ['3', ErrorCode.INVALID_REQUEST, 'Unexpected broker id, expected 1, but received 3'],
         [
           '1',
@@ -114,5 +118,14 @@ describe('AlterConfigs', () => {
         ],
       ],
     )
+    const { brokerConfig } = topics
+    assert.deepEqual(brokerConfig.dynamicConfigs('broker'), { 'log.retention.ms': '1' })
+    // AlterConfigs replaces the whole set: an empty one removes what was there.
+    const cleared = await call(alterConfigs, 1, {
+      resources: [{ resourceType: ConfigResourceType.BROKER, resourceName: '1', configs: [] }],
+      validateOnly: false,
+    })
+    assert.equal(cleared.responses[0].errorCode, ErrorCode.NONE)
+    assert.deepEqual(brokerConfig.dynamicConfigs('broker'), {})
   })
 })

@@ -1,8 +1,6 @@
-// AlterConfigs (legacy, non-incremental): replaces the whole set of a topic's config overrides. Broker
-// configs are static in Brook, so a BROKER resource is answered as Kafka answers a change to a config that
-// cannot be updated dynamically.
-import { quoted } from '../../core/index.js'
-import { topicNameProblem } from '../../metadata/index.js'
+// AlterConfigs (legacy, non-incremental): replaces the whole set of a topic's config overrides, or of a
+// BROKER resource's dynamic configs (this node's id, or '' for the cluster-wide default).
+import { type BrokerConfigScope, topicNameProblem } from '../../metadata/index.js'
 import { AlterConfigsRequest, AlterConfigsResponse, ErrorCode } from '../../protocol/index.js'
 import { defineHandler } from '../handler.js'
 import { ConfigResourceType, brokerNameProblem } from './describe-configs.js'
@@ -35,21 +33,16 @@ export function topicResourceProblem(name: string): { errorCode: number; errorMe
 }
 
 /**
- * Answers a change to broker configs `names` on resource `resourceName` ('' = cluster default). No
- * broker config can be changed at runtime, so any name is refused with INVALID_REQUEST, as Kafka refuses
- * non-dynamic configs (KAFKA-13609 keeps that code); a change that sets nothing succeeds.
+ * The dynamic layer a BROKER resource names: '' is the cluster-wide default, this node's id is this
+ * broker; any other name is Kafka's INVALID_REQUEST message.
  */
-export function brokerChangeProblem(
+export function brokerScope(
   resourceName: string,
-  names: readonly string[],
   nodeId: number,
-): string | undefined {
-  if (resourceName !== '') {
-    const problem = brokerNameProblem(resourceName, nodeId)
-    if (problem !== undefined) return problem
-  }
-  if (names.length === 0) return undefined
-  return `Cannot update these configs dynamically: Set(${quoted(names.join(', '))})`
+): { ok: true; scope: BrokerConfigScope } | { ok: false; errorMessage: string } {
+  if (resourceName === '') return { ok: true, scope: 'cluster-default' }
+  const problem = brokerNameProblem(resourceName, nodeId)
+  return problem === undefined ? { ok: true, scope: 'broker' } : { ok: false, errorMessage: problem }
 }
 
 /** AlterConfigs v0-2. */
@@ -78,12 +71,16 @@ export const alterConfigs = defineHandler({
           break
         }
         case ConfigResourceType.BROKER: {
-          const names = resource.configs.map((config) => config.name)
-          const problem = brokerChangeProblem(resource.resourceName, names, nodeId)
+          const target = brokerScope(resource.resourceName, nodeId)
+          if (!target.ok) {
+            responses.push(alterResult(resource, ErrorCode.INVALID_REQUEST, target.errorMessage))
+            break
+          }
+          const result = await registry.alterBrokerConfigs(target.scope, resource.configs, {
+            validateOnly: request.validateOnly,
+          })
           responses.push(
-            problem === undefined
-              ? alterResult(resource)
-              : alterResult(resource, ErrorCode.INVALID_REQUEST, problem),
+            result.ok ? alterResult(resource) : alterResult(resource, result.errorCode, result.errorMessage),
           )
           break
         }

@@ -59,7 +59,7 @@ function entryResult(entry: EffectiveConfigEntry, options: ResultOptions) {
         }))
       : [],
     configType: entry.configType,
-    documentation: null,
+    documentation: options.includeDocumentation ? entry.documentation : null,
   }
 }
 
@@ -112,8 +112,12 @@ function describeOne(resource: DescribeResource, options: ResultOptions, context
       )
     }
     case ConfigResourceType.BROKER: {
-      // The empty name is the cluster-wide dynamic default set; Brook has no dynamic broker configs.
-      if (resource.resourceName === '') return success(resource, [])
+      // The empty name is the cluster-wide dynamic default: only the configs set there.
+      if (resource.resourceName === '')
+        return success(
+          resource,
+          registry.brokerConfig.describeClusterDefault().map((entry) => entryResult(entry, options)),
+        )
       const problem = brokerNameProblem(resource.resourceName, nodeId)
       if (problem !== undefined) return failure(resource, ErrorCode.INVALID_REQUEST, problem)
       return success(

@@ -91,7 +91,7 @@ describe('IncrementalAlterConfigs', () => {
     assert.deepEqual(topics.topic('t')?.configs, {})
   })
 
-  it('lets broker deletions through and refuses broker sets as non-dynamic', async () => {
+  it('sets dynamic broker configs, lets deletions through and refuses read-only sets (#9)', async () => {
     const { call } = await setup()
     const response = await call(incrementalAlterConfigs, 1, {
       resources: [
@@ -110,6 +110,11 @@ describe('IncrementalAlterConfigs', () => {
         },
         {
           resourceType: ConfigResourceType.BROKER,
+          resourceName: '',
+          configs: [{ name: 'num.partitions', configOperation: AlterConfigOp.SET, value: '4' }],
+        },
+        {
+          resourceType: ConfigResourceType.BROKER,
           resourceName: '1',
           configs: [{ name: 'num.partitions', configOperation: 9, value: '1' }],
         },
@@ -124,8 +129,9 @@ describe('IncrementalAlterConfigs', () => {
     assert.deepEqual(
       response.responses.map((r) => [r.errorCode, r.errorMessage]),
       [
-        [ErrorCode.INVALID_REQUEST, 'Cannot update these configs dynamically: Set(log.retention.ms)'],
         [ErrorCode.NONE, null],
+        [ErrorCode.NONE, null],
+        [ErrorCode.INVALID_REQUEST, 'Cannot update these configs dynamically: [num.partitions]'],
         [ErrorCode.INVALID_REQUEST, 'Unknown alter config operation type 9'],
         [
           ErrorCode.INVALID_REQUEST,

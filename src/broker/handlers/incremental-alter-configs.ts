@@ -1,5 +1,5 @@
 // IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT on a topic's config overrides (KIP-339).
-// Broker configs are static in Brook: deletions are no-ops, anything else is refused as non-dynamic.
+// BROKER resources: this broker's and the cluster-wide default's dynamic configs, applied live.
 // GROUP resources: the share group configs (SET and DELETE), stored by the share coordinator.
 import { AlterConfigOp } from '../../metadata/index.js'
 import {
@@ -8,12 +8,7 @@ import {
   IncrementalAlterConfigsResponse,
 } from '../../protocol/index.js'
 import { defineHandler } from '../handler.js'
-import {
-  type AlterResourceResult,
-  alterResult,
-  brokerChangeProblem,
-  topicResourceProblem,
-} from './alter-configs.js'
+import { type AlterResourceResult, alterResult, brokerScope, topicResourceProblem } from './alter-configs.js'
 import { ConfigResourceType, brokerNameProblem } from './describe-configs.js'
 
 const knownOps: readonly number[] = Object.values(AlterConfigOp)
@@ -60,15 +55,21 @@ export const incrementalAlterConfigs = defineHandler({
           break
         }
         case ConfigResourceType.BROKER: {
-          // Deleting a dynamic value that was never set changes nothing, so Kafka lets it through.
-          const names = resource.configs
-            .filter((config) => config.configOperation !== AlterConfigOp.DELETE)
-            .map((config) => config.name)
-          const problem = brokerChangeProblem(resource.resourceName, names, nodeId)
+          const target = brokerScope(resource.resourceName, nodeId)
+          if (!target.ok) {
+            responses.push(alterResult(resource, ErrorCode.INVALID_REQUEST, target.errorMessage))
+            break
+          }
+          const changes = resource.configs.map((config) => ({
+            name: config.name,
+            op: config.configOperation,
+            value: config.value,
+          }))
+          const result = await registry.incrementalAlterBrokerConfigs(target.scope, changes, {
+            validateOnly: request.validateOnly,
+          })
           responses.push(
-            problem === undefined
-              ? alterResult(resource)
-              : alterResult(resource, ErrorCode.INVALID_REQUEST, problem),
+            result.ok ? alterResult(resource) : alterResult(resource, result.errorCode, result.errorMessage),
           )
           break
         }
