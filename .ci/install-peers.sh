@@ -69,6 +69,17 @@ step "apache kafka 4.4.0 (maven)"
 bash "$root/bench/kafka/install.sh"
 done_step "apache kafka"
 
+# 4b. Kafka Streams, Connect (file connectors) and MirrorMaker 2 for tests/compat/frameworks (Maven).
+step "kafka frameworks (maven)"
+fw_pom="$root/tests/compat/frameworks/pom.xml"
+fw_stamp="$cache/frameworks-libs/.stamp-$(sha1sum "$fw_pom" | cut -c1-12)"
+if [[ ! -f "$fw_stamp" ]]; then
+  rm -rf "$cache/frameworks-libs"
+  (cd "$root/tests/compat/frameworks" && mvn -q -B dependency:copy-dependencies -DoutputDirectory="$cache/frameworks-libs" -DincludeScope=runtime)
+  touch "$fw_stamp"
+fi
+done_step "kafka frameworks"
+
 # 5. franz-go (optional): build the Go compat program (also the share-group worker) when Go is present.
 if [[ -f "$root/tests/compat/go/go.mod" ]] && command -v go >/dev/null; then
   step "franz-go compat program"
