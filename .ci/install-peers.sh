@@ -69,15 +69,17 @@ step "apache kafka 4.4.0 (maven)"
 bash "$root/bench/kafka/install.sh"
 done_step "apache kafka"
 
-# 4b. Kafka Streams, Connect (file connectors) and MirrorMaker 2 for tests/compat/frameworks (Maven).
+# 4b. Kafka Streams 4.4, Connect and MirrorMaker 2 (4.3.1) for tests/compat/frameworks (Maven).
 step "kafka frameworks (maven)"
-fw_pom="$root/tests/compat/frameworks/pom.xml"
-fw_stamp="$cache/frameworks-libs/.stamp-$(sha1sum "$fw_pom" | cut -c1-12)"
-if [[ ! -f "$fw_stamp" ]]; then
-  rm -rf "$cache/frameworks-libs"
-  (cd "$root/tests/compat/frameworks" && mvn -q -B dependency:copy-dependencies -DoutputDirectory="$cache/frameworks-libs" -DincludeScope=runtime)
-  touch "$fw_stamp"
-fi
+for fw in "pom.xml frameworks-libs" "connect-pom.xml connect-libs"; do
+  read -r fw_pom fw_dest <<< "$fw"
+  fw_stamp="$cache/$fw_dest/.stamp-$(sha1sum "$root/tests/compat/frameworks/$fw_pom" | cut -c1-12)"
+  if [[ ! -f "$fw_stamp" ]]; then
+    rm -rf "${cache:?}/$fw_dest"
+    (cd "$root/tests/compat/frameworks" && mvn -q -B -f "$fw_pom" dependency:copy-dependencies -DoutputDirectory="$cache/$fw_dest" -DincludeScope=runtime)
+    touch "$fw_stamp"
+  fi
+done
 done_step "kafka frameworks"
 
 # 5. franz-go (optional): build the Go compat program (also the share-group worker) when Go is present.

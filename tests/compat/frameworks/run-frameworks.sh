@@ -31,15 +31,21 @@ done
 wanted() { [[ -z "$only" || ",$only," == *",$1,"* ]]; }
 [[ "$target" == brook || "$target" == kafka ]] || { echo "unknown target $target" >&2; exit 2; }
 
-# Kafka Streams, Connect and MirrorMaker 2 jars (Maven, pom.xml here), then the Java programs, compiled once.
+# Jars from Maven Central: Kafka Streams 4.4 and the client (pom.xml), Connect and MirrorMaker 2 4.3.1
+# (connect-pom.xml: why 4.3.1 is said there); then the Java programs, compiled once.
+install_libs() {
+  local pom="$1" dest="$2" stamp
+  stamp="$dest/.stamp-$(sha1sum "$here/$pom" | cut -c1-12)"
+  [[ -f "$stamp" ]] && return 0
+  rm -rf "$dest"
+  (cd "$here" && mvn -q -B -f "$pom" dependency:copy-dependencies -DoutputDirectory="$dest" -DincludeScope=runtime) \
+    || { echo "FAIL frameworks: maven could not fetch the jars of $pom" >&2; exit 1; }
+  touch "$stamp"
+}
 libs="$root/.cache/frameworks-libs"
-libs_stamp="$libs/.stamp-$(sha1sum "$here/pom.xml" | cut -c1-12)"
-if [[ ! -f "$libs_stamp" ]]; then
-  rm -rf "$libs"
-  (cd "$here" && mvn -q -B dependency:copy-dependencies -DoutputDirectory="$libs" -DincludeScope=runtime) \
-    || { echo "FAIL frameworks: maven could not fetch the frameworks' jars" >&2; exit 1; }
-  touch "$libs_stamp"
-fi
+connect_libs="$root/.cache/connect-libs"
+install_libs pom.xml "$libs"
+install_libs connect-pom.xml "$connect_libs"
 java_srcs=("$here"/java/*.java)
 java_out="$root/.cache/frameworks-java"
 java_stamp="$java_out/.stamp-$(cat "${java_srcs[@]}" "$here/pom.xml" | sha1sum | cut -c1-12)"
@@ -52,6 +58,8 @@ log4j="-Dlog4j2.configurationFile=$root/tests/compat/java/log4j2.properties"
 jrun() { java -Xmx512m "$log4j" -cp "$java_out:$libs/*" "$@"; }
 # For `jexec ... &`: the background job is the JVM itself, so that $! is the pid a kill -9 must reach.
 jexec() { exec java -Xmx512m "$log4j" -cp "$java_out:$libs/*" "$@"; }
+# Connect and MirrorMaker 2 (their own classpath), run the same way.
+cexec() { exec java -Xmx512m "$log4j" -cp "$connect_libs/*" "$@"; }
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/brook-frameworks.XXXXXX")"
 logs="$work/logs"
@@ -183,6 +191,120 @@ check_streams() {
   result streams PASS "$(joined "${notes[@]}")"
 }
 
+# Connect's distributed worker, one at a time (started again after a kill -9 with the same config).
+start_worker() {
+  cexec org.apache.kafka.connect.cli.ConnectDistributed "$work/worker.properties" >> "$logs/connect-worker.log" 2>&1 &
+  app_pids+=($!)
+  local deadline=$((SECONDS + 180))
+  until curl -sf "http://127.0.0.1:$rest_port/connectors" >/dev/null 2>&1; do
+    ((SECONDS > deadline)) && return 1
+    kill -0 "${app_pids[-1]}" 2>/dev/null || return 1
+    sleep 1
+  done
+}
+
+check_connect() {
+  local topic="fw-connect-lines" in="$work/connect-in.txt" out="$work/connect-out.txt" lines=20000 notes=() line
+  rest_port="$(free_port)"
+  cat > "$work/worker.properties" <<PROPS
+bootstrap.servers=$bootstrap
+group.id=fw-connect-$$
+key.converter=org.apache.kafka.connect.storage.StringConverter
+value.converter=org.apache.kafka.connect.storage.StringConverter
+config.storage.topic=fw-connect-configs
+offset.storage.topic=fw-connect-offsets
+status.storage.topic=fw-connect-status
+config.storage.replication.factor=1
+offset.storage.replication.factor=1
+status.storage.replication.factor=1
+offset.storage.partitions=5
+status.storage.partitions=1
+offset.storage.segment.ms=1000
+offset.storage.min.cleanable.dirty.ratio=0.01
+status.storage.segment.ms=1000
+status.storage.min.cleanable.dirty.ratio=0.01
+offset.flush.interval.ms=1000
+listeners=http://127.0.0.1:$rest_port
+rest.advertised.host.name=127.0.0.1
+rest.advertised.port=$rest_port
+scheduled.rebalance.max.delay.ms=0
+plugin.discovery=service_load
+session.timeout.ms=10000
+heartbeat.interval.ms=1000
+PROPS
+  : > "$in"
+  step connect jrun Topics create "$bootstrap" "$topic" 1 >/dev/null || { result connect FAIL "topic creation failed"; return; }
+  start_worker || { result connect FAIL "worker did not start: $(grep -m3 -E 'ERROR|Exception' "$logs/connect-worker.log")"; return; }
+  local source sink
+  source="{\"name\":\"fw-file-source\",\"config\":{\"connector.class\":\"org.apache.kafka.connect.file.FileStreamSourceConnector\",\"tasks.max\":\"1\",\"file\":\"$in\",\"topic\":\"$topic\"}}"
+  sink="{\"name\":\"fw-file-sink\",\"config\":{\"connector.class\":\"org.apache.kafka.connect.file.FileStreamSinkConnector\",\"tasks.max\":\"1\",\"file\":\"$out\",\"topics\":\"$topic\"}}"
+  for c in "$source" "$sink"; do
+    curl -sf -X POST -H 'Content-Type: application/json' --data "$c" "http://127.0.0.1:$rest_port/connectors" \
+      >> "$logs/connect.log" 2>&1 || { result connect FAIL "connector creation failed: $c"; return; }
+  done
+  # The file grows by 500 lines every 0.5 s (20,000 lines in about 20 s); the worker is killed mid-copy.
+  ( for ((i = 0; i < lines; i += 500)); do
+      seq -f 'line-%06g' "$i" $((i + 499)) >> "$in"
+      sleep 0.5
+    done ) &
+  local writer=$!
+  local deadline=$((SECONDS + 180))
+  until [[ -f "$out" ]] && (($(wc -l < "$out") >= 6000)); do
+    ((SECONDS > deadline)) && { kill "$writer" 2>/dev/null; result connect FAIL "fewer than 6000 lines copied in 180 s"; return; }
+    sleep 0.2
+  done
+  kill_apps
+  local before
+  before="$(wc -l < "$out")"
+  local killed_at=$SECONDS
+  start_worker || { kill "$writer" 2>/dev/null; result connect FAIL "worker did not start again"; return; }
+  wait "$writer"
+  deadline=$((SECONDS + 240))
+  while ((SECONDS < deadline)); do
+    (($(sort -u "$out" | wc -l) >= lines)) && break
+    sleep 1
+  done
+  sleep 3
+  line="$(python3 - "$in" "$out" "$before" <<'PY'
+import collections, sys
+want = [l.rstrip("\n") for l in open(sys.argv[1])]
+got = [l.rstrip("\n") for l in open(sys.argv[2])]
+before = int(sys.argv[3])
+counts = collections.Counter(got)
+missing = [l for l in want if l not in counts]
+extra = [l for l in counts if l not in set(want)]
+dups = sum(n - 1 for n in counts.values())
+problems = []
+if missing: problems.append(f"{len(missing)} lines lost, first {missing[:3]}")
+if extra: problems.append(f"{len(extra)} lines never written, first {extra[:3]}")
+if any(n > 2 for n in counts.values()): problems.append(f"a line copied {max(counts.values())} times")
+if dups >= before: problems.append(f"{dups} duplicates, not fewer than the {before} lines copied before the kill: offsets lost")
+print("; ".join(problems) if problems else f"{len(want)} lines copied, none lost, {dups} duplicated once (at-least-once) after a kill -9 at {before} lines")
+sys.exit(1 if problems else 0)
+PY
+)" || { result connect FAIL "$line"; return; }
+  notes+=("$line, $((SECONDS - killed_at)) s from the kill to the end")
+  # The source's offset as Connect keeps it (KIP-875 REST): the file's size.
+  local offsets size
+  offsets="$(curl -sf "http://127.0.0.1:$rest_port/connectors/fw-file-source/offsets")"
+  size="$(stat -c %s "$in")"
+  if [[ "$offsets" != *"\"position\":$size"* ]]; then
+    result connect FAIL "source offset $offsets, want position $size"
+    return
+  fi
+  notes+=("source offset = file size $size")
+  local policy t
+  for t in fw-connect-configs fw-connect-offsets fw-connect-status; do
+    policy="$(jrun Topics config "$bootstrap" "$t" cleanup.policy 2>>"$logs/connect.err")"
+    [[ "$policy" == compact ]] || { result connect FAIL "$t has cleanup.policy $policy"; return; }
+  done
+  line="$(step connect jrun Topics wait-compacted "$bootstrap" fw-connect-offsets 120)" \
+    || { result connect FAIL "$line"; return; }
+  notes+=("internal topics cleanup.policy=compact; $line")
+  kill_apps
+  result connect PASS "$(joined "${notes[@]}")"
+}
+
 if ! start_broker; then
   echo "FAIL broker did not start ($target); see $logs"
   keep_logs=1
@@ -190,6 +312,7 @@ if ! start_broker; then
   exit 1
 fi
 wanted streams && check_streams
+wanted connect && check_connect
 ((failed > 0)) && keep_logs=1
 echo "$passed passed, $failed failed"
 ((failed == 0))
