@@ -26,7 +26,9 @@ const allowed: Record<string, readonly string[]> = {
     'groups',
     'share-partitions',
     'network',
+    'transactions',
   ],
+  transactions: ['core', 'protocol', 'storage'],
   network: ['core', 'protocol'],
   client: ['core', 'protocol', 'record-batch', 'network', 'io'],
   cli: ['core', 'io', 'client'],
@@ -44,6 +46,7 @@ const allowed: Record<string, readonly string[]> = {
     'broker',
     'network',
     'client',
+    'transactions',
   ],
 }
 

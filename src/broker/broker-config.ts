@@ -90,6 +90,12 @@ export interface BrokerConfig {
   /** Committed offsets per group and per broker; commits beyond get INVALID_COMMIT_OFFSET_SIZE. */
   groupOffsetsMax: number
   offsetsMax: number
+  /** Transactions (Kafka's transaction.max.timeout.ms, transactional.id.expiration.ms), and Brook's bounds
+   * on transactional ids kept and on partitions and groups in one transaction. */
+  transactionMaxTimeoutMs: number
+  transactionalIdExpirationMs: number
+  transactionalIdsMax: number
+  transactionPartitionsMax: number
   /** Background flush interval for data acknowledged before fsync (acks 0 and 1), in ms. */
   flushIntervalMs: number
   /** Segment files open at once across all partitions; opened on demand, least recently used closed. */
@@ -160,6 +166,11 @@ export function defaultBrokerConfig(dataDir: string): BrokerConfig {
     groupsMax: 100_000,
     groupOffsetsMax: 100_000,
     offsetsMax: 1_000_000,
+    // The transactions/ defaults (Kafka's, and TRANSACTIONAL_IDS_MAX_DEFAULT, TRANSACTION_PARTITIONS_MAX_DEFAULT).
+    transactionMaxTimeoutMs: 900_000,
+    transactionalIdExpirationMs: 604_800_000,
+    transactionalIdsMax: 100_000,
+    transactionPartitionsMax: 10_000,
     // Kafka 4.4's defaults (decision 0003).
     shareRecordLockDurationMs: 30000,
     shareDeliveryCountLimit: 5,
@@ -273,6 +284,14 @@ const settings: Record<string, Setter> = {
   'groups-max': (c, v) => (c.groupsMax = integer('groups-max', 1, 2147483647)(v)),
   'group-offsets-max': (c, v) => (c.groupOffsetsMax = integer('group-offsets-max', 1, 2147483647)(v)),
   'offsets-max': (c, v) => (c.offsetsMax = integer('offsets-max', 1, 2147483647)(v)),
+  'transaction-max-timeout-ms': (c, v) =>
+    (c.transactionMaxTimeoutMs = integer('transaction-max-timeout-ms', 1, 2147483647)(v)),
+  'transactional-id-expiration-ms': (c, v) =>
+    (c.transactionalIdExpirationMs = integer('transactional-id-expiration-ms', 1, 2147483647)(v)),
+  'transactional-ids-max': (c, v) =>
+    (c.transactionalIdsMax = integer('transactional-ids-max', 1, 2147483647)(v)),
+  'transaction-partitions-max': (c, v) =>
+    (c.transactionPartitionsMax = integer('transaction-partitions-max', 1, 2147483647)(v)),
   'flush-interval-ms': (c, v) => (c.flushIntervalMs = integer('flush-interval-ms', 1, 86400000)(v)),
   'max-open-segment-files': (c, v) =>
     (c.maxOpenSegmentFiles = integer('max-open-segment-files', 1, 1000000)(v)),

@@ -3,6 +3,7 @@
 import type { Clock, Logger } from '../core/index.js'
 import type { GroupCoordinator } from '../groups/index.js'
 import type { TopicRegistry } from '../metadata/index.js'
+import type { TransactionCoordinator } from '../transactions/index.js'
 import type { BrokerConfig } from './broker-config.js'
 import type { FetchSessionCache } from './fetch-session-cache.js'
 import type { ShareCoordinator } from './share-coordinator.js'
@@ -23,6 +24,8 @@ export interface BrokerContext {
   /** Share groups (KIP-932): membership, share-partitions, share sessions. */
   readonly shares: ShareCoordinator
   readonly producerIds: ProducerIdAllocator
+  /** The transaction coordinator (transactional ids, EndTxn, the Produce check). */
+  readonly transactions: TransactionCoordinator
   /** Incremental fetch sessions (KIP-227), shared by all connections. */
   readonly fetchSessions: FetchSessionCache
   /** Decompressed bytes in flight across all Produce requests (#7). */

@@ -294,15 +294,14 @@ describe('hostile input to a broker process (#7)', () => {
     await assertHealthy()
   })
 
-  it('answers FindCoordinator for a transactional id with a non-retriable error (#7)', async () => {
-    // COORDINATOR_NOT_AVAILABLE made the Java client and franz-go retry until their timeouts.
+  it('answers FindCoordinator for a transactional id with this node, and an empty one with INVALID_REQUEST (#12)', async () => {
     await withConnection(brook.port, async (client) => {
       const v3 = await client.request(ApiKey.FindCoordinator, 3, { key: 'tx', keyType: 1 })
-      assert.equal(v3.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
-      const v4 = await client.request(ApiKey.FindCoordinator, 4, { keyType: 1, coordinatorKeys: ['a', 'b'] })
+      assert.equal(v3.errorCode, ErrorCode.NONE)
+      const v4 = await client.request(ApiKey.FindCoordinator, 4, { keyType: 1, coordinatorKeys: ['a', ''] })
       assert.deepEqual(
         v4.coordinators.map((c: { errorCode: number }) => c.errorCode),
-        [ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED],
+        [ErrorCode.NONE, ErrorCode.INVALID_REQUEST],
       )
     })
     await assertHealthy()

@@ -1,7 +1,6 @@
-// FindCoordinator: this single node coordinates every group and share group (clients ask with key type 0)
-// and every well-formed share-partition key (type 2, which only brokers send). v4+ answers a batch of keys.
-// Transactions are not coordinated yet: their keys get TRANSACTIONAL_ID_AUTHORIZATION_FAILED, which the
-// Java client and franz-go surface at once (COORDINATOR_NOT_AVAILABLE is retried until a timeout).
+// FindCoordinator: this single node coordinates every group and share group (clients ask with key type 0),
+// every transactional id (type 1) and every well-formed share-partition key (type 2, which only brokers
+// send). v4+ answers a batch of keys.
 import { ErrorCode, FindCoordinatorRequest, FindCoordinatorResponse } from '../../protocol/index.js'
 import { defineHandler } from '../handler.js'
 
@@ -44,16 +43,16 @@ export const findCoordinator = defineHandler({
     const answer = (key: string) => {
       let errorCode: number = ErrorCode.NONE
       let errorMessage: string | null = null
-      if (keyType === KeyType.Transaction) {
-        errorCode = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
-        errorMessage = 'Transactions are not supported by this broker.'
+      if (keyType === KeyType.Transaction && key === '') {
+        errorCode = ErrorCode.INVALID_REQUEST
+        errorMessage = 'A transactional id must not be empty.'
       } else if (keyType === KeyType.Share && version < 6) {
         errorCode = ErrorCode.INVALID_REQUEST
         errorMessage = 'Share coordinators need FindCoordinator v6 or later.'
       } else if (keyType === KeyType.Share && !isSharePartitionKey(key)) {
         errorCode = ErrorCode.INVALID_REQUEST
         errorMessage = `Share coordinator key ${JSON.stringify(key)} is not "groupId:topicId:partition".`
-      } else if (keyType !== KeyType.Group && keyType !== KeyType.Share) {
+      } else if (keyType !== KeyType.Group && keyType !== KeyType.Share && keyType !== KeyType.Transaction) {
         errorCode = ErrorCode.INVALID_REQUEST
         errorMessage = `Unknown coordinator type ${keyType}.`
       }

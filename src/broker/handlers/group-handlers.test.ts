@@ -107,7 +107,9 @@ describe('group handlers', () => {
       ],
     )
     const txn = await call(findCoordinator, 3, { key: 'tx', keyType: 1 })
-    assert.equal(txn.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
+    assert.deepEqual([txn.errorCode, txn.nodeId], [ErrorCode.NONE, 7])
+    const emptyTxn = await call(findCoordinator, 3, { key: '', keyType: 1 })
+    assert.equal(emptyTxn.errorCode, ErrorCode.INVALID_REQUEST)
     const bad = await call(findCoordinator, 4, { keyType: 9, coordinatorKeys: ['x'] })
     assert.equal(bad.coordinators[0].errorCode, ErrorCode.INVALID_REQUEST)
     await groups.close()

@@ -1,11 +1,16 @@
 // The handler table: every API the broker serves. ApiVersions advertises exactly these.
 import type { Handler } from '../handler.js'
+import { addOffsetsToTxn } from './add-offsets-to-txn.js'
+import { addPartitionsToTxn } from './add-partitions-to-txn.js'
 import { adminHandlers } from './admin-handlers.js'
 import { apiVersions } from './api-versions.js'
+import { describeTransactions } from './describe-transactions.js'
+import { endTxn } from './end-txn.js'
 import { fetch } from './fetch.js'
 import { groupHandlers } from './group-handlers.js'
 import { initProducerId } from './init-producer-id.js'
 import { listOffsets } from './list-offsets.js'
+import { listTransactions } from './list-transactions.js'
 import { metadata } from './metadata.js'
 import { produce } from './produce.js'
 import { shareAcknowledge } from './share-acknowledge.js'
@@ -17,6 +22,7 @@ import {
   deleteShareGroupOffsets,
   describeShareGroupOffsets,
 } from './share-group-offsets.js'
+import { writeTxnMarkers } from './write-txn-markers.js'
 
 export const handlers: readonly Handler[] = [
   apiVersions,
@@ -25,6 +31,12 @@ export const handlers: readonly Handler[] = [
   fetch,
   listOffsets,
   initProducerId,
+  addPartitionsToTxn,
+  addOffsetsToTxn,
+  endTxn,
+  writeTxnMarkers,
+  describeTransactions,
+  listTransactions,
   ...adminHandlers,
   ...groupHandlers,
   shareGroupHeartbeat,

@@ -1,6 +1,6 @@
-// InitProducerId for idempotent producers: a fresh producer id with epoch 0, or, when a producer asks to
-// bump its epoch after an error (KIP-360), the same id with the next epoch. Transactions are not
-// supported yet and get a clear error.
+// InitProducerId: for an idempotent producer a fresh producer id with epoch 0, or, when a producer asks
+// to bump its epoch after an error (KIP-360), the same id with the next epoch; for a transactional id the
+// transaction coordinator answers (epoch bump, fencing, abort of an ongoing transaction).
 import { ErrorCode, InitProducerIdRequest, InitProducerIdResponse } from '../../protocol/index.js'
 import { defineHandler } from '../handler.js'
 
@@ -13,12 +13,24 @@ export const initProducerId = defineHandler({
   async handle(request, context) {
     const { broker } = context
     if (request.transactionalId !== null) {
-      return {
-        throttleTimeMs: 0,
-        errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
-        producerId: -1,
-        producerEpoch: -1,
+      // Two-phase commit (KIP-939) is not offered, as with Kafka's transaction.two.phase.commit.enable=false.
+      if (request.enable2Pc || request.keepPreparedTxn) {
+        return {
+          throttleTimeMs: 0,
+          errorCode: request.enable2Pc
+            ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+            : ErrorCode.INVALID_REQUEST,
+          producerId: -1,
+          producerEpoch: -1,
+        }
       }
+      const answer = await broker.transactions.initProducerId({
+        transactionalId: request.transactionalId,
+        transactionTimeoutMs: request.transactionTimeoutMs,
+        producerId: request.producerId,
+        producerEpoch: request.producerEpoch,
+      })
+      return { throttleTimeMs: 0, ...answer }
     }
     if (request.producerId >= 0 && request.producerEpoch >= 0 && request.producerEpoch < EPOCH_MAX - 1) {
       return {

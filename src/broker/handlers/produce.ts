@@ -79,11 +79,15 @@ async function producePartition(
   }
   const batch = validation.batch
   if (batch.isTransactional) {
-    return failed(
-      index,
-      ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
-      'transactions are not supported by Brook yet',
-    )
+    // Only into a partition of the producer's ongoing transaction (Produce v12+: added implicitly, KIP-890).
+    const code = await broker.transactions.checkProduce({
+      producerId: batch.producerId,
+      producerEpoch: batch.producerEpoch,
+      topic: topicName,
+      partition: index,
+      implicitAdd: version >= 12,
+    })
+    if (code !== ErrorCode.NONE) return failed(index, code)
   }
   // The stored batch is the client's bytes; only fields outside the CRC, and for LogAppendTime topics the
   // timestamp (with a new CRC), are rewritten. It is copied out of the request frame when it is a small

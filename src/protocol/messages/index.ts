@@ -35,6 +35,12 @@ import {
 import { OffsetDeleteRequest, OffsetDeleteResponse } from './offset-delete.js'
 import { DescribeClusterRequest, DescribeClusterResponse } from './describe-cluster.js'
 import { DescribeProducersRequest, DescribeProducersResponse } from './describe-producers.js'
+import { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from './add-partitions-to-txn.js'
+import { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse } from './add-offsets-to-txn.js'
+import { EndTxnRequest, EndTxnResponse } from './end-txn.js'
+import { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from './write-txn-markers.js'
+import { DescribeTransactionsRequest, DescribeTransactionsResponse } from './describe-transactions.js'
+import { ListTransactionsRequest, ListTransactionsResponse } from './list-transactions.js'
 import { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from './consumer-group-heartbeat.js'
 import { ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse } from './consumer-group-describe.js'
 import {
@@ -118,6 +124,18 @@ export {
   DescribeClusterResponse,
   DescribeProducersRequest,
   DescribeProducersResponse,
+  AddPartitionsToTxnRequest,
+  AddPartitionsToTxnResponse,
+  AddOffsetsToTxnRequest,
+  AddOffsetsToTxnResponse,
+  EndTxnRequest,
+  EndTxnResponse,
+  WriteTxnMarkersRequest,
+  WriteTxnMarkersResponse,
+  DescribeTransactionsRequest,
+  DescribeTransactionsResponse,
+  ListTransactionsRequest,
+  ListTransactionsResponse,
   ConsumerGroupHeartbeatRequest,
   ConsumerGroupHeartbeatResponse,
   ConsumerGroupDescribeRequest,
@@ -167,6 +185,15 @@ export const apiMessages = [
     request: OffsetForLeaderEpochRequest,
     response: OffsetForLeaderEpochResponse,
   },
+  {
+    apiKey: 24,
+    name: 'AddPartitionsToTxn',
+    request: AddPartitionsToTxnRequest,
+    response: AddPartitionsToTxnResponse,
+  },
+  { apiKey: 25, name: 'AddOffsetsToTxn', request: AddOffsetsToTxnRequest, response: AddOffsetsToTxnResponse },
+  { apiKey: 26, name: 'EndTxn', request: EndTxnRequest, response: EndTxnResponse },
+  { apiKey: 27, name: 'WriteTxnMarkers', request: WriteTxnMarkersRequest, response: WriteTxnMarkersResponse },
   { apiKey: 28, name: 'TxnOffsetCommit', request: TxnOffsetCommitRequest, response: TxnOffsetCommitResponse },
   { apiKey: 32, name: 'DescribeConfigs', request: DescribeConfigsRequest, response: DescribeConfigsResponse },
   { apiKey: 33, name: 'AlterConfigs', request: AlterConfigsRequest, response: AlterConfigsResponse },
@@ -197,6 +224,18 @@ export const apiMessages = [
     name: 'DescribeProducers',
     request: DescribeProducersRequest,
     response: DescribeProducersResponse,
+  },
+  {
+    apiKey: 65,
+    name: 'DescribeTransactions',
+    request: DescribeTransactionsRequest,
+    response: DescribeTransactionsResponse,
+  },
+  {
+    apiKey: 66,
+    name: 'ListTransactions',
+    request: ListTransactionsRequest,
+    response: ListTransactionsResponse,
   },
   {
     apiKey: 68,

@@ -1,0 +1,28 @@
+// Transactions: the transaction coordinator (transactional ids, their state machine on a state log,
+// markers and group offsets through ports the broker gives it). Handlers live in broker/handlers.
+export {
+  COORDINATOR_EPOCH,
+  type AddPartitionsInput,
+  type CompleteGroupTransaction,
+  type EndTxnInput,
+  type InitProducerIdInput,
+  type ListedTransaction,
+  type ListTransactionsFilter,
+  type OffsetCommitCheck,
+  type ProduceCheck,
+  type ProducerIdAndEpoch,
+  TRANSACTION_ABORT_TIMED_OUT_INTERVAL_MS_DEFAULT,
+  TRANSACTION_MAX_TIMEOUT_MS_DEFAULT,
+  TRANSACTION_PARTITIONS_MAX_DEFAULT,
+  TRANSACTION_REMOVE_EXPIRED_INTERVAL_MS_DEFAULT,
+  TRANSACTION_STATE_DIR,
+  TRANSACTIONAL_ID_EXPIRATION_MS_DEFAULT,
+  TRANSACTIONAL_IDS_MAX_DEFAULT,
+  TransactionCoordinator,
+  type TransactionCoordinatorOptions,
+  type TransactionDescription,
+  type TransactionPartition,
+  type TxnMarker,
+  type WriteMarker,
+} from './transaction-coordinator.js'
+export { EPOCH_EXHAUSTED, EPOCH_MAX, TXN_STATES, type TxnEntry, type TxnState } from './transaction-state.js'
