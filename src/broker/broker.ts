@@ -5,13 +5,7 @@ import type { Clock, FileSystem, Listener, Logger, Random, Transport } from '../
 import { DecompressionPool } from './decompression-pool.js'
 import { DEFAULT_GROUP_MAX_SIZE, GroupCoordinator, topicLookupFromRegistry } from '../groups/index.js'
 import { TopicRegistry, BrokerConfig as TopicDefaults } from '../metadata/index.js'
-import { ErrorCode } from '../protocol/index.js'
-import {
-  TRANSACTION_STATE_DIR,
-  TransactionCoordinator,
-  type CompleteGroupTransaction,
-  type WriteMarker,
-} from '../transactions/index.js'
+import { TRANSACTION_STATE_DIR, TransactionCoordinator } from '../transactions/index.js'
 import { NetworkServer } from '../network/index.js'
 import type { BrokerConfig } from './broker-config.js'
 import type { BrokerContext } from './broker-context.js'
@@ -142,8 +136,9 @@ export async function openBrokerContext(
     clock,
     logger: logger.child({ component: 'transactions' }),
     allocateProducerId: () => producerIds.allocate(),
-    writeMarker: markerWriter(store, logger),
-    completeGroupTransaction: groupTransactionCompleter(groups, logger),
+    writeMarker: (topic, partition, marker) => store.writeTxnMarker(topic, partition, marker),
+    completeGroupTransaction: (groupId, producerId, producerEpoch, commit) =>
+      groups.completeTransaction(groupId, producerId, producerEpoch, commit),
     transactionMaxTimeoutMs: config.transactionMaxTimeoutMs,
     transactionalIdExpirationMs: config.transactionalIdExpirationMs,
     transactionalIdsMax: config.transactionalIdsMax,
@@ -194,33 +189,6 @@ export async function openBrokerContext(
       await store.close()
       await registry.close()
     },
-  }
-}
-
-/**
- * The coordinator's marker port: PartitionStore.writeTxnMarker (storage seam of issue 12). Until the
- * storage side has it, markers are not written and a warning says so once.
- */
-function markerWriter(store: PartitionStore, logger: Logger): WriteMarker {
-  const write = (store as unknown as { writeTxnMarker?: WriteMarker }).writeTxnMarker
-  if (write !== undefined) return write.bind(store)
-  let warned = false
-  return async () => {
-    if (!warned) logger.warn('transaction markers are not written: the partition store cannot write them yet')
-    warned = true
-    return ErrorCode.NONE
-  }
-}
-
-/** The coordinator's group port: GroupCoordinator.completeTransaction (groups seam of issue 12), or none yet. */
-function groupTransactionCompleter(groups: GroupCoordinator, logger: Logger): CompleteGroupTransaction {
-  const complete = (groups as unknown as { completeTransaction?: CompleteGroupTransaction })
-    .completeTransaction
-  if (complete !== undefined) return complete.bind(groups)
-  let warned = false
-  return async () => {
-    if (!warned) logger.warn('transactional offsets are not completed: the group coordinator cannot yet')
-    warned = true
   }
 }
 

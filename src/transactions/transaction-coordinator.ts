@@ -651,8 +651,16 @@ export class TransactionCoordinator {
         }),
       )
       partitions.forEach((key, i) => {
-        // A deleted partition needs no marker.
-        if (codes[i] === ErrorCode.NONE || codes[i] === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) done.add(key)
+        // A deleted partition needs no marker; one whose producer state has a newer epoch (a later
+        // producer's marker is already there) cannot take it.
+        if (
+          codes[i] === ErrorCode.NONE ||
+          codes[i] === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ||
+          codes[i] === ErrorCode.INVALID_PRODUCER_EPOCH
+        )
+          done.add(key)
+        if (codes[i] === ErrorCode.INVALID_PRODUCER_EPOCH)
+          this.#logger.warn('transaction marker refused: older epoch', { transactionalId, key })
       })
       for (const groupId of entry.groups) {
         if (groupsDone.has(groupId)) continue

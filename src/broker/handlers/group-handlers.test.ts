@@ -341,7 +341,7 @@ describe('group handlers', () => {
     assert.equal(refused.topics[0].partitions[0].errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
     const checks: unknown[] = []
     let answer: number = ErrorCode.PRODUCER_FENCED
-    broker.transactions = {
+    ;(broker as unknown as { transactions: unknown }).transactions = {
       checkOffsetCommit: (input: unknown) => {
         checks.push(input)
         return answer
