@@ -11,7 +11,7 @@ import {
   parseControlRecord,
   readInt64,
 } from '../record-batch/index.js'
-import { SimClock, SimFileSystem } from '../testing/index.js'
+import { makeTestBatch, SimClock, SimFileSystem } from '../testing/index.js'
 import { type AppendBatch, LogFiles, type LogConfig, PartitionLog, ProducerStateTable } from './index.js'
 
 const dir = '/data/txn-0'
@@ -216,4 +216,20 @@ test('a producer with an ongoing transaction is not expired (#12)', async () => 
   assert.equal(log.producerState.get(1)?.currentTxnFirstOffset, 0)
   assert.equal(log.producerState.get(2), undefined)
   await log.close()
+})
+
+test('recovery reads a marker whole where it straddles the scan chunk (#12)', async () => {
+  const fs = new SimFileSystem()
+  const log = await openLog(fs)
+  const txn = batch(5, 0, 1, true)
+  log.append(txn)
+  // Filler so that the marker starts 70 bytes before the 1 MiB scan chunk ends.
+  const fillerBytes = 1024 * 1024 - 70 - txn.batch.length
+  log.append({ batch: makeTestBatch({ payloadBytes: fillerBytes - 61 }), recordsCount: 1, maxTimestamp: t0 })
+  log.appendMarker({ producerId: 5, producerEpoch: 0, commit: false, coordinatorEpoch: 0 })
+  await log.flush()
+  const reopened = await PartitionLog.open(fs.crash(), new SimClock(t0), dir, {})
+  assert.deepEqual(reopened.abortedTransactions(0, 3), [{ producerId: 5, firstOffset: 0 }])
+  assert.equal(reopened.lastStableOffset, 3)
+  await reopened.close()
 })
