@@ -1,7 +1,7 @@
 // DescribeProducers (kafka-transactions.sh describe-producers, Admin.describeProducers): the idempotent
-// producers a partition remembers, with their epoch, last sequence and last append. Brook has no
-// transactions yet, so coordinatorEpoch and currentTxnStartOffset are -1, as Kafka answers for
-// producers outside a transaction.
+// producers a partition remembers, with their epoch, last sequence, last append and the first offset of
+// their ongoing transaction (-1 outside one). coordinatorEpoch is -1: the log does not keep the epoch of
+// the coordinator that wrote a producer's last marker.
 import { DescribeProducersRequest, DescribeProducersResponse, ErrorCode } from '../../protocol/index.js'
 import { defineHandler } from '../handler.js'
 
@@ -33,7 +33,7 @@ export const describeProducers = defineHandler({
             lastSequence: entry.batches.at(-1)?.lastSequence ?? -1,
             lastTimestamp: entry.lastTimestampMs,
             coordinatorEpoch: -1,
-            currentTxnStartOffset: -1,
+            currentTxnStartOffset: entry.currentTxnFirstOffset ?? -1,
           })
         }
         partitions.push({ partitionIndex, errorCode: ErrorCode.NONE, errorMessage: null, activeProducers })

@@ -2,8 +2,11 @@
 // at least one batch even above the byte limits (KIP-74), long-polling on MaxWaitMs/MinBytes; incremental
 // fetch sessions (KIP-227): a full fetch with epoch 0 opens a session, later requests name only the
 // partitions that changed and answers carry only partitions with records, errors or new offsets.
+// isolation_level 1 (read_committed) reads below the last stable offset and lists the aborted
+// transactions overlapping the records returned.
 import { brookChannels, countBatches } from '../../core/index.js'
 import { ErrorCode, FetchRequest, FetchResponse, type MessageValue, ZERO_UUID } from '../../protocol/index.js'
+import { BatchOffsets, readInt64 } from '../../record-batch/index.js'
 import type { PartitionLog, ReadResult } from '../../storage/index.js'
 import type { BrokerContext } from '../broker-context.js'
 import { type FetchSession, type SessionPartition, sessionPartitionKey } from '../fetch-session-cache.js'
@@ -15,9 +18,14 @@ interface PartitionAnswer {
   highWatermark: number
   lastStableOffset: number
   logStartOffset: number
+  /** read_committed: the aborted transactions overlapping the records returned; null otherwise. */
+  abortedTransactions: { producerId: number; firstOffset: number }[] | null
   records: Buffer[]
   sizeBytes: number
 }
+
+/** FetchRequest isolation_level 1: read only below the last stable offset (KIP-98). */
+const READ_COMMITTED = 1
 
 type Request = MessageValue<typeof FetchRequest>
 
@@ -79,6 +87,7 @@ function errorAnswer(partitionIndex: number, errorCode: number): PartitionAnswer
     highWatermark: -1,
     lastStableOffset: -1,
     logStartOffset: -1,
+    abortedTransactions: null,
     records: [],
     sizeBytes: 0,
   }
@@ -122,6 +131,7 @@ async function readAll(
   maxBytes: number,
   incremental: boolean,
   usesTopicIds: boolean,
+  readCommitted: boolean,
 ) {
   let plannedBytes = 0
   let hasError = false
@@ -151,10 +161,11 @@ async function readAll(
       continue
     }
     const highWatermark = log.highWatermark
+    const lastStableOffset = readCommitted ? log.lastStableOffset : highWatermark
     const logStartOffset = log.logStartOffset
     const remainingBytes = maxBytes - plannedBytes
     const inRange = target.fetchOffset >= logStartOffset && target.fetchOffset <= log.logEndOffset
-    const reads = remainingBytes > 0 && (!inRange || target.fetchOffset < highWatermark)
+    const reads = remainingBytes > 0 && (!inRange || target.fetchOffset < lastStableOffset)
     if (
       incremental &&
       !reads &&
@@ -166,8 +177,9 @@ async function readAll(
       partitionIndex: target.partition,
       errorCode: ErrorCode.NONE,
       highWatermark,
-      lastStableOffset: highWatermark,
+      lastStableOffset,
       logStartOffset,
+      abortedTransactions: null,
       // Empty, not null: librdkafka rejects a null record set in non-flexible versions.
       records: [],
       sizeBytes: 0,
@@ -181,7 +193,7 @@ async function readAll(
     }
   }
   for (const plan of planned) {
-    plan.read = plan.target.log!.read(plan.target.fetchOffset, plan.budgetBytes)
+    plan.read = plan.target.log!.read(plan.target.fetchOffset, plan.budgetBytes, readCommitted)
     // Awaited below in order; a failure is rethrown there, not reported as unhandled meanwhile.
     plan.read.catch(() => {})
   }
@@ -213,9 +225,14 @@ async function readAll(
       answer.records = count === read.batches.length ? read.batches : read.batches.slice(0, count)
       answer.sizeBytes = sizeBytes
       totalBytes += sizeBytes
+      if (readCommitted) {
+        const last = answer.records[count - 1]
+        const endOffset = readInt64(last, 0) + last.readInt32BE(BatchOffsets.lastOffsetDelta) + 1
+        answer.abortedTransactions = log.abortedTransactions(plan.target.fetchOffset, endOffset)
+      }
     }
     answer.highWatermark = read.highWatermark
-    answer.lastStableOffset = read.highWatermark
+    answer.lastStableOffset = read.lastStableOffset
     answer.logStartOffset = read.logStartOffset
   }
   return { answered, totalBytes, hasError, resolved }
@@ -352,7 +369,14 @@ export const fetch = defineHandler({
     let watched: [string, number][] | undefined
     for (;;) {
       const targets = session !== undefined ? (session.partitions.values() as Iterable<Target>) : fullTargets!
-      const result = await readAll(broker, targets, request.maxBytes, incremental, usesTopicIds)
+      const result = await readAll(
+        broker,
+        targets,
+        request.maxBytes,
+        incremental,
+        usesTopicIds,
+        request.isolationLevel === READ_COMMITTED,
+      )
       const waitMs = deadline - broker.clock.monotonicMs()
       if (
         result.totalBytes >= request.minBytes ||

@@ -1,5 +1,6 @@
 // ListOffsets: earliest (-2), latest (-1), max timestamp (-3), earliest local (-4), or the first offset
-// whose timestamp is at or after a given time.
+// whose timestamp is at or after a given time. With isolation_level 1 (read_committed) answers stop at the
+// last stable offset instead of the high watermark (LATEST is the LSO), as Kafka's do.
 import { ErrorCode, ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/index.js'
 import { decodeBatch } from '../../record-batch/index.js'
 import type { OffsetAndTimestamp, PartitionLog } from '../../storage/index.js'
@@ -30,6 +31,8 @@ const EARLIEST = -2
 const MAX_TIMESTAMP = -3
 const EARLIEST_LOCAL = -4
 const LATEST_TIERED = -5
+/** isolation_level 1 (v2+). */
+const READ_COMMITTED = 1
 
 interface Lookup {
   errorCode: number
@@ -42,6 +45,7 @@ async function lookup(
   broker: BrokerContext,
   topicName: string,
   p: { partitionIndex: number; currentLeaderEpoch: number; timestamp: number },
+  readCommitted: boolean,
 ): Promise<Lookup> {
   const log =
     broker.topics.topic(topicName) === undefined
@@ -52,9 +56,10 @@ async function lookup(
     return { errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH, offset: -1, timestamp: -1 }
   let offset = -1
   let timestamp = -1
+  const visibleEnd = readCommitted ? log.lastStableOffset : log.highWatermark
   switch (p.timestamp) {
     case LATEST:
-      offset = log.highWatermark
+      offset = visibleEnd
       break
     case EARLIEST:
     case EARLIEST_LOCAL:
@@ -74,7 +79,7 @@ async function lookup(
             if (best === undefined || record.timestampMs > best.timestampMs) best = record
           return best
         }))
-        if (offset >= log.highWatermark) [offset, timestamp] = [-1, -1]
+        if (offset >= visibleEnd) [offset, timestamp] = [-1, -1]
       }
       break
     }
@@ -86,8 +91,8 @@ async function lookup(
         ;({ offset, timestamp } = await exactRecord(log, found, (records) =>
           records.find((record) => record.timestampMs >= target),
         ))
-        // Records past the high watermark are not yet visible to consumers.
-        if (offset >= log.highWatermark) [offset, timestamp] = [-1, -1]
+        // Records past the high watermark (read_committed: the LSO) are not yet visible to consumers.
+        if (offset >= visibleEnd) [offset, timestamp] = [-1, -1]
       }
     }
   }
@@ -114,7 +119,7 @@ export const listOffsets = defineHandler({
         }
         let found: Lookup
         try {
-          found = await lookup(broker, topic.name, p)
+          found = await lookup(broker, topic.name, p, request.isolationLevel === READ_COMMITTED)
         } catch (error) {
           broker.logger.error('ListOffsets could not read the log', {
             topic: topic.name,

@@ -1,0 +1,135 @@
+// read_committed through the handlers (#12): transactional batches and markers appended to a partition
+// log directly (the coordinator writes markers through PartitionStore.writeTxnMarker), then Fetch with
+// isolation_level 1 (up to the LSO, aborted transactions listed, long polls woken by a marker),
+// ListOffsets isolation_level 1 (LATEST is the LSO) and DescribeProducers' currentTxnStartOffset.
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { ErrorCode, ZERO_UUID } from '../../protocol/index.js'
+import { buildRecordBatch, iterateBatches } from '../../record-batch/index.js'
+import { createTestBroker, type TestBroker } from '../../testing/index.js'
+import { describeProducers } from './describe-producers.js'
+import { fetch } from './fetch.js'
+import { listOffsets } from './list-offsets.js'
+
+const t0 = 1_700_000_000_000
+
+async function setUp(): Promise<TestBroker> {
+  const broker = await createTestBroker()
+  assert.equal((await broker.topics.createTopic({ name: 'txn', numPartitions: 1, configs: [] })).ok, true)
+  return broker
+}
+
+async function appendTxn(broker: TestBroker, producerId: number, sequence: number, values: string[]) {
+  const log = (await broker.context.partitions.log('txn', 0))!
+  const batch = buildRecordBatch(
+    values.map((value) => ({ value, timestampMs: t0 })),
+    { producerId, producerEpoch: 0, baseSequence: sequence, isTransactional: true, nowMs: t0 },
+  )
+  const result = log.append({ batch, recordsCount: values.length, maxTimestamp: t0 })
+  await log.waitWritten(result.lastOffset + 1)
+  return result
+}
+
+async function appendPlain(broker: TestBroker, value: string) {
+  const log = (await broker.context.partitions.log('txn', 0))!
+  const batch = buildRecordBatch([{ value, timestampMs: t0 }], { nowMs: t0 })
+  const result = log.append({ batch, recordsCount: 1, maxTimestamp: t0 })
+  await log.waitWritten(result.lastOffset + 1)
+}
+
+async function fetchFrom(broker: TestBroker, fetchOffset: number, isolationLevel: number, maxWaitMs = 0) {
+  const response = await broker.call(fetch, 12, {
+    replicaId: -1,
+    maxWaitMs,
+    minBytes: 1,
+    maxBytes: 1 << 20,
+    isolationLevel,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [
+      {
+        topic: 'txn',
+        topicId: ZERO_UUID,
+        partitions: [{ partition: 0, fetchOffset, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1 }],
+      },
+    ],
+    forgottenTopicsData: [],
+    rackId: '',
+  })
+  const p = response.responses[0].partitions[0]
+  const batches = p.records === null ? [] : [...iterateBatches(p.records as Buffer)]
+  return { ...p, bases: batches.map((b) => b.header.baseOffset) }
+}
+
+async function latest(broker: TestBroker, isolationLevel: number) {
+  const response = await broker.call(listOffsets, 7, {
+    replicaId: -1,
+    isolationLevel,
+    topics: [{ name: 'txn', partitions: [{ partitionIndex: 0, timestamp: -1 }] }],
+  })
+  return response.topics[0].partitions[0].offset
+}
+
+describe('read_committed (#12)', () => {
+  it('Fetch stops at the LSO and lists aborted transactions; ListOffsets LATEST is the LSO', async () => {
+    const broker = await setUp()
+    await appendPlain(broker, 'before') // 0
+    await appendTxn(broker, 5, 0, ['a1', 'a2']) // 1-2, producer 5 (will abort)
+    await appendTxn(broker, 6, 0, ['c1']) // 3, producer 6 (will commit)
+    await appendPlain(broker, 'after') // 4
+
+    let committed = await fetchFrom(broker, 0, 1)
+    assert.equal(committed.errorCode, ErrorCode.NONE)
+    assert.deepEqual(committed.bases, [0])
+    assert.equal(committed.highWatermark, 5)
+    assert.equal(committed.lastStableOffset, 1)
+    const uncommitted = await fetchFrom(broker, 0, 0)
+    assert.deepEqual(uncommitted.bases, [0, 1, 3, 4])
+    assert.equal(uncommitted.abortedTransactions, null)
+    assert.equal(await latest(broker, 1), 1)
+    assert.equal(await latest(broker, 0), 5)
+    const producers = await broker.call(describeProducers, 0, {
+      topics: [{ name: 'txn', partitionIndexes: [0] }],
+    })
+    const active = producers.topics[0].partitions[0].activeProducers
+    assert.deepEqual(
+      active.map((p) => [p.producerId, p.currentTxnStartOffset]),
+      [
+        [5, 1],
+        [6, 3],
+      ],
+    )
+
+    // A read_committed long poll at the LSO is woken by the markers that move it.
+    const polling = fetchFrom(broker, 1, 1, 5000)
+    assert.equal(
+      await broker.context.partitions.writeTxnMarker('txn', 0, {
+        producerId: 5,
+        producerEpoch: 0,
+        commit: false,
+        coordinatorEpoch: 0,
+      }),
+      ErrorCode.NONE,
+    ) // 5
+    assert.equal(
+      await broker.context.partitions.writeTxnMarker('txn', 0, {
+        producerId: 6,
+        producerEpoch: 0,
+        commit: true,
+        coordinatorEpoch: 0,
+      }),
+      ErrorCode.NONE,
+    ) // 6
+    const woken = await polling
+    assert.ok(woken.bases.length > 0, 'the long poll returned records once the LSO moved')
+    assert.deepEqual(woken.abortedTransactions, [{ producerId: 5, firstOffset: 1 }])
+    committed = await fetchFrom(broker, 1, 1)
+    assert.deepEqual(committed.bases, [1, 3, 4, 5, 6])
+    assert.equal(committed.lastStableOffset, 7)
+    assert.deepEqual(committed.abortedTransactions, [{ producerId: 5, firstOffset: 1 }])
+    // A fetch past the aborted transaction is not told about it.
+    assert.deepEqual((await fetchFrom(broker, 6, 1)).abortedTransactions, [])
+    assert.equal(await latest(broker, 1), 7)
+    await broker.close()
+  })
+})
