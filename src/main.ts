@@ -91,7 +91,12 @@ function readPackageVersion(): string {
  */
 export async function launchBroker(config: BrokerConfig): Promise<Broker> {
   const clock = new SystemClock()
-  const logger = createLogger({ level: config.logLevel, fields: { node: config.nodeId }, clock })
+  // The logger's own timer (the count of suppressed repeats) must not keep a stopping process alive.
+  const logger = createLogger({
+    level: config.logLevel,
+    fields: { node: config.nodeId },
+    clock: new SystemClock({ unrefTimers: true }),
+  })
   const fs = config.memory ? new SimFileSystem() : new NodeFileSystem()
   return Broker.start({
     config,

@@ -40,8 +40,14 @@ export {
   UnsupportedVersionError,
 } from './errors.js'
 export type { FileHandle, FileSystem, VolumeSpace } from './file-system.js'
-export type { Logger, LogLevel } from './logger.js'
-export { createLogger, silentLogger } from './logger.js'
+export type { Logger, LoggerOptions, LogLevel } from './logger.js'
+export {
+  createLogger,
+  LOG_REPEAT_INTERVAL_MS,
+  LOG_REPEAT_KEYS_MAX,
+  LOG_SAME_MESSAGE_LINES_MAX,
+  silentLogger,
+} from './logger.js'
 export { type Random, randomUuidText } from './random.js'
 export type { Connection, Listener, Transport } from './transport.js'
 export {

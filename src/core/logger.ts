@@ -1,5 +1,6 @@
 // Structured logs: one JSON object per line, with a level, so they can be read by people and by tools.
-// The time of each line comes from the Clock, so a simulation's logs carry simulated time.
+// The time of each line comes from the Clock, so a simulation's logs carry simulated time. Repeated lines
+// are rate-limited (#9): a client reconnecting in a loop must not fill the disk with the same warning.
 import type { Clock } from './clock.js'
 
 /** Severity of a log line, least to most severe. */
@@ -21,29 +22,167 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger
 }
 
-/** A logger writing lines at or above `level` to `write` (stderr by default). */
-export function createLogger(options: {
+/** The window over which repeated lines are counted instead of written (`repeatIntervalMs`). */
+export const LOG_REPEAT_INTERVAL_MS = 10_000
+/**
+ * Lines with the same level and message written per window (`sameMessageLinesMax`), whatever their fields;
+ * a line identical to one already written in the window (same message and fields) is never written twice.
+ */
+export const LOG_SAME_MESSAGE_LINES_MAX = 20
+/** Distinct (level, message) pairs tracked at once; lines beyond it are written unlimited. */
+export const LOG_REPEAT_KEYS_MAX = 1000
+
+/** Options of `createLogger`. */
+export interface LoggerOptions {
   level?: LogLevel
   write?: (line: string) => void
   fields?: Record<string, unknown>
-  /** Time of each line; main.ts passes the SystemClock, simulations their SimClock. */
-  clock?: Pick<Clock, 'nowMs'>
-}): Logger {
-  const minimum = levelRank[options.level ?? 'info']
+  /**
+   * Time of each line; main.ts passes the SystemClock, simulations their SimClock. With `setTimeout` the
+   * count of suppressed lines is written when their window ends; without it, at the next line logged.
+   */
+  clock?: Pick<Clock, 'nowMs'> & Partial<Pick<Clock, 'setTimeout'>>
+  /** Window of the repeat limit in ms; 0 turns the limit off. Default LOG_REPEAT_INTERVAL_MS. */
+  repeatIntervalMs?: number
+  /** Lines per (level, message) per window. Default LOG_SAME_MESSAGE_LINES_MAX. */
+  sameMessageLinesMax?: number
+}
+
+/**
+ * A logger writing lines at or above `level` to `write` (stderr by default). Within each window of
+ * `repeatIntervalMs`, a line identical to one already written (level, message and fields) is dropped, and
+ * at most `sameMessageLinesMax` lines of one level and message are written; when the window ends, one line
+ * `{ msg, suppressed: N, intervalMs }` says how many were dropped. Children share their parent's limit.
+ */
+export function createLogger(options: LoggerOptions): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(line))
-  const base = options.fields ?? {}
   const clock = options.clock ?? wallClock
+  const limiter =
+    (options.repeatIntervalMs ?? LOG_REPEAT_INTERVAL_MS) > 0
+      ? new RepeatLimiter(
+          options.repeatIntervalMs ?? LOG_REPEAT_INTERVAL_MS,
+          options.sameMessageLinesMax ?? LOG_SAME_MESSAGE_LINES_MAX,
+          clock,
+          write,
+        )
+      : null
+  return buildLogger(levelRank[options.level ?? 'info'], write, clock, limiter, options.fields ?? {})
+}
+
+function buildLogger(
+  minimum: number,
+  write: (line: string) => void,
+  clock: Pick<Clock, 'nowMs'>,
+  limiter: RepeatLimiter | null,
+  base: Record<string, unknown>,
+): Logger {
   const log = (level: LogLevel, message: string, fields?: Record<string, unknown>): void => {
     if (levelRank[level] < minimum) return
-    const entry = { time: new Date(clock.nowMs()).toISOString(), level, msg: message, ...base, ...fields }
-    write(`${JSON.stringify(entry, errorReplacer)}\n`)
+    const nowMs = clock.nowMs()
+    const body = JSON.stringify({ level, msg: message, ...base, ...fields }, errorReplacer)
+    if (limiter !== null && !limiter.admit(level, message, body, base, nowMs)) return
+    // The time goes first, so it is spliced in rather than made part of the key above.
+    write(`{"time":"${new Date(nowMs).toISOString()}",${body.slice(1)}\n`)
   }
   return {
     debug: (m, f) => log('debug', m, f),
     info: (m, f) => log('info', m, f),
     warn: (m, f) => log('warn', m, f),
     error: (m, f) => log('error', m, f),
-    child: (fields) => createLogger({ ...options, fields: { ...base, ...fields } }),
+    child: (fields) => buildLogger(minimum, write, clock, limiter, { ...base, ...fields }),
+  }
+}
+
+interface RepeatWindow {
+  readonly level: LogLevel
+  readonly message: string
+  readonly base: Record<string, unknown>
+  readonly endMs: number
+  /** Bodies written in this window (at most sameMessageLinesMax of them). */
+  readonly written: Set<string>
+  suppressed: number
+}
+
+/** The repeat limit shared by a logger and its children. */
+class RepeatLimiter {
+  readonly #windows = new Map<string, RepeatWindow>()
+  #sweepPending = false
+  /** The earliest end of an open window: no sweep is needed before it. */
+  #nextEndMs = Number.POSITIVE_INFINITY
+
+  constructor(
+    readonly intervalMs: number,
+    readonly linesMax: number,
+    readonly clock: Pick<Clock, 'nowMs'> & Partial<Pick<Clock, 'setTimeout'>>,
+    readonly write: (line: string) => void,
+  ) {}
+
+  /** True when the line is to be written; false when it is counted as suppressed. */
+  admit(
+    level: LogLevel,
+    message: string,
+    body: string,
+    base: Record<string, unknown>,
+    nowMs: number,
+  ): boolean {
+    this.#sweep(nowMs)
+    const key = `${level}\u0000${message}`
+    let window = this.#windows.get(key)
+    if (window === undefined) {
+      if (this.#windows.size >= LOG_REPEAT_KEYS_MAX) return true
+      window = { level, message, base, endMs: nowMs + this.intervalMs, written: new Set(), suppressed: 0 }
+      this.#windows.set(key, window)
+      this.#nextEndMs = Math.min(this.#nextEndMs, window.endMs)
+    }
+    if (window.written.size < this.linesMax && !window.written.has(body)) {
+      window.written.add(body)
+      return true
+    }
+    window.suppressed += 1
+    this.#scheduleSweep(window.endMs - nowMs)
+    return false
+  }
+
+  /** Closes the windows that have ended, writing the count of each that suppressed lines. */
+  #sweep(nowMs: number): void {
+    if (nowMs < this.#nextEndMs) return
+    this.#nextEndMs = Number.POSITIVE_INFINITY
+    for (const [key, window] of this.#windows) {
+      if (window.endMs > nowMs) {
+        this.#nextEndMs = Math.min(this.#nextEndMs, window.endMs)
+        continue
+      }
+      this.#windows.delete(key)
+      if (window.suppressed === 0) continue
+      const summary = JSON.stringify(
+        {
+          level: window.level,
+          msg: window.message,
+          ...window.base,
+          suppressed: window.suppressed,
+          intervalMs: this.intervalMs,
+        },
+        errorReplacer,
+      )
+      this.write(`{"time":"${new Date(nowMs).toISOString()}",${summary.slice(1)}\n`)
+    }
+  }
+
+  #scheduleSweep(delayMs: number): void {
+    if (this.#sweepPending || this.clock.setTimeout === undefined) return
+    this.#sweepPending = true
+    this.clock.setTimeout(
+      () => {
+        this.#sweepPending = false
+        const nowMs = this.clock.nowMs()
+        this.#sweep(nowMs)
+        let nextEndMs = Number.POSITIVE_INFINITY
+        for (const window of this.#windows.values())
+          if (window.suppressed > 0) nextEndMs = Math.min(nextEndMs, window.endMs)
+        if (nextEndMs !== Number.POSITIVE_INFINITY) this.#scheduleSweep(nextEndMs - nowMs)
+      },
+      Math.max(0, delayMs),
+    )
   }
 }
 
@@ -57,4 +196,4 @@ function errorReplacer(_key: string, value: unknown): unknown {
 }
 
 /** A logger that drops everything; for tests. */
-export const silentLogger: Logger = createLogger({ level: 'error', write: () => {} })
+export const silentLogger: Logger = createLogger({ level: 'error', write: () => {}, repeatIntervalMs: 0 })
