@@ -1,5 +1,7 @@
-// ApiVersions: the versions of every API this broker implements, read from the handler table.
+// ApiVersions: the versions of every API this broker implements, read from the handler table, and from
+// v3 the supported and finalized features (broker/features.ts) as tagged fields.
 import { ApiVersionsRequest, ApiVersionsResponse, ErrorCode } from '../../protocol/index.js'
+import { FINALIZED_FEATURES_EPOCH, features } from '../features.js'
 import { defineHandler } from '../handler.js'
 
 const softwareNamePattern = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/
@@ -19,6 +21,32 @@ export const apiVersions = defineHandler({
       context.session.clientSoftwareName = request.clientSoftwareName
       context.session.clientSoftwareVersion = request.clientSoftwareVersion
     }
-    return { errorCode: ErrorCode.NONE, apiKeys, throttleTimeMs: 0 }
+    return {
+      errorCode: ErrorCode.NONE,
+      apiKeys,
+      throttleTimeMs: 0,
+      ...featureFields(context.header.apiVersion),
+    }
   },
 })
+
+/** The features of an answer at `version` (v3+). */
+function featureFields(version: number) {
+  if (version < 3) return {}
+  return {
+    // Before v4 a feature whose minimum is 0 broke older Java clients: Kafka leaves such features out
+    // (KAFKA-17011, KAFKA-17492).
+    supportedFeatures: features
+      .filter((entry) => version >= 4 || entry.minVersion > 0)
+      .map((entry) => ({ name: entry.name, minVersion: entry.minVersion, maxVersion: entry.maxVersion })),
+    finalizedFeaturesEpoch: FINALIZED_FEATURES_EPOCH,
+    // A feature finalized at level 0 is listed by Kafka as not finalized at all.
+    finalizedFeatures: features
+      .filter((entry) => entry.finalizedLevel > 0)
+      .map((entry) => ({
+        name: entry.name,
+        minVersionLevel: entry.finalizedLevel,
+        maxVersionLevel: entry.finalizedLevel,
+      })),
+  }
+}

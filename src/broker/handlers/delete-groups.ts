@@ -6,7 +6,7 @@ import { defineHandler } from '../handler.js'
 export const deleteGroups = defineHandler({
   request: DeleteGroupsRequest,
   response: DeleteGroupsResponse,
-  versions: { min: 0, max: 2 },
+  versions: { min: 0, max: 3 },
   async handle(request, context) {
     const { shares } = context.broker
     const shareIds = request.groupsNames.filter((groupId) => shares.group(groupId) !== undefined)

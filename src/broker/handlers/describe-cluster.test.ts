@@ -13,7 +13,7 @@ function setup(staticConfig: Record<string, string> = {}) {
 }
 
 describe('DescribeCluster', () => {
-  for (const version of [0, 1]) {
+  for (const version of [0, 1, 2]) {
     it(`describes this node as broker and controller (v${version})`, async () => {
       const { topics, call } = await setup()
       const response = await call(describeCluster, version, { includeClusterAuthorizedOperations: true })
@@ -25,9 +25,25 @@ describe('DescribeCluster', () => {
       assert.deepEqual(response.brokers, [
         { brokerId: 1, host: 'broker.test', port: 19092, rack: null, isFenced: false },
       ])
-      assert.equal(response.clusterAuthorizedOperations, -2147483648)
+      // #9: as Kafka 4.4 without an authorizer: ALTER, ALTER_CONFIGS, CLUSTER_ACTION, CREATE, DESCRIBE,
+      // DESCRIBE_CONFIGS, IDEMPOTENT_WRITE (bits 7, 11, 9, 5, 8, 10, 12).
+      assert.equal(
+        response.clusterAuthorizedOperations,
+        (1 << 7) | (1 << 11) | (1 << 9) | (1 << 5) | (1 << 8) | (1 << 10) | (1 << 12),
+      )
+      const without = await call(describeCluster, version, { includeClusterAuthorizedOperations: false })
+      assert.equal(without.clusterAuthorizedOperations, -2147483648)
     })
   }
+
+  it('#9: v2 with includeFencedBrokers lists the one broker, never fenced', async () => {
+    const { call } = await setup()
+    const response = await call(describeCluster, 2, { includeFencedBrokers: true })
+    assert.deepEqual(
+      response.brokers.map((broker) => [broker.brokerId, broker.isFenced]),
+      [[1, false]],
+    )
+  })
 
   it('answers a request for controller endpoints with MISMATCHED_ENDPOINT_TYPE', async () => {
     const { call } = await setup()

@@ -1,6 +1,8 @@
 // DescribeCluster: the cluster id, this node as the only broker and as the controller. Brook serves
-// broker endpoints only; a request for controller endpoints gets Kafka's endpoint-type errors.
+// broker endpoints only; a request for controller endpoints gets Kafka's endpoint-type errors. v2
+// (KIP-1073) may ask for fenced brokers too: the one node is never fenced, so the answer is the same.
 import { DescribeClusterRequest, DescribeClusterResponse, ErrorCode } from '../../protocol/index.js'
+import { AUTHORIZED_OPERATIONS_OMITTED, authorizedOperations } from '../authorized-operations.js'
 import { defineHandler } from '../handler.js'
 
 /** Kafka's EndpointType numbers (KIP-919). */
@@ -8,14 +10,11 @@ export const EndpointType = { UNKNOWN: 0, BROKER: 1, CONTROLLER: 2 } as const
 
 const endpointTypeNames: Record<number, string> = { 1: 'BROKER', 2: 'CONTROLLER' }
 
-/** Integer.MIN_VALUE: "authorized operations not computed". */
-const AUTHORIZED_OPERATIONS_OMITTED = -2147483648
-
-/** DescribeCluster v0-1. */
+/** DescribeCluster v0-2. */
 export const describeCluster = defineHandler({
   request: DescribeClusterRequest,
   response: DescribeClusterResponse,
-  versions: { min: 0, max: 1 },
+  versions: { min: 0, max: 2 },
   handle(request, context) {
     const { broker } = context
     const version = context.header.apiVersion
@@ -60,7 +59,10 @@ export const describeCluster = defineHandler({
           isFenced: false,
         },
       ],
-      clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+      clusterAuthorizedOperations: authorizedOperations(
+        'cluster',
+        request.includeClusterAuthorizedOperations,
+      ),
     }
   },
 })

@@ -2,6 +2,7 @@
 // them as GROUP_ID_NOT_FOUND instead.
 import { quoted } from '../../core/index.js'
 import { DescribeGroupsRequest, DescribeGroupsResponse, ErrorCode } from '../../protocol/index.js'
+import { authorizedOperations } from '../authorized-operations.js'
 import { defineHandler } from '../handler.js'
 
 export const describeGroups = defineHandler({
@@ -21,7 +22,12 @@ export const describeGroups = defineHandler({
           errorMessage: `Group ${quoted(groupId)} not found.`,
         }
       }
-      return group
+      // Kafka computes the operations only for a group it found.
+      if (group.errorCode !== ErrorCode.NONE || group.groupState === 'Dead') return group
+      return {
+        ...group,
+        authorizedOperations: authorizedOperations('group', request.includeAuthorizedOperations),
+      }
     }
     return {
       throttleTimeMs: 0,

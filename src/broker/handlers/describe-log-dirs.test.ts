@@ -89,6 +89,8 @@ test('#9: DescribeLogDirs answers KAFKA_STORAGE_ERROR for the directory when its
       topics: [],
       totalBytes: -1,
       usableBytes: -1,
+      // v5's field, decoded at its default from a v4 answer.
+      isCordoned: false,
     },
   ])
 })

@@ -39,7 +39,7 @@ function wanted(
 export const describeLogDirs = defineHandler({
   request: DescribeLogDirsRequest,
   response: DescribeLogDirsResponse,
-  versions: { min: 0, max: 4 },
+  versions: { min: 0, max: 5 },
   async handle(request, context) {
     const { broker } = context
     const logDir = path.resolve(broker.partitions.logsDir)

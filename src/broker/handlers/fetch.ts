@@ -334,7 +334,9 @@ function sessionError(errorCode: number) {
 export const fetch = defineHandler({
   request: FetchRequest,
   response: FetchResponse,
-  versions: { min: 4, max: 16 },
+  // v17 (ReplicaDirectoryId) and v18 (HighWatermark) add request fields only followers send; a
+  // consumer's v17/v18 fetch is a v16 fetch.
+  versions: { min: 4, max: 18 },
   // A fetch offset beyond 2^53 stays beyond every log end: it is answered OFFSET_OUT_OF_RANGE.
   acceptsUnsafeInt64: true,
   async handle(request, context) {

@@ -4,6 +4,7 @@ import { addOffsetsToTxn } from './add-offsets-to-txn.js'
 import { addPartitionsToTxn } from './add-partitions-to-txn.js'
 import { adminHandlers } from './admin-handlers.js'
 import { apiVersions } from './api-versions.js'
+import { clusterAdminHandlers } from './cluster-admin-handlers.js'
 import { describeTransactions } from './describe-transactions.js'
 import { endTxn } from './end-txn.js'
 import { fetch } from './fetch.js'
@@ -38,6 +39,7 @@ export const handlers: readonly Handler[] = [
   describeTransactions,
   listTransactions,
   ...adminHandlers,
+  ...clusterAdminHandlers,
   ...groupHandlers,
   shareGroupHeartbeat,
   shareGroupDescribe,

@@ -4,16 +4,18 @@
 import { OFFSETS_TOPIC_ID, OFFSETS_TOPIC_NAME } from '../../groups/index.js'
 import { ErrorCode, MetadataRequest, MetadataResponse, ZERO_UUID } from '../../protocol/index.js'
 import type { TopicMetadata } from '../../metadata/index.js'
+import { authorizedOperations } from '../authorized-operations.js'
 import type { BrokerContext } from '../broker-context.js'
 import { defineHandler } from '../handler.js'
 
 /** The internal offsets topic as Metadata lists it, with offsets.topic.num.partitions partitions. */
-function offsetsTopic(broker: BrokerContext) {
+function offsetsTopic(broker: BrokerContext, withOperations = false) {
   const partitionCount = Number(broker.topics.brokerConfig.value('offsets.topic.num.partitions'))
   return describeTopic(
     { name: OFFSETS_TOPIC_NAME, topicId: OFFSETS_TOPIC_ID, partitionCount },
     broker.config.nodeId,
     true,
+    withOperations,
   )
 }
 
@@ -21,6 +23,7 @@ function describeTopic(
   topic: Pick<TopicMetadata, 'name' | 'topicId' | 'partitionCount'>,
   nodeId: number,
   isInternal = false,
+  withOperations = false,
 ) {
   const partitions = []
   for (let partitionIndex = 0; partitionIndex < topic.partitionCount; partitionIndex++) {
@@ -40,25 +43,28 @@ function describeTopic(
     topicId: topic.topicId,
     isInternal,
     partitions,
-    topicAuthorizedOperations: -2147483648,
+    topicAuthorizedOperations: authorizedOperations('topic', withOperations),
   }
 }
 
 export const metadata = defineHandler({
   request: MetadataRequest,
   response: MetadataResponse,
-  versions: { min: 0, max: 12 },
+  // v13 adds a top-level error code (KIP-1102: REBOOTSTRAP_REQUIRED), never needed by one node.
+  versions: { min: 0, max: 13 },
   async handle(request, context) {
     const { broker } = context
     const nodeId = broker.config.nodeId
     const version = context.header.apiVersion
+    const withOperations = version >= 8 && request.includeTopicAuthorizedOperations
     // v0 sends an empty array for "all topics"; v1+ sends null.
     const all = request.topics === null || (version === 0 && request.topics.length === 0)
     const topics = []
     if (all) {
-      for (const topic of broker.topics.topics()) topics.push(describeTopic(topic, nodeId))
+      for (const topic of broker.topics.topics())
+        topics.push(describeTopic(topic, nodeId, false, withOperations))
       if (broker.groups.offsetsTopicExists && broker.topics.topic(OFFSETS_TOPIC_NAME) === undefined) {
-        topics.push(offsetsTopic(broker))
+        topics.push(offsetsTopic(broker, withOperations))
       }
     } else {
       for (const wanted of request.topics ?? []) {
@@ -66,7 +72,7 @@ export const metadata = defineHandler({
         if (wanted.name !== null && wanted.name !== '') topic = broker.topics.topic(wanted.name)
         else if (wanted.topicId !== ZERO_UUID) topic = broker.topics.topicById(wanted.topicId)
         if (topic !== undefined) {
-          topics.push(describeTopic(topic, nodeId))
+          topics.push(describeTopic(topic, nodeId, false, withOperations))
           continue
         }
         const name = wanted.name
@@ -75,7 +81,7 @@ export const metadata = defineHandler({
           if (request.allowAutoTopicCreation && broker.config.autoCreateTopics)
             broker.groups.requestOffsetsTopic()
           if (broker.groups.offsetsTopicExists) {
-            topics.push(offsetsTopic(broker))
+            topics.push(offsetsTopic(broker, withOperations))
             continue
           }
         }
@@ -97,7 +103,7 @@ export const metadata = defineHandler({
         if (broker.config.autoCreateTopics && request.allowAutoTopicCreation && name !== OFFSETS_TOPIC_NAME) {
           const created = await broker.topics.createTopic({ name })
           if (created.ok) {
-            topics.push(describeTopic(created.topic, nodeId))
+            topics.push(describeTopic(created.topic, nodeId, false, withOperations))
             continue
           }
           if (created.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS) {
@@ -107,7 +113,7 @@ export const metadata = defineHandler({
             const existing = broker.topics.topic(name)
             topics.push(
               existing !== undefined
-                ? describeTopic(existing, nodeId)
+                ? describeTopic(existing, nodeId, false, withOperations)
                 : { errorCode: ErrorCode.LEADER_NOT_AVAILABLE, name, topicId: ZERO_UUID, partitions: [] },
             )
             continue
@@ -129,7 +135,12 @@ export const metadata = defineHandler({
       clusterId: broker.clusterId,
       controllerId: nodeId,
       topics,
-      clusterAuthorizedOperations: -2147483648,
+      // v8-10 only (later versions ask DescribeCluster).
+      clusterAuthorizedOperations: authorizedOperations(
+        'cluster',
+        version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations,
+      ),
+      errorCode: ErrorCode.NONE,
     }
   },
 })

@@ -6,7 +6,7 @@ export const DescribeLogDirsRequest = defineMessage({
   apiKey: 35,
   name: 'DescribeLogDirsRequest',
   kind: 'request',
-  validVersions: '0-4',
+  validVersions: '0-5',
   flexibleVersions: '2+',
   fields: [
     {
@@ -26,7 +26,7 @@ export const DescribeLogDirsResponse = defineMessage({
   apiKey: 35,
   name: 'DescribeLogDirsResponse',
   kind: 'response',
-  validVersions: '0-4',
+  validVersions: '0-5',
   flexibleVersions: '2+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
@@ -59,6 +59,8 @@ export const DescribeLogDirsResponse = defineMessage({
         },
         { name: 'totalBytes', type: 'int64', versions: '4+', default: -1 },
         { name: 'usableBytes', type: 'int64', versions: '4+', default: -1 },
+        // KIP-1066: a cordoned directory takes no new partitions; Brook never cordons its one directory.
+        { name: 'isCordoned', type: 'bool', versions: '5+', default: false },
       ],
     },
   ],

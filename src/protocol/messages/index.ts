@@ -61,7 +61,50 @@ import {
   DeleteShareGroupOffsetsResponse,
 } from './delete-share-group-offsets.js'
 
+import {
+  CreateAclsRequest,
+  CreateAclsResponse,
+  DeleteAclsRequest,
+  DeleteAclsResponse,
+  DescribeAclsRequest,
+  DescribeAclsResponse,
+} from './acls.js'
+import { AlterReplicaLogDirsRequest, AlterReplicaLogDirsResponse } from './alter-replica-log-dirs.js'
+import { ElectLeadersRequest, ElectLeadersResponse } from './elect-leaders.js'
+import {
+  AlterPartitionReassignmentsRequest,
+  AlterPartitionReassignmentsResponse,
+  ListPartitionReassignmentsRequest,
+  ListPartitionReassignmentsResponse,
+} from './partition-reassignments.js'
+import {
+  AlterClientQuotasRequest,
+  AlterClientQuotasResponse,
+  DescribeClientQuotasRequest,
+  DescribeClientQuotasResponse,
+} from './client-quotas.js'
+import { UpdateFeaturesRequest, UpdateFeaturesResponse } from './update-features.js'
 export {
+  DescribeAclsRequest,
+  DescribeAclsResponse,
+  CreateAclsRequest,
+  CreateAclsResponse,
+  DeleteAclsRequest,
+  DeleteAclsResponse,
+  AlterReplicaLogDirsRequest,
+  AlterReplicaLogDirsResponse,
+  ElectLeadersRequest,
+  ElectLeadersResponse,
+  AlterPartitionReassignmentsRequest,
+  AlterPartitionReassignmentsResponse,
+  ListPartitionReassignmentsRequest,
+  ListPartitionReassignmentsResponse,
+  DescribeClientQuotasRequest,
+  DescribeClientQuotasResponse,
+  AlterClientQuotasRequest,
+  AlterClientQuotasResponse,
+  UpdateFeaturesRequest,
+  UpdateFeaturesResponse,
   ProduceRequest,
   ProduceResponse,
   FetchRequest,
@@ -195,8 +238,17 @@ export const apiMessages = [
   { apiKey: 26, name: 'EndTxn', request: EndTxnRequest, response: EndTxnResponse },
   { apiKey: 27, name: 'WriteTxnMarkers', request: WriteTxnMarkersRequest, response: WriteTxnMarkersResponse },
   { apiKey: 28, name: 'TxnOffsetCommit', request: TxnOffsetCommitRequest, response: TxnOffsetCommitResponse },
+  { apiKey: 29, name: 'DescribeAcls', request: DescribeAclsRequest, response: DescribeAclsResponse },
+  { apiKey: 30, name: 'CreateAcls', request: CreateAclsRequest, response: CreateAclsResponse },
+  { apiKey: 31, name: 'DeleteAcls', request: DeleteAclsRequest, response: DeleteAclsResponse },
   { apiKey: 32, name: 'DescribeConfigs', request: DescribeConfigsRequest, response: DescribeConfigsResponse },
   { apiKey: 33, name: 'AlterConfigs', request: AlterConfigsRequest, response: AlterConfigsResponse },
+  {
+    apiKey: 34,
+    name: 'AlterReplicaLogDirs',
+    request: AlterReplicaLogDirsRequest,
+    response: AlterReplicaLogDirsResponse,
+  },
   { apiKey: 35, name: 'DescribeLogDirs', request: DescribeLogDirsRequest, response: DescribeLogDirsResponse },
   {
     apiKey: 36,
@@ -211,13 +263,39 @@ export const apiMessages = [
     response: CreatePartitionsResponse,
   },
   { apiKey: 42, name: 'DeleteGroups', request: DeleteGroupsRequest, response: DeleteGroupsResponse },
+  { apiKey: 43, name: 'ElectLeaders', request: ElectLeadersRequest, response: ElectLeadersResponse },
   {
     apiKey: 44,
     name: 'IncrementalAlterConfigs',
     request: IncrementalAlterConfigsRequest,
     response: IncrementalAlterConfigsResponse,
   },
+  {
+    apiKey: 45,
+    name: 'AlterPartitionReassignments',
+    request: AlterPartitionReassignmentsRequest,
+    response: AlterPartitionReassignmentsResponse,
+  },
+  {
+    apiKey: 46,
+    name: 'ListPartitionReassignments',
+    request: ListPartitionReassignmentsRequest,
+    response: ListPartitionReassignmentsResponse,
+  },
   { apiKey: 47, name: 'OffsetDelete', request: OffsetDeleteRequest, response: OffsetDeleteResponse },
+  {
+    apiKey: 48,
+    name: 'DescribeClientQuotas',
+    request: DescribeClientQuotasRequest,
+    response: DescribeClientQuotasResponse,
+  },
+  {
+    apiKey: 49,
+    name: 'AlterClientQuotas',
+    request: AlterClientQuotasRequest,
+    response: AlterClientQuotasResponse,
+  },
+  { apiKey: 57, name: 'UpdateFeatures', request: UpdateFeaturesRequest, response: UpdateFeaturesResponse },
   { apiKey: 60, name: 'DescribeCluster', request: DescribeClusterRequest, response: DescribeClusterResponse },
   {
     apiKey: 61,

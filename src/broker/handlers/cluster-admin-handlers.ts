@@ -1,0 +1,23 @@
+// The rest of Kafka's Admin surface on one node (#9): features, leader elections, partition reassignments,
+// replica log directories, client quotas and ACLs, each answered as Kafka 4.4 answers on one node
+// (docs/admin-surface.md lists every Admin method and what Brook answers).
+import type { Handler } from '../handler.js'
+import { createAcls, deleteAcls, describeAcls } from './acls.js'
+import { alterReplicaLogDirs } from './alter-replica-log-dirs.js'
+import { alterClientQuotas, describeClientQuotas } from './client-quotas.js'
+import { electLeaders } from './elect-leaders.js'
+import { updateFeatures } from './features.js'
+import { alterPartitionReassignments, listPartitionReassignments } from './partition-reassignments.js'
+
+export const clusterAdminHandlers: readonly Handler[] = [
+  describeAcls,
+  createAcls,
+  deleteAcls,
+  alterReplicaLogDirs,
+  electLeaders,
+  alterPartitionReassignments,
+  listPartitionReassignments,
+  describeClientQuotas,
+  alterClientQuotas,
+  updateFeatures,
+] as readonly Handler[]
