@@ -84,6 +84,7 @@ export {
   type RecordError,
   validateProducedBatches,
   validateProducedBatchesAsync,
+  ValidationPacer,
 } from './validate.js'
 export {
   encodeVarint,

@@ -11,6 +11,7 @@ import {
   type ProduceValidationOptions,
   validateProducedBatches,
   validateProducedBatchesAsync,
+  ValidationPacer,
 } from './validate.js'
 
 const nowMs = 1_700_000_000_000
@@ -299,9 +300,9 @@ describe('validateProducedBatches', () => {
 
   it('answers the same asynchronously, pausing between slices and drawing on the request budget (#7)', async () => {
     let pauses = 0
-    const pause = async () => {
+    const pacer = new ValidationPacer(async () => {
       pauses++
-    }
+    })
     for (const codec of [
       Compression.none,
       Compression.gzip,
@@ -311,10 +312,10 @@ describe('validateProducedBatches', () => {
     ]) {
       const batch = buildRecordBatch(inputs, { compression: codec })
       const budget = { bytesLeft: 1 << 20 }
-      const result = await validateProducedBatchesAsync(batch, base, budget, pause)
+      const result = await validateProducedBatchesAsync(batch, base, budget, pacer)
       assert.equal(result.errorCode, E.NONE, `codec ${codec}: ${result.errorMessage}`)
       if (codec !== Compression.none) assert.ok(budget.bytesLeft < 1 << 20, `codec ${codec} drew nothing`)
-      const tight = await validateProducedBatchesAsync(batch, base, { bytesLeft: 4 }, pause)
+      const tight = await validateProducedBatchesAsync(batch, base, { bytesLeft: 4 }, pacer)
       assert.equal(
         tight.errorCode,
         codec === Compression.none ? E.NONE : E.MESSAGE_TOO_LARGE,
@@ -330,10 +331,24 @@ describe('validateProducedBatches', () => {
       many,
       { ...base, compacted: true },
       { bytesLeft: 1 << 30 },
-      pause,
+      pacer,
     )
     assert.equal(result.errorCode, E.NONE)
     assert.ok(pauses >= 2, `paused ${pauses} times over 50,000 records`)
+  })
+  it('shares one slice of work between the batches of a request: 40 batches of 5,000 records pause (#7)', async () => {
+    // A slice per batch let 400 batches of 20,000 records each be checked in one turn of the event loop.
+    const batch = buildRecordBatch(Array.from({ length: 5_000 }, (_, i) => ({ key: `k${i}`, value: 'v' })))
+    let pauses = 0
+    const pacer = new ValidationPacer(async () => {
+      pauses++
+    })
+    for (let i = 0; i < 40; i++) {
+      const result = await validateProducedBatchesAsync(batch, base, { bytesLeft: 0 }, pacer)
+      assert.equal(result.errorCode, E.NONE, result.errorMessage ?? '')
+    }
+    // 200,000 records and their bytes: about one pause per 20,000 records of work.
+    assert.ok(pauses >= 9 && pauses <= 12, `paused ${pauses} times over 40 batches of 5,000 records`)
   })
   it('answers int64 header fields beyond 2^53 with INVALID_TIMESTAMP or INVALID_RECORD (#7)', () => {
     const unsafe = 2n ** 63n - 1n

@@ -307,17 +307,63 @@ export const PRODUCE_DECOMPRESSED_BYTES_MAX_DEFAULT = 256 * 1024 * 1024
 /** Records checked between two pauses: a few milliseconds of work. */
 const RECORDS_PER_SLICE = 20_000
 
+/** Batch bytes (checksummed, copied, appended) that count as the work of checking one record. */
+const BYTES_PER_RECORD_OF_WORK = 256
+
+/**
+ * Spreads the validation of one Produce request over turns of the event loop (#7). Every partition of
+ * the request draws on the same slice: records checked, plus batch bytes at one record per
+ * BYTES_PER_RECORD_OF_WORK; when the slice is used up, `pause()` gives other connections a turn. A slice
+ * per batch let a request of 400 uncompressed batches of 20,000 records check 8 million records in one
+ * turn (480 ms of CPU, a bystander waited 1.3-3.5 s on a loaded machine).
+ */
+export class ValidationPacer {
+  #left: number
+  readonly #pause: () => Promise<void>
+  readonly #recordsPerSlice: number
+
+  constructor(pause: () => Promise<void>, recordsPerSlice = RECORDS_PER_SLICE) {
+    this.#pause = pause
+    this.#recordsPerSlice = recordsPerSlice
+    this.#left = recordsPerSlice
+  }
+
+  /** Records of work the current slice still allows (at least 1). */
+  get recordsLeft(): number {
+    return Math.max(1, this.#left)
+  }
+
+  /** Counts `records` of work done; true when the slice is used up and the caller should `pause()`. */
+  spend(records: number): boolean {
+    this.#left -= records
+    return this.#left <= 0
+  }
+
+  /** Counts the work of handling `bytes` of batch; true when the caller should `pause()`. */
+  spendBytes(bytes: number): boolean {
+    return this.spend(Math.ceil(bytes / BYTES_PER_RECORD_OF_WORK))
+  }
+
+  /** Gives other connections a turn and starts a new slice. */
+  async pause(): Promise<void> {
+    await this.#pause()
+    this.#left = this.#recordsPerSlice
+  }
+}
+
 /**
  * Like `validateProducedBatches`, without holding the event loop for long: decompression runs off it or
- * in slices (`decompressAsync`), records are checked in slices with `pause()` between them, and
- * decompressed bytes are taken from `budget`, shared by the partitions of one request.
+ * in slices (`decompressAsync`), records are checked in slices shared by the partitions of one request
+ * (`pacer`) with a pause between them, and decompressed bytes are taken from `budget`, shared likewise.
  */
 export async function validateProducedBatchesAsync(
   records: Buffer | null,
   options: ProduceValidationOptions,
   budget: DecompressionBudget,
-  pause: () => Promise<void>,
+  pacer: ValidationPacer,
 ): Promise<ProduceValidationResult> {
+  // The checksum, and the copy and append that follow an accepted batch, cost in proportion to its bytes.
+  if (records !== null && pacer.spendBytes(records.length)) await pacer.pause()
   const checked = checkBatchHeader(records, options)
   if (!isCheckedHeader(checked)) return checked
   const { batch, codec } = checked
@@ -341,12 +387,17 @@ export async function validateProducedBatchesAsync(
         }
         maxBytes = Math.min(maxBytes, lease.bytes)
       }
-      body = await decompressAsync(codec, payload, maxBytes, pause)
+      body = await decompressAsync(codec, payload, maxBytes, () => pacer.pause())
       budget.bytesLeft -= body.length
       lease?.shrink(body.length)
     }
     const scanner = new RecordScanner(body, checked.recordsCount, checked.rules)
-    while (!scanner.scan(RECORDS_PER_SLICE)) await pause()
+    for (;;) {
+      const before = scanner.checked
+      const done = scanner.scan(pacer.recordsLeft)
+      if (pacer.spend(scanner.checked - before)) await pacer.pause()
+      if (done) break
+    }
     return scanResult(scanner, batch)
   } catch (error) {
     return recordsFailure(error, batch)

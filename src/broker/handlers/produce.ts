@@ -10,6 +10,7 @@ import {
   type DecompressionBudget,
   setPartitionLeaderEpoch,
   validateProducedBatchesAsync,
+  ValidationPacer,
 } from '../../record-batch/index.js'
 import { brookChannels } from '../../core/index.js'
 import { CLOSE_CONNECTION, defineHandler } from '../handler.js'
@@ -47,14 +48,16 @@ async function producePartition(
   written: Promise<void>[],
   acks: number,
   budget: DecompressionBudget,
+  pacer: ValidationPacer,
 ): Promise<PartitionResult> {
   const log = await broker.partitions.log(topicName, index)
   const settings = broker.partitions.settings(topicName)
   if (log === undefined || settings === undefined) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
   const nowMs = broker.clock.nowMs()
   const logAppendTime = settings.messageTimestampType === 'LogAppendTime'
-  // Every record is checked, as Kafka does; decompression draws on the request's budget, and the work
-  // yields to the event loop between slices so that one request cannot stall the others.
+  // Every record is checked, as Kafka does; decompression draws on the request's budget, and the work of
+  // all the request's partitions yields to the event loop between slices so that one request cannot stall
+  // the others.
   const validation = await validateProducedBatchesAsync(
     records,
     {
@@ -67,7 +70,7 @@ async function producePartition(
       timestampAfterMaxMs: settings.messageTimestampAfterMaxMs,
     },
     budget,
-    () => new Promise<void>((resolve) => broker.clock.defer(resolve)),
+    pacer,
   )
   if (validation.errorCode !== ErrorCode.NONE || validation.batch === null || records === null) {
     const result = failed(index, validation.errorCode, validation.errorMessage)
@@ -184,6 +187,7 @@ export const produce = defineHandler({
       bytesLeft: broker.config.produceDecompressedBytesMax,
       reserve: (bytes) => broker.decompression.reserve(bytes),
     }
+    const pacer = new ValidationPacer(() => new Promise<void>((resolve) => broker.clock.defer(resolve)))
     // The append phase runs in request order per connection: a request waiting for a partition log to
     // open must not be overtaken by the next pipelined one, or an idempotent producer's sequences arrive
     // out of order (Kafka handles one request per connection at a time).
@@ -217,6 +221,7 @@ export const produce = defineHandler({
                 written,
                 acks,
                 budget,
+                pacer,
               )
             } catch (error) {
               broker.logger.error('append failed', { topic: meta.name, partition: partition.index, error })
