@@ -12,6 +12,7 @@ import {
   REQUEST_ELEMENTS_MAX_DEFAULT,
   Reader,
   encodeResponseFrame,
+  encodeResponseFrameInSlices,
   readRequestHeader,
   requestCodec,
   skipHeaderTags,
@@ -40,6 +41,19 @@ export const defaultDispatchLimits: DispatchLimits = {
  * its decoding, its handling and its encoding, each a few microseconds per element (#7).
  */
 export const LARGE_REQUEST_ELEMENTS = 10_000
+
+/**
+ * An answer whose top-level arrays hold at least this many elements (or the answer to a large request) is
+ * encoded in slices with turns for other connections between them (#7).
+ */
+export const LARGE_ANSWER_ELEMENTS = 1_000
+
+/** Elements of the top-level arrays of an answer: a cheap sign of a large one. */
+function topLevelElements(response: object): number {
+  let count = 0
+  for (const value of Object.values(response)) if (Array.isArray(value)) count += value.length
+  return count
+}
 
 /** Resolves on a later turn of the event loop, after the I/O already due. */
 function nextTurn(broker: BrokerContext): Promise<void> {
@@ -184,6 +198,15 @@ export class RequestDispatcher {
     if (outcome !== undefined) outcome.errorCode = (response as { errorCode?: number }).errorCode
     if (large) await nextTurn(broker)
     try {
+      if (large || topLevelElements(response) >= LARGE_ANSWER_ELEMENTS)
+        return await encodeResponseFrameInSlices(
+          header.apiKey,
+          header.apiVersion,
+          header.correlationId,
+          response,
+          this.limits.answerBytesMax,
+          () => nextTurn(broker),
+        )
       return encodeResponseFrame(
         header.apiKey,
         header.apiVersion,

@@ -154,6 +154,14 @@ for (const api of apis) {
               bytes,
               `${message.name} v${version} re-encodes identically`,
             )
+            const stepped = new Writer(16)
+            const steps = codecFor(message, version).encodeSteps(stepped, value as never)
+            while (steps.next().done !== true);
+            deepStrictEqual(
+              stepped.toBuffer(),
+              bytes,
+              `${message.name} v${version} encodes the same in steps`,
+            )
           }
           // An empty input encodes every field as its default and decodes back.
           const empty = encode(message, version, {})

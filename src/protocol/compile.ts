@@ -20,6 +20,12 @@ export interface MessageCodec<M extends MessageDef> {
   readonly flexible: boolean
   decode(reader: Reader): MessageValue<M>
   encode(writer: Writer, value: MessageInput<M>): void
+  /**
+   * Encodes like `encode`, as steps: the iterator stops after each element of a top-level array of
+   * structs, so that a caller can give the event loop a turn while a large answer is encoded. Running it
+   * to the end writes the same bytes as `encode`.
+   */
+  encodeSteps(writer: Writer, value: MessageInput<M>): Iterator<void, void, void>
 }
 
 function isStruct(field: FieldDef): field is FieldDef & { fields: readonly FieldDef[] } {
@@ -175,16 +181,28 @@ function writeArray(
   name: string,
   writeElement: (w: Writer, v: unknown, h: unknown[]) => void,
 ): void {
+  const items = writeArrayCount(w, value, flexible, nullable, name)
+  for (let i = 0; i < items.length; i++) writeElement(w, items[i], h)
+}
+
+/** Writes an array's count (or null); returns the elements to write next. */
+function writeArrayCount(
+  w: Writer,
+  value: unknown[] | null | undefined,
+  flexible: boolean,
+  nullable: boolean,
+  name: string,
+): unknown[] {
   if (value === null) {
     if (!nullable) throw new ProtocolError(`${name} may not be null in this version`)
     if (flexible) w.uvarint(0)
     else w.int32(-1)
-    return
+    return []
   }
   const items = value ?? []
   if (flexible) w.uvarint(items.length + 1)
   else w.int32(items.length)
-  for (let i = 0; i < items.length; i++) writeElement(w, items[i], h)
+  return items
 }
 
 function writeExpression(
@@ -294,6 +312,31 @@ function compileStructEncoder(
   flexible: boolean,
   context: Context,
 ): StructEncoder {
+  return new Function('w', 'v', 'h', encoderLines(fields, version, flexible, context, false)) as StructEncoder
+}
+
+/** A struct encoder as a generator that yields after each element of the struct's arrays of structs. */
+function compileStructEncoderSteps(
+  fields: readonly FieldDef[],
+  version: number,
+  flexible: boolean,
+  context: Context,
+): StructEncoderSteps {
+  const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as new (
+    ...args: string[]
+  ) => StructEncoderSteps
+  return new GeneratorFunction('w', 'v', 'h', encoderLines(fields, version, flexible, context, true))
+}
+
+type StructEncoderSteps = (w: Writer, value: Record<string, unknown>, h: unknown[]) => Iterator<void>
+
+function encoderLines(
+  fields: readonly FieldDef[],
+  version: number,
+  flexible: boolean,
+  context: Context,
+  steps: boolean,
+): string {
   const lines: string[] = []
   const tagged: FieldDef[] = []
   for (const field of fields) {
@@ -305,6 +348,14 @@ function compileStructEncoder(
     if (field.tag !== undefined) continue
     const value = `v${propertyAccess(field.name)}`
     const fallback = defaultExpression(field, version, flexible, context)
+    if (steps && field.type === '[]' && isStruct(field)) {
+      const nullable = field.nullableVersions !== undefined && inVersions(field.nullableVersions, version)
+      const encodeStruct = helper(context, compileStructEncoder(field.fields, version, flexible, context))
+      lines.push(
+        `{ let x = ${value}; if (x === undefined) x = ${fallback}; const items = ${helper(context, writeArrayCount)}(w, x, ${flexible}, ${nullable}, ${JSON.stringify(field.name)}); for (let i = 0; i < items.length; i++) { ${encodeStruct}(w, items[i], h); yield } }`,
+      )
+      continue
+    }
     lines.push(
       `{ let x = ${value}; if (x === undefined) x = ${fallback}; ${writeExpression(field, version, flexible, context, 'x')} }`,
     )
@@ -328,7 +379,7 @@ function compileStructEncoder(
       )
     }
   }
-  return new Function('w', 'v', 'h', lines.join('\n')) as StructEncoder
+  return lines.join('\n')
 }
 
 function makeIsDefault(
@@ -363,11 +414,17 @@ export function compileMessage<M extends MessageDef>(message: M, version: number
   const context: Context = { helpers: [ProtocolError] }
   const decodeStruct = compileStructDecoder(message.fields, version, flexible, context)
   const encodeStruct = compileStructEncoder(message.fields, version, flexible, context)
+  let encodeStructSteps: StructEncoderSteps | undefined
   const helpers = context.helpers
   return {
     version,
     flexible,
     decode: (reader) => decodeStruct(reader, helpers) as MessageValue<M>,
     encode: (writer, value) => encodeStruct(writer, value as Record<string, unknown>, helpers),
+    encodeSteps(writer, value) {
+      // Compiled on first use: most messages are never encoded in steps.
+      encodeStructSteps ??= compileStructEncoderSteps(message.fields, version, flexible, context)
+      return encodeStructSteps(writer, value as Record<string, unknown>, helpers)
+    },
   }
 }

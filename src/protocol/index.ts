@@ -9,6 +9,8 @@ export {
   apiByKey,
   encodeRequestFrame,
   encodeResponseFrame,
+  encodeResponseFrameInSlices,
+  ANSWER_SLICE_BYTES,
   readRequestHeader,
   requestCodec,
   responseCodec,

@@ -6,6 +6,7 @@ import net from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import {
   ApiKey,
+  encodeRequestFrame,
   ErrorCode,
   REQUEST_ELEMENTS_MAX_DEFAULT,
   Reader,
@@ -620,6 +621,56 @@ describe('hostile input to a broker process (#7)', () => {
     if (worstRanMs !== undefined)
       assert.ok(worstRanMs < 150, `the broker ran ${Math.round(worstRanMs)} ms while a bystander waited`)
     else assert.ok(worstMs < 1000, `a bystander waited ${Math.round(worstMs)} ms`)
+    await assertHealthy()
+  })
+
+  it('describes 30,000 config resources and encodes their answer in slices, serving a bystander meanwhile (#7)', async (t) => {
+    // The 600 s bombs fuzz run: DescribeConfigs v4 with 30,000 resources naming this broker, with synonyms,
+    // described the broker's configs 30,000 times (1.4 s of CPU in one turn), then encoded 64 MiB of answer
+    // in one more (0.8 s) before closing the connection at answer-bytes-max; a bystander waited 2.7-5 s.
+    const watch = await runTimeBystander(brook.port, brook.pid)
+    const timings: string[] = []
+    try {
+      await withConnection(brook.port, (client) => createTopic(client, 'described', 1))
+      const describe = (resourceType: number, resourceName: string, count: number) =>
+        Buffer.concat(
+          encodeRequestFrame(ApiKey.DescribeConfigs, 4, 1, 'hostile', {
+            resources: Array.from({ length: count }, () => ({
+              resourceType,
+              resourceName,
+              configurationKeys: null,
+            })),
+            includeSynonyms: true,
+            includeDocumentation: false,
+          }),
+        )
+      // Its answer is over answer-bytes-max (64 MiB): the connection is closed, as before.
+      let started = performance.now()
+      await assertClosesOn(describe(4, '1', 30_000), 'DescribeConfigs v4 of 30,000 brokers', 60_000)
+      timings.push(`30,000 broker resources ${Math.round(performance.now() - started)} ms`)
+      // 20,000 topic resources: an answer of ~40 MiB, given in full.
+      started = performance.now()
+      const answer = await exchangeRaw(brook.port, describe(2, 'described', 20_000))
+      timings.push(`20,000 topic resources ${Math.round(performance.now() - started)} ms`)
+      const reader = new Reader(answer)
+      assert.equal(reader.int32(), 1)
+      skipHeaderTags(reader)
+      const decoded = responseCodec(ApiKey.DescribeConfigs, 4)!.decode(reader) as unknown as {
+        results: { errorCode: number; configs: { name: string; value: string | null }[] }[]
+      }
+      assert.equal(decoded.results.length, 20_000)
+      assert.ok(decoded.results.every((r) => r.errorCode === ErrorCode.NONE))
+      const last = decoded.results[19_999].configs
+      assert.equal(last.find((c) => c.name === 'cleanup.policy')?.value, 'delete')
+    } finally {
+      const { worstMs, worstRanMs } = await watch.stop()
+      t.diagnostic(
+        `${timings.join(', ')}; bystander worst ${Math.round(worstMs)} ms (with this process's own encoding and decoding), broker ran ${Math.round(worstRanMs ?? -1)} ms in one wait`,
+      )
+      if (worstRanMs !== undefined)
+        assert.ok(worstRanMs < 150, `the broker ran ${Math.round(worstRanMs)} ms while a bystander waited`)
+      else assert.ok(worstMs < 1000, `a bystander waited ${Math.round(worstMs)} ms`)
+    }
     await assertHealthy()
   })
 

@@ -91,6 +91,29 @@ function failure(resource: DescribeResource, errorCode: number, errorMessage: st
 
 const log4jLevels = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const
 
+/**
+ * The configs of each (type, name) described once per request: 30,000 resources naming this broker made
+ * 30,000 descriptions of its ~200 configs, 1.4 s of CPU in one turn (#7). Each resource
+ * still gets its own key filter.
+ */
+type DescribedConfigs = Map<string, ReturnType<typeof describeOne>>
+
+function describeCached(
+  resource: DescribeResource,
+  options: ResultOptions,
+  context: RequestContext,
+  described: DescribedConfigs,
+) {
+  const key = `${resource.resourceType}:${resource.resourceName}`
+  let result = described.get(key)
+  if (result === undefined) {
+    result = describeOne({ ...resource, configurationKeys: null }, options, context)
+    described.set(key, result)
+  }
+  if (result.errorCode !== ErrorCode.NONE) return result
+  return success(resource, result.configs)
+}
+
 function describeOne(resource: DescribeResource, options: ResultOptions, context: RequestContext) {
   const registry = context.broker.topics
   const nodeId = context.broker.config.nodeId
@@ -186,7 +209,8 @@ export const describeConfigs = defineHandler({
       includeSynonyms: request.includeSynonyms,
       includeDocumentation: request.includeDocumentation,
     }
-    const results = request.resources.map((resource) => describeOne(resource, options, context))
+    const described: DescribedConfigs = new Map()
+    const results = request.resources.map((resource) => describeCached(resource, options, context, described))
     return { throttleTimeMs: 0, results }
   },
 })
