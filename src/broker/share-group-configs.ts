@@ -82,7 +82,7 @@ export const SHARE_GROUP_CONFIGS: ReadonlyMap<string, ShareGroupConfigDefinition
     'share.isolation.level',
     {
       type: 'string',
-      // Brook has no transactions, so both levels read the same records.
+      // read_committed: records below the last stable offset only, aborted ones archived (#12).
       problem: (value) =>
         value === 'read_committed' || value === 'read_uncommitted'
           ? undefined

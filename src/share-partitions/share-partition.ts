@@ -311,6 +311,59 @@ export class SharePartition {
   }
 
   /**
+   * Archives what `acquire` just gave `memberId` within `spans` and returns `acquired` without those
+   * offsets (read_committed share groups: the batches of aborted transactions, which a share consumer
+   * cannot drop itself, as Kafka 4.4 archives them). Delivery counts are kept; no dead letters (nothing
+   * was delivered). `spans` are sorted and do not overlap.
+   */
+  archiveAcquired(
+    memberId: string,
+    acquired: readonly AcquiredRange[],
+    spans: readonly { firstOffset: number; lastOffset: number }[],
+  ): AcquireResult {
+    assert(!this.#closed, 'archiveAcquired on a closed share-partition')
+    // The acquired offsets inside the spans (acquired ranges lie inside the window; spans may not).
+    const hit: { firstOffset: number; lastOffset: number }[] = []
+    for (const range of acquired) {
+      for (const span of spans) {
+        const firstOffset = Math.max(range.firstOffset, span.firstOffset)
+        const lastOffset = Math.min(range.lastOffset, span.lastOffset)
+        if (firstOffset <= lastOffset) hit.push({ firstOffset, lastOffset })
+      }
+    }
+    if (hit.length === 0) return { acquired, durable: DONE }
+    hit.sort((x, y) => x.firstOffset - y.firstOffset)
+    for (const part of hit) {
+      this.#ranges.update(part.firstOffset, part.lastOffset, (value) =>
+        value.state === 'ACQUIRED' && value.memberId === memberId
+          ? {
+              state: 'ARCHIVED',
+              deliveryCount: value.deliveryCount,
+              memberId: null,
+              lockDeadlineMs: 0,
+              availableAtMs: 0,
+            }
+          : value,
+      )
+    }
+    const kept: AcquiredRange[] = []
+    for (const range of acquired) {
+      let first = range.firstOffset
+      for (const part of hit) {
+        if (part.lastOffset < first || part.firstOffset > range.lastOffset) continue
+        if (part.firstOffset > first)
+          kept.push({ ...range, firstOffset: first, lastOffset: part.firstOffset - 1 })
+        first = part.lastOffset + 1
+      }
+      if (first <= range.lastOffset) kept.push({ ...range, firstOffset: first })
+    }
+    const durableRanges = this.#durableRangesOver(hit)
+    this.#advanceStartOverDone()
+    this.#scheduleLockTimer()
+    return { acquired: kept, durable: this.#persist(false, durableRanges) }
+  }
+
+  /**
    * Applies a member's acknowledgements for this partition, all or nothing: a malformed batch or one
    * reaching past the acquired offsets is INVALID_REQUEST; an offset that is not ACQUIRED by this
    * member (lock expired, someone else's, already acknowledged, below the start) is

@@ -55,6 +55,7 @@ export { TailBudget, type TailOwner } from './tail-budget.js'
 export {
   type AbortedTxn,
   AbortedTxnIndex,
+  abortedBatchSpans,
   type AbortedTxnRange,
   controlTypeOf,
 } from './txn-index.js'

@@ -1,7 +1,14 @@
 // The aborted-transaction index of one partition (Kafka's .txnindex, kept in memory and saved in the
 // producer-state snapshot): one entry per abort marker, in marker order, for read_committed fetches.
 // Also reads the type of a control batch's marker record.
-import { BATCH_HEADER_BYTES, ControlRecordType, VarintReader } from '../record-batch/index.js'
+import {
+  Attributes,
+  BATCH_HEADER_BYTES,
+  BatchOffsets,
+  ControlRecordType,
+  readInt64,
+  VarintReader,
+} from '../record-batch/index.js'
 
 /**
  * The type of the marker in a control batch (ControlRecordType: 0 abort, 1 commit), read from its first
@@ -41,6 +48,36 @@ export interface AbortedTxn {
 export interface AbortedTxnRange {
   producerId: number
   firstOffset: number
+}
+
+/**
+ * The batches among `batches` (in offset order, as a read returns them) that belong to the aborted
+ * transactions `aborted` (from `abortedTransactions` over the same range), found as a Kafka consumer
+ * finds them: a producer's transactional batches from an aborted transaction's first offset on are
+ * aborted until that producer's abort marker. Returns their offset spans, inclusive, in order.
+ */
+export function abortedBatchSpans(
+  batches: readonly Buffer[],
+  aborted: readonly AbortedTxnRange[],
+): { firstOffset: number; lastOffset: number }[] {
+  const spans: { firstOffset: number; lastOffset: number }[] = []
+  if (aborted.length === 0) return spans
+  const pending = [...aborted].sort((a, b) => a.firstOffset - b.firstOffset)
+  let next = 0
+  const abortedProducers = new Set<number>()
+  for (const batch of batches) {
+    const attributes = batch.readInt16BE(BatchOffsets.attributes)
+    if ((attributes & Attributes.transactional) === 0) continue
+    const baseOffset = readInt64(batch, BatchOffsets.baseOffset)
+    const lastOffset = baseOffset + batch.readInt32BE(BatchOffsets.lastOffsetDelta)
+    while (next < pending.length && pending[next].firstOffset <= lastOffset)
+      abortedProducers.add(pending[next++].producerId)
+    const producerId = readInt64(batch, BatchOffsets.producerId)
+    if ((attributes & Attributes.control) !== 0) {
+      if (controlTypeOf(batch) === ControlRecordType.abort) abortedProducers.delete(producerId)
+    } else if (abortedProducers.has(producerId)) spans.push({ firstOffset: baseOffset, lastOffset })
+  }
+  return spans
 }
 
 /** Aborted transactions in marker (lastOffset) order. */

@@ -8,12 +8,15 @@
 // BatchSize: runs of new records are cut into AcquiredRecords at batch boundaries (splitAtBatches).
 // MinBytes as Kafka 4.4: the long poll waits until the log holds at least MinBytes from the partitions'
 // next fetch offsets (bytesAvailable), then acquires; at MaxWaitMs it answers with whatever it can acquire.
-// Not implemented: read_committed isolation (share.isolation.level), group-level overrides of the share.* configs.
+// share.isolation.level=read_committed (#12): records only below the last stable offset; batches of aborted
+// transactions are archived when acquired, never delivered (ShareFetch carries no aborted list), as Kafka 4.4.
+// Not implemented: group-level overrides of the share.* configs.
 import { quoted } from '../../core/index.js'
 import { validGroupId } from '../../groups/index.js'
 import { ErrorCode, type MessageValue, ShareFetchRequest, ShareFetchResponse } from '../../protocol/index.js'
 import { readBatchHeader } from '../../record-batch/index.js'
 import type { AcknowledgementBatch, AcquiredRange } from '../../share-partitions/index.js'
+import { abortedBatchSpans } from '../../storage/index.js'
 import type { BrokerContext } from '../broker-context.js'
 import { defineHandler, type RequestContext } from '../handler.js'
 import { sessionPartition } from '../share-coordinator.js'
@@ -124,6 +127,11 @@ export function responsesOf(answers: Map<string, SharePartitionAnswer>, nodeId: 
   }))
 }
 
+/** Whether the group reads only committed records (group config share.isolation.level). */
+function isReadCommitted(context: RequestContext, groupId: string): boolean {
+  return context.broker.shares.groupConfig(groupId, 'share.isolation.level') === 'read_committed'
+}
+
 /**
  * Bytes of the log from each session partition's next fetch offset up to its high watermark, counted up to
  * `enoughBytes` (whole batches, so the figure may pass it); what MinBytes is held against, as Kafka 4.4
@@ -153,9 +161,11 @@ async function bytesAvailable(
     watched.push([meta.name, partitionIndex])
     if (bytes >= enoughBytes) continue
     let fromOffset = sharePartition.nextFetchOffset()
+    const readCommitted = isReadCommitted(context, groupId)
+    const visibleEnd = readCommitted ? log.lastStableOffset : log.highWatermark
     // A read stops before a batch that would pass its byte budget, unless it is the first: read on.
-    while (fromOffset !== null && fromOffset < log.highWatermark && bytes < enoughBytes) {
-      const read = await log.read(fromOffset, enoughBytes - bytes)
+    while (fromOffset !== null && fromOffset < visibleEnd && bytes < enoughBytes) {
+      const read = await log.read(fromOffset, enoughBytes - bytes, readCommitted)
       if (read.outOfRange || read.batches.length === 0) break
       for (const batch of read.batches) bytes += batch.length
       const last = readBatchHeader(read.batches[read.batches.length - 1])
@@ -200,19 +210,36 @@ async function acquireAll(
       void sharePartition.advanceLogStart(log.logStartOffset).catch(() => {})
     if (recordsLeft <= 0 || bytesLeft <= 0) continue
     const fromOffset = sharePartition.nextFetchOffset()
-    if (fromOffset === null || fromOffset >= log.highWatermark) continue
-    const read = await log.read(fromOffset, bytesLeft)
+    // share.isolation.level=read_committed: only below the last stable offset, as Kafka 4.4.
+    const readCommitted = isReadCommitted(context, groupId)
+    const visibleEnd = readCommitted ? log.lastStableOffset : log.highWatermark
+    if (fromOffset === null || fromOffset >= visibleEnd) continue
+    const read = await log.read(fromOffset, bytesLeft, readCommitted)
     if (read.outOfRange || read.batches.length === 0) continue
     const lastBatch = readBatchHeader(read.batches[read.batches.length - 1])
     const readEndOffset = lastBatch.baseOffset + lastBatch.lastOffsetDelta + 1
-    const { acquired, durable } = sharePartition.acquire(
+    let { acquired, durable } = sharePartition.acquire(
       memberId,
       recordsLeft,
-      read.highWatermark,
+      readCommitted ? read.lastStableOffset : read.highWatermark,
       readEndOffset,
       fromOffset,
     )
-    if (acquired.length === 0) continue
+    if (readCommitted && acquired.length > 0) {
+      // A share consumer cannot drop aborted records itself (ShareFetch has no aborted list): archive them.
+      const spans = abortedBatchSpans(read.batches, log.abortedTransactions(fromOffset, readEndOffset))
+      if (spans.length > 0) {
+        const archived = sharePartition.archiveAcquired(memberId, acquired, spans)
+        acquired = archived.acquired
+        const both = [durable, archived.durable]
+        durable = Promise.all(both).then(() => {})
+      }
+    }
+    if (acquired.length === 0) {
+      // Everything acquired was archived: nothing to answer; the state is stored in the background.
+      durable.catch(() => {})
+      continue
+    }
     const answer = answerFor(answers, topicId, partitionIndex)
     for (const range of acquired) recordsLeft -= range.lastOffset - range.firstOffset + 1
     // Whole batches, only those holding an acquired offset; the client skips the other records.

@@ -683,3 +683,85 @@ describe('share-group dead letters (#8, KIP-1191)', () => {
     await broker.close()
   })
 })
+
+describe('share.isolation.level (#12)', () => {
+  async function appendTxn(broker: TestBroker, producerId: number, values: string[]) {
+    const log = (await broker.context.partitions.log('jobs', 0))!
+    const batch = buildRecordBatch(
+      values.map((value) => ({ value, timestampMs: 1_700_000_000_000 })),
+      { producerId, producerEpoch: 0, baseSequence: 0, isTransactional: true, nowMs: 1_700_000_000_000 },
+    )
+    const result = log.append({ batch, recordsCount: values.length, maxTimestamp: 1_700_000_000_000 })
+    await log.waitWritten(result.lastOffset + 1)
+  }
+  async function isolation(broker: TestBroker, value: string) {
+    const altered = await broker.call(incrementalAlterConfigs, 1, {
+      resources: [
+        {
+          resourceType: 32,
+          resourceName: 'g',
+          configs: [{ name: 'share.isolation.level', configOperation: 0, value }],
+        },
+      ],
+      validateOnly: false,
+    })
+    assert.equal(altered.responses[0].errorCode, ErrorCode.NONE)
+  }
+
+  it('read_committed delivers only below the LSO and never an aborted record; read_uncommitted delivers both', async () => {
+    for (const level of ['read_committed', 'read_uncommitted']) {
+      const { broker, topicId } = await setup(0)
+      await isolation(broker, level)
+      await send(broker, 1, 0) // 0: v0
+      await appendTxn(broker, 7, ['aborted-1', 'aborted-2']) // 1-2, aborts
+      await appendTxn(broker, 8, ['committed-1']) // 3, commits
+      await send(broker, 1, 4) // 4: v4
+      await join(broker, 'a')
+      let epoch = 0
+      const delivered: string[] = []
+      const fetchOnce = async () => {
+        const response = await broker.call(shareFetch, 1, fetchInput(topicId, 'a', epoch++))
+        const partition = response.responses[0]?.partitions[0]
+        if (partition === undefined) return []
+        assert.equal(partition.errorCode, ErrorCode.NONE)
+        // Data records only: a client skips control batches (transaction markers).
+        const got: string[] = []
+        const records = partition.records as Buffer | null
+        for (const { bytes } of records === null ? [] : iterateBatches(records)) {
+          const batch = decodeBatch(bytes)
+          if (!batch.isControl) for (const record of batch.records) got.push(String(record.value))
+        }
+        return { got, acquired: partition.acquiredRecords }
+      }
+      const first = await fetchOnce()
+      if (level === 'read_committed') {
+        assert.ok(!Array.isArray(first))
+        assert.deepEqual(first.got, ['v0'], 'only below the LSO (1)')
+        assert.deepEqual(first.acquired, [{ firstOffset: 0, lastOffset: 0, deliveryCount: 1 }])
+      }
+      if (!Array.isArray(first)) delivered.push(...first.got)
+      const marker = (producerId: number, commit: boolean) =>
+        broker.context.partitions.writeTxnMarker('jobs', 0, {
+          producerId,
+          producerEpoch: 0,
+          commit,
+          coordinatorEpoch: 0,
+        })
+      assert.equal(await marker(7, false), ErrorCode.NONE) // 5
+      assert.equal(await marker(8, true), ErrorCode.NONE) // 6
+      for (let i = 0; i < 3; i++) {
+        const next = await fetchOnce()
+        if (!Array.isArray(next)) delivered.push(...next.got)
+      }
+      if (level === 'read_committed') {
+        assert.deepEqual(delivered, ['v0', 'committed-1', 'v4'])
+        const state = await broker.context.shares.partition('g', topicId, 0)
+        assert.deepEqual(state?.stateOf(1), { state: 'ARCHIVED', deliveryCount: 1, memberId: null })
+        assert.deepEqual(state?.stateOf(2), { state: 'ARCHIVED', deliveryCount: 1, memberId: null })
+      } else {
+        assert.deepEqual(delivered, ['v0', 'aborted-1', 'aborted-2', 'committed-1', 'v4'])
+      }
+      await broker.close()
+    }
+  })
+})
