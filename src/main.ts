@@ -15,7 +15,7 @@ import {
 } from './broker/index.js'
 import { cliCommandNames, runCli } from './cli/index.js'
 import { ConsoleApi, findUiFolder, folderAssets, runConsoleCommand } from './console/index.js'
-import { BrookError, createLogger } from './core/index.js'
+import { BrookError, createLogger, LogLevels } from './core/index.js'
 import {
   CryptoRandom,
   type HttpAnswer,
@@ -92,8 +92,10 @@ function readPackageVersion(): string {
 export async function launchBroker(config: BrokerConfig): Promise<Broker> {
   const clock = new SystemClock()
   // The logger's own timer (the count of suppressed repeats) must not keep a stopping process alive.
+  // Levels change at runtime through IncrementalAlterConfigs on BROKER_LOGGER resources.
+  const logLevels = new LogLevels(config.logLevel)
   const logger = createLogger({
-    level: config.logLevel,
+    levels: logLevels,
     fields: { node: config.nodeId },
     clock: new SystemClock({ unrefTimers: true }),
   })
@@ -104,6 +106,7 @@ export async function launchBroker(config: BrokerConfig): Promise<Broker> {
     clock,
     transport: new TcpTransport(),
     logger,
+    logLevels,
     random: new CryptoRandom(),
   })
 }

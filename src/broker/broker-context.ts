@@ -1,6 +1,6 @@
 // Everything a handler can reach: settings, time, logs, topics, partition logs, groups. Built once by
 // main.ts (or the in-process test broker) and shared by all connections.
-import type { Clock, Logger } from '../core/index.js'
+import type { Clock, Logger, LogLevels } from '../core/index.js'
 import type { GroupCoordinator } from '../groups/index.js'
 import type { TopicRegistry } from '../metadata/index.js'
 import type { TransactionCoordinator } from '../transactions/index.js'
@@ -18,6 +18,8 @@ export interface BrokerContext {
   readonly clusterId: string
   readonly clock: Clock
   readonly logger: Logger
+  /** The logger's levels, changed at runtime by IncrementalAlterConfigs on BROKER_LOGGER resources. */
+  readonly logLevels: LogLevels
   readonly topics: TopicRegistry
   readonly partitions: PartitionStore
   readonly groups: GroupCoordinator

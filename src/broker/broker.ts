@@ -1,7 +1,15 @@
 // A running broker: opens metadata, partition logs, the group coordinator and producer ids under the
 // data directory, then serves the Kafka protocol on a listener. Composition happens here so that main.ts,
 // the in-process test broker and simulations all build the same thing.
-import type { Clock, FileSystem, Listener, Logger, Random, Transport } from '../core/index.js'
+import {
+  type Clock,
+  type FileSystem,
+  type Listener,
+  type Logger,
+  LogLevels,
+  type Random,
+  type Transport,
+} from '../core/index.js'
 import { DecompressionPool } from './decompression-pool.js'
 import { DEFAULT_GROUP_MAX_SIZE, GroupCoordinator, topicLookupFromRegistry } from '../groups/index.js'
 import { TopicRegistry, BrokerConfig as TopicDefaults } from '../metadata/index.js'
@@ -28,6 +36,8 @@ export interface BrokerDependencies {
   clock: Clock
   transport: Transport
   logger: Logger
+  /** Levels of `logger` that BROKER_LOGGER changes reach; without them changes are kept but reach no logger. */
+  logLevels?: LogLevels
   /** Random source for ids (group member ids): io's CryptoRandom in main.ts, seeded in tests. */
   random: Random
 }
@@ -114,12 +124,15 @@ export async function openBrokerContext(
     initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
     consumerSessionTimeoutMs: config.groupConsumerSessionTimeoutMs,
     consumerHeartbeatIntervalMs: config.groupConsumerHeartbeatIntervalMs,
+    // GROUP configs live in the share state store, opened next; a group read before that has none.
+    groupConfig: (groupId, name) => sharesOpened?.groupConfigOverride(groupId, name),
     classicGroupMaxSize: config.groupMaxSize,
     consumerGroupMaxSize: config.groupConsumerMaxSize,
     groupsMax: config.groupsMax,
     groupOffsetsMax: config.groupOffsetsMax,
     offsetsMax: config.offsetsMax,
   })
+  let sharesOpened: ShareCoordinator | undefined
   const shares = await ShareCoordinator.open({
     fs,
     clock,
@@ -129,6 +142,7 @@ export async function openBrokerContext(
     topics: registry,
     partitions: store,
   })
+  sharesOpened = shares
   const producerIds = await ProducerIdAllocator.open(fs, dataDir)
   const transactions = await TransactionCoordinator.open({
     fs,
@@ -157,6 +171,7 @@ export async function openBrokerContext(
     clusterId: registry.clusterId,
     clock,
     logger,
+    logLevels: deps.logLevels ?? new LogLevels(config.logLevel),
     topics: registry,
     partitions: store,
     groups,

@@ -114,13 +114,30 @@ export class ShareCoordinator {
     return definition === undefined ? '' : definition.fallback(this.#options.config)
   }
 
-  /** Every share group config of the group with its value and whether the group overrides it. */
-  describeGroupConfigs(groupId: string): { name: string; value: string; overridden: boolean }[] {
+  /** The group's own value of config `name`, or undefined when it has none (consumer groups read this). */
+  groupConfigOverride(groupId: string, name: string): string | undefined {
+    return this.#store.groupConfigs(groupId).get(name)
+  }
+
+  /** Every group config of the group with its value, whether the group overrides it, and what it falls back to. */
+  describeGroupConfigs(groupId: string): {
+    name: string
+    value: string
+    overridden: boolean
+    type: 'int' | 'string' | 'boolean'
+    brokerName: string | undefined
+    fallback: string
+    documentation: string
+  }[] {
     const overrides = this.#store.groupConfigs(groupId)
-    return [...SHARE_GROUP_CONFIGS.keys()].map((name) => ({
+    return [...SHARE_GROUP_CONFIGS].map(([name, definition]) => ({
       name,
       value: this.groupConfig(groupId, name),
       overridden: overrides.has(name),
+      type: definition.type,
+      brokerName: definition.brokerName,
+      fallback: definition.fallback(this.#options.config),
+      documentation: definition.documentation,
     }))
   }
 
@@ -200,6 +217,11 @@ export class ShareCoordinator {
   /** The share group, or undefined when there is none by that id. */
   group(groupId: string): ShareGroup | undefined {
     return this.#groups.get(groupId)
+  }
+
+  /** Ids of the groups (of any type, existing or not) that have GROUP config overrides. */
+  configuredGroupIds(): string[] {
+    return this.#store.configuredGroupIds()
   }
 
   /** Ids of every share group. */

@@ -46,6 +46,7 @@ export {
   LOG_REPEAT_INTERVAL_MS,
   LOG_REPEAT_KEYS_MAX,
   LOG_SAME_MESSAGE_LINES_MAX,
+  LogLevels,
   silentLogger,
 } from './logger.js'
 export { type Random, randomUuidText } from './random.js'

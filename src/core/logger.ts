@@ -32,9 +32,61 @@ export const LOG_SAME_MESSAGE_LINES_MAX = 20
 /** Distinct (level, message) pairs tracked at once; lines beyond it are written unlimited. */
 export const LOG_REPEAT_KEYS_MAX = 1000
 
+/**
+ * Log levels that can change at runtime (Kafka's BROKER_LOGGER resource): the root level, and a level per
+ * named logger (a child logger's `component` field) that overrides it. Loggers register their names as
+ * children are made, so the names can be listed.
+ */
+export class LogLevels {
+  #root: LogLevel
+  readonly #own = new Map<string, LogLevel>()
+  readonly #names = new Set<string>()
+
+  constructor(root: LogLevel) {
+    this.#root = root
+  }
+
+  /** The level of loggers without their own. */
+  get root(): LogLevel {
+    return this.#root
+  }
+
+  set root(level: LogLevel) {
+    this.#root = level
+  }
+
+  /** Notes that a logger named `name` exists. */
+  register(name: string): void {
+    this.#names.add(name)
+  }
+
+  /** Names of the loggers made so far, sorted (the root logger not included). */
+  names(): string[] {
+    return [...this.#names].sort()
+  }
+
+  /** The effective level of logger `name` (undefined: the root logger). */
+  levelOf(name: string | undefined): LogLevel {
+    return (name === undefined ? undefined : this.#own.get(name)) ?? this.#root
+  }
+
+  /** Whether logger `name` has its own level rather than the root's. */
+  hasOwnLevel(name: string): boolean {
+    return this.#own.has(name)
+  }
+
+  /** Gives logger `name` its own level, or (undefined) makes it follow the root again. */
+  setLevel(name: string, level: LogLevel | undefined): void {
+    if (level === undefined) this.#own.delete(name)
+    else this.#own.set(name, level)
+  }
+}
+
 /** Options of `createLogger`. */
 export interface LoggerOptions {
   level?: LogLevel
+  /** Levels that can change at runtime; when given, they decide instead of `level`. */
+  levels?: LogLevels
   write?: (line: string) => void
   fields?: Record<string, unknown>
   /**
@@ -66,18 +118,21 @@ export function createLogger(options: LoggerOptions): Logger {
           write,
         )
       : null
-  return buildLogger(levelRank[options.level ?? 'info'], write, clock, limiter, options.fields ?? {})
+  const levels = options.levels ?? new LogLevels(options.level ?? 'info')
+  return buildLogger(levels, write, clock, limiter, options.fields ?? {})
 }
 
 function buildLogger(
-  minimum: number,
+  levels: LogLevels,
   write: (line: string) => void,
   clock: Pick<Clock, 'nowMs'>,
   limiter: RepeatLimiter | null,
   base: Record<string, unknown>,
 ): Logger {
+  const name = typeof base.component === 'string' ? base.component : undefined
+  if (name !== undefined) levels.register(name)
   const log = (level: LogLevel, message: string, fields?: Record<string, unknown>): void => {
-    if (levelRank[level] < minimum) return
+    if (levelRank[level] < levelRank[levels.levelOf(name)]) return
     const nowMs = clock.nowMs()
     const body = JSON.stringify({ level, msg: message, ...base, ...fields }, errorReplacer)
     if (limiter !== null && !limiter.admit(level, message, body, base, nowMs)) return
@@ -89,7 +144,7 @@ function buildLogger(
     info: (m, f) => log('info', m, f),
     warn: (m, f) => log('warn', m, f),
     error: (m, f) => log('error', m, f),
-    child: (fields) => buildLogger(minimum, write, clock, limiter, { ...base, ...fields }),
+    child: (fields) => buildLogger(levels, write, clock, limiter, { ...base, ...fields }),
   }
 }
 

@@ -93,6 +93,7 @@ export class GroupCoordinator {
       | 'logger'
       | 'topics'
       | 'newClassicMemberId'
+      | 'groupConfig'
       | 'newConsumerMemberId'
       | 'groupOffsetsMax'
       | 'offsetsMax'
@@ -100,6 +101,7 @@ export class GroupCoordinator {
   >
   readonly #classicSettings
   readonly #consumerSettings: ConsumerGroupSettings
+  readonly #groupConfig: ((groupId: string, name: string) => string | undefined) | undefined
   #retentionTimer: Timer | undefined
   #closed = false
   /** Groups whose membership changed since the last flush, with the members (null: the group itself). */
@@ -114,6 +116,7 @@ export class GroupCoordinator {
     this.#clock = options.clock
     this.#logger = options.logger
     this.#topics = options.topics
+    this.#groupConfig = options.groupConfig
     this.#log = log
     this.#settings = {
       initialRebalanceDelayMs: options.initialRebalanceDelayMs ?? 3000,
@@ -272,9 +275,38 @@ export class GroupCoordinator {
   }
 
   #newConsumerGroup(groupId: string): ConsumerGroup {
-    return new ConsumerGroup(groupId, this.#clock, this.#consumerSettings, this.#topics, (memberId) =>
-      this.#membershipChanged(groupId, memberId),
+    return new ConsumerGroup(
+      groupId,
+      this.#clock,
+      this.#consumerSettingsOf(groupId),
+      this.#topics,
+      (memberId) => this.#membershipChanged(groupId, memberId),
     )
+  }
+
+  /**
+   * A consumer group's settings: the group's own consumer.session.timeout.ms and
+   * consumer.heartbeat.interval.ms (GROUP configs) when it has them, else the broker's; read at each use,
+   * so a change applies from the next heartbeat.
+   */
+  #consumerSettingsOf(groupId: string): ConsumerGroupSettings {
+    const base = this.#consumerSettings
+    const own = this.#groupConfig
+    if (own === undefined) return base
+    const number = (name: string, fallback: number): number => {
+      const text = own(groupId, name)
+      const value = text === undefined ? Number.NaN : Number(text)
+      return Number.isInteger(value) && value > 0 ? value : fallback
+    }
+    return {
+      ...base,
+      get sessionTimeoutMs() {
+        return number('consumer.session.timeout.ms', base.sessionTimeoutMs)
+      },
+      get heartbeatIntervalMs() {
+        return number('consumer.heartbeat.interval.ms', base.heartbeatIntervalMs)
+      },
+    }
   }
 
   /** Notes a membership change (member id, or null for the group's own state) to write at the next flush. */

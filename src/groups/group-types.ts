@@ -22,6 +22,11 @@ export interface GroupCoordinatorOptions {
   /** KIP-848 group.consumer.session.timeout.ms (45000) and heartbeat interval (5000). */
   readonly consumerSessionTimeoutMs?: number
   readonly consumerHeartbeatIntervalMs?: number
+  /**
+   * A group's own config value (GROUP resources: consumer.session.timeout.ms,
+   * consumer.heartbeat.interval.ms), or undefined to use the broker's; read at each use.
+   */
+  readonly groupConfig?: (groupId: string, name: string) => string | undefined
   /** offsets.retention.minutes as ms (7 days); how often expiry runs (10 minutes). */
   readonly offsetsRetentionMs?: number
   readonly offsetsRetentionCheckIntervalMs?: number

@@ -246,6 +246,11 @@ export class ShareStateStore implements ShareStateSink {
     return this.#groupConfigs.get(groupId) ?? new Map()
   }
 
+  /** Ids of the groups that have config overrides. */
+  configuredGroupIds(): string[] {
+    return [...this.#groupConfigs.keys()]
+  }
+
   /**
    * Replaces a share group's config overrides (an empty map removes them); resolves once synced. The
    * new values apply at once, as the answer to IncrementalAlterConfigs waits for the sync.

@@ -10,6 +10,7 @@ import { describeProducers } from './describe-producers.js'
 import { describeCluster } from './describe-cluster.js'
 import { describeConfigs } from './describe-configs.js'
 import { incrementalAlterConfigs } from './incremental-alter-configs.js'
+import { listConfigResources } from './list-config-resources.js'
 
 /** CreateTopics, DeleteTopics, DeleteRecords, CreatePartitions, DescribeConfigs, AlterConfigs, IncrementalAlterConfigs, DescribeCluster. */
 export const adminHandlers: readonly Handler[] = [
@@ -22,5 +23,6 @@ export const adminHandlers: readonly Handler[] = [
   describeConfigs,
   alterConfigs,
   incrementalAlterConfigs,
+  listConfigResources,
   describeCluster,
 ] as readonly Handler[]

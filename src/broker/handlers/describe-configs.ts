@@ -9,6 +9,7 @@ import {
 } from '../../metadata/index.js'
 import { DescribeConfigsRequest, DescribeConfigsResponse, ErrorCode } from '../../protocol/index.js'
 import { defineHandler, type RequestContext } from '../handler.js'
+import { describeLoggers } from './broker-loggers.js'
 
 /** Kafka's ConfigResource.Type numbers for the resources Brook knows. */
 export const ConfigResourceType = {
@@ -89,8 +90,6 @@ function failure(resource: DescribeResource, errorCode: number, errorMessage: st
   }
 }
 
-const log4jLevels = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const
-
 /**
  * The configs of each (type, name) described once per request: 30,000 resources naming this broker made
  * 30,000 descriptions of its ~200 configs, 1.4 s of CPU in one turn (#7). Each resource
@@ -153,24 +152,13 @@ function describeOne(resource: DescribeResource, options: ResultOptions, context
         return failure(resource, ErrorCode.INVALID_REQUEST, 'Broker id must not be empty')
       const problem = brokerNameProblem(resource.resourceName, nodeId)
       if (problem !== undefined) return failure(resource, ErrorCode.INVALID_REQUEST, problem)
-      // Brook has one logger; show it as log4j's root logger with its level.
-      const root = {
-        name: 'root',
-        value: log4jLevels[context.broker.config.logLevel],
-        readOnly: false,
-        isDefault: false,
-        configSource: ConfigSource.DYNAMIC_BROKER_LOGGER_CONFIG,
-        isSensitive: false,
-        synonyms: [],
-        configType: ConfigType.UNKNOWN,
-        documentation: null,
-      }
-      return success(resource, [root])
+      return success(resource, describeLoggers(context.broker.logLevels))
     }
     case ConfigResourceType.GROUP: {
       if (resource.resourceName === '')
         return failure(resource, ErrorCode.INVALID_REQUEST, 'Group id must not be empty')
-      // Share group configs (KIP-932); a group override shows as a dynamic group config.
+      // Consumer (KIP-848) and share (KIP-932) group configs; a group override shows as GROUP_CONFIG over
+      // the broker setting it falls back to.
       return success(
         resource,
         context.broker.shares.describeGroupConfigs(resource.resourceName).map((entry) => ({
@@ -180,13 +168,25 @@ function describeOne(resource: DescribeResource, options: ResultOptions, context
           isDefault: !entry.overridden,
           configSource: entry.overridden ? ConfigSource.GROUP_CONFIG : ConfigSource.DEFAULT_CONFIG,
           isSensitive: false,
-          synonyms: [],
-          configType: /\.enable$/.test(entry.name)
-            ? ConfigType.BOOLEAN
-            : /\.ms$|limit$|locks$/.test(entry.name)
-              ? ConfigType.INT
-              : ConfigType.STRING,
-          documentation: null,
+          synonyms: options.includeSynonyms
+            ? [
+                ...(entry.overridden
+                  ? [{ name: entry.name, value: entry.value, source: ConfigSource.GROUP_CONFIG }]
+                  : []),
+                {
+                  name: entry.brokerName ?? entry.name,
+                  value: entry.fallback,
+                  source: ConfigSource.DEFAULT_CONFIG,
+                },
+              ]
+            : [],
+          configType:
+            entry.type === 'boolean'
+              ? ConfigType.BOOLEAN
+              : entry.type === 'int'
+                ? ConfigType.INT
+                : ConfigType.STRING,
+          documentation: options.includeDocumentation ? entry.documentation : null,
         })),
       )
     }

@@ -1,6 +1,6 @@
 // IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT on a topic's config overrides (KIP-339).
 // BROKER resources: this broker's and the cluster-wide default's dynamic configs, applied live.
-// GROUP resources: the share group configs (SET and DELETE), stored by the share coordinator.
+// BROKER_LOGGER resources: logger levels at runtime. GROUP resources: the share group configs (SET and DELETE), stored by the share coordinator.
 import { AlterConfigOp } from '../../metadata/index.js'
 import {
   ErrorCode,
@@ -9,6 +9,7 @@ import {
 } from '../../protocol/index.js'
 import { defineHandler } from '../handler.js'
 import { type AlterResourceResult, alterResult, brokerScope, topicResourceProblem } from './alter-configs.js'
+import { alterLoggers } from './broker-loggers.js'
 import { ConfigResourceType, brokerNameProblem } from './describe-configs.js'
 
 const knownOps: readonly number[] = Object.values(AlterConfigOp)
@@ -80,17 +81,20 @@ export const incrementalAlterConfigs = defineHandler({
               : brokerNameProblem(resource.resourceName, nodeId)
           if (problem !== undefined) {
             responses.push(alterResult(resource, ErrorCode.INVALID_REQUEST, problem))
-          } else if (resource.configs.length > 0) {
-            responses.push(
-              alterResult(
-                resource,
-                ErrorCode.INVALID_REQUEST,
-                'Logger levels cannot be changed at runtime on this broker; restart it with another log level.',
-              ),
-            )
-          } else {
-            responses.push(alterResult(resource))
+            break
           }
+          const result = alterLoggers(
+            context.broker.logLevels,
+            resource.configs.map((config) => ({
+              name: config.name,
+              op: config.configOperation,
+              value: config.value,
+            })),
+            request.validateOnly,
+          )
+          for (const { name, level } of result.changed)
+            context.broker.logger.info('logger level changed', { logger: name, level: level ?? 'root' })
+          responses.push(alterResult(resource, result.errorCode, result.errorMessage))
           break
         }
         case ConfigResourceType.GROUP: {

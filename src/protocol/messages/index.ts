@@ -41,6 +41,7 @@ import { EndTxnRequest, EndTxnResponse } from './end-txn.js'
 import { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from './write-txn-markers.js'
 import { DescribeTransactionsRequest, DescribeTransactionsResponse } from './describe-transactions.js'
 import { ListTransactionsRequest, ListTransactionsResponse } from './list-transactions.js'
+import { ListConfigResourcesRequest, ListConfigResourcesResponse } from './list-config-resources.js'
 import { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from './consumer-group-heartbeat.js'
 import { ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse } from './consumer-group-describe.js'
 import {
@@ -179,6 +180,8 @@ export {
   DescribeTransactionsResponse,
   ListTransactionsRequest,
   ListTransactionsResponse,
+  ListConfigResourcesRequest,
+  ListConfigResourcesResponse,
   ConsumerGroupHeartbeatRequest,
   ConsumerGroupHeartbeatResponse,
   ConsumerGroupDescribeRequest,
@@ -326,6 +329,12 @@ export const apiMessages = [
     name: 'ConsumerGroupDescribe',
     request: ConsumerGroupDescribeRequest,
     response: ConsumerGroupDescribeResponse,
+  },
+  {
+    apiKey: 74,
+    name: 'ListConfigResources',
+    request: ListConfigResourcesRequest,
+    response: ListConfigResourcesResponse,
   },
   {
     apiKey: 75,
