@@ -13,10 +13,9 @@ export interface FeatureLevel {
 }
 
 /**
- * The one table of features. transaction.version is absent (level 0: no KIP-890 transactions v2) until
- * the transaction coordinator (src/transactions/, the txncoord helper of #12) serves what it gates
- * (Produce v12+ with implicit AddPartitionsToTxn, EndTxn v5 epoch bumps); that work adds its row here, with
- * the level it serves. Kafka 4.4 also has kraft.version (no KRaft quorum here), streams.version (no streams
+ * The one table of features. transaction.version 2 (KIP-890 part 2) is served by the transaction
+ * coordinator (src/transactions/): Produce v12 adds partitions implicitly, TxnOffsetCommit v5 adds groups,
+ * EndTxn v5 bumps the epoch. Kafka 4.4 also has kraft.version (no KRaft quorum here), streams.version (no streams
  * groups, KIP-1071) and eligible.leader.replicas.version (no replication, so no ELR): absent, as level 0.
  */
 export const features: readonly FeatureLevel[] = [
@@ -33,6 +32,14 @@ export const features: readonly FeatureLevel[] = [
     maxVersion: 1,
     finalizedLevel: 1,
     meaning: 'the consumer rebalance protocol (KIP-848) is served; it cannot be turned off',
+  },
+  {
+    name: 'transaction.version',
+    minVersion: 2,
+    maxVersion: 2,
+    finalizedLevel: 2,
+    meaning:
+      'transactions v2 (KIP-890): the epoch is bumped by every EndTxn and Produce/TxnOffsetCommit add partitions and groups themselves; clients that do not use it keep the classic protocol',
   },
   {
     name: 'share.version',

@@ -26,11 +26,11 @@ test('#9 ApiVersions v3+ carries the supported and finalized features; v0-2 none
   const v4 = await broker.call(apiVersions, 4, { clientSoftwareName: 'test', clientSoftwareVersion: '1' })
   assert.deepEqual(
     v4.supportedFeatures.map((f) => `${f.name}=${f.minVersion}..${f.maxVersion}`),
-    ['metadata.version=33..33', 'group.version=1..1', 'share.version=2..2'],
+    ['metadata.version=33..33', 'group.version=1..1', 'transaction.version=2..2', 'share.version=2..2'],
   )
   assert.deepEqual(
     v4.finalizedFeatures.map((f) => `${f.name}=${f.minVersionLevel}..${f.maxVersionLevel}`),
-    ['metadata.version=33..33', 'group.version=1..1', 'share.version=2..2'],
+    ['metadata.version=33..33', 'group.version=1..1', 'transaction.version=2..2', 'share.version=2..2'],
   )
   assert.equal(v4.finalizedFeaturesEpoch, 0)
   const v2 = await broker.call(apiVersions, 2, {})

@@ -1,6 +1,7 @@
 // Produce: validate each partition's batch, check idempotent sequences, assign offsets, append, and
 // acknowledge per acks: 0 no response, 1 once written to the file, -1 once a group-committed fdatasync
-// covers it. Versions 0-2 are advertised for librdkafka's feature probes and answered with an error.
+// covers it. Versions 0-2 are advertised for librdkafka's feature probes and answered with an error. v12
+// (transaction version 2) adds a transactional batch's partition to its transaction (KIP-890).
 import { ErrorCode, ProduceRequest, ProduceResponse, ZERO_UUID } from '../../protocol/index.js'
 import {
   isCodecAvailable,
@@ -176,7 +177,7 @@ async function producePartition(
 export const produce = defineHandler({
   request: ProduceRequest,
   response: ProduceResponse,
-  versions: { min: 0, max: 11 },
+  versions: { min: 0, max: 12 },
   async handle(request, context) {
     const { broker } = context
     const version = context.header.apiVersion

@@ -228,4 +228,51 @@ describe('transaction APIs (#12)', () => {
     assert.equal(noTopic.markers[0].topics[0].partitions[0].errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
     await broker.close()
   })
+
+  it('transaction version 2: Produce v12 adds the partition, EndTxn v5 bumps the epoch and answers it', async () => {
+    const broker = await withTopics()
+    const init = await broker.call(initProducerId, 5, {
+      transactionalId: 'tv2',
+      transactionTimeoutMs: 60_000,
+      producerId: -1,
+      producerEpoch: -1,
+    })
+    const { producerId } = init
+    // Produce v11 (classic) is refused before AddPartitionsToTxn; v12 adds the partition itself.
+    const classic = await produceTo(broker, 0, txnBatch(producerId, 0, 0, ['a']), 11)
+    assert.equal(classic.errorCode, ErrorCode.INVALID_TXN_STATE)
+    const implicit = await produceTo(broker, 0, txnBatch(producerId, 0, 0, ['a']), 12)
+    assert.equal(implicit.errorCode, ErrorCode.NONE)
+    const described = await broker.call(describeTransactions, 0, { transactionalIds: ['tv2'] })
+    assert.deepEqual(described.transactionStates[0].topics, [{ topic: 'orders', partitions: [0] }])
+    const end = await broker.call(endTxn, 5, {
+      transactionalId: 'tv2',
+      producerId,
+      producerEpoch: 0,
+      committed: true,
+    })
+    assert.deepEqual([end.errorCode, end.producerId, end.producerEpoch], [ErrorCode.NONE, producerId, 1])
+    // The next transaction runs at the bumped epoch from sequence 0; the old epoch is fenced.
+    const next = await produceTo(broker, 0, txnBatch(producerId, 1, 0, ['b']), 12)
+    assert.equal(next.errorCode, ErrorCode.NONE)
+    const zombie = await produceTo(broker, 0, txnBatch(producerId, 0, 1, ['z']), 12)
+    assert.equal(zombie.errorCode, ErrorCode.INVALID_PRODUCER_EPOCH)
+    const retried = await broker.call(endTxn, 5, {
+      transactionalId: 'tv2',
+      producerId,
+      producerEpoch: 0,
+      committed: true,
+    })
+    assert.equal(
+      retried.errorCode,
+      ErrorCode.PRODUCER_FENCED,
+      'a late retry of the first EndTxn while the second transaction is open commits nothing',
+    )
+    assert.equal(
+      (await broker.call(describeTransactions, 0, { transactionalIds: ['tv2'] })).transactionStates[0]
+        .transactionState,
+      'Ongoing',
+    )
+    await broker.close()
+  })
 })
