@@ -12,7 +12,14 @@ import {
   readInt64,
 } from '../record-batch/index.js'
 import { makeTestBatch, SimClock, SimFileSystem } from '../testing/index.js'
-import { type AppendBatch, LogFiles, type LogConfig, PartitionLog, ProducerStateTable } from './index.js'
+import {
+  abortedBatchSpans,
+  type AppendBatch,
+  LogFiles,
+  type LogConfig,
+  PartitionLog,
+  ProducerStateTable,
+} from './index.js'
 
 const dir = '/data/txn-0'
 const t0 = 1_700_000_000_000
@@ -232,4 +239,77 @@ test('recovery reads a marker whole where it straddles the scan chunk (#12)', as
   assert.deepEqual(reopened.abortedTransactions(0, 3), [{ producerId: 5, firstOffset: 0 }])
   assert.equal(reopened.lastStableOffset, 3)
   await reopened.close()
+})
+
+test('compaction keeps transactional batches and markers whole: read_committed and the aborted list are unchanged (#12)', async () => {
+  const fs = new SimFileSystem()
+  const clock = new SimClock(t0)
+  const config: Partial<LogConfig> = {
+    cleanupPolicyCompact: true,
+    cleanupPolicyDelete: false,
+    segmentBytes: 400,
+    minCleanableDirtyRatio: 0,
+  }
+  const log = await PartitionLog.open(fs, clock, dir, config)
+  const keyedBatch = (
+    key: string,
+    value: string,
+    producerId = -1,
+    txn = false,
+    sequence = 0,
+  ): AppendBatch => ({
+    batch: buildRecordBatch([{ key, value, timestampMs: t0 }], {
+      producerId,
+      producerEpoch: producerId < 0 ? -1 : 0,
+      baseSequence: producerId < 0 ? -1 : sequence,
+      isTransactional: txn,
+      nowMs: t0,
+    }),
+    recordsCount: 1,
+    maxTimestamp: t0,
+  })
+  for (let round = 0; round < 4; round++) {
+    log.append(keyedBatch('k', `plain-${round}`))
+    log.append(keyedBatch('k', `aborted-${round}`, 1, true, round))
+    log.appendMarker({ producerId: 1, producerEpoch: 0, commit: false, coordinatorEpoch: 0 })
+    log.append(keyedBatch('k', `committed-${round}`, 2, true, round))
+    log.appendMarker({ producerId: 2, producerEpoch: 0, commit: true, coordinatorEpoch: 0 })
+  }
+  log.append(keyedBatch('other', 'last'))
+  await log.flush()
+  const committedValues = async () => {
+    const out: string[] = []
+    let offset = log.logStartOffset
+    for (;;) {
+      const read = await log.read(offset, 1 << 20, true)
+      if (read.batches.length === 0) return out
+      const last = read.batches.at(-1)!
+      const end = readInt64(last, 0) + last.readInt32BE(BatchOffsets.lastOffsetDelta) + 1
+      const spans = abortedBatchSpans(read.batches, log.abortedTransactions(offset, end))
+      for (const batch of read.batches) {
+        const base = readInt64(batch, 0)
+        const decoded = decodeBatch(batch)
+        if (decoded.isControl || spans.some((s) => s.firstOffset === base)) continue
+        for (const r of decoded.records) if (r.offset >= offset) out.push(String(r.value))
+      }
+      offset = end
+    }
+  }
+  const before = await committedValues()
+  const abortedBefore = log.abortedTransactions(0, log.logEndOffset)
+  assert.deepEqual(
+    before.filter((v) => v.startsWith('aborted')),
+    [],
+  )
+  const result = await log.clean({ dedupeBufferBytes: 1 << 20 })
+  assert.ok(result !== undefined, 'the cleaner ran')
+  const after = await committedValues()
+  // The plain records of the key were compacted away except the latest; transactional ones stay.
+  assert.ok(after.length < before.length)
+  assert.deepEqual(
+    after.filter((v) => !v.startsWith('plain')),
+    before.filter((v) => !v.startsWith('plain')),
+  )
+  assert.deepEqual(log.abortedTransactions(0, log.logEndOffset), abortedBefore)
+  await log.close()
 })
