@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every peer the compat suite and the benchmark run against: Debian kcat and Python clients, a venv with
 # PyPI kafka-python 3.x and confluent-kafka 2.16 (its ShareConsumer), the Java client and Kafka's tools (Maven),
-# Apache Kafka 4.4.0 itself, and the compiled Java and Go compat programs. Idempotent and non-interactive (run as root); caches under .cache/. Prints each step's time.
+# Apache Kafka 4.4.0 itself, Kafka Streams/Connect/MirrorMaker 2 jars (tests/compat/frameworks), and the compiled Java and Go compat programs. Idempotent and non-interactive (run as root); caches under .cache/. Prints each step's time.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="$root/.cache"

@@ -69,6 +69,8 @@ port="$(free_port)"
 bootstrap="127.0.0.1:$port"
 broker_pid=""
 kafka2_data=""
+kafka2_starter=""
+dport=""
 app_pids=()
 passed=0
 failed=0
@@ -110,6 +112,7 @@ kill_apps() {
 
 cleanup() {
   kill_apps
+  [[ -n "$kafka2_starter" ]] && kill "$kafka2_starter" 2>/dev/null && wait "$kafka2_starter" 2>/dev/null
   [[ -n "$kafka2_data" ]] && bash "$root/bench/kafka/stop.sh" "$kafka2_data" >/dev/null 2>&1
   stop_broker >/dev/null 2>&1
   if ((keep_logs)); then echo "logs kept in $work"; else rm -rf "$work"; fi
@@ -322,11 +325,8 @@ PY
 # ("destination"), with the identity replication policy (the same topic names: a move, not a backup) and group
 # offset sync, as README.md's "Moving to a Kafka cluster" says.
 check_mirror() {
-  local dport notes=() line
-  dport="$(free_port)"
-  kafka2_data="$work/kafka-destination"
-  bash "$root/bench/kafka/start.sh" "$dport" "$kafka2_data" >> "$logs/destination-start.log" 2>&1 \
-    || { result mirror FAIL "the destination Kafka did not start"; return; }
+  local notes=() line
+  wait "$kafka2_starter" || { result mirror FAIL "the destination Kafka did not start"; return; }
   line="$(step mirror jrun MirrorCheck seed "$bootstrap")" || { result mirror FAIL "seed: $line"; return; }
   cat > "$work/mm2.properties" <<PROPS
 clusters=source,destination
@@ -370,6 +370,13 @@ if ! start_broker; then
   keep_logs=1
   echo "0 passed, 1 failed"
   exit 1
+fi
+# The destination of the mirror check starts now, while the other checks run.
+if wanted mirror; then
+  dport="$(free_port)"
+  kafka2_data="$work/kafka-destination"
+  KAFKA_START_TIMEOUT_S=300 bash "$root/bench/kafka/start.sh" "$dport" "$kafka2_data" >> "$logs/destination-start.log" 2>&1 &
+  kafka2_starter=$!
 fi
 wanted streams && check_streams
 wanted connect && check_connect
