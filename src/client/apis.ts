@@ -39,13 +39,24 @@ export const Api = {
   deleteShareGroupOffsets: api(p.DeleteShareGroupOffsetsRequest, p.DeleteShareGroupOffsetsResponse),
   deleteRecords: api(p.DeleteRecordsRequest, p.DeleteRecordsResponse),
   describeLogDirs: api(p.DescribeLogDirsRequest, p.DescribeLogDirsResponse),
+  addPartitionsToTxn: api(p.AddPartitionsToTxnRequest, p.AddPartitionsToTxnResponse),
+  addOffsetsToTxn: api(p.AddOffsetsToTxnRequest, p.AddOffsetsToTxnResponse),
+  txnOffsetCommit: api(p.TxnOffsetCommitRequest, p.TxnOffsetCommitResponse),
+  endTxn: api(p.EndTxnRequest, p.EndTxnResponse),
 } as const
 
-/** Highest version used per API key (topic names, not ids; one group per OffsetFetch). */
+/**
+ * Highest version used per API key (topic names, not ids; one group per OffsetFetch). Transactions use the
+ * classic protocol (transaction version 1): AddPartitionsToTxn v4+ is for brokers, and EndTxn v5 and
+ * TxnOffsetCommit v5 belong to transaction version 2 (KIP-890), which this SDK does not speak.
+ */
 export const versionCaps: Readonly<Record<number, number>> = {
   [p.ApiKey.Produce]: 12,
   [p.ApiKey.Fetch]: 12,
   [p.ApiKey.Metadata]: 12,
   [p.ApiKey.OffsetCommit]: 9,
   [p.ApiKey.OffsetFetch]: 7,
+  [p.ApiKey.AddPartitionsToTxn]: 3,
+  [p.ApiKey.TxnOffsetCommit]: 4,
+  [p.ApiKey.EndTxn]: 4,
 }

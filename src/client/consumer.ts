@@ -82,6 +82,12 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> extends C
    * this plus one fetch response.
    */
   bufferedRecordsMax?: number
+  /**
+   * Which records to deliver (isolation.level): 'read_uncommitted' (the default) delivers everything
+   * written; 'read_committed' delivers records of transactions only once committed, never those of aborted
+   * transactions, and reads no further than the last stable offset (the first open transaction).
+   */
+  isolationLevel?: 'read_uncommitted' | 'read_committed'
   /** Aborting it closes the consumer (iteration ends). */
   signal?: AbortSignal
   /** Turns key bytes into keys (default: bytes, the Buffer as is). */
@@ -92,6 +98,21 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> extends C
   onAssign?: (partitions: TopicPartition[]) => void | Promise<void>
   /** Called with partitions being taken away, after their processed offsets were committed. */
   onRevoke?: (partitions: TopicPartition[]) => void | Promise<void>
+}
+
+/**
+ * What a transactional producer passes to `Producer.sendOffsetsToTransaction` so the group can fence a
+ * consumer that is no longer a member (KIP-447): the group and this member's id and generation.
+ */
+export interface ConsumerGroupMetadata {
+  /** The consumer group. */
+  groupId: string
+  /** The member's generation (classic) or member epoch (KIP-848); -1 outside a group. */
+  generationId: number
+  /** The member id; empty outside a group. */
+  memberId: string
+  /** The static member's instance id; null for a dynamic member. */
+  groupInstanceId: string | null
 }
 
 /** A message as decoded, before the deserialisers; delivered as is when both are the default (bytes). */
@@ -153,6 +174,8 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   private readonly keyDeserializer: Deserializer<K>
   private readonly valueDeserializer: Deserializer<V>
   private readonly autoCommit: boolean
+  /** Fetch and ListOffsets isolation level: 1 is read_committed. */
+  private readonly isolationLevel: 0 | 1
   private readonly partitions = new Map<string, PartitionState>()
   private chunks: BufferedChunk[] = []
   private chunkHead = 0
@@ -182,6 +205,10 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     this.options = options
     this.groupId = options.groupId
     this.autoCommit = (options.autoCommit ?? true) && this.groupId !== undefined
+    const isolation = options.isolationLevel ?? 'read_uncommitted'
+    if (isolation !== 'read_uncommitted' && isolation !== 'read_committed')
+      throw new InvalidArgumentError(`unknown isolationLevel '${isolation}'`)
+    this.isolationLevel = isolation === 'read_committed' ? 1 : 0
     this.keyDeserializer = options.keyDeserializer ?? (serializers.bytes as unknown as Deserializer<K>)
     this.valueDeserializer = options.valueDeserializer ?? (serializers.bytes as unknown as Deserializer<V>)
     this.bufferedRecordsMax = options.bufferedRecordsMax ?? 10_000
@@ -206,6 +233,20 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   /** The member id in the group (empty before joining or without a group). */
   get memberId(): string {
     return this.membership?.memberId ?? ''
+  }
+
+  /**
+   * The group, member id and generation to pass to `Producer.sendOffsetsToTransaction`, so that offsets
+   * this member commits in a transaction are refused once it has lost its partitions (KIP-447).
+   */
+  groupMetadata(): ConsumerGroupMetadata {
+    if (this.groupId === undefined) throw new InvalidArgumentError('groupMetadata() needs a groupId')
+    return {
+      groupId: this.groupId,
+      generationId: this.membership?.epoch ?? -1,
+      memberId: this.membership?.memberId ?? '',
+      groupInstanceId: null,
+    }
   }
 
   /** Partitions currently assigned to this consumer. */
@@ -540,7 +581,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   /** Sets positions by the reset policy (earliest or latest). */
   private async resetPositions(states: PartitionState[]): Promise<void> {
     const timestamp = this.options.fromBeginning ? -2 : -1
-    const offsets = await listOffsets(this.cluster, states, timestamp)
+    const offsets = await listOffsets(this.cluster, states, timestamp, this.isolationLevel)
     for (const state of states) {
       const offset = offsets.get(tpKey(state.topic, state.partition))
       // Only partitions still without a position: a seek() while ListOffsets was out wins over the reset.
@@ -592,7 +633,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
           maxWaitMs,
           minBytes: 1,
           maxBytes: this.options.fetchBytesMax ?? 50 * 1024 * 1024,
-          isolationLevel: 0,
+          isolationLevel: this.isolationLevel,
           sessionId: session.id,
           sessionEpoch: session.epoch,
           topics: [...byTopic].map(([topic, list]) => ({
@@ -668,7 +709,8 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
         }
         if (p.records === null || p.records.length === 0) continue
         const records = Buffer.isBuffer(p.records) ? p.records : Buffer.concat(p.records)
-        const count = this.decodeInto(state, entry.position, records)
+        const aborted = this.isolationLevel === 1 ? (p.abortedTransactions ?? []) : []
+        const count = this.decodeInto(state, entry.position, records, aborted)
         delivered += count
         if (channels.fetch.hasSubscribers)
           channels.fetch.publish({ topic: state.topic, partition: state.partition, records: count })
@@ -677,8 +719,17 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     if (delivered > 0) this.notify()
   }
 
-  /** Decodes the batches of one partition into the buffer and advances its position. */
-  private decodeInto(state: PartitionState, fetchOffset: number, records: Buffer): number {
+  /**
+   * Decodes the batches of one partition into the buffer and advances its position. Under read_committed,
+   * `aborted` lists the aborted transactions of the fetched range ({producerId, firstOffset}): a producer's
+   * transactional batches are skipped from its aborted transaction's first offset to its abort marker.
+   */
+  private decodeInto(
+    state: PartitionState,
+    fetchOffset: number,
+    records: Buffer,
+    aborted: ReadonlyArray<{ producerId: number; firstOffset: number }> = [],
+  ): number {
     const { topic, partition } = state
     const make = (
       offset: number,
@@ -689,11 +740,22 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     ): RawMessage => ({ topic, partition, offset, key, value, headers, timestamp })
     let next = fetchOffset
     let count = 0
+    const abortedQueue = [...aborted].sort((a, b) => a.firstOffset - b.firstOffset)
+    let abortedHead = 0
+    const abortedProducers = new Set<number>()
     for (const slice of iterateBatches(records, { partialTail: 'stop' })) {
       const header = slice.header
       const end = header.baseOffset + header.lastOffsetDelta + 1
+      // Aborted transactions that started at or before this batch's last offset are open from here on.
+      while (abortedHead < abortedQueue.length && abortedQueue[abortedHead].firstOffset < end)
+        abortedProducers.add(abortedQueue[abortedHead++].producerId)
+      const control = (header.attributes & Attributes.control) !== 0
+      if (control && abortedProducers.has(header.producerId) && isAbortMarker(slice.bytes))
+        abortedProducers.delete(header.producerId)
       if (end <= next) continue
-      if ((header.attributes & Attributes.control) === 0) {
+      const skip =
+        (header.attributes & Attributes.transactional) !== 0 && abortedProducers.has(header.producerId)
+      if (!control && !skip) {
         let messages = decodeBatchAs(slice.bytes, make)
         // Only the first batch of a fetch can start before the fetch offset.
         if (header.baseOffset < next) messages = messages.filter((m) => m.offset >= next)
@@ -858,4 +920,10 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     })()
     return this.closing
   }
+}
+
+/** True when a control batch holds an abort marker (key: int16 version, int16 type; type 0 is abort). */
+function isAbortMarker(batch: Buffer): boolean {
+  const [marker] = decodeBatchAs(batch, (_offset, _timestamp, key) => key)
+  return marker !== undefined && marker !== null && marker.length >= 4 && marker.readInt16BE(2) === 0
 }

@@ -37,9 +37,16 @@ export {
   type ProducerOptions,
   type ProducerRecord,
   type RecordMetadata,
+  type TransactionOffset,
 } from './producer.js'
 export { type Deserializer, type Serde, type Serializer, serializers } from './serializers.js'
-export { Consumer, type ConsumerOptions, type Message, type MessageHeader } from './consumer.js'
+export {
+  Consumer,
+  type ConsumerGroupMetadata,
+  type ConsumerOptions,
+  type Message,
+  type MessageHeader,
+} from './consumer.js'
 export type { TopicPartition } from './topic-partition.js'
 export {
   Admin,
@@ -57,7 +64,7 @@ export {
 } from './admin.js'
 export type { BrokerInfo, PartitionInfo, TopicInfo } from './cluster.js'
 export { QueueConsumer, type QueueConsumerOptions, type QueueMessage } from './queue-consumer.js'
-export { type PipelineOptions, type RunningPipeline, pipeline } from './pipeline.js'
+export { type ExactlyOnceOptions, type PipelineOptions, type RunningPipeline, pipeline } from './pipeline.js'
 export {
   DEAD_LETTER_HEADERS,
   DEAD_LETTER_SCAN_RECORDS_MAX,

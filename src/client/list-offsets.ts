@@ -5,11 +5,15 @@ import type { Cluster } from './cluster.js'
 import { kafkaError, staleMetadataCodes } from './errors.js'
 import { type TopicPartition, tpKey } from './topic-partition.js'
 
-/** Offsets of `states` at `timestamp` (-2 earliest, -1 latest, else the first at or after it), keyed by tpKey. */
+/**
+ * Offsets of `states` at `timestamp` (-2 earliest, -1 latest, else the first at or after it), keyed by tpKey.
+ * With isolation level 1 (read_committed), latest is the last stable offset.
+ */
 export async function listOffsets(
   cluster: Cluster,
   states: readonly TopicPartition[],
   timestamp: number,
+  isolationLevel: 0 | 1 = 0,
 ): Promise<Map<string, number>> {
   const out = new Map<string, number>()
   await cluster.retry(
@@ -34,7 +38,7 @@ export async function listOffsets(
           const connection = await cluster.connectionTo(leader)
           const response = await cluster.send(connection, Api.listOffsets, {
             replicaId: -1,
-            isolationLevel: 0,
+            isolationLevel,
             topics: [...byTopic].map(([name, ps]) => ({
               name,
               partitions: ps.map((partitionIndex) => ({

@@ -2,6 +2,9 @@
 // reaches batchBytesMax or lingerMs after its first record. Idempotent by default (a producer id and a
 // sequence per partition, so a retried batch is written once), one batch in flight per partition so order
 // holds across retries, and a bound on buffered bytes that makes send() wait rather than grow memory.
+// With a transactionalId the producer is transactional (classic protocol): records sent between
+// beginTransaction() and commitTransaction() (and offsets given to sendOffsetsToTransaction) become visible
+// to read_committed consumers together, or not at all after abortTransaction().
 import {
   type BatchRecordInput,
   Compression,
@@ -12,6 +15,7 @@ import type { ClientConnection } from '../network/index.js'
 import { ErrorCode, type MessageValue } from '../protocol/index.js'
 import { Api } from './apis.js'
 import { type ClientOptions, Cluster } from './cluster.js'
+import type { ConsumerGroupMetadata } from './consumer.js'
 import { channels } from './diagnostics.js'
 import {
   ClientError,
@@ -25,6 +29,7 @@ import {
 } from './errors.js'
 import { partitionForKey } from './murmur2.js'
 import { type Serializer, serializers } from './serializers.js'
+import { type TopicPartition, tpKey } from './topic-partition.js'
 
 /** Record headers: an object of names to values, or a list when a name repeats. */
 export type HeadersInput =
@@ -89,7 +94,39 @@ export interface ProducerOptions<K = Buffer | null, V = Buffer | null> extends C
   valueSerializer?: Serializer<V>
   /** Picks the partition of records without an explicit one; the default is Java's. */
   partitioner?: (key: Buffer | null, partitionCount: number, topic: string) => number | undefined
+  /**
+   * Makes the producer transactional (transactional.id): sends happen inside beginTransaction() ...
+   * commitTransaction() / abortTransaction(). A newer producer with the same id fences this one: its
+   * operations then fail with KafkaError PRODUCER_FENCED. Needs idempotence (the default).
+   */
+  transactionalId?: string
+  /** Time the coordinator lets a transaction stay open before aborting it, in ms (transaction.timeout.ms, 60000). */
+  transactionTimeoutMs?: number
 }
+
+/** One offset for `Producer.sendOffsetsToTransaction`: the next offset to read in that partition. */
+export interface TransactionOffset extends TopicPartition {
+  /** The offset of the next message to consume (the last processed one plus 1). */
+  offset: number
+  /** The leader epoch of the last processed message, if known (-1 otherwise). */
+  leaderEpoch?: number
+  /** Metadata stored with the offset. */
+  metadata?: string | null
+}
+
+/** Where a transactional producer stands. */
+type TransactionState = 'uninitialized' | 'ready' | 'in-transaction' | 'completing' | 'abortable' | 'fatal'
+
+/** Errors after which a transactional producer can only be closed (it was fenced, or may not go on). */
+const fatalTransactionCodes: ReadonlySet<number> = new Set([
+  ErrorCode.PRODUCER_FENCED,
+  ErrorCode.INVALID_PRODUCER_EPOCH,
+  ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+  ErrorCode.INVALID_TXN_STATE,
+  ErrorCode.TRANSACTIONAL_ID_NOT_FOUND,
+  ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+  ErrorCode.UNSUPPORTED_VERSION,
+])
 
 type ProducePartitionResponse = MessageValue<
   typeof Api.produce.response
@@ -166,6 +203,20 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
   private readonly admitting = new Set<Promise<unknown>>()
   /** flush() calls in progress; while any is, records skip lingerMs. */
   private flushing = 0
+  private readonly transactionalId: string | undefined
+  private readonly transactionTimeoutMs: number
+  private txnState: TransactionState = 'uninitialized'
+  /** Why the transaction must be aborted (abortable) or the producer closed (fatal). */
+  private txnError: Error | undefined
+  /** A batch failed with an unknown outcome: after the abort, a new epoch restarts the sequences. */
+  private txnNeedsNewEpoch = false
+  /** Partitions added to the open transaction, by tpKey. */
+  private readonly txnPartitions = new Set<string>()
+  /** AddPartitionsToTxn in progress (or queued for this turn), by tpKey. */
+  private readonly txnPartitionAdds = new Map<string, Promise<void>>()
+  private txnAddQueue: Array<TopicPartition & { resolve: () => void; reject: (e: Error) => void }> = []
+  /** Groups whose offsets the open transaction holds (AddOffsetsToTxn done). */
+  private readonly txnGroups = new Set<string>()
 
   constructor(options: ProducerOptions<K, V>) {
     this.cluster = new Cluster(options)
@@ -173,6 +224,13 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
     this.idempotent = options.idempotent ?? this.acks === -1
     if (this.idempotent && this.acks !== -1)
       throw new InvalidArgumentError("an idempotent producer needs acks 'all'")
+    this.transactionalId = options.transactionalId
+    if (this.transactionalId !== undefined) {
+      if (typeof this.transactionalId !== 'string' || this.transactionalId.length === 0)
+        throw new InvalidArgumentError('transactionalId must be a non-empty string')
+      if (!this.idempotent) throw new InvalidArgumentError('a transactional producer needs idempotence')
+    }
+    this.transactionTimeoutMs = options.transactionTimeoutMs ?? 60_000
     this.lingerMs = options.lingerMs ?? 5
     this.batchBytesMax = options.batchBytesMax ?? 65536
     this.bufferBytesMax = options.bufferBytesMax ?? 32 * 1024 * 1024
@@ -194,6 +252,7 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
   /** Sends one record; resolves once the broker acknowledged it (per `acks`). */
   async send(record: ProducerRecord<K, V>, options: { signal?: AbortSignal } = {}): Promise<RecordMetadata> {
     if (this.closing !== undefined) throw new ClosedError('send() after close()')
+    if (this.transactionalId !== undefined) this.assertInTransaction('send()')
     const admission = this.admit(record, options.signal)
     this.admitting.add(admission)
     const forget = () => this.admitting.delete(admission)
@@ -291,6 +350,22 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
   }
 
   private identity(): Promise<{ producerId: number; producerEpoch: number }> {
+    if (this.transactionalId !== undefined) {
+      this.producerIdentity ??= this.transactionRequest('InitProducerId', async (connection) => {
+        const response = await this.cluster.send(connection, Api.initProducerId, {
+          transactionalId: this.transactionalId,
+          transactionTimeoutMs: this.transactionTimeoutMs,
+          producerId: -1,
+          producerEpoch: -1,
+        })
+        this.checkCoordinatorAnswer(response.errorCode, 'InitProducerId')
+        return { producerId: response.producerId, producerEpoch: response.producerEpoch }
+      }).catch((error) => {
+        this.producerIdentity = undefined
+        throw error
+      })
+      return this.producerIdentity
+    }
     this.producerIdentity ??= this.cluster
       .retry(async () => {
         const connection = await this.cluster.anyConnection()
@@ -349,6 +424,7 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
         },
         (error) => {
           for (const queued of batch) queued.reject(error)
+          if (this.transactionalId !== undefined) this.transactionFailed(error as Error)
         },
       )
       .finally(() => {
@@ -372,6 +448,8 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
   /** Builds the batch once and sends it until acknowledged or out of retries; resolves to its base offset. */
   private async sendBatch(queue: PartitionQueue, batch: QueuedRecord[]): Promise<number> {
     const identity = this.idempotent ? await this.identity() : undefined
+    const transactional = this.transactionalId !== undefined
+    if (transactional) await this.addPartitionToTransaction(queue.topic, queue.partition)
     const baseSequence = identity === undefined ? -1 : queue.sequence
     const bytes = buildRecordBatch(
       batch.map((q) => q.record),
@@ -381,6 +459,7 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
         producerEpoch: identity?.producerEpoch ?? -1,
         baseSequence,
         nowMs: this.cluster.clock.nowMs(),
+        isTransactional: transactional,
       },
     )
     // Sequences wrap to 0 after 2^31 - 1, as the broker expects.
@@ -394,7 +473,7 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
             throw kafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `${queue.topic}-${queue.partition}`)
           const connection = await this.cluster.connectionTo(leader)
           const body = {
-            transactionalId: null,
+            transactionalId: this.transactionalId ?? null,
             acks: this.acks,
             timeoutMs: this.produceTimeoutMs,
             topicData: [{ name: queue.topic, partitionData: [{ index: queue.partition, records: bytes }] }],
@@ -423,6 +502,11 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
         },
       )
       .catch((error) => {
+        // Transactional: the transaction must be aborted; a new epoch after the abort restarts the sequences.
+        if (transactional) {
+          this.txnNeedsNewEpoch = true
+          throw error
+        }
         // A sequence the broker no longer accepts: start again with a new producer id (KIP-360's simple form).
         if (
           error instanceof KafkaError &&
@@ -478,7 +562,7 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
         connection,
         Api.produce,
         {
-          transactionalId: null,
+          transactionalId: this.transactionalId ?? null,
           acks: this.acks,
           timeoutMs: this.produceTimeoutMs,
           topicData: [...byTopic].map(([name, partitionData]) => ({ name, partitionData })),
@@ -499,6 +583,315 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
     } catch (error) {
       for (const b of batches) b.reject(error as Error)
     }
+  }
+
+  // ---- transactions ----
+
+  /**
+   * Registers the transactionalId with its coordinator (InitProducerId): fences any older producer with the
+   * same id and aborts (or completes) the transaction it left open. beginTransaction() calls it the first
+   * time, so calling it yourself is optional. Retries CONCURRENT_TRANSACTIONS while an earlier transaction
+   * of the id ends.
+   */
+  async initTransactions(): Promise<void> {
+    this.assertTransactional('initTransactions()')
+    if (this.closing !== undefined) throw new ClosedError('initTransactions() after close()')
+    if (this.txnState === 'fatal') throw this.txnError
+    if (this.txnState !== 'uninitialized') return
+    await this.identity()
+    if (this.txnState === 'uninitialized') this.txnState = 'ready'
+  }
+
+  /**
+   * Opens a transaction: records sent from now until commitTransaction() are written as one atomic unit.
+   * Throws if a transaction is already open, or (KafkaError PRODUCER_FENCED...) if the producer was fenced.
+   */
+  async beginTransaction(): Promise<void> {
+    await this.initTransactions()
+    if (this.txnState !== 'ready')
+      throw new InvalidArgumentError(`beginTransaction() while a transaction is ${this.txnState}`)
+    this.txnState = 'in-transaction'
+  }
+
+  /**
+   * Adds a consumer group's offsets to the open transaction (AddOffsetsToTxn, then TxnOffsetCommit to the
+   * group's coordinator): they become the group's committed offsets only if the transaction commits. Pass
+   * the consumer's `groupMetadata()` so a consumer that lost its partitions in a rebalance cannot commit
+   * (the error is a KafkaError such as ILLEGAL_GENERATION, and the transaction must be aborted).
+   */
+  async sendOffsetsToTransaction(
+    offsets: ReadonlyArray<TransactionOffset>,
+    group: string | ConsumerGroupMetadata,
+  ): Promise<void> {
+    this.assertInTransaction('sendOffsetsToTransaction()')
+    const metadata: ConsumerGroupMetadata =
+      typeof group === 'string'
+        ? { groupId: group, generationId: -1, memberId: '', groupInstanceId: null }
+        : group
+    const groupId = metadata.groupId
+    if (typeof groupId !== 'string' || groupId.length === 0)
+      throw new InvalidArgumentError('sendOffsetsToTransaction() needs a group id')
+    if (offsets.length === 0) return
+    try {
+      const identity = await this.identity()
+      if (!this.txnGroups.has(groupId)) {
+        await this.transactionRequest('AddOffsetsToTxn', async (connection) => {
+          const response = await this.cluster.send(connection, Api.addOffsetsToTxn, {
+            transactionalId: this.transactionalId,
+            producerId: identity.producerId,
+            producerEpoch: identity.producerEpoch,
+            groupId,
+          })
+          this.checkCoordinatorAnswer(response.errorCode, `AddOffsetsToTxn of '${groupId}'`)
+        })
+        this.txnGroups.add(groupId)
+      }
+      const byTopic = new Map<string, TransactionOffset[]>()
+      for (const o of offsets) {
+        let list = byTopic.get(o.topic)
+        if (list === undefined) byTopic.set(o.topic, (list = []))
+        list.push(o)
+      }
+      await this.cluster.retry(
+        async () => {
+          const connection = await this.cluster.connectionTo(await this.cluster.coordinatorId(groupId, 0))
+          const response = await this.cluster.send(connection, Api.txnOffsetCommit, {
+            transactionalId: this.transactionalId,
+            groupId,
+            producerId: identity.producerId,
+            producerEpoch: identity.producerEpoch,
+            generationId: metadata.generationId,
+            memberId: metadata.memberId,
+            groupInstanceId: metadata.groupInstanceId,
+            topics: [...byTopic].map(([name, list]) => ({
+              name,
+              partitions: list.map((o) => ({
+                partitionIndex: o.partition,
+                committedOffset: o.offset,
+                committedLeaderEpoch: o.leaderEpoch ?? -1,
+                committedMetadata: o.metadata ?? '',
+              })),
+            })),
+          })
+          for (const topic of response.topics)
+            for (const p of topic.partitions)
+              if (p.errorCode !== ErrorCode.NONE) {
+                if (
+                  p.errorCode === ErrorCode.NOT_COORDINATOR ||
+                  p.errorCode === ErrorCode.COORDINATOR_NOT_AVAILABLE
+                )
+                  this.cluster.invalidateCoordinator(groupId, 0)
+                throw kafkaError(p.errorCode, `TxnOffsetCommit ${topic.name}-${p.partitionIndex}`)
+              }
+        },
+        { retries: Math.max(this.cluster.retries, 20) },
+      )
+    } catch (error) {
+      this.transactionFailed(error as Error)
+      throw error
+    }
+  }
+
+  /**
+   * Sends what is buffered, then commits the open transaction (EndTxn): its records become visible to
+   * read_committed consumers and its offsets become the groups' committed offsets. If a send of the
+   * transaction failed, nothing is committed: the error is thrown and abortTransaction() must follow.
+   */
+  async commitTransaction(): Promise<void> {
+    this.assertInTransaction('commitTransaction()')
+    this.txnState = 'completing'
+    try {
+      await this.flush()
+    } catch {
+      // Failed sends are recorded by transactionFailed.
+    }
+    if (this.txnError !== undefined) {
+      // transactionFailed may have made it fatal meanwhile.
+      if ((this.txnState as TransactionState) !== 'fatal') this.txnState = 'abortable'
+      throw this.txnError
+    }
+    try {
+      await this.endTransaction(true)
+    } catch (error) {
+      this.transactionFailed(error as Error)
+      throw error
+    }
+  }
+
+  /**
+   * Aborts the open transaction (EndTxn): its records are never shown to read_committed consumers and its
+   * offsets are dropped. Records still buffered are sent first (and aborted with the rest). Throws the
+   * fencing error if the producer was fenced: then it can only be closed.
+   */
+  async abortTransaction(): Promise<void> {
+    this.assertTransactional('abortTransaction()')
+    if (this.txnState === 'fatal') throw this.txnError
+    if (this.txnState !== 'in-transaction' && this.txnState !== 'abortable')
+      throw new InvalidArgumentError(`abortTransaction() while the transaction is ${this.txnState}`)
+    this.txnState = 'completing'
+    await this.flush().catch(() => undefined)
+    if (this.txnError !== undefined && isFatalTransactionError(this.txnError)) {
+      this.txnState = 'fatal'
+      throw this.txnError
+    }
+    try {
+      await this.endTransaction(false)
+    } catch (error) {
+      this.txnState = isFatalTransactionError(error) ? 'fatal' : 'abortable'
+      this.txnError = error as Error
+      throw error
+    }
+    if (this.txnNeedsNewEpoch) {
+      // A batch's fate was unknown: its sequence numbers may be taken. A new epoch starts them again.
+      this.txnNeedsNewEpoch = false
+      this.producerIdentity = undefined
+      for (const q of this.queues.values()) q.sequence = 0
+      this.txnState = 'uninitialized'
+    }
+  }
+
+  /** True while a transaction is open (between beginTransaction() and its commit or abort). */
+  get inTransaction(): boolean {
+    return (
+      this.txnState === 'in-transaction' || this.txnState === 'abortable' || this.txnState === 'completing'
+    )
+  }
+
+  /** EndTxn, skipped when the transaction touched no partition and no group; clears the transaction. */
+  private async endTransaction(commit: boolean): Promise<void> {
+    if (this.txnPartitions.size > 0 || this.txnGroups.size > 0) {
+      const identity = await this.identity()
+      await this.transactionRequest('EndTxn', async (connection) => {
+        const response = await this.cluster.send(connection, Api.endTxn, {
+          transactionalId: this.transactionalId,
+          producerId: identity.producerId,
+          producerEpoch: identity.producerEpoch,
+          committed: commit,
+        })
+        this.checkCoordinatorAnswer(response.errorCode, commit ? 'EndTxn (commit)' : 'EndTxn (abort)')
+      })
+    }
+    this.txnPartitions.clear()
+    this.txnGroups.clear()
+    this.txnError = undefined
+    this.txnState = 'ready'
+  }
+
+  /** Adds a partition to the open transaction before its first batch; partitions of one turn share a request. */
+  private addPartitionToTransaction(topic: string, partition: number): Promise<void> {
+    const key = tpKey(topic, partition)
+    if (this.txnPartitions.has(key)) return Promise.resolve()
+    let adding = this.txnPartitionAdds.get(key)
+    if (adding !== undefined) return adding
+    adding = new Promise<void>((resolve, reject) => {
+      if (this.txnAddQueue.length === 0)
+        this.cluster.clock.defer(() => {
+          const queued = this.txnAddQueue
+          this.txnAddQueue = []
+          void this.sendPartitionAdds(queued)
+        })
+      this.txnAddQueue.push({ topic, partition, resolve, reject })
+    })
+    this.txnPartitionAdds.set(key, adding)
+    return adding
+  }
+
+  private async sendPartitionAdds(
+    queued: Array<TopicPartition & { resolve: () => void; reject: (e: Error) => void }>,
+  ): Promise<void> {
+    const byTopic = new Map<string, number[]>()
+    for (const q of queued) {
+      let list = byTopic.get(q.topic)
+      if (list === undefined) byTopic.set(q.topic, (list = []))
+      list.push(q.partition)
+    }
+    try {
+      const identity = await this.identity()
+      await this.transactionRequest('AddPartitionsToTxn', async (connection) => {
+        const response = await this.cluster.send(connection, Api.addPartitionsToTxn, {
+          v3AndBelowTransactionalId: this.transactionalId,
+          v3AndBelowProducerId: identity.producerId,
+          v3AndBelowProducerEpoch: identity.producerEpoch,
+          v3AndBelowTopics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
+        })
+        // OPERATION_NOT_ATTEMPTED marks partitions skipped because another one failed.
+        let failure = ErrorCode.NONE as number
+        let where = ''
+        for (const topic of response.resultsByTopicV3AndBelow)
+          for (const p of topic.resultsByPartition)
+            if (
+              p.partitionErrorCode !== ErrorCode.NONE &&
+              (failure === ErrorCode.NONE || failure === ErrorCode.OPERATION_NOT_ATTEMPTED)
+            ) {
+              failure = p.partitionErrorCode
+              where = `${topic.name}-${p.partitionIndex}`
+            }
+        this.checkCoordinatorAnswer(failure, `AddPartitionsToTxn ${where}`)
+      })
+      for (const q of queued) this.txnPartitions.add(tpKey(q.topic, q.partition))
+      for (const q of queued) q.resolve()
+    } catch (error) {
+      for (const q of queued) q.reject(error as Error)
+    } finally {
+      for (const q of queued) this.txnPartitionAdds.delete(tpKey(q.topic, q.partition))
+    }
+  }
+
+  /**
+   * Runs a request to the transaction coordinator, finding it first (FindCoordinator key type 1) and
+   * again after NOT_COORDINATOR; retries CONCURRENT_TRANSACTIONS and other retriable errors.
+   */
+  private transactionRequest<T>(
+    what: string,
+    operation: (connection: ClientConnection) => Promise<T>,
+  ): Promise<T> {
+    const transactionalId = this.transactionalId as string
+    return this.cluster.retry(
+      async () => {
+        const coordinator = await this.cluster.coordinatorId(transactionalId, 1)
+        return operation(await this.cluster.connectionTo(coordinator))
+      },
+      {
+        retries: Math.max(this.cluster.retries, 20),
+        onRetry: (error) => {
+          if (!(error instanceof KafkaError) || staleMetadataCodes.has(error.errorCode))
+            this.cluster.invalidateCoordinator(transactionalId, 1)
+          this.cluster.logger.debug(`${what}: retrying`, { error: (error as Error).message })
+        },
+      },
+    )
+  }
+
+  /** Throws a KafkaError for a coordinator's error code (NONE passes). */
+  private checkCoordinatorAnswer(errorCode: number, what: string): void {
+    if (errorCode === ErrorCode.NONE) return
+    if (errorCode === ErrorCode.NOT_COORDINATOR || errorCode === ErrorCode.COORDINATOR_NOT_AVAILABLE)
+      this.cluster.invalidateCoordinator(this.transactionalId as string, 1)
+    throw kafkaError(errorCode, what)
+  }
+
+  /** Records why the open transaction can no longer commit (or, when fenced, why the producer must close). */
+  private transactionFailed(error: Error): void {
+    if (this.txnState === 'fatal') return
+    if (isFatalTransactionError(error)) {
+      this.txnState = 'fatal'
+      this.txnError = error
+      return
+    }
+    this.txnError ??= error
+    if (this.txnState === 'in-transaction' || this.txnState === 'completing') this.txnState = 'abortable'
+  }
+
+  private assertTransactional(what: string): void {
+    if (this.transactionalId === undefined)
+      throw new InvalidArgumentError(`${what} needs a producer with a transactionalId`)
+  }
+
+  private assertInTransaction(what: string): void {
+    this.assertTransactional(what)
+    if (this.txnState === 'fatal' || this.txnState === 'abortable') throw this.txnError
+    if (this.txnState !== 'in-transaction')
+      throw new InvalidArgumentError(`${what} of a transactional producer needs beginTransaction() first`)
   }
 
   /**
@@ -534,4 +927,9 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
     })()
     return this.closing
   }
+}
+
+/** True for errors after which a transactional producer can only be closed. */
+function isFatalTransactionError(error: unknown): boolean {
+  return error instanceof KafkaError && fatalTransactionCodes.has(error.errorCode)
 }

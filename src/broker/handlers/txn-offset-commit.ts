@@ -3,19 +3,7 @@
 // then checks member and generation and keeps the offsets pending until the transaction ends. The answer
 // is sent once the pending offsets are durable.
 import { ErrorCode, TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../protocol/index.js'
-import type { BrokerContext } from '../broker-context.js'
 import { defineHandler } from '../handler.js'
-
-/** The transaction coordinator's check of a TxnOffsetCommit (the coordinator in src/transactions): 0 when allowed. */
-interface OffsetCommitChecker {
-  checkOffsetCommit(input: {
-    transactionalId: string
-    producerId: number
-    producerEpoch: number
-    groupId: string
-    implicitAdd: boolean
-  }): number | Promise<number>
-}
 
 export const txnOffsetCommit = defineHandler({
   request: TxnOffsetCommitRequest,
@@ -32,13 +20,8 @@ export const txnOffsetCommit = defineHandler({
         partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
       })),
     })
-    const transactions = (context.broker as BrokerContext & { transactions?: OffsetCommitChecker })
-      .transactions
-    // Without a transaction coordinator no producer can hold a transaction: refused like FindCoordinator's
-    // transactional key type.
-    if (transactions === undefined) return all(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
     if (!Number.isSafeInteger(request.producerId)) return all(ErrorCode.INVALID_PRODUCER_ID_MAPPING)
-    const checked = await transactions.checkOffsetCommit({
+    const checked = await context.broker.transactions.checkOffsetCommit({
       transactionalId: request.transactionalId,
       producerId: request.producerId,
       producerEpoch: request.producerEpoch,
