@@ -3,9 +3,9 @@
 // it was acknowledged, so a crash repeats work but never loses it. Exactly-once (`exactlyOnce`): the
 // results and the input offsets are committed in one transaction, read with read_committed, so a crash or
 // a rebalance neither loses nor duplicates anything downstream.
-import { randomUUID } from 'node:crypto'
 import { Consumer, type ConsumerOptions, type Message } from './consumer.js'
-import { SystemClock } from '../io/index.js'
+import { randomUuidText } from '../core/index.js'
+import { CryptoRandom, SystemClock } from '../io/index.js'
 import { InvalidArgumentError } from './errors.js'
 import { Producer, type ProducerOptions, type ProducerRecord, type TransactionOffset } from './producer.js'
 import { tpKey } from './topic-partition.js'
@@ -129,7 +129,7 @@ function exactlyOncePipeline<KI, VI, KO, VO>(
     keySerializer: undefined,
     valueSerializer: undefined,
     ...options.producer,
-    transactionalId: settings.transactionalId ?? `${groupId}-${randomUUID()}`,
+    transactionalId: settings.transactionalId ?? `${groupId}-${randomUuidText(new CryptoRandom())}`,
   })
   const clock = options.consumer.clock ?? new SystemClock()
   let processedCount = 0

@@ -3,6 +3,8 @@
 // run-against-kafka.sh) and against the in-process Brook. A test that needs what Brook does not serve yet
 // reports itself skipped with the reason (never silently), and runs against Kafka only until then.
 import { deepEqual, equal, ok, rejects } from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
 import { SystemClock, TcpTransport } from '../../src/io/index.js'
 import { ClientConnection } from '../../src/network/index.js'
@@ -285,5 +287,67 @@ describe('exactly-once pipeline (#12)', () => {
         0,
       )
     equal(await settledOffsets(committedSum, total), total, 'the group committed every input offset')
+  })
+
+  test('a pipeline killed with SIGKILL mid-way and restarted leaves each input exactly once downstream', async (t) => {
+    const skip = readCommittedSkip()
+    if (skip !== undefined) return t.skip(skip)
+    const input = uniqueName('eos-kill-in')
+    const output = uniqueName('eos-kill-out')
+    const groupId = uniqueName('eos-kill-group')
+    // The same id for the restarted worker: its InitProducerId aborts the killed one's open transaction.
+    const transactionalId = uniqueName('eos-kill-tx')
+    await admin.createTopics([
+      { topic: input, numPartitions: 3 },
+      { topic: output, numPartitions: 2 },
+    ])
+    const total = 1000
+    const producer = new Producer({
+      bootstrap: target.bootstrap,
+      valueSerializer: serializers.json<number>(),
+    })
+    await Promise.all(
+      Array.from({ length: total }, (_, i) => producer.send({ topic: input, value: i, partition: i % 3 })),
+    )
+    await producer.close()
+    const script = fileURLToPath(new URL('./eos-worker.js', import.meta.url))
+    const start = () =>
+      spawn(process.execPath, [script, target.bootstrap, groupId, input, output, transactionalId], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+    const first = start()
+    const processedAtKill = await new Promise<number>((resolve, reject) => {
+      first.stdout.on('data', (chunk: Buffer) => {
+        const counts = [...chunk.toString().matchAll(/processed (\d+)/g)].map((m) => Number(m[1]))
+        const latest = counts.at(-1) ?? 0
+        if (latest >= 100) {
+          first.kill('SIGKILL')
+          resolve(latest)
+        }
+      })
+      first.once('exit', (code, signal) => {
+        if (signal !== 'SIGKILL') reject(new Error(`the worker exited early (${code})`))
+      })
+    })
+    await new Promise((resolve) =>
+      first.exitCode !== null || first.signalCode !== null ? resolve(undefined) : first.once('exit', resolve),
+    )
+    ok(processedAtKill < total, `killed mid-way (${processedAtKill} of ${total} committed)`)
+    t.diagnostic(`killed after ${processedAtKill} of ${total} inputs were committed`)
+    const second = start()
+    try {
+      const outputs = await readAll<{ doubled: number }>(output, total, {
+        isolation: 'read_committed',
+        timeoutMs: 90_000,
+        settleMs: 3000,
+      })
+      deepEqual(
+        outputs.map((m) => m.value.doubled).sort((a, b) => a - b),
+        Array.from({ length: total }, (_, i) => i * 2),
+        'every input exactly once in the output',
+      )
+    } finally {
+      second.kill('SIGKILL')
+    }
   })
 })
