@@ -352,6 +352,8 @@ const kafkaAliases: Record<string, string> = {
   'share.auto.offset.reset': 'share-auto-offset-reset',
   'group.share.redelivery.backoff.ms': 'share-redelivery-backoff-ms',
   'group.share.redelivery.backoff.max.ms': 'share-redelivery-backoff-max-ms',
+  'transaction.max.timeout.ms': 'transaction-max-timeout-ms',
+  'transactional.id.expiration.ms': 'transactional-id-expiration-ms',
 }
 
 /** Names of the settings, for help text. */
