@@ -257,9 +257,8 @@ export class PartitionLog implements TailOwner {
   get lastStableOffset(): number {
     const highWatermark = this.highWatermark
     let stable = highWatermark
-    const completing = this.#completing
-    while (completing.length > 0 && completing[0].markerOffset < highWatermark) completing.shift()
-    for (const c of completing) if (c.firstOffset < stable) stable = c.firstOffset
+    this.#dropVisibleCompleting(highWatermark)
+    for (const c of this.#completing) if (c.firstOffset < stable) stable = c.firstOffset
     const ongoing = this.producerState.firstOngoingOffset()
     return ongoing !== undefined && ongoing < stable ? ongoing : stable
   }
@@ -905,17 +904,30 @@ export class PartitionLog implements TailOwner {
     }
   }
 
+  /** Forgets the ended transactions whose markers are below the high watermark (visible) now. */
+  #dropVisibleCompleting(highWatermark: number): void {
+    const completing = this.#completing
+    let visible = 0
+    while (visible < completing.length && completing[visible].markerOffset < highWatermark) visible++
+    if (visible > 0) completing.splice(0, visible)
+  }
+
   #written(endOffset: number): void {
     if (!(endOffset <= this.#logEndOffset))
       throw new AssertionError(`written end ${endOffset} <= log end ${this.#logEndOffset}`)
     this.#trimTail(this.#config.maxTailBytes)
     this.#tailBudget?.enforce()
     if (this.#config.fetchFsyncedOnly) this.#pipeline.requestSync(endOffset)
-    else this.#onVisible?.(endOffset)
+    else {
+      if (this.#completing.length > 0) this.#dropVisibleCompleting(endOffset)
+      this.#onVisible?.(endOffset)
+    }
   }
 
   #durable(endOffset: number): void {
-    if (this.#config.fetchFsyncedOnly) this.#onVisible?.(endOffset)
+    if (!this.#config.fetchFsyncedOnly) return
+    if (this.#completing.length > 0) this.#dropVisibleCompleting(endOffset)
+    this.#onVisible?.(endOffset)
   }
 
   /** Bytes in the in-memory tail (TailOwner). */

@@ -37,28 +37,41 @@ async function appendPlain(broker: TestBroker, value: string) {
   await log.waitWritten(result.lastOffset + 1)
 }
 
-async function fetchFrom(broker: TestBroker, fetchOffset: number, isolationLevel: number, maxWaitMs = 0) {
+async function fetchFrom(
+  broker: TestBroker,
+  fetchOffset: number,
+  isolationLevel: number,
+  maxWaitMs = 0,
+  session: { sessionId: number; sessionEpoch: number } = { sessionId: 0, sessionEpoch: -1 },
+) {
   const response = await broker.call(fetch, 12, {
     replicaId: -1,
     maxWaitMs,
     minBytes: 1,
     maxBytes: 1 << 20,
     isolationLevel,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [
-      {
-        topic: 'txn',
-        topicId: ZERO_UUID,
-        partitions: [{ partition: 0, fetchOffset, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1 }],
-      },
-    ],
+    ...session,
+    topics:
+      session.sessionEpoch > 0
+        ? []
+        : [
+            {
+              topic: 'txn',
+              topicId: ZERO_UUID,
+              partitions: [{ partition: 0, fetchOffset, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1 }],
+            },
+          ],
     forgottenTopicsData: [],
     rackId: '',
   })
-  const p = response.responses[0].partitions[0]
-  const batches = p.records === null ? [] : [...iterateBatches(p.records as Buffer)]
-  return { ...p, bases: batches.map((b) => b.header.baseOffset) }
+  const p = response.responses[0]?.partitions[0]
+  const batches = p?.records == null ? [] : [...iterateBatches(p.records as Buffer)]
+  return {
+    ...p!,
+    sessionId: response.sessionId,
+    answered: p !== undefined,
+    bases: batches.map((b) => b.header.baseOffset),
+  }
 }
 
 async function latest(broker: TestBroker, isolationLevel: number) {
@@ -130,6 +143,34 @@ describe('read_committed (#12)', () => {
     // A fetch past the aborted transaction is not told about it.
     assert.deepEqual((await fetchFrom(broker, 6, 1)).abortedTransactions, [])
     assert.equal(await latest(broker, 1), 7)
+    await broker.close()
+  })
+
+  it('an incremental fetch session at read_committed answers the partition once a marker moves the LSO', async () => {
+    const broker = await setUp()
+    await appendTxn(broker, 9, 0, ['t1', 't2']) // 0-1
+    const opened = await fetchFrom(broker, 0, 1, 0, { sessionId: 0, sessionEpoch: 0 })
+    assert.ok(opened.answered)
+    assert.deepEqual(opened.bases, [])
+    assert.equal(opened.lastStableOffset, 0)
+    assert.notEqual(opened.sessionId, 0)
+    const session = (epoch: number) => ({ sessionId: opened.sessionId, sessionEpoch: epoch })
+    // Nothing changed: the incremental answer leaves the partition out.
+    assert.equal((await fetchFrom(broker, 0, 1, 0, session(1))).answered, false)
+    assert.equal(
+      await broker.context.partitions.writeTxnMarker('txn', 0, {
+        producerId: 9,
+        producerEpoch: 0,
+        commit: true,
+        coordinatorEpoch: 0,
+      }),
+      ErrorCode.NONE,
+    )
+    const after = await fetchFrom(broker, 0, 1, 0, session(2))
+    assert.ok(after.answered)
+    assert.deepEqual(after.bases, [0, 2])
+    assert.equal(after.lastStableOffset, 3)
+    assert.deepEqual(after.abortedTransactions, [])
     await broker.close()
   })
 })
