@@ -552,6 +552,29 @@ export class ConsumerGroup {
     }
   }
 
+  /**
+   * LeaveGroup (the classic protocol's request) against this group: an admin removing members
+   * (Admin.removeMembersFromConsumerGroup). Static members are named by instance id (a member id given with
+   * it must match: FENCED_INSTANCE_ID otherwise), others by member id; each is removed, as when its
+   * session expires, and rejoins at epoch 0 if it is still alive. One error code per member, in order.
+   */
+  removeMembers(members: readonly { memberId: string; groupInstanceId: string | null }[]): number[] {
+    return members.map(({ memberId, groupInstanceId }) => {
+      let member: ConsumerMember | undefined
+      if (groupInstanceId !== null) {
+        const id = this.staticMembers.get(groupInstanceId)
+        member = id === undefined ? undefined : this.members.get(id)
+        if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID
+        if (memberId !== '' && memberId !== member.memberId) return ErrorCode.FENCED_INSTANCE_ID
+      } else {
+        member = this.members.get(memberId)
+        if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID
+      }
+      this.#removeMember(member)
+      return ErrorCode.NONE
+    })
+  }
+
   #touch(member: ConsumerMember): void {
     member.sessionTimer?.cancel()
     member.sessionTimer = this.clock.setTimeout(

@@ -472,8 +472,12 @@ export class GroupCoordinator {
         errorCode: ErrorCode.INVALID_GROUP_ID,
         memberErrors: members.map(() => ErrorCode.INVALID_GROUP_ID),
       }
-    const group = this.#classicGroup(groupId)
-    if (group === undefined)
+    const group = this.#groups.get(groupId)?.group
+    // A LeaveGroup against a KIP-848 group (Admin.removeMembersFromConsumerGroup) removes its members, as
+    // Kafka does (#9).
+    if (group?.type === 'consumer')
+      return { errorCode: ErrorCode.NONE, memberErrors: group.removeMembers(members) }
+    if (group?.type !== 'classic')
       return { errorCode: ErrorCode.NONE, memberErrors: members.map(() => ErrorCode.UNKNOWN_MEMBER_ID) }
     return { errorCode: ErrorCode.NONE, memberErrors: group.leave(members) }
   }

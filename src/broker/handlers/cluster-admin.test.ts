@@ -8,10 +8,13 @@ import { createTestBroker } from '../../testing/index.js'
 import { createAcls, deleteAcls, describeAcls } from './acls.js'
 import { alterReplicaLogDirs } from './alter-replica-log-dirs.js'
 import { apiVersions } from './api-versions.js'
+import { consumerGroupDescribe } from './consumer-group-describe.js'
+import { consumerGroupHeartbeat } from './consumer-group-heartbeat.js'
 import { alterClientQuotas, describeClientQuotas } from './client-quotas.js'
 import { electLeaders } from './elect-leaders.js'
 import { updateFeatures } from './features.js'
 import { handlers } from './index.js'
+import { leaveGroup } from './leave-group.js'
 import { metadata } from './metadata.js'
 import { alterPartitionReassignments, listPartitionReassignments } from './partition-reassignments.js'
 
@@ -263,5 +266,54 @@ test('#9 Metadata: topic authorized operations when asked (all a topic has), the
     includeTopicAuthorizedOperations: false,
   })
   assert.equal(plain.topics[0]?.topicAuthorizedOperations, -2147483648)
+  await broker.close()
+})
+
+test('#9 LeaveGroup against a KIP-848 group removes the members (Admin.removeMembersFromConsumerGroup); it was UNKNOWN_MEMBER_ID', async () => {
+  const broker = await setup()
+  const join = (memberId: string, instanceId: string | null) =>
+    broker.call(consumerGroupHeartbeat, 1, {
+      groupId: 'g848',
+      memberId,
+      memberEpoch: 0,
+      instanceId,
+      rackId: null,
+      rebalanceTimeoutMs: 30_000,
+      subscribedTopicNames: ['t'],
+      subscribedTopicRegex: null,
+      serverAssignor: null,
+      topicPartitions: [],
+    })
+  assert.equal((await join('member-a', null)).errorCode, ErrorCode.NONE)
+  assert.equal((await join('member-b', 'static-b')).errorCode, ErrorCode.NONE)
+  const answer = await broker.call(leaveGroup, 5, {
+    groupId: 'g848',
+    members: [
+      { memberId: 'member-a', groupInstanceId: null, reason: 'admin' },
+      { memberId: 'other-id', groupInstanceId: 'static-b', reason: 'admin' },
+      { memberId: '', groupInstanceId: 'static-b', reason: 'admin' },
+      { memberId: 'member-x', groupInstanceId: null, reason: 'admin' },
+    ],
+  })
+  assert.deepEqual(
+    [answer.errorCode, ...answer.members.map((m) => m.errorCode)],
+    [
+      ErrorCode.NONE,
+      ErrorCode.NONE,
+      ErrorCode.FENCED_INSTANCE_ID,
+      ErrorCode.NONE,
+      ErrorCode.UNKNOWN_MEMBER_ID,
+    ],
+  )
+  const described = await broker.call(consumerGroupDescribe, 1, {
+    groupIds: ['g848'],
+    includeAuthorizedOperations: true,
+  })
+  assert.deepEqual([described.groups[0]?.groupState, described.groups[0]?.members.length], ['Empty', 0])
+  // READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS as Kafka 4.4 reports a group's operations.
+  assert.equal(
+    described.groups[0]?.authorizedOperations,
+    (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11),
+  )
   await broker.close()
 })
