@@ -92,10 +92,11 @@ public class AdminSurface {
           consumer.subscribe(List.of(topic));
           while (!stop.get()) {
             consumer.poll(Duration.ofMillis(200));
-            if (!consumer.assignment().isEmpty()) { consumer.commitSync(); joined.countDown(); }
+            if (!consumer.assignment().isEmpty() && joined.getCount() > 0) { consumer.commitSync(); joined.countDown(); }
           }
         } catch (Exception e) {
-          System.err.println("consumer-protocol member: " + e);
+          // Expected once removeMembersFromConsumerGroup removed it: its next commit is UNKNOWN_MEMBER_ID.
+          System.err.println("consumer-protocol member stopped: " + e);
         }
       });
       member.setDaemon(true);
@@ -185,7 +186,7 @@ public class AdminSurface {
 
       check("electLeaders(PREFERRED)", () -> {
         var r = get(admin.electLeaders(ElectionType.PREFERRED, Set.of(tp0)).partitions());
-        return "tp0=" + r.get(tp0).map(e -> e.getClass().getSimpleName()).orElse("elected");
+        return "tp0=" + r.get(tp0).map(e -> e.getClass().getSimpleName()).orElse("elected") + "\t" + r.get(tp0).map(Throwable::getMessage).orElse("");
       });
       check("electLeaders(UNCLEAN)", () -> {
         var r = get(admin.electLeaders(ElectionType.UNCLEAN, Set.of(tp0)).partitions());
@@ -195,7 +196,7 @@ public class AdminSurface {
       check("electLeaders(unknown partition)", () -> {
         TopicPartition missing = new TopicPartition(prefix + "-missing", 0);
         var r = get(admin.electLeaders(ElectionType.PREFERRED, Set.of(missing)).partitions());
-        return "missing=" + r.get(missing).map(e -> e.getClass().getSimpleName()).orElse("elected");
+        return "missing=" + r.get(missing).map(e -> e.getClass().getSimpleName()).orElse("elected") + "\t" + r.get(missing).map(Throwable::getMessage).orElse("");
       });
       check("listPartitionReassignments", () -> "reassignments=" + get(admin.listPartitionReassignments().reassignments()).size());
       check("alterPartitionReassignments(same replicas)", () -> {
