@@ -1,13 +1,22 @@
 // The rest of Kafka's Admin surface on one node (#9): features, leader elections, partition reassignments,
-// replica log directories, client quotas and ACLs, each answered as Kafka 4.4 answers on one node
+// replica log directories, client quotas, ACLs, delegation tokens, SCRAM credentials and broker registrations, each answered as Kafka 4.4 answers on one node
 // (docs/admin-surface.md lists every Admin method and what Brook answers).
 import type { Handler } from '../handler.js'
 import { createAcls, deleteAcls, describeAcls } from './acls.js'
 import { alterReplicaLogDirs } from './alter-replica-log-dirs.js'
 import { alterClientQuotas, describeClientQuotas } from './client-quotas.js'
+import {
+  alterUserScramCredentials,
+  createDelegationToken,
+  describeDelegationToken,
+  describeUserScramCredentials,
+  expireDelegationToken,
+  renewDelegationToken,
+} from './delegation-tokens.js'
 import { electLeaders } from './elect-leaders.js'
 import { updateFeatures } from './features.js'
 import { alterPartitionReassignments, listPartitionReassignments } from './partition-reassignments.js'
+import { unregisterBroker } from './unregister-broker.js'
 
 export const clusterAdminHandlers: readonly Handler[] = [
   describeAcls,
@@ -20,4 +29,11 @@ export const clusterAdminHandlers: readonly Handler[] = [
   describeClientQuotas,
   alterClientQuotas,
   updateFeatures,
+  createDelegationToken,
+  renewDelegationToken,
+  expireDelegationToken,
+  describeDelegationToken,
+  describeUserScramCredentials,
+  alterUserScramCredentials,
+  unregisterBroker,
 ] as readonly Handler[]

@@ -11,12 +11,21 @@ import { apiVersions } from './api-versions.js'
 import { consumerGroupDescribe } from './consumer-group-describe.js'
 import { consumerGroupHeartbeat } from './consumer-group-heartbeat.js'
 import { alterClientQuotas, describeClientQuotas } from './client-quotas.js'
+import {
+  alterUserScramCredentials,
+  createDelegationToken,
+  describeDelegationToken,
+  describeUserScramCredentials,
+  expireDelegationToken,
+  renewDelegationToken,
+} from './delegation-tokens.js'
 import { electLeaders } from './elect-leaders.js'
 import { updateFeatures } from './features.js'
 import { handlers } from './index.js'
 import { leaveGroup } from './leave-group.js'
 import { metadata } from './metadata.js'
 import { alterPartitionReassignments, listPartitionReassignments } from './partition-reassignments.js'
+import { unregisterBroker } from './unregister-broker.js'
 
 async function setup() {
   const broker = await createTestBroker({ config: { nodeId: 1 } })
@@ -315,5 +324,59 @@ test('#9 LeaveGroup against a KIP-848 group removes the members (Admin.removeMem
     described.groups[0]?.authorizedOperations,
     (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11),
   )
+  await broker.close()
+})
+
+test('#9 delegation tokens: DELEGATION_TOKEN_REQUEST_NOT_ALLOWED, as Kafka on a PLAINTEXT channel', async () => {
+  const broker = await setup()
+  const created = await broker.call(createDelegationToken, 3, { renewers: [], maxLifetimeMs: -1 })
+  assert.equal(created.errorCode, ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED)
+  const hmac = Buffer.from([1, 2, 3])
+  const renewed = await broker.call(renewDelegationToken, 2, { hmac, renewPeriodMs: 1000 })
+  const expired = await broker.call(expireDelegationToken, 1, { hmac, expiryTimePeriodMs: 1000 })
+  const described = await broker.call(describeDelegationToken, 3, { owners: null })
+  assert.deepEqual(
+    [renewed.errorCode, expired.errorCode, described.errorCode, described.tokens],
+    [
+      ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED,
+      ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED,
+      ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED,
+      [],
+    ],
+  )
+  await broker.close()
+})
+
+test('#9 SCRAM credentials: none exist; storing one is refused (no SASL); UnregisterBroker of another id', async () => {
+  const broker = await setup()
+  const all = await broker.call(describeUserScramCredentials, 0, { users: null })
+  assert.deepEqual([all.errorCode, all.results], [ErrorCode.NONE, []])
+  const named = await broker.call(describeUserScramCredentials, 0, { users: [{ name: 'alice' }] })
+  assert.equal(named.results[0]?.errorCode, ErrorCode.RESOURCE_NOT_FOUND)
+  const altered = await broker.call(alterUserScramCredentials, 0, {
+    deletions: [{ name: 'bob', mechanism: 1 }],
+    upsertions: [
+      {
+        name: 'alice',
+        mechanism: 1,
+        iterations: 4096,
+        salt: Buffer.from('s'),
+        saltedPassword: Buffer.from('p'),
+      },
+    ],
+  })
+  assert.deepEqual(
+    altered.results.map((r) => [r.user, r.errorCode]),
+    [
+      ['bob', ErrorCode.RESOURCE_NOT_FOUND],
+      ['alice', ErrorCode.UNSUPPORTED_SASL_MECHANISM],
+    ],
+  )
+  const other = await broker.call(unregisterBroker, 0, { brokerId: 2 })
+  assert.deepEqual(
+    [other.errorCode, other.errorMessage],
+    [ErrorCode.BROKER_ID_NOT_REGISTERED, 'Broker ID 2 is not currently registered'],
+  )
+  assert.equal((await broker.call(unregisterBroker, 0, { brokerId: 1 })).errorCode, ErrorCode.INVALID_REQUEST)
   await broker.close()
 })

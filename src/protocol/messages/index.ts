@@ -85,7 +85,38 @@ import {
   DescribeClientQuotasResponse,
 } from './client-quotas.js'
 import { UpdateFeaturesRequest, UpdateFeaturesResponse } from './update-features.js'
+import {
+  CreateDelegationTokenRequest,
+  CreateDelegationTokenResponse,
+  DescribeDelegationTokenRequest,
+  DescribeDelegationTokenResponse,
+  ExpireDelegationTokenRequest,
+  ExpireDelegationTokenResponse,
+  RenewDelegationTokenRequest,
+  RenewDelegationTokenResponse,
+} from './delegation-tokens.js'
+import {
+  AlterUserScramCredentialsRequest,
+  AlterUserScramCredentialsResponse,
+  DescribeUserScramCredentialsRequest,
+  DescribeUserScramCredentialsResponse,
+} from './scram-credentials.js'
+import { UnregisterBrokerRequest, UnregisterBrokerResponse } from './unregister-broker.js'
 export {
+  CreateDelegationTokenRequest,
+  CreateDelegationTokenResponse,
+  RenewDelegationTokenRequest,
+  RenewDelegationTokenResponse,
+  ExpireDelegationTokenRequest,
+  ExpireDelegationTokenResponse,
+  DescribeDelegationTokenRequest,
+  DescribeDelegationTokenResponse,
+  DescribeUserScramCredentialsRequest,
+  DescribeUserScramCredentialsResponse,
+  AlterUserScramCredentialsRequest,
+  AlterUserScramCredentialsResponse,
+  UnregisterBrokerRequest,
+  UnregisterBrokerResponse,
   DescribeAclsRequest,
   DescribeAclsResponse,
   CreateAclsRequest,
@@ -265,6 +296,30 @@ export const apiMessages = [
     request: CreatePartitionsRequest,
     response: CreatePartitionsResponse,
   },
+  {
+    apiKey: 38,
+    name: 'CreateDelegationToken',
+    request: CreateDelegationTokenRequest,
+    response: CreateDelegationTokenResponse,
+  },
+  {
+    apiKey: 39,
+    name: 'RenewDelegationToken',
+    request: RenewDelegationTokenRequest,
+    response: RenewDelegationTokenResponse,
+  },
+  {
+    apiKey: 40,
+    name: 'ExpireDelegationToken',
+    request: ExpireDelegationTokenRequest,
+    response: ExpireDelegationTokenResponse,
+  },
+  {
+    apiKey: 41,
+    name: 'DescribeDelegationToken',
+    request: DescribeDelegationTokenRequest,
+    response: DescribeDelegationTokenResponse,
+  },
   { apiKey: 42, name: 'DeleteGroups', request: DeleteGroupsRequest, response: DeleteGroupsResponse },
   { apiKey: 43, name: 'ElectLeaders', request: ElectLeadersRequest, response: ElectLeadersResponse },
   {
@@ -298,6 +353,18 @@ export const apiMessages = [
     request: AlterClientQuotasRequest,
     response: AlterClientQuotasResponse,
   },
+  {
+    apiKey: 50,
+    name: 'DescribeUserScramCredentials',
+    request: DescribeUserScramCredentialsRequest,
+    response: DescribeUserScramCredentialsResponse,
+  },
+  {
+    apiKey: 51,
+    name: 'AlterUserScramCredentials',
+    request: AlterUserScramCredentialsRequest,
+    response: AlterUserScramCredentialsResponse,
+  },
   { apiKey: 57, name: 'UpdateFeatures', request: UpdateFeaturesRequest, response: UpdateFeaturesResponse },
   { apiKey: 60, name: 'DescribeCluster', request: DescribeClusterRequest, response: DescribeClusterResponse },
   {
@@ -305,6 +372,12 @@ export const apiMessages = [
     name: 'DescribeProducers',
     request: DescribeProducersRequest,
     response: DescribeProducersResponse,
+  },
+  {
+    apiKey: 64,
+    name: 'UnregisterBroker',
+    request: UnregisterBrokerRequest,
+    response: UnregisterBrokerResponse,
   },
   {
     apiKey: 65,
