@@ -15,7 +15,8 @@ const usage = `Usage: npm run bench -- [options]
   --quick            smaller record counts (finishes within about 5 minutes)
   --rounds N         rounds per broker, alternating Brook, Kafka, ... (default 3)
   --only LIST        comma-separated workloads: produce-1k,produce-100b,acks-all,consume,partitions-1000,
-                     node-clients,latency,queue,txn (start time and RSS are measured in every round)
+                     node-clients,latency,queue,txn,fetch-session,produce-recompress (start time and RSS
+                     are measured in every round)
   --latency-rate N   records/s of the latency load (default: half of Kafka's measured produce-1k median)
   --out FILE         JSON path (default bench/results/bench-<time>.json)
   --brokers LIST     brokers of each round, in turn (default brook,kafka); brook-metrics is Brook with
@@ -43,6 +44,8 @@ const allWorkloads = [
   'latency',
   'queue',
   'txn',
+  'fetch-session',
+  'produce-recompress',
 ] as const
 type Workload = (typeof allWorkloads)[number]
 /** 'brook-metrics': Brook with its HTTP port open and /metrics scraped every second (--brokers). */
@@ -96,7 +99,13 @@ function parseSettings(argv: string[]): Settings {
   // the queue cases (four share-group runs per round; `--quick --only queue` runs them alone) and the
   // transactional produce (`--quick --only txn`).
   const quickWorkloads = allWorkloads.filter(
-    (w) => w !== 'partitions-1000' && w !== 'node-clients' && w !== 'queue' && w !== 'txn',
+    (w) =>
+      w !== 'partitions-1000' &&
+      w !== 'node-clients' &&
+      w !== 'queue' &&
+      w !== 'txn' &&
+      w !== 'fetch-session' &&
+      w !== 'produce-recompress',
   )
   for (const name of (values.only ?? (quick ? quickWorkloads : allWorkloads).join(',')).split(',')) {
     if (!(allWorkloads as readonly string[]).includes(name)) throw new Error(`unknown workload '${name}'`)
@@ -800,6 +809,47 @@ async function measureRound(
         log(`${tag} produce 1KiB x1000: ${r1000.recordsPerSec.toFixed(0)} rec/s`)
       })
     }
+    if (w.has('produce-recompress')) {
+      // The topic stores gzip (compression.type=gzip) while the producer sends lz4: every batch is
+      // decompressed, checked and compressed again by the broker, as Kafka does (#9).
+      await step('produce-recompress', async () => {
+        await createTopics(p, [
+          { name: 'recompress16', partitions: 16, configs: { 'compression.type': 'gzip' } },
+        ])
+        sampler.resume()
+        const r = await producePerf([
+          ...produceArgs(p, 'recompress16', settings.records1k, 1024, '1'),
+          'compression.type=lz4',
+        ])
+        sampler.pause()
+        m.recompressRecordsPerSec = r.recordsPerSec
+        m.recompressP99Ms = r.p99Ms
+        log(
+          `${tag} produce 1KiB x16 lz4 into a gzip topic: ${r.recordsPerSec.toFixed(0)} rec/s, p99 ${r.p99Ms} ms`,
+        )
+      })
+    }
+    if (w.has('fetch-session')) {
+      // An idle consumer of 1,000 partitions: request + response bytes per poll (KIP-227 sessions, #9).
+      await step('fetch-session', async () => {
+        const output = await run(process.execPath, [
+          path.join(rootDir, 'dist', 'bench', 'fetch-session-bytes.js'),
+          '--bootstrap',
+          `127.0.0.1:${p}`,
+          '--partitions',
+          '1000',
+          '--topic',
+          'idle1000',
+        ])
+        const line = output.stdout.trim().split('\n').pop() ?? ''
+        if (output.code !== 0 || !line.startsWith('{'))
+          throw new Error(`fetch-session-bytes failed (exit ${output.code}): ${output.stderr.slice(-600)}`)
+        const r = JSON.parse(line) as { bytesPerIdlePoll: number; fullFetches: number }
+        m.idlePollBytes1000p = r.bytesPerIdlePoll
+        m.idlePollFullFetches1000p = r.fullFetches
+        log(`${tag} idle consumer of 1,000 partitions: ${r.bytesPerIdlePoll} B per poll`)
+      })
+    }
     if (w.has('node-clients')) {
       for (const client of ['kafkajs', 'platformatic', 'sdk'] as const) {
         await step(`node-${client}`, async () => {
@@ -979,6 +1029,16 @@ const rows: readonly Row[] = [
     kafka: 'peakProduceRssMiB',
     goal: '<= 0.25x',
     met: (_b, _k, r) => r <= 0.25,
+  },
+  {
+    label: 'produce 1KiB x16 lz4 into a gzip topic (recompressed), records/s',
+    brook: 'recompressRecordsPerSec',
+    kafka: 'recompressRecordsPerSec',
+  },
+  {
+    label: 'idle consumer of 1,000 partitions, bytes per poll',
+    brook: 'idlePollBytes1000p',
+    kafka: 'idlePollBytes1000p',
   },
   {
     label: 'process start to first acked produce, ms',

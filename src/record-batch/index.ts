@@ -71,7 +71,7 @@ export {
   sizeOfRecords,
 } from './records.js'
 export { RECORD_ERRORS_MAX, RecordScanner, type RecordScanRules } from './record-scanner.js'
-export { recompressBatch, TOPIC_COMPRESSION_CODECS } from './recompress.js'
+export { recompressBatch, recompressBatchAsync, TOPIC_COMPRESSION_CODECS } from './recompress.js'
 export {
   type DecompressionBudget,
   type DecompressionLease,

@@ -9,7 +9,7 @@ import {
   type CompressionCodec,
   readInt64,
 } from './batch-header.js'
-import { compress, DECOMPRESSED_BYTES_MAX_DEFAULT, decompress } from './compression.js'
+import { compress, compressAsync, DECOMPRESSED_BYTES_MAX_DEFAULT, decompress } from './compression.js'
 
 /** Kafka's topic compression.type values and the codec each stores; `producer` keeps the batch's. */
 export const TOPIC_COMPRESSION_CODECS: Readonly<Record<string, CompressionCodec | undefined>> = {
@@ -34,7 +34,28 @@ export function recompressBatch(
   const current = attributes & Attributes.codecMask
   if (current === codec) return batch
   const records = decompress(current, batch.subarray(BATCH_HEADER_BYTES), decompressedBytesMax)
-  return assembleBatch(compress(codec, records), {
+  return withRecords(batch, codec, compress(codec, records))
+}
+
+/**
+ * Like `recompressBatch`, without holding the event loop (`compressAsync`), from the batch's records
+ * already decoded (the produce validation's output, so they are not inflated twice).
+ */
+export async function recompressBatchAsync(
+  batch: Buffer,
+  codec: CompressionCodec,
+  records: Buffer,
+  pause: () => Promise<void>,
+): Promise<Buffer> {
+  const current = batch.readInt16BE(BatchOffsets.attributes) & Attributes.codecMask
+  if (current === codec) return batch
+  return withRecords(batch, codec, await compressAsync(codec, records, pause))
+}
+
+/** `batch`'s header around `compressed`, records in `codec`, CRC computed. */
+function withRecords(batch: Buffer, codec: CompressionCodec, compressed: Buffer): Buffer {
+  const attributes = batch.readInt16BE(BatchOffsets.attributes)
+  return assembleBatch(compressed, {
     baseOffset: readInt64(batch, BatchOffsets.baseOffset),
     partitionLeaderEpoch: batch.readInt32BE(BatchOffsets.partitionLeaderEpoch),
     attributes: (attributes & ~Attributes.codecMask) | codec,

@@ -45,6 +45,11 @@ export interface ProduceValidationOptions {
   timestampAfterMaxMs?: number
   /** Bound on decompressed bytes when records are decoded (default 128 MiB). */
   decompressedBytesMax?: number
+  /**
+   * Async validation of an accepted batch returns its decoded records (`decoded`) and keeps their room in
+   * the broker-wide budget until `release()`: for a topic that recompresses them.
+   */
+  keepDecoded?: boolean
 }
 
 /** Header facts the broker needs to append the batch. */
@@ -77,6 +82,10 @@ export interface ProduceValidationResult {
   recordErrors: RecordError[]
   /** Parsed header, set whenever the header could be read (also alongside most errors). */
   batch: ProducedBatchInfo | null
+  /** With `keepDecoded`, on success: the batch's records, decompressed. */
+  decoded?: Buffer
+  /** With `keepDecoded`, on success: frees the decoded records' room in the budget; call it once. */
+  release?: () => void
 }
 
 function fail(
@@ -398,7 +407,14 @@ export async function validateProducedBatchesAsync(
       if (pacer.spend(scanner.checked - before)) await pacer.pause()
       if (done) break
     }
-    return scanResult(scanner, batch)
+    const result = scanResult(scanner, batch)
+    if (options.keepDecoded === true && result.errorCode === ProduceValidationError.NONE) {
+      const kept = lease
+      lease = null
+      result.decoded = body
+      result.release = () => kept?.release()
+    }
+    return result
   } catch (error) {
     return recordsFailure(error, batch)
   } finally {

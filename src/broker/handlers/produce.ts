@@ -4,8 +4,11 @@
 // (transaction version 2) adds a transactional batch's partition to its transaction (KIP-890).
 import { ErrorCode, ProduceRequest, ProduceResponse, ZERO_UUID } from '../../protocol/index.js'
 import {
+  type CompressionCodec,
   isCodecAvailable,
-  recompressBatch,
+  type ProduceValidationResult,
+  type RecordError,
+  recompressBatchAsync,
   setLogAppendTime,
   TOPIC_COMPRESSION_CODECS,
   type DecompressionBudget,
@@ -59,9 +62,12 @@ async function producePartition(
   // Every record is checked, as Kafka does; decompression draws on the request's budget, and the work of
   // all the request's partitions yields to the event loop between slices so that one request cannot stall
   // the others.
+  // Topic compression.type other than `producer`: stored in the topic's codec, as Kafka does.
+  const topicCodec = TOPIC_COMPRESSION_CODECS[settings.compressionType]
   const validation = await validateProducedBatchesAsync(
     records,
     {
+      keepDecoded: topicCodec !== undefined,
       produceVersion: version,
       maxMessageBytes: settings.maxMessageBytes,
       compacted: settings.cleanupPolicyCompact,
@@ -73,9 +79,48 @@ async function producePartition(
     budget,
     pacer,
   )
+  try {
+    return await appendValidated(broker, log, topicName, index, records, validation, topicCodec, {
+      version,
+      nowMs,
+      durable,
+      written,
+      acks,
+      pacer,
+    })
+  } finally {
+    validation.release?.()
+  }
+}
+
+/** What `appendValidated` needs of the request. */
+interface AppendContext {
+  version: number
+  nowMs: number
+  durable: Promise<void>[]
+  written: Promise<void>[]
+  acks: number
+  pacer: ValidationPacer
+}
+
+/** Appends a validated batch (recompressed first when the topic's codec differs) and arranges its ack. */
+async function appendValidated(
+  broker: BrokerContext,
+  log: NonNullable<Awaited<ReturnType<BrokerContext['partitions']['log']>>>,
+  topicName: string,
+  index: number,
+  records: Buffer | null,
+  validation: ProduceValidationResult,
+  topicCodec: CompressionCodec | undefined,
+  request: AppendContext,
+): Promise<PartitionResult> {
+  const { version, nowMs, durable, written, acks, pacer } = request
+  const settings = broker.partitions.settings(topicName)
+  if (settings === undefined) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+  const logAppendTime = settings.messageTimestampType === 'LogAppendTime'
   if (validation.errorCode !== ErrorCode.NONE || validation.batch === null || records === null) {
     const result = failed(index, validation.errorCode, validation.errorMessage)
-    result.recordErrors = validation.recordErrors.map((e) => ({
+    result.recordErrors = validation.recordErrors.map((e: RecordError) => ({
       batchIndex: e.batchIndex,
       batchIndexErrorMessage: e.message,
     }))
@@ -98,8 +143,6 @@ async function producePartition(
   // part of the memory behind it, so that the log's in-memory tail does not pin whole request buffers or
   // socket chunks; a batch that is most of its frame (one large batch per request) is kept as is.
   let stored = records.length * 2 >= records.buffer.byteLength ? records : Buffer.from(records)
-  // Topic compression.type other than `producer`: stored in the topic's codec, as Kafka does.
-  const topicCodec = TOPIC_COMPRESSION_CODECS[settings.compressionType]
   if (topicCodec !== undefined && topicCodec !== batch.codec) {
     if (!isCodecAvailable(topicCodec))
       return failed(
@@ -108,7 +151,11 @@ async function producePartition(
         `${settings.compressionType} is not available`,
       )
     try {
-      stored = recompressBatch(stored, topicCodec)
+      // Off the event loop (gzip 100 MiB of records took 0.76 s in one turn): from the records the
+      // validation already decoded, with pauses as the request's other work (#7).
+      stored = await recompressBatchAsync(stored, topicCodec, validation.decoded ?? Buffer.alloc(0), () =>
+        pacer.pause(),
+      )
     } catch (error) {
       return failed(index, ErrorCode.CORRUPT_MESSAGE, error instanceof Error ? error.message : String(error))
     }

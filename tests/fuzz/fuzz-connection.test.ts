@@ -1,0 +1,83 @@
+// The fuzzer's connection judges a broker by answers that arrive in time: a stall of the fuzzer itself
+// must not be blamed on the broker (#7).
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { Worker } from 'node:worker_threads'
+import { ApiKey, encodeRequestFrame } from '../../src/protocol/index.js'
+import { type ConnectionProblem, FuzzConnection, type FuzzStats } from './fuzz-connection.js'
+
+/** A broker stand-in on a worker thread: answers every request frame at once with an ApiVersions v0 body. */
+const answeringServer = `
+const net = require('node:net')
+const { parentPort } = require('node:worker_threads')
+const server = net.createServer((socket) => {
+  let buffered = Buffer.alloc(0)
+  socket.on('data', (chunk) => {
+    buffered = Buffer.concat([buffered, chunk])
+    while (buffered.length >= 4 && buffered.length >= 4 + buffered.readInt32BE(0)) {
+      const correlationId = buffered.readInt32BE(8)
+      buffered = buffered.subarray(4 + buffered.readInt32BE(0))
+      // ApiVersions v0: errorCode 0 and an empty apiKeys array.
+      const answer = Buffer.alloc(14)
+      answer.writeInt32BE(10, 0)
+      answer.writeInt32BE(correlationId, 4)
+      socket.write(answer)
+    }
+  })
+})
+server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port))
+parentPort.on('message', () => server.close(() => process.exit(0)))
+`
+
+test('#7 fuzzer: answers that arrived while the fuzzer itself stalled are not reported as unanswered', async () => {
+  // A 600 s run reported six requests on six connections "unanswered within 20000 ms" at the same instant,
+  // 21 s after their limit: the fuzzer's event loop had stalled, and its timers ran before the socket data
+  // that held the answers was read.
+  const worker = new Worker(answeringServer, { eval: true })
+  const port = await new Promise<number>((resolve) => worker.once('message', resolve))
+  const stats: FuzzStats = {
+    framesSent: 0,
+    bytesSent: 0,
+    answered: 0,
+    closedByBroker: 0,
+    gaveUpPartial: 0,
+    gaveUpWaiting: 0,
+    mutated: 0,
+    byApi: new Map(),
+  }
+  const problems: ConnectionProblem[] = []
+  const connection = new FuzzConnection(port, stats, (problem) => problems.push(problem))
+  try {
+    const frame = (correlationId: number) => ({
+      id: `test:0:${correlationId}`,
+      frame: {
+        apiKey: 18,
+        version: 0,
+        correlationId,
+        bytes: Buffer.concat(encodeRequestFrame(ApiKey.ApiVersions, 0, correlationId, 'fuzz', {})),
+        notes: [],
+        intact: true,
+        promisesMore: false,
+      },
+      clean: true,
+      expectsAnswer: true,
+      sentMs: 0,
+    })
+    await connection.sendAll([frame(1)], 300) // connects; answered at once
+    const sent = frame(2)
+    const waiting = connection.sendAll([sent], 300)
+    // This process stalls for 1.5 s right after sending: the answer comes meanwhile.
+    const until = performance.now() + 1500
+    while (performance.now() < until);
+    await waiting
+    assert.deepEqual(
+      problems.map((p) => `${p.kind}: ${p.message}`),
+      [],
+    )
+    assert.equal(stats.answered, 2)
+  } finally {
+    connection.drop()
+    worker.postMessage('stop')
+    await new Promise((resolve) => worker.once('exit', resolve))
+  }
+})
