@@ -1,7 +1,7 @@
 // Transactions in the SDK (#12): the transactional Producer (begin/commit/abort, sendOffsetsToTransaction,
 // fencing) and the exactly-once pipeline, against Apache Kafka 4.4 (BROOK_SDK_KAFKA_BOOTSTRAP, see
-// run-against-kafka.sh) and against the in-process Brook. A test that needs what Brook does not serve yet
-// reports itself skipped with the reason (never silently), and runs against Kafka only until then.
+// run-against-kafka.sh) and against the in-process Brook (npm test). A broker without the transaction APIs
+// reports every test skipped with that reason.
 import { deepEqual, equal, ok, rejects } from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -23,17 +23,6 @@ let target: Target
 let admin: Admin
 let servesTransactions = false
 const NO_TRANSACTIONS = 'the broker serves no transactions (AddPartitionsToTxn, EndTxn...)'
-/**
- * Brook's Fetch does not honour read_committed yet (the log side of #12, txnlog): tests that read with it
- * run against Kafka only (run-against-kafka.sh) until it does; then this goes.
- */
-const brookReadsCommitted = false
-const NO_READ_COMMITTED = "Brook's Fetch does not honour read_committed yet (#12): runs against Kafka only"
-function readCommittedSkip(): string | undefined {
-  if (!servesTransactions) return NO_TRANSACTIONS
-  if (target.kind === 'brook' && !brookReadsCommitted) return NO_READ_COMMITTED
-  return undefined
-}
 
 before(async () => {
   target = await startTarget()
@@ -100,8 +89,7 @@ async function settledOffsets<T>(read: () => Promise<T>, expected: T, timeoutMs 
 
 describe('transactional producer (#12)', () => {
   test('read_committed shows committed transactions only; read_uncommitted shows every record', async (t) => {
-    const skip = readCommittedSkip()
-    if (skip !== undefined) return t.skip(skip)
+    if (!servesTransactions) return t.skip(NO_TRANSACTIONS)
     const topic = uniqueName('txn')
     await admin.createTopics([{ topic, numPartitions: 2 }])
     const producer = new Producer({
@@ -127,8 +115,7 @@ describe('transactional producer (#12)', () => {
   })
 
   test('a read_committed consumer stops at an open transaction and goes on once it commits', async (t) => {
-    const skip = readCommittedSkip()
-    if (skip !== undefined) return t.skip(skip)
+    if (!servesTransactions) return t.skip(NO_TRANSACTIONS)
     const topic = uniqueName('txn-open')
     await admin.createTopics([{ topic, numPartitions: 1 }])
     const plain = new Producer({ bootstrap: target.bootstrap, valueSerializer: serializers.json<string>() })
@@ -178,8 +165,6 @@ describe('transactional producer (#12)', () => {
     await fresh.send({ topic, value: Buffer.from('fresh') })
     await fresh.commitTransaction()
     await Promise.all([old.close(), fresh.close()])
-    const skip = readCommittedSkip()
-    if (skip !== undefined) return t.diagnostic(`the zombie's aborted record is not checked: ${skip}`)
     const seen = await readAll<string>(topic, 1, { isolation: 'read_committed' }, serializers.string as never)
     deepEqual(
       seen.map((m) => m.value),
@@ -223,8 +208,7 @@ describe('transactional producer (#12)', () => {
 
 describe('exactly-once pipeline (#12)', () => {
   test("the seed's chained topics without duplicates, across a failed run that aborts its open transaction", async (t) => {
-    const skip = readCommittedSkip()
-    if (skip !== undefined) return t.skip(skip)
+    if (!servesTransactions) return t.skip(NO_TRANSACTIONS)
     const input = uniqueName('eos-in')
     const output = uniqueName('eos-out')
     const groupId = uniqueName('eos-group')
@@ -290,8 +274,7 @@ describe('exactly-once pipeline (#12)', () => {
   })
 
   test('a pipeline killed with SIGKILL mid-way and restarted leaves each input exactly once downstream', async (t) => {
-    const skip = readCommittedSkip()
-    if (skip !== undefined) return t.skip(skip)
+    if (!servesTransactions) return t.skip(NO_TRANSACTIONS)
     const input = uniqueName('eos-kill-in')
     const output = uniqueName('eos-kill-out')
     const groupId = uniqueName('eos-kill-group')
