@@ -8,6 +8,7 @@ import { buildRecordBatch } from '../../record-batch/index.js'
 import { type TestBroker, createTestBroker } from '../../testing/index.js'
 import { addOffsetsToTxn } from './add-offsets-to-txn.js'
 import { addPartitionsToTxn } from './add-partitions-to-txn.js'
+import { describeProducers } from './describe-producers.js'
 import { describeTransactions } from './describe-transactions.js'
 import { endTxn } from './end-txn.js'
 import { findCoordinator } from './find-coordinator.js'
@@ -272,6 +273,48 @@ describe('transaction APIs (#12)', () => {
       (await broker.call(describeTransactions, 0, { transactionalIds: ['tv2'] })).transactionStates[0]
         .transactionState,
       'Ongoing',
+    )
+    await broker.close()
+  })
+
+  it('WriteTxnMarkers aborts a hanging transaction as kafka-transactions.sh abort does', async () => {
+    const broker = await withTopics()
+    const init = await broker.call(initProducerId, 4, {
+      transactionalId: 'hang',
+      transactionTimeoutMs: 60_000,
+      producerId: -1,
+      producerEpoch: -1,
+    })
+    const { producerId, producerEpoch } = init
+    await broker.call(addPartitionsToTxn, 3, {
+      v3AndBelowTransactionalId: 'hang',
+      v3AndBelowProducerId: producerId,
+      v3AndBelowProducerEpoch: producerEpoch,
+      v3AndBelowTopics: [{ name: 'orders', partitions: [1] }],
+    })
+    assert.equal((await produceTo(broker, 1, txnBatch(producerId, producerEpoch, 0, ['h']))).errorCode, 0)
+    const producers = async () =>
+      (await broker.call(describeProducers, 0, { topics: [{ name: 'orders', partitionIndexes: [1] }] }))
+        .topics[0].partitions[0].activeProducers
+    const [open] = await producers()
+    assert.deepEqual([open.producerId, open.currentTxnStartOffset], [producerId, 0])
+    // The tool sends the producer's id, epoch and coordinator epoch from DescribeProducers to the leader.
+    const aborted = await broker.call(writeTxnMarkers, 1, {
+      markers: [
+        {
+          producerId: open.producerId,
+          producerEpoch: open.producerEpoch,
+          transactionResult: false,
+          coordinatorEpoch: open.coordinatorEpoch,
+          topics: [{ name: 'orders', partitionIndexes: [1] }],
+        },
+      ],
+    })
+    assert.equal(aborted.markers[0].topics[0].partitions[0].errorCode, ErrorCode.NONE)
+    assert.equal(
+      (await producers())[0].currentTxnStartOffset,
+      -1,
+      'the partition has no open transaction left',
     )
     await broker.close()
   })
