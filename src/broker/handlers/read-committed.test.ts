@@ -9,6 +9,7 @@ import { buildRecordBatch, iterateBatches } from '../../record-batch/index.js'
 import { createTestBroker, type TestBroker } from '../../testing/index.js'
 import { describeProducers } from './describe-producers.js'
 import { fetch } from './fetch.js'
+import { findCoordinator } from './find-coordinator.js'
 import { listOffsets } from './list-offsets.js'
 
 const t0 = 1_700_000_000_000
@@ -171,6 +172,28 @@ describe('read_committed (#12)', () => {
     assert.deepEqual(after.bases, [0, 2])
     assert.equal(after.lastStableOffset, 3)
     assert.deepEqual(after.abortedTransactions, [])
+    await broker.close()
+  })
+})
+
+describe('DescribeProducers on __consumer_offsets (#12, findings 16:31)', () => {
+  it('answers NONE with no producers for the internal topic Metadata lists, so find-hanging does not time out', async () => {
+    const broker = await setUp()
+    const ask = (partitionIndexes: number[]) =>
+      broker.call(describeProducers, 0, { topics: [{ name: '__consumer_offsets', partitionIndexes }] })
+    // Before any group: the topic is not listed, and unknown.
+    assert.equal((await ask([0])).topics[0].partitions[0].errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+    const found = await broker.call(findCoordinator, 4, { keyType: 0, coordinatorKeys: ['g'] })
+    assert.equal(found.coordinators[0].errorCode, ErrorCode.NONE)
+    const answer = (await ask([0, 49, 50])).topics[0].partitions
+    assert.deepEqual(
+      answer.map((p) => [p.partitionIndex, p.errorCode, p.activeProducers.length]),
+      [
+        [0, ErrorCode.NONE, 0],
+        [49, ErrorCode.NONE, 0],
+        [50, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 0],
+      ],
+    )
     await broker.close()
   })
 })
