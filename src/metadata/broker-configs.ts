@@ -126,6 +126,21 @@ export const BROKER_CONFIG_DEFINITIONS: ReadonlyMap<string, ConfigDefinition> = 
     .map((definition) => [definition.name, definition]),
 )
 
+/**
+ * Broker configs that are one setting under several names, highest priority first (Kafka's broker
+ * synonyms): DescribeConfigs lists every name's values as synonyms of each.
+ */
+const SYNONYM_GROUPS: readonly (readonly string[])[] = [
+  ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'],
+  ['log.roll.ms', 'log.roll.hours'],
+  ['log.roll.jitter.ms', 'log.roll.jitter.hours'],
+  ['log.flush.interval.ms', 'log.flush.scheduler.interval.ms'],
+]
+
+function synonymNames(name: string): readonly string[] {
+  return SYNONYM_GROUPS.find((group) => group.includes(name)) ?? [name]
+}
+
 /** A broker config value given at start-up or set at runtime, parsed. */
 export interface StaticBrokerValue {
   readonly text: string | null
@@ -267,17 +282,14 @@ export class BrokerConfig {
     for (const definition of BROKER_CONFIG_DEFINITIONS.values()) {
       const layers = this.setValues(definition.name)
       const shown = (text: string | null) => (definition.sensitive ? null : text)
-      const synonyms = layers.map((layer) => ({
-        name: definition.name,
-        value: shown(layer.text),
-        source: layer.source,
-      }))
-      if (definition.defaultValue !== null) {
-        synonyms.push({
-          name: definition.name,
-          value: shown(definition.defaultValue),
-          source: ConfigSource.DEFAULT_CONFIG,
-        })
+      // Each name of the setting in priority order, with its set values and then its default.
+      const synonyms: { name: string; value: string | null; source: ConfigSourceValue }[] = []
+      for (const name of synonymNames(definition.name)) {
+        for (const layer of this.setValues(name))
+          synonyms.push({ name, value: shown(layer.text), source: layer.source })
+        const defaultText = this.defaultText(name)
+        if (defaultText !== null)
+          synonyms.push({ name, value: shown(defaultText), source: ConfigSource.DEFAULT_CONFIG })
       }
       const [top] = layers
       result.push({
