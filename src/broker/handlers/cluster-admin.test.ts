@@ -23,6 +23,7 @@ import { electLeaders } from './elect-leaders.js'
 import { updateFeatures } from './features.js'
 import { handlers } from './index.js'
 import { leaveGroup } from './leave-group.js'
+import { listOffsets } from './list-offsets.js'
 import { metadata } from './metadata.js'
 import { alterPartitionReassignments, listPartitionReassignments } from './partition-reassignments.js'
 import { unregisterBroker } from './unregister-broker.js'
@@ -378,5 +379,33 @@ test('#9 SCRAM credentials: none exist; storing one is refused (no SASL); Unregi
     [ErrorCode.BROKER_ID_NOT_REGISTERED, 'Broker ID 2 is not currently registered'],
   )
   assert.equal((await broker.call(unregisterBroker, 0, { brokerId: 1 })).errorCode, ErrorCode.INVALID_REQUEST)
+  await broker.close()
+})
+
+test('#9 ListOffsets v10-11: EARLIEST_PENDING_UPLOAD (-6) answers offset -1 as Kafka 4.4 without tiered storage', async () => {
+  const broker = await setup()
+  for (const version of [10, 11]) {
+    const answer = await broker.call(listOffsets, version, {
+      replicaId: -1,
+      isolationLevel: 0,
+      timeoutMs: 1000,
+      topics: [
+        {
+          name: 't',
+          partitions: [
+            { partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -6 },
+            { partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -2 },
+          ],
+        },
+      ],
+    })
+    assert.deepEqual(
+      answer.topics[0]?.partitions.map((p) => [p.errorCode, p.offset, p.leaderEpoch]),
+      [
+        [ErrorCode.NONE, -1, -1],
+        [ErrorCode.NONE, 0, 0],
+      ],
+    )
+  }
   await broker.close()
 })

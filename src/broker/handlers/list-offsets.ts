@@ -31,6 +31,8 @@ const EARLIEST = -2
 const MAX_TIMESTAMP = -3
 const EARLIEST_LOCAL = -4
 const LATEST_TIERED = -5
+/** v11 (KIP-1023): the first offset not yet uploaded to tiered storage. */
+const EARLIEST_PENDING_UPLOAD = -6
 /** isolation_level 1 (v2+). */
 const READ_COMMITTED = 1
 
@@ -66,7 +68,9 @@ async function lookup(
       offset = log.logStartOffset
       break
     case LATEST_TIERED:
-      // No tiered storage: nothing has been uploaded, which Kafka answers with offset -1.
+    case EARLIEST_PENDING_UPLOAD:
+      // No tiered storage: nothing has been uploaded and nothing is pending, which Kafka 4.4 answers with
+      // offset -1 for both (measured with Admin.listOffsets on a topic without remote storage).
       offset = -1
       break
     case MAX_TIMESTAMP: {
@@ -102,7 +106,8 @@ async function lookup(
 export const listOffsets = defineHandler({
   request: ListOffsetsRequest,
   response: ListOffsetsResponse,
-  versions: { min: 0, max: 9 },
+  // v10 adds timeoutMs (waiting for remote storage, which Brook has not), v11 EARLIEST_PENDING_UPLOAD.
+  versions: { min: 0, max: 11 },
   async handle(request, context) {
     const { broker } = context
     const topics = []
