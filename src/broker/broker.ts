@@ -104,6 +104,7 @@ export async function openBrokerContext(
       enabled: topicDefaults.value('log.cleaner.enable') as boolean,
       backoffMs: topicDefaults.value('log.cleaner.backoff.ms') as number,
       dedupeBufferBytes: topicDefaults.value('log.cleaner.dedupe.buffer.size') as number,
+      ioMaxBytesPerSecond: topicDefaults.value('log.cleaner.io.max.bytes.per.second') as number,
     },
   })
   // Dynamic broker configs that are not topic defaults reach the cleaner and producer-id expiry live.
@@ -111,6 +112,7 @@ export async function openBrokerContext(
     store.reconfigure({
       cleanerBackoffMs: topicDefaults.value('log.cleaner.backoff.ms') as number,
       cleanerDedupeBufferBytes: topicDefaults.value('log.cleaner.dedupe.buffer.size') as number,
+      cleanerIoMaxBytesPerSecond: topicDefaults.value('log.cleaner.io.max.bytes.per.second') as number,
       producerIdExpirationMs: topicDefaults.value('producer.id.expiration.ms') as number,
     }),
   )

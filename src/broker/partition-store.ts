@@ -137,16 +137,23 @@ export class PartitionStore {
     return { backoffMs, dedupeBufferBytes }
   }
 
+  /** The cleaner's current I/O budget (log.cleaner.io.max.bytes.per.second). */
+  get cleanerIoMaxBytesPerSecond(): number {
+    return this.manager.cleaner.ioMaxBytesPerSecond
+  }
+
   /**
    * Applies changed broker-wide settings (dynamic broker configs) live: the cleaner's pause and key-map
-   * memory from its next round, producer-id expiry from each log's next config (the registry then sends
+   * memory from its next round, its I/O budget from its next window, producer-id expiry from each log's next config (the registry then sends
    * every topic's configs-changed).
    */
   reconfigure(settings: {
     readonly cleanerBackoffMs: number
     readonly cleanerDedupeBufferBytes: number
+    readonly cleanerIoMaxBytesPerSecond: number
     readonly producerIdExpirationMs: number
   }): void {
+    this.manager.cleaner.ioMaxBytesPerSecond = settings.cleanerIoMaxBytesPerSecond
     this.manager.cleaner.backoffMs = settings.cleanerBackoffMs
     this.manager.cleaner.dedupeBufferBytes = settings.cleanerDedupeBufferBytes
     this.options.producerIdExpirationMs = settings.producerIdExpirationMs

@@ -89,6 +89,7 @@ const rows: BrokerConfigRow[] = [
   ['log.cleaner.enable', 'boolean', 'true'],
   ['log.cleaner.backoff.ms', 'long', '15000', { min: 1, dynamic: true }],
   ['log.cleaner.dedupe.buffer.size', 'long', '134217728', { min: 1024, dynamic: true }],
+  ['log.cleaner.io.max.bytes.per.second', 'double', '1.7976931348623157E308', { min: 1, dynamic: true }],
   ['socket.request.max.bytes', 'int', '104857600', { min: 1 }],
   ['connections.max.idle.ms', 'long', '600000'],
   ['fetch.max.bytes', 'int', '57671680', { min: 1024 }],

@@ -7,6 +7,7 @@ export {
   type LogCleanerOptions,
   type LogCleanerStats,
 } from './log-cleaner.js'
+export { CLEANER_IO_MAX_BYTES_PER_SECOND_DEFAULT } from './cleaner-throttle.js'
 export type { CompactionResult } from './log-compaction.js'
 export { defaultLogConfig, type LogConfig, resolveLogConfig } from './log-config.js'
 export {

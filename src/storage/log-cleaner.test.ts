@@ -478,3 +478,48 @@ test('a crash at any step of a clean recovers the log as before or after it, ove
   }
   assert.ok(outcomes.before > 0 && outcomes.after > 0, JSON.stringify(outcomes))
 })
+
+test('log.cleaner.io.max.bytes.per.second holds a clean to that rate on the clock; unlimited it waits for nothing (#9)', async () => {
+  /** Runs one round, moving simulated time 1 ms a step while a timer waits; returns the simulated ms it took. */
+  async function timedRound(clock: SimClock, cleaner: LogCleaner): Promise<number> {
+    const startMs = clock.monotonicMs()
+    let done = false
+    const round = cleaner.runNow().finally(() => {
+      done = true
+    })
+    while (!done) {
+      await new Promise((resolve) => setImmediate(resolve))
+      if (!done && clock.pendingTimers > 0) await clock.advanceAsync(1)
+    }
+    assert.equal(await round, 1)
+    return clock.monotonicMs() - startMs
+  }
+
+  const unlimitedClock = new SimClock(t0)
+  const { log: free } = await filledLog(new SimFileSystem(), unlimitedClock)
+  const unlimited = new LogCleaner(unlimitedClock, () => [free])
+  assert.equal(await timedRound(unlimitedClock, unlimited), 0, 'the default budget never waits')
+  assert.equal(unlimited.stats.throttledMs, 0)
+
+  const clock = new SimClock(t0)
+  const { log, written } = await filledLog(new SimFileSystem(), clock)
+  const dirtyBytes = log.cleanableState()!.dirtyBytes
+  const bytesPerSecond = 1000
+  const cleaner = new LogCleaner(clock, () => [log], { ioMaxBytesPerSecond: bytesPerSecond })
+  const tookMs = await timedRound(clock, cleaner)
+  // The first clean reads the dirty segments twice (key map, then rewrite) and writes what it keeps.
+  const bytesAfter = dirtyBytes - cleaner.stats.bytesReclaimed
+  const ioBytes = 2 * dirtyBytes + bytesAfter
+  const budgetMs = (ioBytes * 1000) / bytesPerSecond
+  assert.ok(ioBytes > 3 * bytesPerSecond, `a clean of ${ioBytes} bytes outlasts several seconds of budget`)
+  assert.ok(tookMs >= budgetMs - 1, `${ioBytes} bytes took ${tookMs} ms, budget ${budgetMs} ms`)
+  assert.ok(tookMs <= budgetMs + 10, `${tookMs} ms is no longer than the budget asks (${budgetMs} ms)`)
+  assert.ok(cleaner.stats.throttledMs >= budgetMs - 1)
+  assert.equal(cleaner.stats.lastCleanDurationMs, tookMs)
+  assert.deepEqual(await readAll(log), expectedAfterClean(written, activeBase(log), false))
+  assert.throws(() => {
+    cleaner.ioMaxBytesPerSecond = 0
+  }, RangeError)
+  await log.close()
+  await free.close()
+})

@@ -1,7 +1,9 @@
 // The log cleaner of a LogManager: every log.cleaner.backoff.ms it cleans the compacted logs that need it,
 // filthiest first (highest dirty ratio at or over min.cleanable.dirty.ratio, or a record older than
-// max.compaction.lag.ms), one at a time, in the background. Keeps the counters the metrics show.
+// max.compaction.lag.ms), one at a time, in the background, within log.cleaner.io.max.bytes.per.second.
+// Keeps the counters the metrics show.
 import { type Clock, type Logger, silentLogger, type Timer } from '../core/index.js'
+import { CLEANER_IO_MAX_BYTES_PER_SECOND_DEFAULT, IoThrottle } from './cleaner-throttle.js'
 import { DedupeBufferTooSmallError } from './log-compaction.js'
 import { CLEANER_DEDUPE_BUFFER_BYTES_DEFAULT } from './offset-map.js'
 import type { PartitionLog } from './partition-log.js'
@@ -14,6 +16,8 @@ export interface LogCleanerOptions {
   backoffMs?: number
   /** log.cleaner.dedupe.buffer.size: bytes of the key map of one clean. Default 128 MiB. */
   dedupeBufferBytes?: number
+  /** log.cleaner.io.max.bytes.per.second: bytes a clean reads plus writes per second. Default unlimited. */
+  ioMaxBytesPerSecond?: number
   logger?: Logger
 }
 
@@ -29,6 +33,14 @@ export interface LogCleanerStats {
   failures: number
   /** Largest dirty ratio among compacted logs at the last round (0..1). */
   maxDirtyRatio: number
+  /** Bytes written over bytes read of the segments rewritten by the last clean (0..1; Kafka's cleaner-recopy-percent). */
+  lastRecopyRatio: number
+  /** How long the last clean took, throttling included (Kafka's max-clean-time-secs, in ms). */
+  lastCleanDurationMs: number
+  /** When the last clean finished (epoch ms; 0 before the first). */
+  lastCleanEndMs: number
+  /** Time cleans waited for the I/O budget. */
+  throttledMs: number
 }
 
 /** Chooses and cleans compacted logs. All calls from the event loop; one clean at a time. */
@@ -39,12 +51,19 @@ export class LogCleaner {
     recordsRemoved: 0,
     failures: 0,
     maxDirtyRatio: 0,
+    lastRecopyRatio: 0,
+    lastCleanDurationMs: 0,
+    lastCleanEndMs: 0,
+    throttledMs: 0,
   }
   readonly enabled: boolean
   /** Pause between rounds; a change (dynamic log.cleaner.backoff.ms) applies from the next round. */
   #backoffMs: number
   /** Memory of one clean's key map; a change (dynamic log.cleaner.dedupe.buffer.size) applies to the next clean. */
   dedupeBufferBytes: number
+  readonly #throttle: IoThrottle
+  /** The wait for the I/O budget under way; `stop` ends it at once. */
+  #throttled: { timer: Timer; resolve: () => void } | undefined
   readonly #clock: Clock
   readonly #logger: Logger
   readonly #logs: () => Iterable<PartitionLog>
@@ -62,6 +81,18 @@ export class LogCleaner {
     this.#backoffMs = CLEANER_BACKOFF_MS_DEFAULT
     this.backoffMs = options.backoffMs ?? CLEANER_BACKOFF_MS_DEFAULT
     this.dedupeBufferBytes = options.dedupeBufferBytes ?? CLEANER_DEDUPE_BUFFER_BYTES_DEFAULT
+    this.#throttle = new IoThrottle()
+    this.ioMaxBytesPerSecond = options.ioMaxBytesPerSecond ?? CLEANER_IO_MAX_BYTES_PER_SECOND_DEFAULT
+  }
+
+  /** The I/O budget; a change (dynamic log.cleaner.io.max.bytes.per.second) applies from the next window. */
+  get ioMaxBytesPerSecond(): number {
+    return this.#throttle.bytesPerSecond
+  }
+
+  set ioMaxBytesPerSecond(value: number) {
+    if (!(value > 0)) throw new RangeError(`log.cleaner.io.max.bytes.per.second ${value} <= 0`)
+    this.#throttle.bytesPerSecond = value
   }
 
   get backoffMs(): number {
@@ -83,6 +114,8 @@ export class LogCleaner {
   async stop(): Promise<void> {
     this.#stopped = true
     this.#timer?.cancel()
+    this.#throttled?.timer.cancel()
+    this.#throttled?.resolve()
     await this.#round?.catch(() => {})
   }
 
@@ -107,10 +140,17 @@ export class LogCleaner {
       if (log === undefined) break
       tried.add(log)
       try {
-        const result = await log.clean({ dedupeBufferBytes: this.dedupeBufferBytes })
+        const startMs = this.#clock.monotonicMs()
+        const result = await log.clean({
+          dedupeBufferBytes: this.dedupeBufferBytes,
+          pause: (ioBytes) => this.#pause(ioBytes),
+        })
         if (result === undefined) continue
         cleans++
         this.stats.cleans++
+        this.stats.lastCleanDurationMs = this.#clock.monotonicMs() - startMs
+        this.stats.lastCleanEndMs = this.#clock.nowMs()
+        this.stats.lastRecopyRatio = result.bytesBefore === 0 ? 0 : result.bytesAfter / result.bytesBefore
         this.stats.bytesReclaimed += result.bytesBefore - result.bytesAfter
         this.stats.recordsRemoved += result.recordsRemoved
         this.#logger.info('cleaned log', {
@@ -130,6 +170,20 @@ export class LogCleaner {
       }
     }
     return cleans
+  }
+
+  /** A turn of the event loop between windows of a clean, and the wait the I/O budget asks for. */
+  #pause(ioBytes: number): Promise<void> {
+    const owedMs = this.#stopped ? 0 : this.#throttle.owedMs(ioBytes, this.#clock.monotonicMs())
+    if (owedMs <= 0) return new Promise<void>((resolve) => this.#clock.defer(resolve))
+    this.stats.throttledMs += owedMs
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.#throttled = undefined
+        resolve()
+      }
+      this.#throttled = { timer: this.#clock.setTimeout(done, owedMs), resolve: done }
+    })
   }
 
   /** The compacted log most in need of a clean, or undefined. */

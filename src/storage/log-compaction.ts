@@ -38,8 +38,11 @@ export interface CompactionInput {
   producerLastOffset: (producerId: number) => number | undefined
   /** Checked between batches; true stops the clean (the log closes). */
   aborted: () => boolean
-  /** Gives the event loop a turn (produce and fetch go on meanwhile). */
-  pause: () => Promise<void>
+  /**
+   * Gives the event loop a turn (produce and fetch go on meanwhile) after a window of `ioBytes` read and
+   * written since the previous call; the cleaner's I/O budget may make it wait longer.
+   */
+  pause: (ioBytes: number) => Promise<void>
 }
 
 /** A cleaned segment, written and synced as `.log.cleaned`, and the segments it replaces. */
@@ -126,7 +129,7 @@ function groupBySize(segments: readonly LogSegment[], segmentBytes: number): Log
  */
 async function forEachBatches(
   segment: LogSegment,
-  visit: (batches: ScannedBatch[]) => Promise<boolean>,
+  visit: (batches: ScannedBatch[], bytes: number) => Promise<boolean>,
 ): Promise<void> {
   if (segment.writtenBytes === 0) return
   let position = 0
@@ -148,8 +151,9 @@ async function forEachBatches(
     }
     if (scan.corrupt || scan.endPosition === position)
       throw new Error(`corrupt batch at ${scan.endPosition} in ${segment.logPath}`)
+    const read = scan.endPosition - position
     position = scan.endPosition
-    if (!(await visit(batches))) return
+    if (!(await visit(batches, read))) return
   }
 }
 
@@ -171,7 +175,7 @@ async function buildOffsetMap(
   let endOffset = input.firstDirtyOffset
   let full = false
   for (const segment of dirty) {
-    await forEachBatches(segment, async (batches) => {
+    await forEachBatches(segment, async (batches, readBytes) => {
       for (const batch of batches) {
         if (batch.lastOffset < input.firstDirtyOffset) continue
         if (input.aborted()) throw new CleanAbortedError(`clean of ${input.dir} stopped`)
@@ -188,7 +192,7 @@ async function buildOffsetMap(
         }
         endOffset = batch.lastOffset + 1
       }
-      await input.pause()
+      await input.pause(readBytes)
       return true
     })
     if (full) break
@@ -223,17 +227,19 @@ async function cleanGroup(
     let pending: Buffer[] = []
     let pendingBytes = 0
     let written = 0
-    const flush = async () => {
-      if (pendingBytes === 0) return
+    const flush = async (): Promise<number> => {
+      if (pendingBytes === 0) return 0
+      const bytes = pendingBytes
       await handle.write(written, pending)
       written += pendingBytes
       pending = []
       pendingBytes = 0
+      return bytes
     }
     for (const old of group) {
       result.bytesBefore += old.sizeBytes
       const tombstonesExpire = old.maxTimestampMs < input.nowMs - input.deleteRetentionMs
-      await forEachBatches(old, async (batches) => {
+      await forEachBatches(old, async (batches, readBytes) => {
         for (const batch of batches) {
           if (input.aborted()) throw new CleanAbortedError(`clean of ${input.dir} stopped`)
           const out = cleanBatch(input, batch, map, endOffset, tombstonesExpire, result)
@@ -252,12 +258,12 @@ async function cleanGroup(
           pending.push(out === batch.bytes ? Buffer.from(out) : out)
           pendingBytes += out.length
         }
-        if (pendingBytes >= writeChunkBytes) await flush()
-        await input.pause()
+        const writtenBytes = pendingBytes >= writeChunkBytes ? await flush() : 0
+        await input.pause(readBytes + writtenBytes)
         return true
       })
     }
-    await flush()
+    await input.pause(await flush())
     if (!changed) {
       await closeAndRemove(input.fs, handle, path)
       result.bytesAfter += first.sizeBytes

@@ -105,8 +105,11 @@ export interface CleanableState {
 export interface CleanOptions {
   /** Bytes the key map may take (log.cleaner.dedupe.buffer.size). */
   dedupeBufferBytes: number
-  /** Gives the event loop a turn between windows of about a megabyte. */
-  pause?: () => Promise<void>
+  /**
+   * Gives the event loop a turn between windows of about a megabyte, told the bytes read and written
+   * since the previous call (the cleaner's I/O budget waits there). Default: one turn.
+   */
+  pause?: (ioBytes: number) => Promise<void>
 }
 
 /** Shared by the logs of a LogManager; each defaults to a private one. */
