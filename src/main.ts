@@ -25,7 +25,7 @@ import {
   SystemClock,
   TcpTransport,
 } from './io/index.js'
-import { BrokerMetrics, type LagSource, type ShareSource } from './metrics/index.js'
+import { BrokerMetrics, type CleanerSource, type LagSource, type ShareSource } from './metrics/index.js'
 import { SimFileSystem } from './testing/index.js'
 
 const usage = `Usage: brook <command> [options]
@@ -147,6 +147,7 @@ async function start(args: string[]): Promise<number> {
         groupsMax: config.metricsGroupsMax,
         lag: lagSource(() => running),
         shares: shareSource(() => running),
+        cleaner: cleanerSource(() => running),
       })
     : undefined
   const broker = await launchBroker(config)
@@ -255,6 +256,10 @@ function shareSource(broker: () => Broker | undefined): ShareSource {
         : new Set([...shares.groupIds(), ...shares.sharePartitionStates().keys()]).size
     },
   }
+}
+
+function cleanerSource(broker: () => Broker | undefined): CleanerSource {
+  return { stats: () => broker()?.context.partitions.cleanerStats }
 }
 
 const SHARE_GROUP_ROUTE = '/api/share-groups/'

@@ -7,6 +7,7 @@ import type { TopicChange, TopicLogSettings, TopicMetadata, TopicRegistry } from
 import { ErrorCode } from '../protocol/index.js'
 import {
   type LogCleanerOptions,
+  type LogCleanerStats,
   type LogConfig,
   LogManager,
   type PartitionLog,
@@ -135,6 +136,11 @@ export class PartitionStore {
   get cleanerSettings(): { readonly backoffMs: number; readonly dedupeBufferBytes: number } {
     const { backoffMs, dedupeBufferBytes } = this.manager.cleaner
     return { backoffMs, dedupeBufferBytes }
+  }
+
+  /** The cleaner's counters since start (metrics read them). */
+  get cleanerStats(): LogCleanerStats {
+    return this.manager.cleaner.stats
   }
 
   /** The cleaner's current I/O budget (log.cleaner.io.max.bytes.per.second). */

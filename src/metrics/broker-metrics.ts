@@ -52,6 +52,28 @@ export interface ShareSource {
   groupCount(): number
 }
 
+/** The log cleaner's counters since start, read when /metrics is scraped (storage's LogCleanerStats). */
+export interface CleanerStats {
+  readonly cleans: number
+  readonly failures: number
+  readonly bytesReclaimed: number
+  readonly recordsRemoved: number
+  /** 0..1 */
+  readonly maxDirtyRatio: number
+  /** 0..1 */
+  readonly lastRecopyRatio: number
+  readonly lastCleanDurationMs: number
+  /** Epoch ms; 0 before the first clean. */
+  readonly lastCleanEndMs: number
+  readonly throttledMs: number
+}
+
+/** The log cleaner, read when /metrics is scraped. */
+export interface CleanerSource {
+  /** Undefined while the broker is not running. */
+  stats(): CleanerStats | undefined
+}
+
 export interface BrokerMetricsOptions {
   /** Topics that get their own `topic` label (metrics-topics-max); later ones count as `_other`. */
   topicsMax: number
@@ -59,6 +81,7 @@ export interface BrokerMetricsOptions {
   groupsMax: number
   lag?: LagSource
   shares?: ShareSource
+  cleaner?: CleanerSource
   /** Process memory, CPU and event-loop delay from prom-client (default true; off in unit tests). */
   defaultMetrics?: boolean
 }
@@ -209,6 +232,7 @@ export class BrokerMetrics {
       "Records archived by REJECT or at the delivery count limit and sent to the group's dead-letter topic (errors.deadletterqueue.topic.name), per share group and reason.",
       ['group', 'reason'],
     )
+    this.#registerCleaner(options.cleaner)
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry })
     this.#subscribe<RequestEvent>(brookChannels.request.name, (e) => {
       const api = apiKeyName(e.apiKey)
@@ -250,6 +274,79 @@ export class BrokerMetrics {
   /** Stops listening to the channels (the counters keep their values). */
   close(): void {
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe()
+  }
+
+  /**
+   * The log cleaner's metrics (Kafka's kafka.log:type=LogCleaner max-dirty-percent, cleaner-recopy-percent,
+   * max-clean-time-secs as ratios and seconds), copied from its counters at each scrape.
+   */
+  #registerCleaner(source: CleanerSource | undefined): void {
+    const registers = [this.registry]
+    const counter = (name: string, help: string, value: (s: CleanerStats) => number) => {
+      const metric: Counter = new Counter({
+        name,
+        help,
+        registers,
+        collect: () => {
+          const stats = source?.stats()
+          if (stats === undefined) return
+          metric.reset()
+          metric.inc(value(stats))
+        },
+      })
+    }
+    const gauge = (name: string, help: string, value: (s: CleanerStats) => number) => {
+      const metric: Gauge = new Gauge({
+        name,
+        help,
+        registers,
+        collect: () => {
+          const stats = source?.stats()
+          if (stats !== undefined) metric.set(value(stats))
+        },
+      })
+    }
+    counter('brook_log_cleaner_cleans_total', 'Cleans of compacted logs completed.', (s) => s.cleans)
+    counter(
+      'brook_log_cleaner_failures_total',
+      'Cleans that failed (the log is retried after 10 log.cleaner.backoff.ms).',
+      (s) => s.failures,
+    )
+    counter(
+      'brook_log_cleaner_reclaimed_bytes_total',
+      'Bytes the cleans removed from compacted logs.',
+      (s) => s.bytesReclaimed,
+    )
+    counter(
+      'brook_log_cleaner_removed_records_total',
+      'Records the cleans removed (older values of a key, expired tombstones).',
+      (s) => s.recordsRemoved,
+    )
+    counter(
+      'brook_log_cleaner_throttled_seconds_total',
+      'Time cleans waited for the I/O budget (log.cleaner.io.max.bytes.per.second).',
+      (s) => s.throttledMs / 1000,
+    )
+    gauge(
+      'brook_log_cleaner_max_dirty_ratio',
+      "Largest dirty ratio (dirty bytes over all bytes of the closed segments) among compacted logs at the cleaner's last look (Kafka's max-dirty-percent / 100).",
+      (s) => s.maxDirtyRatio,
+    )
+    gauge(
+      'brook_log_cleaner_recopy_ratio',
+      "Bytes written over bytes read of the segments the last clean rewrote (Kafka's cleaner-recopy-percent / 100).",
+      (s) => s.lastRecopyRatio,
+    )
+    gauge(
+      'brook_log_cleaner_last_clean_duration_seconds',
+      "Duration of the last clean, waits for the I/O budget included (Kafka's max-clean-time-secs).",
+      (s) => s.lastCleanDurationMs / 1000,
+    )
+    gauge(
+      'brook_log_cleaner_last_clean_timestamp_seconds',
+      'When the last clean finished (Unix seconds; 0 before the first).',
+      (s) => s.lastCleanEndMs / 1000,
+    )
   }
 
   #topicLabel(topic: string): string {

@@ -2,6 +2,8 @@
 export {
   BrokerMetrics,
   type BrokerMetricsOptions,
+  type CleanerSource,
+  type CleanerStats,
   type LagSource,
   type ShareGroupStats,
   type ShareSource,

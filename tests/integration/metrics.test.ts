@@ -2,7 +2,10 @@
 // (records produced, part of them committed by a group) the scraped counters match that load; a console
 // port already in use stops the start with a clear message; --no-console opens no port.
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import { Kafka, logLevel } from 'kafkajs'
 import { Admin, QueueConsumer } from '../../src/client/index.js'
@@ -255,5 +258,70 @@ test('#11: a console port in use stops brook start with a clear message; --no-co
     assert.doesNotMatch(brook.output, /metrics on/)
   } finally {
     await brook.cleanup()
+  }
+})
+
+test('#9: the log cleaner in /metrics: a clean of a compacted topic is counted with the bytes it reclaimed', async () => {
+  const configDir = mkdtempSync(join(tmpdir(), 'brook-cleaner-metrics-'))
+  const configFile = join(configDir, 'broker.properties')
+  writeFileSync(configFile, 'log.cleaner.backoff.ms=200\n')
+  const brook = await BrookProcess.start({ args: ['--memory', '--config', configFile] })
+  try {
+    const url = await brook.consoleUrl()
+    const before = await (await fetch(`${url}/metrics`)).text()
+    assert.equal(sample(before, 'brook_log_cleaner_cleans_total'), 0)
+    assert.equal(sample(before, 'brook_log_cleaner_last_clean_timestamp_seconds'), 0)
+    const kafka = new Kafka({ brokers: [`127.0.0.1:${brook.port}`], logLevel: logLevel.NOTHING })
+    const admin = kafka.admin()
+    await admin.connect()
+    const topic = 'compacted-metrics'
+    await admin.createTopics({
+      topics: [
+        {
+          topic,
+          configEntries: [
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'segment.bytes', value: '1048576' },
+            { name: 'min.cleanable.dirty.ratio', value: '0.01' },
+          ],
+        },
+      ],
+    })
+    await admin.disconnect()
+    // 3,000 updates of 10 keys, 1 KB each: about 3 MB, so at least two closed segments of 1 MiB.
+    const producer = kafka.producer()
+    await producer.connect()
+    const startSeconds = Date.now() / 1000
+    for (let sent = 0; sent < 3000; sent += 100) {
+      const messages = Array.from({ length: 100 }, (_, i) => ({
+        key: `key-${(sent + i) % 10}`,
+        value: `${sent + i} ${'v'.repeat(1000)}`,
+      }))
+      await producer.send({ topic, acks: -1, messages })
+    }
+    await producer.disconnect()
+    const text = await scrapeUntil(
+      url,
+      // Cleans may start while producing (every 200 ms): wait until the closed segments are all cleaned.
+      (t) => (sample(t, 'brook_log_cleaner_reclaimed_bytes_total') ?? 0) > 1_900_000,
+      20_000,
+    )
+    assert.ok((sample(text, 'brook_log_cleaner_cleans_total') ?? 0) >= 1, 'a clean ran')
+    assert.equal(sample(text, 'brook_log_cleaner_failures_total'), 0)
+    const reclaimed = sample(text, 'brook_log_cleaner_reclaimed_bytes_total') ?? 0
+    assert.ok(reclaimed > 1_900_000, `two closed segments of 10 live keys shrink to a few KB: ${reclaimed}`)
+    assert.ok((sample(text, 'brook_log_cleaner_removed_records_total') ?? 0) > 1900)
+    const recopy = sample(text, 'brook_log_cleaner_recopy_ratio') ?? -1
+    assert.ok(recopy > 0 && recopy < 0.05, `the last clean kept a small part of what it read: ${recopy}`)
+    const cleanedAt = sample(text, 'brook_log_cleaner_last_clean_timestamp_seconds') ?? 0
+    assert.ok(cleanedAt >= startSeconds && cleanedAt <= Date.now() / 1000, `cleaned at ${cleanedAt}`)
+    const duration = sample(text, 'brook_log_cleaner_last_clean_duration_seconds') ?? -1
+    assert.ok(duration >= 0 && duration < 20, `clean took ${duration} s`)
+    const dirty = sample(text, 'brook_log_cleaner_max_dirty_ratio') ?? -1
+    assert.ok(dirty >= 0 && dirty <= 1, `max dirty ratio ${dirty}`)
+    assert.equal(sample(text, 'brook_log_cleaner_throttled_seconds_total'), 0, 'unlimited by default')
+  } finally {
+    await brook.cleanup()
+    rmSync(configDir, { recursive: true, force: true })
   }
 })

@@ -121,6 +121,22 @@ describe('dynamic broker configs (#9)', () => {
     await broker.close()
   })
 
+  it('sets the cleaner I/O budget live (log.cleaner.io.max.bytes.per.second, #9)', async () => {
+    const broker = await createTestBroker()
+    assert.equal(broker.context.partitions.cleanerIoMaxBytesPerSecond, Number.MAX_VALUE)
+    assert.equal(
+      (await alter(broker, '1', [set('log.cleaner.io.max.bytes.per.second', '1048576')])).errorCode,
+      ErrorCode.NONE,
+    )
+    assert.equal(broker.context.partitions.cleanerIoMaxBytesPerSecond, 1_048_576)
+    assert.equal(
+      (await alter(broker, '1', [set('log.cleaner.io.max.bytes.per.second', '0')])).errorCode,
+      ErrorCode.INVALID_REQUEST,
+    )
+    assert.equal(broker.context.partitions.cleanerIoMaxBytesPerSecond, 1_048_576)
+    await broker.close()
+  })
+
   it('reconfigures the cleaner and producer-id expiry live', async () => {
     const broker = await createTestBroker()
     await broker.topics.createTopic({ name: 't' })
