@@ -274,6 +274,21 @@ describe('TransactionCoordinator (#12)', () => {
       'retry',
     )
     assert.equal((await init(c, 'tx', 1000, 5)).errorCode, ErrorCode.PRODUCER_FENCED)
+    // With a transaction open, the bump fences it first; the producer's retry then gets its epoch.
+    await c.addPartitions({
+      transactionalId: 'tx',
+      producerId: 1000,
+      producerEpoch: 1,
+      partitions: [part('a', 0)],
+    })
+    assert.equal((await init(c, 'tx', 1000, 1)).errorCode, ErrorCode.CONCURRENT_TRANSACTIONS)
+    await c.settled()
+    assert.deepEqual(await init(c, 'tx', 1000, 1), { errorCode: 0, producerId: 1000, producerEpoch: 3 })
+    assert.equal(
+      (await init(c, 'tx', 1000, 0)).errorCode,
+      ErrorCode.PRODUCER_FENCED,
+      'older epochs stay fenced',
+    )
     assert.equal((await init(c, 'tx', 999, 0)).errorCode, ErrorCode.PRODUCER_FENCED)
     await c.close()
   })

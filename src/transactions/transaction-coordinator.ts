@@ -334,7 +334,13 @@ export class TransactionCoordinator {
           expected.producerEpoch === current.lastProducerEpoch &&
           current.state === 'Empty'
         if (retry) return result(ErrorCode.NONE, current.producerId, current.producerEpoch)
-        if (expected.producerId === current.producerId && expected.producerEpoch !== current.producerEpoch)
+        // The epoch before the last bump is the producer's own when that bump was the coordinator's fence
+        // of its ongoing transaction (it retries InitProducerId after CONCURRENT_TRANSACTIONS).
+        if (
+          expected.producerId === current.producerId &&
+          expected.producerEpoch !== current.producerEpoch &&
+          expected.producerEpoch !== current.lastProducerEpoch
+        )
           return result(ErrorCode.PRODUCER_FENCED)
       }
       if (current.state === 'Ongoing') {
