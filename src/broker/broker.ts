@@ -116,6 +116,17 @@ export async function openBrokerContext(
       producerIdExpirationMs: topicDefaults.value('producer.id.expiration.ms') as number,
     }),
   )
+  // The share coordinator opens before the groups: GROUP configs live in its state store, and restoring a
+  // consumer group reads them (its members' session timeouts).
+  const shares = await ShareCoordinator.open({
+    fs,
+    clock,
+    logger,
+    dataDir,
+    config,
+    topics: registry,
+    partitions: store,
+  })
   const groups = await GroupCoordinator.open({
     fs,
     clock,
@@ -126,25 +137,13 @@ export async function openBrokerContext(
     initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
     consumerSessionTimeoutMs: config.groupConsumerSessionTimeoutMs,
     consumerHeartbeatIntervalMs: config.groupConsumerHeartbeatIntervalMs,
-    // GROUP configs live in the share state store, opened next; a group read before that has none.
-    groupConfig: (groupId, name) => sharesOpened?.groupConfigOverride(groupId, name),
+    groupConfig: (groupId, name) => shares.groupConfigOverride(groupId, name),
     classicGroupMaxSize: config.groupMaxSize,
     consumerGroupMaxSize: config.groupConsumerMaxSize,
     groupsMax: config.groupsMax,
     groupOffsetsMax: config.groupOffsetsMax,
     offsetsMax: config.offsetsMax,
   })
-  let sharesOpened: ShareCoordinator | undefined
-  const shares = await ShareCoordinator.open({
-    fs,
-    clock,
-    logger,
-    dataDir,
-    config,
-    topics: registry,
-    partitions: store,
-  })
-  sharesOpened = shares
   const producerIds = await ProducerIdAllocator.open(fs, dataDir)
   const transactions = await TransactionCoordinator.open({
     fs,

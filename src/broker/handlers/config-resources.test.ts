@@ -168,6 +168,45 @@ describe('GROUP config resources (#9)', () => {
     await broker.close()
   })
 
+  it('#9: a restart resumes a consumer group whose members were restored before the group configs were read', async () => {
+    // Group configs live in the share state store, opened after the groups: restoring a member asked for
+    // its session timeout before that store existed and threw, and the group restarted empty (its members
+    // then got UNKNOWN_MEMBER_ID from OffsetCommit: tests/compat/groups live-restart/java-consumer).
+    const broker = await createTestBroker()
+    await broker.topics.createTopic({ name: 'orders' })
+    const first = await join(broker, 'g')
+    assert.equal(first.errorCode, ErrorCode.NONE)
+    assert.deepEqual(
+      await alter(broker, ConfigResourceType.GROUP, 'g', [set('consumer.session.timeout.ms', '50000')]),
+      [ErrorCode.NONE, null],
+    )
+    const restarted = await createTestBroker({
+      fs: broker.fs.crash({ keepRandomPrefix: false }),
+      clock: broker.clock,
+    })
+    const members = () => restarted.context.groups.describeConsumerGroup('g').members.map((m) => m.memberId)
+    assert.deepEqual(members(), [first.memberId])
+    const again = await restarted.call(consumerGroupHeartbeat, 0, {
+      groupId: 'g',
+      memberId: first.memberId ?? '',
+      memberEpoch: first.memberEpoch,
+      instanceId: null,
+      rackId: null,
+      rebalanceTimeoutMs: -1,
+      subscribedTopicNames: null,
+      serverAssignor: null,
+      topicPartitions: null,
+    })
+    assert.equal(again.errorCode, ErrorCode.NONE, again.errorMessage ?? '')
+    // The group's own session timeout (50 s, not the broker's 45 s) holds after the restart too.
+    const clock = restarted.clock as SimClock
+    await clock.advanceAsync(47_000)
+    assert.deepEqual(members(), [first.memberId])
+    await clock.advanceAsync(4_000)
+    assert.deepEqual(members(), [])
+    await restarted.close()
+  })
+
   it("refuses values out of Kafka's bounds and unknown names with INVALID_CONFIG", async () => {
     const broker = await createTestBroker()
     assert.deepEqual(
