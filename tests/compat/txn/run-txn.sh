@@ -143,7 +143,7 @@ check_java_eos_kill() {
     child_pids+=("$pid")
     # A random moment 0.1-2.0 s after its first commit (JVM start, group join and recovery before it vary).
     local deadline=$((SECONDS + 90))
-    while ((SECONDS < deadline)) && ! grep -q "first transaction committed" "$logs/$check-$i.log"; do
+    while ((SECONDS < deadline)) && ! grep -qs "first transaction committed" "$logs/$check-$i.log"; do
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
