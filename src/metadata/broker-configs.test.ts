@@ -48,3 +48,12 @@ describe('BrokerConfig', () => {
     }
   })
 })
+
+describe('config documentation (#9)', () => {
+  it('documents every broker and topic config Brook lists', () => {
+    for (const entry of new BrokerConfig().describe())
+      assert.ok((entry.documentation ?? '').length > 10, `broker config ${entry.name}`)
+    for (const definition of TOPIC_CONFIG_DEFINITIONS.values())
+      assert.ok((definition.documentation ?? '').length > 10, `topic config ${definition.name}`)
+  })
+})

@@ -15,6 +15,7 @@ import {
   parseConfigValue,
   parseDefault,
 } from './config-definition.js'
+import { BROKER_CONFIG_DOCS } from './config-docs.js'
 import { failure, MetadataErrorCode, type MetadataFailure } from './metadata-error-code.js'
 
 type BrokerConfigRow = [
@@ -117,6 +118,7 @@ export const BROKER_CONFIG_DEFINITIONS: ReadonlyMap<string, ConfigDefinition> = 
     .map(
       ([name, type, defaultValue, rules]): ConfigDefinition => ({
         sensitive: false,
+        documentation: BROKER_CONFIG_DOCS[name],
         ...rules,
         name,
         type,

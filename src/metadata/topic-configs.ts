@@ -15,6 +15,7 @@ import {
   LONG_MAX_TEXT,
   parseConfigValue,
 } from './config-definition.js'
+import { TOPIC_CONFIG_DOCS } from './config-docs.js'
 import { failure, MetadataErrorCode, type MetadataFailure } from './metadata-error-code.js'
 
 /** A broker config that supplies a topic config's default; its value is multiplied by `multiplier`. */
@@ -336,7 +337,12 @@ const definitions: TopicConfigDefinition[] = [
 
 /** Every topic config, by name, in name order (the order DescribeConfigs lists them). */
 export const TOPIC_CONFIG_DEFINITIONS: ReadonlyMap<string, TopicConfigDefinition> = new Map(
-  definitions.sort((a, b) => (a.name < b.name ? -1 : 1)).map((definition) => [definition.name, definition]),
+  definitions
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map((definition) => [
+      definition.name,
+      { ...definition, documentation: TOPIC_CONFIG_DOCS[definition.name] },
+    ]),
 )
 
 /** A topic's config overrides: config name to canonical value text. Only names set on the topic appear. */

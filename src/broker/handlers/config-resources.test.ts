@@ -245,3 +245,17 @@ describe('ListConfigResources (#9)', () => {
     await broker.close()
   })
 })
+
+describe('DescribeConfigs documentation (#9)', () => {
+  it('fills documentation only when asked, for topics and this broker', async () => {
+    const broker = await createTestBroker()
+    await broker.topics.createTopic({ name: 't' })
+    const withDocs = await describeOne(broker, ConfigResourceType.TOPIC, 't', true)
+    assert.match(withDocs.get('retention.ms')?.documentation ?? '', /kept/)
+    const own = await describeOne(broker, ConfigResourceType.BROKER, '1', true)
+    assert.match(own.get('message.max.bytes')?.documentation ?? '', /max.message.bytes/)
+    const without = await describeOne(broker, ConfigResourceType.BROKER, '1', false)
+    assert.equal(without.get('message.max.bytes')?.documentation, null)
+    await broker.close()
+  })
+})
