@@ -81,6 +81,8 @@ export const BROKER_CONFIG_DOCS: Readonly<Record<string, string>> = {
     'Pause between rounds of the log cleaner, in ms; dynamic, applies from the next round.',
   'log.cleaner.dedupe.buffer.size':
     "Memory of one clean's key map, in bytes; dynamic, applies from the next clean.",
+  'log.cleaner.io.max.bytes.per.second':
+    'Most bytes per second one clean reads plus writes; dynamic, applies from the next clean.',
   'log.cleaner.delete.retention.ms': 'Default of the topic config delete.retention.ms; dynamic.',
   'log.cleaner.enable': 'Whether the log cleaner runs (compacted topics).',
   'log.cleaner.max.compaction.lag.ms': 'Default of the topic config max.compaction.lag.ms; dynamic.',
