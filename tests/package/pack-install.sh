@@ -8,7 +8,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="$(mktemp -d)"
 broker_pid=""
 cleanup() {
-  if [ -n "$broker_pid" ]; then kill "$broker_pid" 2>/dev/null || true; wait "$broker_pid" 2>/dev/null || true; fi
+  # npx runs the broker as its child: stop the whole process group, or the broker outlives the script
+  if [ -n "$broker_pid" ]; then kill -- "-$broker_pid" 2>/dev/null || true; wait "$broker_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -39,7 +40,7 @@ done
 
 port="$(free_port)"
 console_port="$(free_port)"
-(cd "$app" && exec npx --no-install brook start --memory --port "$port" --console-port "$console_port" >"$work/broker.log" 2>&1) &
+(cd "$app" && exec setsid npx --no-install brook start --memory --port "$port" --console-port "$console_port" >"$work/broker.log" 2>&1) &
 broker_pid=$!
 for _ in $(seq 1 300); do
   if curl -sf "http://127.0.0.1:$console_port/readyz" >/dev/null 2>&1; then break; fi
