@@ -1,13 +1,11 @@
 // Transactions in the SDK (#12): the transactional Producer (begin/commit/abort, sendOffsetsToTransaction,
 // fencing) and the exactly-once pipeline, against Apache Kafka 4.4 (BROOK_SDK_KAFKA_BOOTSTRAP, see
-// run-against-kafka.sh) and against the in-process Brook (npm test). A broker without the transaction APIs
-// reports every test skipped with that reason.
+// run-against-kafka.sh) and against the in-process Brook (npm test). Both serve transactions: a broker
+// that stopped advertising them fails here, nothing is skipped.
 import { deepEqual, equal, ok, rejects } from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
-import { SystemClock, TcpTransport } from '../../src/io/index.js'
-import { ClientConnection } from '../../src/network/index.js'
 import {
   Admin,
   Consumer,
@@ -21,20 +19,9 @@ import { type Target, startTarget, uniqueName } from './target.js'
 
 let target: Target
 let admin: Admin
-let servesTransactions = false
-const NO_TRANSACTIONS = 'the broker serves no transactions (AddPartitionsToTxn, EndTxn...)'
-
 before(async () => {
   target = await startTarget()
   admin = new Admin({ bootstrap: target.bootstrap })
-  const [host, port] = target.bootstrap.split(':')
-  const connection = await ClientConnection.open(new TcpTransport(), host, Number(port), {
-    clock: new SystemClock(),
-    clientId: 'probe',
-  })
-  // AddPartitionsToTxn (24), AddOffsetsToTxn (25), EndTxn (26), TxnOffsetCommit (28).
-  servesTransactions = [24, 25, 26, 28].every((key) => connection.versionFor(key) !== undefined)
-  connection.close()
 })
 
 after(async () => {
@@ -88,8 +75,7 @@ async function settledOffsets<T>(read: () => Promise<T>, expected: T, timeoutMs 
 }
 
 describe('transactional producer (#12)', () => {
-  test('read_committed shows committed transactions only; read_uncommitted shows every record', async (t) => {
-    if (!servesTransactions) return t.skip(NO_TRANSACTIONS)
+  test('read_committed shows committed transactions only; read_uncommitted shows every record', async () => {
     const topic = uniqueName('txn')
     await admin.createTopics([{ topic, numPartitions: 2 }])
     const producer = new Producer({
@@ -114,8 +100,7 @@ describe('transactional producer (#12)', () => {
     deepEqual(everything.map((m) => m.value).sort(), ['a1', 'a2', 'a3', 'b1', 'b2', 'c1'])
   })
 
-  test('a read_committed consumer stops at an open transaction and goes on once it commits', async (t) => {
-    if (!servesTransactions) return t.skip(NO_TRANSACTIONS)
+  test('a read_committed consumer stops at an open transaction and goes on once it commits', async () => {
     const topic = uniqueName('txn-open')
     await admin.createTopics([{ topic, numPartitions: 1 }])
     const plain = new Producer({ bootstrap: target.bootstrap, valueSerializer: serializers.json<string>() })
@@ -139,8 +124,7 @@ describe('transactional producer (#12)', () => {
     await Promise.all([txn.close(), plain.close()])
   })
 
-  test('a newer producer with the same transactionalId fences the older one (PRODUCER_FENCED)', async (t) => {
-    if (!servesTransactions) return t.skip(NO_TRANSACTIONS)
+  test('a newer producer with the same transactionalId fences the older one (PRODUCER_FENCED)', async () => {
     const topic = uniqueName('txn-fence')
     await admin.createTopics([{ topic, numPartitions: 1 }])
     const transactionalId = uniqueName('tx')
@@ -172,8 +156,7 @@ describe('transactional producer (#12)', () => {
     )
   })
 
-  test('offsets sent to a transaction are committed with it, and dropped when it aborts', async (t) => {
-    if (!servesTransactions) return t.skip(NO_TRANSACTIONS)
+  test('offsets sent to a transaction are committed with it, and dropped when it aborts', async () => {
     const topic = uniqueName('txn-offsets')
     const groupId = uniqueName('txn-group')
     await admin.createTopics([{ topic, numPartitions: 2 }])
@@ -207,8 +190,7 @@ describe('transactional producer (#12)', () => {
 })
 
 describe('exactly-once pipeline (#12)', () => {
-  test("the seed's chained topics without duplicates, across a failed run that aborts its open transaction", async (t) => {
-    if (!servesTransactions) return t.skip(NO_TRANSACTIONS)
+  test("the seed's chained topics without duplicates, across a failed run that aborts its open transaction", async () => {
     const input = uniqueName('eos-in')
     const output = uniqueName('eos-out')
     const groupId = uniqueName('eos-group')
@@ -274,7 +256,6 @@ describe('exactly-once pipeline (#12)', () => {
   })
 
   test('a pipeline killed with SIGKILL mid-way and restarted leaves each input exactly once downstream', async (t) => {
-    if (!servesTransactions) return t.skip(NO_TRANSACTIONS)
     const input = uniqueName('eos-kill-in')
     const output = uniqueName('eos-kill-out')
     const groupId = uniqueName('eos-kill-group')
