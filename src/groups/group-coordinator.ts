@@ -54,6 +54,17 @@ import { compileTopicRegex } from './topic-regex.js'
 
 type Group = ClassicGroup | ConsumerGroup
 
+/** Every partition of a commit answered with one error code. */
+function answerAll(
+  topics: readonly { name: string; partitions: readonly { partitionIndex: number }[] }[],
+  errorCode: number,
+): OffsetCommitTopicResult[] {
+  return topics.map((t) => ({
+    name: t.name,
+    partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+  }))
+}
+
 interface GroupEntry {
   group: Group
 }
@@ -597,24 +608,10 @@ export class GroupCoordinator {
 
   /** OffsetCommit. Resolves once the accepted offsets are durable. */
   async commitOffsets(input: OffsetCommitInput): Promise<OffsetCommitTopicResult[]> {
-    const all = (errorCode: number): OffsetCommitTopicResult[] =>
-      input.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
-      }))
-    if (this.#closed) return all(ErrorCode.NOT_COORDINATOR)
-    if (!validGroupId(input.groupId)) return all(ErrorCode.INVALID_GROUP_ID)
-    let entry = this.#groups.get(input.groupId)
-    if (entry === undefined) {
-      // Only commits from outside any group generation may create a group (simple consumers, tools).
-      if (input.generationIdOrMemberEpoch >= 0) return all(ErrorCode.ILLEGAL_GENERATION)
-      // The group would exist only to hold these offsets: refused like offsets beyond their limits.
-      if (this.#atGroupsMax()) return all(ErrorCode.INVALID_COMMIT_OFFSET_SIZE)
-      entry = { group: this.#newClassicGroup(input.groupId) }
-      this.#groups.set(input.groupId, entry)
-    }
+    const entry = this.#groupForCommit(input.groupId, input.generationIdOrMemberEpoch)
+    if (typeof entry === 'number') return answerAll(input.topics, entry)
     const error = this.#validateCommit(entry.group, input)
-    if (error !== ErrorCode.NONE) return all(error)
+    if (error !== ErrorCode.NONE) return answerAll(input.topics, error)
     const nowMs = this.#clock.nowMs()
     const records: GroupRecord[] = []
     const results = input.topics.map((topic) => ({
@@ -643,6 +640,24 @@ export class GroupCoordinator {
       }),
     }))
     return this.#appendCommit(input.groupId, records, results)
+  }
+
+  /**
+   * The group an OffsetCommit or TxnOffsetCommit goes to, or the error code that answers all of it. Only a
+   * commit from outside any group generation (simple consumers, tools) may create the group.
+   */
+  #groupForCommit(groupId: string, generation: number): GroupEntry | number {
+    if (this.#closed) return ErrorCode.NOT_COORDINATOR
+    if (!validGroupId(groupId)) return ErrorCode.INVALID_GROUP_ID
+    let entry = this.#groups.get(groupId)
+    if (entry === undefined) {
+      if (generation >= 0) return ErrorCode.ILLEGAL_GENERATION
+      // The group would exist only to hold these offsets: refused like offsets beyond their limits.
+      if (this.#atGroupsMax()) return ErrorCode.INVALID_COMMIT_OFFSET_SIZE
+      entry = { group: this.#newClassicGroup(groupId) }
+      this.#groups.set(groupId, entry)
+    }
+    return entry
   }
 
   /** The checks of one committed offset shared by OffsetCommit and TxnOffsetCommit; NONE when it may be stored. */
@@ -702,22 +717,10 @@ export class GroupCoordinator {
    * Resolves once the pending offsets are durable.
    */
   async txnOffsetCommit(input: TxnOffsetCommitInput): Promise<OffsetCommitTopicResult[]> {
-    const all = (errorCode: number): OffsetCommitTopicResult[] =>
-      input.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
-      }))
-    if (this.#closed) return all(ErrorCode.NOT_COORDINATOR)
-    if (!validGroupId(input.groupId)) return all(ErrorCode.INVALID_GROUP_ID)
-    let entry = this.#groups.get(input.groupId)
-    if (entry === undefined) {
-      if (input.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION)
-      if (this.#atGroupsMax()) return all(ErrorCode.INVALID_COMMIT_OFFSET_SIZE)
-      entry = { group: this.#newClassicGroup(input.groupId) }
-      this.#groups.set(input.groupId, entry)
-    }
+    const entry = this.#groupForCommit(input.groupId, input.generationId)
+    if (typeof entry === 'number') return answerAll(input.topics, entry)
     const error = this.#validateTxnCommit(entry.group, input)
-    if (error !== ErrorCode.NONE) return all(error)
+    if (error !== ErrorCode.NONE) return answerAll(input.topics, error)
     const nowMs = this.#clock.nowMs()
     const { groupId, producerId, producerEpoch } = input
     const records: GroupRecord[] = []
