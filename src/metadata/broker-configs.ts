@@ -28,7 +28,7 @@ type BrokerConfigRow = [
 const rows: BrokerConfigRow[] = [
   // Synonyms of topic configs (Kafka's ServerTopicConfigSynonyms); defaults equal the topic defaults.
   ['log.cleanup.policy', 'list', 'delete', { validValues: ['compact', 'delete'], dynamic: true }],
-  ['compression.gzip.level', 'int', '-1', { min: 1, max: 9, alsoAllowed: [-1] }],
+  ['compression.gzip.level', 'int', '-1', { min: 1, max: 9, alsoAllowed: [-1], dynamic: true }],
   ['compression.lz4.level', 'int', '9', { min: 1, max: 17 }],
   [
     'compression.type',
@@ -36,7 +36,7 @@ const rows: BrokerConfigRow[] = [
     'producer',
     { validValues: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'], dynamic: true },
   ],
-  ['compression.zstd.level', 'int', '3', { min: -131072, max: 22 }],
+  ['compression.zstd.level', 'int', '3', { min: -131072, max: 22, dynamic: true }],
   ['log.cleaner.delete.retention.ms', 'long', '86400000', { min: 0, dynamic: true }],
   ['log.segment.delete.delay.ms', 'long', '60000', { min: 0 }],
   ['log.flush.interval.messages', 'long', LONG_MAX_TEXT, { min: 1, dynamic: true }],

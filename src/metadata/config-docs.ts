@@ -8,24 +8,26 @@ export const TOPIC_CONFIG_DOCS: Readonly<Record<string, string>> = {
   'cleanup.policy':
     'What happens to old segments: delete removes them by retention.ms/retention.bytes, compact keeps the latest record of each key (the log cleaner); both may be given.',
   'compression.gzip.level':
-    'Brook: accepted and shown; recompression to gzip uses the library default level.',
-  'compression.lz4.level': 'Brook: accepted and shown; recompression to lz4 uses the library default level.',
+    "Level (1-9, -1 for zlib's default 6) at which batches are recompressed when compression.type is gzip.",
+  'compression.lz4.level':
+    "Brook: accepted and shown; Brook's LZ4 codec (lz4_flex) has one level, so recompression to lz4 ignores it.",
   'compression.type':
     "The codec batches are stored in: producer keeps the producer's codec, any other value recompresses batches that differ.",
-  'compression.zstd.level':
-    'Brook: accepted and shown; recompression to zstd uses the library default level.',
+  'compression.zstd.level': 'Level at which batches are recompressed when compression.type is zstd.',
   'delete.retention.ms':
     'How long a tombstone is kept on a compacted topic after the cleaner reached it, in ms.',
   'file.delete.delay.ms': 'Brook: accepted and shown; deleted segment files are removed at once.',
   'flush.messages': 'Records appended between forced fsyncs of the log.',
   'flush.ms': 'Longest time an appended record waits for an fsync, in ms.',
   'follower.replication.throttled.replicas':
-    'Brook: accepted and shown; a single node has no followers to throttle.',
+    'Brook: accepted and stored with no effect, as Kafka does on a single node: there are no followers to throttle.',
   'index.interval.bytes': 'Bytes of records between two entries of the offset index.',
   'leader.replication.throttled.replicas':
-    'Brook: accepted and shown; a single node has no replication to throttle.',
-  'local.retention.bytes': 'Brook: accepted and shown; without tiered storage all data is local.',
-  'local.retention.ms': 'Brook: accepted and shown; without tiered storage all data is local.',
+    'Brook: accepted and stored with no effect, as Kafka does on a single node: there is no replication to throttle.',
+  'local.retention.bytes':
+    'Brook: accepted and stored with no effect, as Kafka does without tiered storage: all data is local and retention.bytes applies.',
+  'local.retention.ms':
+    'Brook: accepted and stored with no effect, as Kafka does without tiered storage: all data is local and retention.ms applies.',
   'max.compaction.lag.ms': 'Longest a record may stay uncompacted; a log past it is cleaned first.',
   'max.message.bytes':
     'Largest record batch the topic accepts, in bytes (after compression); larger ones get MESSAGE_TOO_LARGE.',
@@ -37,10 +39,13 @@ export const TOPIC_CONFIG_DOCS: Readonly<Record<string, string>> = {
     "CreateTime keeps the producer's timestamps, LogAppendTime stamps records with the broker's time.",
   'min.cleanable.dirty.ratio': 'Share of a compacted log not yet cleaned above which the cleaner cleans it.',
   'min.compaction.lag.ms': 'Shortest time a record stays uncompacted, in ms.',
-  'min.insync.replicas': 'Brook: accepted and shown; a single node is always the only in-sync replica.',
+  'min.insync.replicas':
+    'Replicas that must have an acks=all record; as in Kafka 4.4 it counts at most the replication factor, 1 on a single node, so acks=all is never refused for it.',
   preallocate: 'Brook: accepted and shown; segment files are not preallocated.',
-  'remote.log.copy.disable': 'Brook: accepted and shown; Brook has no tiered storage.',
-  'remote.log.delete.on.disable': 'Brook: accepted and shown; Brook has no tiered storage.',
+  'remote.log.copy.disable':
+    'Brook: accepted and stored with no effect, as Kafka does without tiered storage (remote.storage.enable=true is refused).',
+  'remote.log.delete.on.disable':
+    'Brook: accepted and stored with no effect, as Kafka does without tiered storage (remote.storage.enable=true is refused).',
   'remote.storage.enable': 'Tiered storage; Brook has none, so true is refused.',
   'retention.bytes': 'Most bytes a partition keeps before its oldest segments are deleted; -1 for no limit.',
   'retention.ms': 'How long records are kept before their segment is deleted, in ms; -1 for ever.',
@@ -48,7 +53,8 @@ export const TOPIC_CONFIG_DOCS: Readonly<Record<string, string>> = {
   'segment.index.bytes': 'Brook: accepted and shown; the offset index grows with its segment.',
   'segment.jitter.ms': 'Brook: accepted and shown; segments roll at segment.ms without jitter.',
   'segment.ms': 'Age at which a segment is closed and a new one started, even when not full, in ms.',
-  'unclean.leader.election.enable': 'Brook: accepted and shown; a single node has no other replica to elect.',
+  'unclean.leader.election.enable':
+    'Brook: accepted and stored with no effect, as Kafka does on a single node: there is no other replica to elect.',
 }
 
 /** Documentation of broker configs, by name. */

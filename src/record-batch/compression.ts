@@ -40,11 +40,13 @@ interface ZstdContext {
   reset(directive: number): void
 }
 interface ZstdCompressContext {
+  setParameter(param: number, value: number): void
   compressStream2(target: Uint8Array, source: Uint8Array, endOp: number): [number, number, number]
 }
 interface ZstdBinding {
   DCtx: new () => ZstdContext
   CCtx: new () => ZstdCompressContext
+  CParameter: { compressionLevel: number }
   cStreamOutSize(): number
   EndDirective: { continue: number; end: number }
   getFrameContentSize(frame: Uint8Array): number | null
@@ -445,28 +447,37 @@ async function decompressZstdAsync(
 const ZSTD_COMPRESS_BYTES_PER_SLICE = 2 * 1024 * 1024
 
 /**
+ * The level a topic asks of a codec that has levels (Kafka's compression.gzip.level, compression.zstd.level);
+ * undefined, or gzip's -1, is the codec's default (zlib's 6, zstd's 3). LZ4 has one level here (lz4_flex).
+ */
+export type CompressionLevel = number | undefined
+
+/**
  * Like `compress`, without holding the event loop: gzip, snappy and LZ4 run on libuv's thread pool, zstd
  * streams in slices with `pause()` between them. Recompressing 100 MiB of decoded records to gzip took
- * 0.76 s in one turn of the event loop (#7).
+ * 0.76 s in one turn of the event loop (#7). `level` applies to gzip and zstd.
  */
 export async function compressAsync(
   codec: CompressionCodec,
   data: Buffer,
   pause: () => Promise<void>,
+  level: CompressionLevel = undefined,
 ): Promise<Buffer> {
   switch (codec) {
     case Compression.none:
       return data
-    case Compression.gzip:
+    case Compression.gzip: {
+      const options = level === undefined || level === -1 ? {} : { level }
       return new Promise((resolve, reject) =>
-        gzip(data, (error, result) => (error === null ? resolve(result) : reject(error))),
+        gzip(data, options, (error, result) => (error === null ? resolve(result) : reject(error))),
       )
+    }
     case Compression.snappy:
       return compressSnappyXerialAsync(data, pause)
     case Compression.lz4:
       return load<Lz4Module>('lz4-napi').compressFrame(data)
     case Compression.zstd:
-      return compressZstdAsync(data, pause)
+      return compressZstdAsync(data, pause, level)
     default:
       throw unknownCodec(codec)
   }
@@ -498,10 +509,15 @@ async function compressSnappyXerialAsync(data: Buffer, pause: () => Promise<void
   return concatWithPauses(parts, total, pause)
 }
 
-async function compressZstdAsync(data: Buffer, pause: () => Promise<void>): Promise<Buffer> {
+async function compressZstdAsync(
+  data: Buffer,
+  pause: () => Promise<void>,
+  level: CompressionLevel,
+): Promise<Buffer> {
   const binding = load<ZstdBinding>('zstd-napi/binding')
-  // A context of its own, at zstd's default level (3), as zstd-napi's compress uses.
+  // A context of its own, at the topic's level or zstd's default (3), as zstd-napi's compress uses.
   const context = new binding.CCtx()
+  if (level !== undefined) context.setParameter(binding.CParameter.compressionLevel, level)
   const chunkBytes = binding.cStreamOutSize()
   const parts: Buffer[] = []
   let total = 0

@@ -47,6 +47,7 @@ export {
   type TimestampTypeValue,
 } from './batch-reader.js'
 export {
+  type CompressionLevel,
   compress,
   compressSnappyRaw,
   compressSnappyXerial,

@@ -9,7 +9,13 @@ import {
   type CompressionCodec,
   readInt64,
 } from './batch-header.js'
-import { compress, compressAsync, DECOMPRESSED_BYTES_MAX_DEFAULT, decompress } from './compression.js'
+import {
+  type CompressionLevel,
+  compress,
+  compressAsync,
+  DECOMPRESSED_BYTES_MAX_DEFAULT,
+  decompress,
+} from './compression.js'
 
 /** Kafka's topic compression.type values and the codec each stores; `producer` keeps the batch's. */
 export const TOPIC_COMPRESSION_CODECS: Readonly<Record<string, CompressionCodec | undefined>> = {
@@ -39,17 +45,19 @@ export function recompressBatch(
 
 /**
  * Like `recompressBatch`, without holding the event loop (`compressAsync`), from the batch's records
- * already decoded (the produce validation's output, so they are not inflated twice).
+ * already decoded (the produce validation's output, so they are not inflated twice), at the topic's `level`
+ * for the codec (compression.gzip.level, compression.zstd.level).
  */
 export async function recompressBatchAsync(
   batch: Buffer,
   codec: CompressionCodec,
   records: Buffer,
   pause: () => Promise<void>,
+  level: CompressionLevel = undefined,
 ): Promise<Buffer> {
   const current = batch.readInt16BE(BatchOffsets.attributes) & Attributes.codecMask
   if (current === codec) return batch
-  return withRecords(batch, codec, await compressAsync(codec, records, pause))
+  return withRecords(batch, codec, await compressAsync(codec, records, pause, level))
 }
 
 /** `batch`'s header around `compressed`, records in `codec`, CRC computed. */

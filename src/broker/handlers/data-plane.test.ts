@@ -400,6 +400,67 @@ describe('topic compression.type (#9)', () => {
   })
 })
 
+describe('min.insync.replicas on one node (#9)', () => {
+  it('counts at most the replication factor, as Kafka 4.4 does: acks=all and acks=1 succeed with min.insync.replicas=2', async () => {
+    // Kafka 4.4 with replication factor 1 and min.insync.replicas=2 accepts acks=all (its effective minimum
+    // is min(min.insync.replicas, replicas)); tests/compat/configs/configs-applied.py proves it.
+    const broker = await withTopic(1, [{ name: 'min.insync.replicas', value: '2' }])
+    try {
+      for (const [acks, value] of [
+        [-1, 'all'],
+        [1, 'one'],
+      ] as const) {
+        const answer = await send(broker, 'orders', 0, batch([value]), acks)
+        assert.equal(answer?.errorCode, ErrorCode.NONE, `acks=${acks}`)
+      }
+      assert.deepEqual(values((await read(broker, 'orders', 0, 0)).records as Buffer), ['all', 'one'])
+    } finally {
+      await broker.close()
+    }
+  })
+})
+
+describe('topic compression levels (#9)', () => {
+  it('recompresses at compression.gzip.level and compression.zstd.level: a higher level stores fewer bytes', async () => {
+    // Text with repeats far apart and some noise, where the codecs' levels differ in what they find.
+    let seed = 7
+    const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india']
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+      return seed
+    }
+    const valuesIn = Array.from({ length: 400 }, () =>
+      Array.from({ length: 30 }, () => `${words[next() % words.length]}${next() % 1000}`).join(' '),
+    )
+    const storedBytes = async (codec: string, level: string): Promise<number> => {
+      const broker = await withTopic(1, [
+        { name: 'compression.type', value: codec },
+        { name: `compression.${codec}.level`, value: level },
+      ])
+      try {
+        const answer = await send(broker, 'orders', 0, batch(valuesIn))
+        assert.equal(answer?.errorCode, ErrorCode.NONE)
+        const fetched = (await read(broker, 'orders', 0, 0)).records as Buffer
+        assert.deepEqual(values(fetched), valuesIn, `${codec} level ${level} keeps the records`)
+        return fetched.length
+      } finally {
+        await broker.close()
+      }
+    }
+    for (const [codec, low, high] of [
+      ['gzip', '1', '9'],
+      ['zstd', '1', '19'],
+    ]) {
+      const lowBytes = await storedBytes(codec, low)
+      const highBytes = await storedBytes(codec, high)
+      assert.ok(
+        highBytes < lowBytes * 0.97,
+        `${codec}: level ${high} stored ${highBytes} bytes, level ${low} ${lowBytes}`,
+      )
+    }
+  })
+})
+
 describe('DescribeProducers (#9)', () => {
   it("lists a partition's idempotent producers with epoch and last sequence; unknown partitions get an error", async () => {
     const broker = await withTopic()

@@ -4,6 +4,7 @@
 // (transaction version 2) adds a transactional batch's partition to its transaction (KIP-890).
 import { ErrorCode, ProduceRequest, ProduceResponse, ZERO_UUID } from '../../protocol/index.js'
 import {
+  Compression,
   type CompressionCodec,
   isCodecAvailable,
   type ProduceValidationResult,
@@ -153,8 +154,17 @@ async function appendValidated(
     try {
       // Off the event loop (gzip 100 MiB of records took 0.76 s in one turn): from the records the
       // validation already decoded, with pauses as the request's other work (#7).
-      stored = await recompressBatchAsync(stored, topicCodec, validation.decoded ?? Buffer.alloc(0), () =>
-        pacer.pause(),
+      // At the topic's level for the codec (compression.gzip.level, compression.zstd.level), as Kafka does.
+      stored = await recompressBatchAsync(
+        stored,
+        topicCodec,
+        validation.decoded ?? Buffer.alloc(0),
+        () => pacer.pause(),
+        topicCodec === Compression.gzip
+          ? settings.compressionGzipLevel
+          : topicCodec === Compression.zstd
+            ? settings.compressionZstdLevel
+            : undefined,
       )
     } catch (error) {
       return failed(index, ErrorCode.CORRUPT_MESSAGE, error instanceof Error ? error.message : String(error))

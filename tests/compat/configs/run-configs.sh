@@ -3,7 +3,8 @@
 # Kafka 4.4 (`--target kafka`, which proves the checks themselves): kafka-configs.sh on a broker
 # (--entity-name 1), the cluster-wide default (--entity-default), broker loggers and a group; the Java
 # Admin's listConfigResources; a lowered message.max.bytes refusing a record at once; and the dynamic
-# configs still there after the broker restarts. Prints an `ok ...` line per check; exits 0, or 1 on the first failure.
+# configs still there after the broker restarts; then configs-applied.py (topic configs a single node lists:
+# min.insync.replicas, tiered storage, compression levels). Prints an `ok ...` line per check; exits 0, or 1 on the first failure.
 # Usage: tests/compat/configs/run-configs.sh [--target brook|kafka] [--keep-logs]
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -188,6 +189,7 @@ start_broker \
   && broker_loggers \
   && group_configs \
   && list_config_resources \
-  && after_restart
+  && after_restart \
+  && "$python" "$here/configs-applied.py" "$bootstrap"
 status=$?
 exit "$status"
