@@ -633,7 +633,8 @@ export class ShareCoordinator {
 
   /**
    * DeleteGroups of a share group: refused with NON_EMPTY_GROUP while it has members; otherwise the
-   * group, its share-partitions' state and its configs are removed, synced before the answer.
+   * group and its share-partitions' state are removed, synced before the answer. Its GROUP configs stay,
+   * as Kafka 4.4 keeps them (for every group type) until they are deleted through the configs APIs (#9).
    */
   async deleteGroup(groupId: string): Promise<number> {
     const group = this.#groups.get(groupId)
@@ -649,7 +650,6 @@ export class ShareCoordinator {
     const writes: Promise<void>[] = []
     for (const key of this.#store.keys())
       if (key.groupId === groupId) writes.push(this.#store.append({ type: 'share-delete', key }))
-    writes.push(this.#store.setGroupConfigs(groupId, new Map()))
     await Promise.all(writes)
     return ErrorCode.NONE
   }

@@ -282,7 +282,16 @@ async function loadProducerState(
       scanBatches(handle, position, segment.sizeBytes, { validate: false }, (b) => {
         if (b.lastOffset < fromOffset || b.producerId < 0) return true
         const last = b.baseSequence < 0 ? -1 : lastSequenceOf(b.baseSequence, b.lastOffset - b.baseOffset)
-        table.update(b.producerId, b.producerEpoch, b.baseSequence, last, b.baseOffset, b.lastOffset, nowMs)
+        table.update(
+          b.producerId,
+          b.producerEpoch,
+          b.baseSequence,
+          last,
+          b.baseOffset,
+          b.lastOffset,
+          nowMs,
+          b.maxTimestampMs,
+        )
         if ((b.bytes.readInt16BE(BatchOffsets.attributes) & Attributes.transactional) !== 0)
           table.applyTransactional(b.producerId, b.bytes, b.baseOffset, aborted)
         replayed++

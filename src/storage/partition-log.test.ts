@@ -263,3 +263,35 @@ test('producer state is updated on append and survives clean and unclean restart
   })
   assert.deepEqual(unclean.producerState.check(42, 1, 12, 12), { kind: 'outOfOrder', expectedSequence: 11 })
 })
+
+test("producer state keeps the max timestamp of a producer's last batch across restarts, as Kafka (#9)", async () => {
+  const fs = new SimFileSystem()
+  const clock = new SimClock(t0)
+  const log = await openLog(fs, {}, clock)
+  const old = t0 - 10 * 86_400_000
+  const produce = (target: PartitionLog, sequence: number, maxTimestampMs: number) =>
+    target.append({
+      batch: makeTestBatch({
+        recordsCount: 1,
+        producerId: 42,
+        producerEpoch: 0,
+        baseSequence: sequence,
+        baseTimestampMs: maxTimestampMs,
+      }),
+      recordsCount: 1,
+      maxTimestamp: maxTimestampMs,
+    })
+  produce(log, 0, old + 5000)
+  produce(log, 1, old + 1000) // older than the batch before: the last batch's value counts, not the max
+  assert.equal(log.producerState.get(42)?.lastBatchTimestampMs, old + 1000)
+  // Expiry still counts from the append on the broker's clock: the producer's old timestamps do not expire it.
+  log.expireProducers(t0 + 1000)
+  assert.equal(log.producerState.get(42)?.lastBatchTimestampMs, old + 1000)
+  await log.close()
+  const clean = await openLog(fs, {}, clock) // from the snapshot
+  assert.equal(clean.producerState.get(42)?.lastBatchTimestampMs, old + 1000)
+  produce(clean, 2, old + 3000)
+  await clean.flush()
+  const unclean = await openLog(fs.crash(), {}, clock) // replayed from the log
+  assert.equal(unclean.producerState.get(42)?.lastBatchTimestampMs, old + 3000)
+})

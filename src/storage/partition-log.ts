@@ -414,6 +414,7 @@ export class PartitionLog implements TailOwner {
           baseOffset,
           lastOffset,
           nowMs,
+          maxTimestamp,
         )
         if ((batch.readInt16BE(BatchOffsets.attributes) & Attributes.transactional) !== 0) {
           const ended = this.producerState.applyTransactional(producerId, batch, baseOffset, this.#aborted)

@@ -20,7 +20,13 @@ export interface ProducerEntry {
   producerEpoch: number
   /** Oldest first, at most PRODUCER_BATCHES_KEPT. */
   batches: ProducerBatch[]
+  /** When the producer's last batch was appended (broker clock): producer.id.expiration.ms counts from it. */
   lastTimestampMs: number
+  /**
+   * The max timestamp of the producer's last batch (its own clock, or the append time on a LogAppendTime
+   * topic): what DescribeProducers reports as lastTimestamp, as Kafka does (#9).
+   */
+  lastBatchTimestampMs: number
   /** First offset of the producer's ongoing transaction on this partition; null when none. */
   currentTxnFirstOffset: number | null
 }
@@ -102,7 +108,10 @@ export class ProducerStateTable {
     return firstSequence === expectedSequence ? { kind: 'ok' } : { kind: 'outOfOrder', expectedSequence }
   }
 
-  /** Records an appended batch. Batches without a sequence (control batches) only advance the epoch. */
+  /**
+   * Records an appended batch, appended at `timestampMs` with max timestamp `batchTimestampMs`. Batches
+   * without a sequence (control batches) only advance the epoch.
+   */
   update(
     producerId: number,
     producerEpoch: number,
@@ -111,6 +120,7 @@ export class ProducerStateTable {
     baseOffset: number,
     lastOffset: number,
     timestampMs: number,
+    batchTimestampMs: number = timestampMs,
   ): void {
     if (producerId < 0) return
     let entry = this.#entries.get(producerId)
@@ -120,6 +130,7 @@ export class ProducerStateTable {
         producerEpoch,
         batches: [],
         lastTimestampMs: timestampMs,
+        lastBatchTimestampMs: batchTimestampMs,
         currentTxnFirstOffset: null,
       }
       this.#entries.set(producerId, entry)
@@ -129,6 +140,7 @@ export class ProducerStateTable {
       entry.batches = []
     }
     entry.lastTimestampMs = Math.max(entry.lastTimestampMs, timestampMs)
+    entry.lastBatchTimestampMs = batchTimestampMs
     if (firstSequence < 0) return
     entry.batches.push({ firstSequence, lastSequence, baseOffset, lastOffset })
     if (entry.batches.length > PRODUCER_BATCHES_KEPT) entry.batches.shift()
@@ -220,6 +232,7 @@ export class ProducerStateTable {
       e.lastTimestampMs,
       e.batches.map((b) => [b.firstSequence, b.lastSequence, b.baseOffset, b.lastOffset]),
       e.currentTxnFirstOffset,
+      e.lastBatchTimestampMs,
     ])
     return Buffer.from(JSON.stringify({ version: 2, endOffset, producers, aborted: aborted?.toJson() ?? [] }))
   }
@@ -235,7 +248,7 @@ export class ProducerStateTable {
       const parsed = JSON.parse(bytes.toString('utf8')) as {
         version: number
         endOffset: number
-        producers: [number, number, number, number[][], (number | null)?][]
+        producers: [number, number, number, number[][], (number | null)?, number?][]
         aborted?: unknown
       }
       if ((parsed.version !== 1 && parsed.version !== 2) || !Number.isSafeInteger(parsed.endOffset))
@@ -244,12 +257,21 @@ export class ProducerStateTable {
       if (aborted === undefined) return undefined
       const table = new ProducerStateTable()
       const ongoing: [number, number][] = []
-      for (const [producerId, producerEpoch, lastTimestampMs, batches, txnFirst] of parsed.producers) {
+      for (const [
+        producerId,
+        producerEpoch,
+        lastTimestampMs,
+        batches,
+        txnFirst,
+        batchTs,
+      ] of parsed.producers) {
         const currentTxnFirstOffset = parsed.version === 2 && typeof txnFirst === 'number' ? txnFirst : null
         table.#entries.set(producerId, {
           producerId,
           producerEpoch,
           lastTimestampMs,
+          // Snapshots written before #9 lack it: the append time is the closest known value.
+          lastBatchTimestampMs: typeof batchTs === 'number' ? batchTs : lastTimestampMs,
           batches: batches.map(([firstSequence, lastSequence, baseOffset, lastOffset]) => ({
             firstSequence,
             lastSequence,

@@ -466,7 +466,14 @@ describe('DescribeProducers (#9)', () => {
     const broker = await withTopic()
     const idempotent = { producerId: 11, producerEpoch: 2 }
     await send(broker, 'orders', 0, batch(['a', 'b', 'c'], { ...idempotent, baseSequence: 0 }))
-    await send(broker, 'orders', 0, batch(['d', 'e'], { ...idempotent, baseSequence: 3 }))
+    // Record timestamps from the producer's clock, far from the broker's: lastTimestamp is the max
+    // timestamp of the producer's last batch, as Kafka 4.4 answers (#9), not the append time.
+    await send(
+      broker,
+      'orders',
+      0,
+      batch(['d', 'e'], { ...idempotent, baseSequence: 3 }, [1_000_000_005_000, 1_000_000_002_000]),
+    )
     await send(broker, 'orders', 0, batch(['plain']))
     const response = await broker.call(describeProducers, 0, {
       topics: [{ name: 'orders', partitionIndexes: [0, 7] }],
@@ -480,7 +487,7 @@ describe('DescribeProducers (#9)', () => {
     assert.equal(producer.lastSequence, 4)
     assert.equal(producer.coordinatorEpoch, -1)
     assert.equal(producer.currentTxnStartOffset, -1)
-    assert.ok(producer.lastTimestamp > 0)
+    assert.equal(producer.lastTimestamp, 1_000_000_005_000)
     assert.equal(unknown.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
     await broker.close()
   })

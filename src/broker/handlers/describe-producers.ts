@@ -1,5 +1,5 @@
 // DescribeProducers (kafka-transactions.sh describe-producers, Admin.describeProducers): the idempotent
-// producers a partition remembers, with their epoch, last sequence, last append and the first offset of
+// producers a partition remembers, with their epoch, last sequence, their last batch's max timestamp and the first offset of
 // their ongoing transaction (-1 outside one). coordinatorEpoch is -1: the log does not keep the epoch of
 // the coordinator that wrote a producer's last marker. The internal __consumer_offsets topic Metadata lists
 // once groups are in use has no log here: its partitions answer NONE with no producers, as Kafka's (no
@@ -52,7 +52,7 @@ export const describeProducers = defineHandler({
             producerId: entry.producerId,
             producerEpoch: entry.producerEpoch,
             lastSequence: entry.batches.at(-1)?.lastSequence ?? -1,
-            lastTimestamp: entry.lastTimestampMs,
+            lastTimestamp: entry.lastBatchTimestampMs,
             coordinatorEpoch: -1,
             currentTxnStartOffset: entry.currentTxnFirstOffset ?? -1,
           })

@@ -546,7 +546,7 @@ describe('share-group limits wired to the broker config (#8)', () => {
 })
 
 describe('deleting a share group (#8)', () => {
-  it('is NON_EMPTY_GROUP with members; once empty, the group, its state and configs go', async () => {
+  it('is NON_EMPTY_GROUP with members; once empty, the group and its state go, its configs stay as in Kafka 4.4 (#9)', async () => {
     const { broker, topicId } = await setup(4)
     await join(broker, 'a')
     await broker.call(shareFetch, 1, fetchInput(topicId, 'a', 0))
@@ -572,12 +572,22 @@ describe('deleting a share group (#8)', () => {
       includeAuthorizedOperations: false,
     })
     assert.equal(described.groups[0].errorCode, ErrorCode.GROUP_ID_NOT_FOUND)
-    // Its configs went too: a new group of that name starts at the latest offset.
+    // Its configs stay (Kafka 4.4 keeps GROUP configs after DeleteGroups): share.auto.offset.reset is still
+    // earliest, so a new group of that name, with none of the old state, starts again from offset 0.
+    const configs = await broker.call(describeConfigs, 4, {
+      resources: [{ resourceType: 32, resourceName: 'g', configurationKeys: ['share.auto.offset.reset'] }],
+      includeSynonyms: false,
+      includeDocumentation: false,
+    })
+    assert.deepEqual(
+      configs.results[0].configs.map((c) => [c.name, c.value, c.configSource]),
+      [['share.auto.offset.reset', 'earliest', 8]],
+    )
     await join(broker, 'b')
     const fresh = await broker.call(shareFetch, 1, fetchInput(topicId, 'b', 0))
     assert.deepEqual(
       fresh.responses.flatMap((t) => t.partitions.flatMap((p) => p.acquiredRecords)),
-      [],
+      [{ firstOffset: 0, lastOffset: 3, deliveryCount: 1 }],
     )
     await broker.close()
   })
