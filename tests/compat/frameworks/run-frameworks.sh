@@ -356,9 +356,15 @@ PROPS
   local started=$SECONDS
   cexec org.apache.kafka.connect.mirror.MirrorMaker "$work/mm2.properties" >> "$logs/mirror-maker.log" 2>&1 &
   app_pids+=($!)
+  line="$(step mirror jrun MirrorCheck wait-first "$bootstrap" "127.0.0.1:$dport" 300)" \
+    || { result mirror FAIL "$line"; return; }
+  notes+=("first round: $line" "MirrorMaker start to translated $((SECONDS - started)) s")
+  # The second round is produced while MirrorMaker runs; mm-halfway stays where it was.
+  line="$(step mirror jrun MirrorCheck more "$bootstrap")" || { result mirror FAIL "more: $line"; return; }
+  started=$SECONDS
   line="$(step mirror jrun MirrorCheck wait-mirrored "$bootstrap" "127.0.0.1:$dport" 300)" \
     || { result mirror FAIL "$line"; return; }
-  notes+=("$(grep '^copied' "$logs/mirror.log" | tail -1)" "$line" "MirrorMaker start to translated $((SECONDS - started)) s")
+  notes+=("second round: $(grep '^copied' "$logs/mirror.log" | tail -1)" "$line" "produced to translated $((SECONDS - started)) s")
   kill_apps
   line="$(step mirror jrun MirrorCheck resume "$bootstrap" "127.0.0.1:$dport")" || { result mirror FAIL "$line"; return; }
   notes+=("$line")

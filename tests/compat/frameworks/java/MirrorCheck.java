@@ -1,6 +1,6 @@
 // MirrorMaker 2 check for tests/compat/frameworks/run-frameworks.sh: seeds two topics and two consumer groups on the
-// source cluster, then judges the destination cluster: the topics copied record for record at the same offsets, the
-// groups' committed offsets translated, and consumers on the destination resuming where they left off.
+// source cluster, keeps producing while MirrorMaker runs, then judges the destination cluster: the topics copied record
+// for record at the same offsets, the groups' committed offsets translated, consumers there resuming where they left off.
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,16 +26,25 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 public final class MirrorCheck {
   static final Map<String, Integer> TOPICS = Map.of("mm-orders", 2, "mm-events", 1);
-  static final Map<String, Integer> RECORDS = Map.of("mm-orders", 2000, "mm-events", 500);
-  /** Consumed everything and committed the end offsets: the group a migration moves. */
+  /** Records per topic in each of the two rounds: before MirrorMaker starts, and while it runs. */
+  static final Map<String, Integer> RECORDS = Map.of("mm-orders", 1000, "mm-events", 250);
+  /** Consumed everything and committed the end offsets, in both rounds: the group a migration moves. */
   static final String CAUGHT_UP = "mm-caught-up";
-  /** Committed half of each mm-orders partition. */
+  /**
+   * Consumed mm-orders in the first round only and stopped there: its committed offsets lie in the middle of the
+   * topic once the second round is in. (MirrorMaker translates such an offset exactly only from an offset sync it saw
+   * at or just before it; it emits syncs for the latest records it copied, and may skip earlier ones while its sync
+   * producer is busy, so the group's offset is committed before MirrorMaker copies past it: that is what makes the
+   * translation deterministic, on Kafka and Brook alike.)
+   */
   static final String HALFWAY = "mm-halfway";
 
   public static void main(String[] args) throws Exception {
     switch (args[0]) {
       case "seed" -> seed(args[1]);
-      case "wait-mirrored" -> waitMirrored(args[1], args[2], Long.parseLong(args[3]));
+      case "wait-first" -> waitMirrored(args[1], args[2], Long.parseLong(args[3]), false);
+      case "more" -> more(args[1]);
+      case "wait-mirrored" -> waitMirrored(args[1], args[2], Long.parseLong(args[3]), true);
       case "resume" -> resume(args[1], args[2]);
       default -> throw new IllegalArgumentException("unknown command " + args[0]);
     }
@@ -85,52 +94,70 @@ public final class MirrorCheck {
     return out;
   }
 
-  /** Creates and fills the topics on the source, and commits both groups' offsets there with real consumers. */
+  /**
+   * Creates the topics on the source and produces the first round; mm-caught-up and mm-halfway consume it with real
+   * consumers and commit what they consumed.
+   */
   static void seed(String source) throws Exception {
     try (Admin admin = Admin.create(props(source))) {
       List<NewTopic> topics = new ArrayList<>();
       TOPICS.forEach((t, n) -> topics.add(new NewTopic(t, n, (short) 1)));
       admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
-      Properties p = props(source);
-      p.put(ProducerConfig.ACKS_CONFIG, "all");
-      try (KafkaProducer<String, String> producer =
-          new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-        for (var e : RECORDS.entrySet()) {
-          for (int i = 0; i < e.getValue(); i++) {
-            producer.send(new ProducerRecord<>(e.getKey(), "key-" + i, e.getKey() + "-value-" + i));
-          }
-        }
-        producer.flush();
-      }
+      produce(source, 0);
       Map<TopicPartition, Long> ends = offsets(admin, OffsetSpec.latest());
-      // mm-caught-up: subscribes to both topics, polls everything, commits what it consumed.
-      try (KafkaConsumer<String, String> c = consumer(source, CAUGHT_UP)) {
-        c.subscribe(new ArrayList<>(TOPICS.keySet()));
-        long deadline = System.currentTimeMillis() + 120_000;
-        long seen = 0;
-        long total = ends.values().stream().mapToLong(Long::longValue).sum();
-        while (seen < total) {
-          if (System.currentTimeMillis() > deadline) throw new IllegalStateException(CAUGHT_UP + " saw " + seen);
-          seen += c.poll(Duration.ofMillis(500)).count();
+      consumeAndCommit(source, CAUGHT_UP, new ArrayList<>(TOPICS.keySet()), ends);
+      consumeAndCommit(source, HALFWAY, List.of("mm-orders"), ends);
+      System.out.println("seeded: end offsets " + ends + "; both groups committed them");
+    }
+  }
+
+  /** The second round, produced while MirrorMaker runs; mm-caught-up consumes it and commits, mm-halfway does not. */
+  static void more(String source) throws Exception {
+    produce(source, 1);
+    try (Admin admin = Admin.create(props(source))) {
+      Map<TopicPartition, Long> ends = offsets(admin, OffsetSpec.latest());
+      consumeAndCommit(source, CAUGHT_UP, new ArrayList<>(TOPICS.keySet()), ends);
+      System.out.println("second round: end offsets " + ends + "; " + CAUGHT_UP + " committed them, " + HALFWAY
+          + " stayed at " + committed(admin, HALFWAY));
+    }
+  }
+
+  /** Produces round `round` (0 or 1) of every topic, acks=all, keys and values numbered on from the last round. */
+  static void produce(String source, int round) throws Exception {
+    Properties p = props(source);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+      for (var e : RECORDS.entrySet()) {
+        int n = e.getValue();
+        for (int i = round * n; i < (round + 1) * n; i++) {
+          producer.send(new ProducerRecord<>(e.getKey(), "key-" + i, e.getKey() + "-value-" + i));
         }
-        c.commitSync();
       }
-      // mm-halfway: has processed the first half of each mm-orders partition.
-      Map<TopicPartition, OffsetAndMetadata> half = new HashMap<>();
-      ends.forEach((tp, end) -> {
-        if (tp.topic().equals("mm-orders")) half.put(tp, new OffsetAndMetadata(end / 2));
-      });
-      try (KafkaConsumer<String, String> c = consumer(source, HALFWAY)) {
-        c.subscribe(List.of("mm-orders"));
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (c.assignment().size() < half.size()) {
-          if (System.currentTimeMillis() > deadline) throw new IllegalStateException(HALFWAY + " got no partitions");
-          c.poll(Duration.ofMillis(200));
+      producer.flush();
+    }
+  }
+
+  /** A consumer of `group` subscribes to `topics`, polls until it has consumed up to `ends`, and commits that. */
+  static void consumeAndCommit(String bootstrap, String group, List<String> topics, Map<TopicPartition, Long> ends) {
+    try (KafkaConsumer<String, String> c = consumer(bootstrap, group)) {
+      c.subscribe(topics);
+      long deadline = System.currentTimeMillis() + 120_000;
+      Map<TopicPartition, Long> position = new HashMap<>();
+      while (true) {
+        boolean done = true;
+        for (var e : ends.entrySet()) {
+          if (topics.contains(e.getKey().topic()) && position.getOrDefault(e.getKey(), 0L) < e.getValue()) done = false;
         }
-        c.commitSync(half);
+        if (done) break;
+        if (System.currentTimeMillis() > deadline) throw new IllegalStateException(group + " reached only " + position);
+        for (var r : c.poll(Duration.ofMillis(500))) {
+          position.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+        }
       }
-      System.out.println("seeded: end offsets " + ends + "; " + HALFWAY + " committed "
-          + new TreeMap<>(Map.of("mm-orders", half.values().stream().map(OffsetAndMetadata::offset).toList())));
+      Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+      position.forEach((tp, o) -> commit.put(tp, new OffsetAndMetadata(o)));
+      c.commitSync(commit);
     }
   }
 
@@ -144,10 +171,12 @@ public final class MirrorCheck {
 
   /**
    * Waits until the destination holds both topics with the source's end offsets and the same records at the same
-   * offsets, mm-caught-up's committed offsets there are the end offsets, and mm-halfway's are translated (present on
-   * every mm-orders partition, at most the source's). Prints the figures and the time taken.
+   * offsets, mm-caught-up's committed offsets there are the end offsets, and mm-halfway's are translated: after the
+   * first round, exactly (its offsets are then the end offsets too); after the second, still present on every
+   * mm-orders partition and at most the source's (MirrorMaker never moves a translated offset back, nor past the
+   * source's). Prints the figures and the time taken.
    */
-  static void waitMirrored(String source, String dest, long timeoutS) throws Exception {
+  static void waitMirrored(String source, String dest, long timeoutS, boolean second) throws Exception {
     long started = System.currentTimeMillis();
     long deadline = started + timeoutS * 1000;
     String last = "nothing yet";
@@ -184,7 +213,8 @@ public final class MirrorCheck {
           Map<TopicPartition, Long> half = committed(dst, HALFWAY);
           last = CAUGHT_UP + " on the destination " + caught + " (want " + ends + "), " + HALFWAY + " " + half
               + " (source " + halfSrc + ")";
-          if (caught.equals(ends) && half.keySet().equals(halfSrc.keySet())) {
+          boolean halfDone = second ? half.keySet().equals(halfSrc.keySet()) : half.equals(halfSrc);
+          if (caught.equals(ends) && halfDone) {
             for (var e : half.entrySet()) {
               if (e.getValue() > halfSrc.get(e.getKey())) {
                 System.out.println("FAIL mirror: " + HALFWAY + " translated past the source: " + last);
@@ -200,7 +230,7 @@ public final class MirrorCheck {
         Thread.sleep(1000);
       }
     }
-    System.out.println("FAIL mirror after " + timeoutS + " s: " + last);
+    System.out.println("FAIL mirror after " + timeoutS + " s" + (second ? "" : " (first round)") + ": " + last);
     System.exit(1);
   }
 
