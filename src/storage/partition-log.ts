@@ -49,11 +49,14 @@ export interface AppendBatch {
  * Outcome of an append; offsets inclusive. `appended`: the batches got `baseOffset..lastOffset`.
  * `duplicate`: an idempotent producer's retry of a batch still remembered, which got those offsets the
  * first time; nothing was appended. `outOfOrder` / `invalidEpoch`: refused, offsets are -1.
+ * `invalidTxnState`: a non-transactional batch of a producer whose transaction is open on this partition
+ * (Kafka answers INVALID_TXN_STATE, #12); refused.
  */
 export type AppendResult =
   | { status: 'appended' | 'duplicate'; baseOffset: number; lastOffset: number }
   | { status: 'outOfOrder'; baseOffset: -1; lastOffset: -1; expectedSequence: number }
   | { status: 'invalidEpoch'; baseOffset: -1; lastOffset: -1; currentEpoch: number }
+  | { status: 'invalidTxnState'; baseOffset: -1; lastOffset: -1 }
 
 /**
  * A transaction marker to append (Kafka's WriteTxnMarkers entry for one partition): ends the producer's
@@ -463,10 +466,17 @@ export class PartitionLog implements TailOwner {
         }
       case 'invalidEpoch':
         return { status: 'invalidEpoch', baseOffset: -1, lastOffset: -1, currentEpoch: check.currentEpoch }
-      default:
+      default: {
+        // A plain batch while the producer's transaction is open here would land inside the transaction's
+        // offsets without belonging to it: Kafka refuses it (INVALID_TXN_STATE), after the sequence checks.
+        const transactional = (batch.readInt16BE(BatchOffsets.attributes) & Attributes.transactional) !== 0
+        const openFirstOffset = this.producerState.get(producerId)?.currentTxnFirstOffset ?? null
+        if (!transactional && openFirstOffset !== null)
+          return { status: 'invalidTxnState', baseOffset: -1, lastOffset: -1 }
         // 'unknownProducer' is accepted as Kafka 2.x+ does: its state may have expired, and the sequence
         // restarts from what the producer sent.
         return undefined
+      }
     }
   }
 

@@ -685,7 +685,9 @@ export class TransactionCoordinator {
           next.state = commit ? 'CompleteCommit' : 'CompleteAbort'
           next.partitions.clear()
           next.groups.clear()
-          next.startTimeMs = -1
+          // The completed transaction keeps its start time: Kafka 4.4's DescribeTransactions reports it in
+          // CompleteCommit / CompleteAbort and ListTransactions' duration filter matches it (#12); the
+          // next InitProducerId (Empty) resets it to -1.
           next.updateTimeMs = this.#clock.nowMs()
           if (next.nextProducerId !== NO_PRODUCER_ID) {
             next.prevProducerId = next.producerId

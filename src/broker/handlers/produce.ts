@@ -200,6 +200,12 @@ async function appendValidated(
         ErrorCode.INVALID_PRODUCER_EPOCH,
         `producer epoch ${batch.producerEpoch} is older than ${outcome.currentEpoch}`,
       )
+    case 'invalidTxnState':
+      return failed(
+        index,
+        ErrorCode.INVALID_TXN_STATE,
+        `producer ${batch.producerId} has an open transaction on this partition: its batches must be transactional`,
+      )
     case 'duplicate':
       // A retry of a batch already in the log: answered with the offsets it got the first time.
       logAppendTimeMs = -1

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ErrorCode } from '../../protocol/index.js'
 import { buildRecordBatch } from '../../record-batch/index.js'
-import { type TestBroker, createTestBroker } from '../../testing/index.js'
+import { SimClock, type TestBroker, createTestBroker } from '../../testing/index.js'
 import { addOffsetsToTxn } from './add-offsets-to-txn.js'
 import { addPartitionsToTxn } from './add-partitions-to-txn.js'
 import { describeProducers } from './describe-producers.js'
@@ -316,6 +316,87 @@ describe('transaction APIs (#12)', () => {
       -1,
       'the partition has no open transaction left',
     )
+    await broker.close()
+  })
+
+  it('#12: a plain idempotent batch of a producer with an open transaction on the partition gets INVALID_TXN_STATE, as on Kafka 4.4', async () => {
+    const broker = await withTopics()
+    const { producerId, producerEpoch } = await broker.call(initProducerId, 4, {
+      transactionalId: 'mixed',
+      transactionTimeoutMs: 60_000,
+      producerId: -1,
+      producerEpoch: -1,
+    })
+    await broker.call(addPartitionsToTxn, 3, {
+      v3AndBelowTransactionalId: 'mixed',
+      v3AndBelowProducerId: producerId,
+      v3AndBelowProducerEpoch: producerEpoch,
+      v3AndBelowTopics: [{ name: 'orders', partitions: [0] }],
+    })
+    assert.equal((await produceTo(broker, 0, txnBatch(producerId, producerEpoch, 0, ['t']))).errorCode, 0)
+    const plain = (sequence: number, values: string[]) =>
+      buildRecordBatch(
+        values.map((value) => ({ key: null, value, timestampMs: 1_700_000_000_000 })),
+        { nowMs: 1_700_000_000_000, producerId, producerEpoch, baseSequence: sequence },
+      )
+    const refused = await produceTo(broker, 0, plain(1, ['p']))
+    assert.equal(refused.errorCode, ErrorCode.INVALID_TXN_STATE)
+    assert.equal(refused.baseOffset, -1)
+    // Nothing was appended: the partition ends after the transactional record.
+    assert.equal((await broker.context.partitions.log('orders', 0))?.logEndOffset, 1)
+    // A partition outside the transaction takes the same producer's plain batch (Kafka checks per partition).
+    assert.equal((await produceTo(broker, 1, plain(0, ['q']))).errorCode, ErrorCode.NONE)
+    const end = await broker.call(endTxn, 3, {
+      transactionalId: 'mixed',
+      producerId,
+      producerEpoch,
+      committed: true,
+    })
+    assert.equal(end.errorCode, ErrorCode.NONE)
+    // Once the marker closed the transaction, the refused sequence is the next one expected.
+    assert.equal((await produceTo(broker, 0, plain(1, ['p']))).errorCode, ErrorCode.NONE)
+    await broker.close()
+  })
+
+  it('#12: a completed transaction keeps its start time in DescribeTransactions and the duration filter, as on Kafka 4.4', async () => {
+    const clock = new SimClock()
+    const broker = await createTestBroker({ clock })
+    await broker.topics.createTopic({ name: 'orders', numPartitions: 2, configs: [] })
+    const init = () =>
+      broker.call(initProducerId, 4, {
+        transactionalId: 'timed',
+        transactionTimeoutMs: 60_000,
+        producerId: -1,
+        producerEpoch: -1,
+      })
+    const { producerId, producerEpoch } = await init()
+    const startedMs = broker.clock.nowMs()
+    await broker.call(addPartitionsToTxn, 3, {
+      v3AndBelowTransactionalId: 'timed',
+      v3AndBelowProducerId: producerId,
+      v3AndBelowProducerEpoch: producerEpoch,
+      v3AndBelowTopics: [{ name: 'orders', partitions: [0] }],
+    })
+    const described = async () =>
+      (await broker.call(describeTransactions, 0, { transactionalIds: ['timed'] })).transactionStates[0]
+    const olderThan = async (durationFilter: number) =>
+      (
+        await broker.call(listTransactions, 1, { stateFilters: [], producerIdFilters: [], durationFilter })
+      ).transactionStates.map((t) => t.transactionalId)
+    assert.deepEqual(
+      [(await described()).transactionState, (await described()).transactionStartTimeMs],
+      ['Ongoing', startedMs],
+    )
+    await broker.call(endTxn, 3, { transactionalId: 'timed', producerId, producerEpoch, committed: true })
+    await clock.advanceAsync(5000)
+    const done = await described()
+    assert.deepEqual([done.transactionState, done.transactionStartTimeMs], ['CompleteCommit', startedMs])
+    assert.deepEqual(await olderThan(1000), ['timed'])
+    // A new InitProducerId empties the transaction: no start time, so no duration either.
+    assert.equal((await init()).errorCode, ErrorCode.NONE)
+    const empty = await described()
+    assert.deepEqual([empty.transactionState, empty.transactionStartTimeMs], ['Empty', -1])
+    assert.deepEqual(await olderThan(1000), [])
     await broker.close()
   })
 })

@@ -13,6 +13,9 @@
 #   kafkapython-txn  kafka-python 3 transactional producer + read_committed consumer
 #   txn-tool         Kafka's kafka-transactions.sh (TransactionsCommand): list, describe, describe-producers,
 #                    find-hanging while a transaction is open and after its commit
+#   raw-edges        raw requests no client library sends (dist/tests/compat/txn/raw-edges.js): an idempotent
+#                    plain batch of a producer with an open transaction on the partition (INVALID_TXN_STATE),
+#                    DescribeTransactions / ListTransactions' duration filter after the commit, the commit marker
 # Ends with one line `N passed, N failed`; exits 1 on any failure.
 # Usage: tests/compat/txn/run-txn.sh [--target brook|kafka] [--keep-logs] [--only CHECK,CHECK] [--kills N]
 set -uo pipefail
@@ -220,6 +223,15 @@ check_python_txn() {
 }
 
 # Kafka's transactions tool while a Java producer holds a transaction open on partition 0, and after it commits.
+check_raw_edges() {
+  local log="$logs/raw-edges.log"
+  if timeout 60 node "$root/dist/tests/compat/txn/raw-edges.js" "$bootstrap" "$run_id" > "$log" 2>&1; then
+    result raw-edges PASS "$(head -1 "$log")"
+  else
+    result raw-edges FAIL "$(tail -4 "$log" | tr '\n' ' ')"
+  fi
+}
+
 check_txn_tool() {
   local check=txn-tool topic="tool-$run_id" txid="tool-txid-$run_id" log="$logs/txn-tool.log"
   if ! timeout 120 "${java_run[@]}" setup "$bootstrap" "$topic" 1 >> "$logs/setup.log" 2>&1; then
@@ -343,6 +355,7 @@ wanted confluent-txn && check_python_txn confluent-txn confluent
 wanted kafkapython-txn && check_python_txn kafkapython-txn kafkapython
 wanted txn-tool && check_txn_tool
 wanted franz-txn && check_franz_txn
+wanted raw-edges && check_raw_edges
 wanted java-eos-kill && check_java_eos_kill
 ((failed > 0)) && keep_logs=1
 echo "$passed passed, $failed failed"
