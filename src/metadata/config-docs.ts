@@ -16,7 +16,8 @@ export const TOPIC_CONFIG_DOCS: Readonly<Record<string, string>> = {
   'compression.zstd.level': 'Level at which batches are recompressed when compression.type is zstd.',
   'delete.retention.ms':
     'How long a tombstone is kept on a compacted topic after the cleaner reached it, in ms.',
-  'file.delete.delay.ms': 'Brook: accepted and shown; deleted segment files are removed at once.',
+  'file.delete.delay.ms':
+    'How long the files of a segment deleted by retention or DeleteRecords stay on disk as <name>.deleted before they are removed, in ms. Brook: segments the cleaner replaced are removed at once, once no read uses them.',
   'flush.messages': 'Records appended between forced fsyncs of the log.',
   'flush.ms': 'Longest time an appended record waits for an fsync, in ms.',
   'follower.replication.throttled.replicas':
@@ -41,7 +42,6 @@ export const TOPIC_CONFIG_DOCS: Readonly<Record<string, string>> = {
   'min.compaction.lag.ms': 'Shortest time a record stays uncompacted, in ms.',
   'min.insync.replicas':
     'Replicas that must have an acks=all record; as in Kafka 4.4 it counts at most the replication factor, 1 on a single node, so acks=all is never refused for it.',
-  preallocate: 'Brook: accepted and shown; segment files are not preallocated.',
   'remote.log.copy.disable':
     'Brook: accepted and stored with no effect, as Kafka does without tiered storage (remote.storage.enable=true is refused).',
   'remote.log.delete.on.disable':
@@ -50,8 +50,10 @@ export const TOPIC_CONFIG_DOCS: Readonly<Record<string, string>> = {
   'retention.bytes': 'Most bytes a partition keeps before its oldest segments are deleted; -1 for no limit.',
   'retention.ms': 'How long records are kept before their segment is deleted, in ms; -1 for ever.',
   'segment.bytes': 'Size at which a segment file is closed and a new one started, in bytes.',
-  'segment.index.bytes': 'Brook: accepted and shown; the offset index grows with its segment.',
-  'segment.jitter.ms': 'Brook: accepted and shown; segments roll at segment.ms without jitter.',
+  'segment.index.bytes':
+    'Largest index of a segment, in bytes: the segment rolls before its offset index (8-byte entries) or time index (12-byte entries) would outgrow it.',
+  'segment.jitter.ms':
+    'Most a segment rolls before segment.ms, in ms, so partitions do not all roll at once. Brook: each segment draws its jitter from its directory and base offset, not at random, so it is the same after a restart.',
   'segment.ms': 'Age at which a segment is closed and a new one started, even when not full, in ms.',
   'unclean.leader.election.enable':
     'Brook: accepted and stored with no effect, as Kafka does on a single node: there is no other replica to elect.',
@@ -110,7 +112,6 @@ export const BROKER_CONFIG_DOCS: Readonly<Record<string, string>> = {
   'log.message.timestamp.before.max.ms':
     'Default of the topic config message.timestamp.before.max.ms; dynamic.',
   'log.message.timestamp.type': 'Default of the topic config message.timestamp.type; dynamic.',
-  'log.preallocate': 'Default of the topic config preallocate.',
   'log.retention.bytes': 'Default of the topic config retention.bytes; dynamic.',
   'log.retention.check.interval.ms': 'How often retention is enforced, in ms.',
   'log.retention.hours':

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { BrokerConfig } from './broker-configs.js'
+import { BROKER_CONFIG_DEFINITIONS, BrokerConfig } from './broker-configs.js'
 import { ConfigSource, ConfigType, LONG_MAX_TEXT } from './config-definition.js'
 import { MetadataErrorCode } from './metadata-error-code.js'
 import {
@@ -37,7 +37,6 @@ describe('topic config definitions', () => {
       'min.cleanable.dirty.ratio',
       'min.compaction.lag.ms',
       'min.insync.replicas',
-      'preallocate',
       'remote.storage.enable',
       'retention.bytes',
       'retention.ms',
@@ -76,7 +75,7 @@ describe('validateTopicConfigValue', () => {
     ['segment.bytes', '1048576', '1048576'],
     ['min.cleanable.dirty.ratio', '0.01', '0.01'],
     ['message.timestamp.type', 'LogAppendTime', 'LogAppendTime'],
-    ['preallocate', 'TRUE', 'true'],
+    ['unclean.leader.election.enable', 'TRUE', 'true'],
     ['leader.replication.throttled.replicas', '*', '*'],
     ['follower.replication.throttled.replicas', '0:1, 1:1', '0:1,1:1'],
     ['max.message.bytes', ' 2000000 ', '2000000'],
@@ -103,7 +102,7 @@ describe('validateTopicConfigValue', () => {
     ['min.cleanable.dirty.ratio', '1.1', /no more than 1\.0/],
     ['min.insync.replicas', '0', /at least 1/],
     ['max.message.bytes', '-1', /at least 0/],
-    ['preallocate', 'maybe', /true or false/],
+    ['unclean.leader.election.enable', 'maybe', /true or false/],
     ['message.timestamp.type', 'Create', /one of/],
     ['leader.replication.throttled.replicas', '*,0:1', /partitionId:brokerId/],
     ['follower.replication.throttled.replicas', 'a:b', /partitionId:brokerId/],
@@ -315,5 +314,29 @@ describe('checkTopicConfigRules', () => {
       checkTopicConfigRules(resolveTopicConfig({ 'min.compaction.lag.ms': '5' }, broker)),
       undefined,
     )
+  })
+})
+
+describe('configs Brook cannot apply (#9)', () => {
+  it('does not list preallocate: Node can only make a file sparse, so it is refused as unknown', () => {
+    assert.ok(!TOPIC_CONFIG_DEFINITIONS.has('preallocate'))
+    assert.ok(!BROKER_CONFIG_DEFINITIONS.has('log.preallocate'))
+    const result = validateTopicConfigValue('preallocate', 'true')
+    assert.equal(result.ok, false)
+    assert.equal(!result.ok && result.errorCode, MetadataErrorCode.INVALID_CONFIG)
+    // An override stored before is ignored, not an error.
+    const effective = resolveTopicConfig({ preallocate: 'true' }, new BrokerConfig())
+    assert.equal(effective.has('preallocate'), false)
+  })
+
+  it('lets the broker defaults of the configs it now applies change at runtime, as Kafka does', () => {
+    for (const name of [
+      'compression.gzip.level',
+      'compression.zstd.level',
+      'log.roll.jitter.ms',
+      'log.index.size.max.bytes',
+      'log.segment.delete.delay.ms',
+    ])
+      assert.equal(BROKER_CONFIG_DEFINITIONS.get(name)?.dynamic, true, name)
   })
 })

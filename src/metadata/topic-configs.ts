@@ -1,4 +1,5 @@
-// Kafka's topic-level configs (as a Kafka 4.x broker lists them in DescribeConfigs for a TOPIC), their
+// Kafka's topic-level configs (as a Kafka 4.x broker lists them in DescribeConfigs for a TOPIC, less
+// preallocate: Node cannot preallocate a file, only make it sparse, so Brook does not offer it), their
 // broker-level synonyms, validation of overrides (CreateTopics, AlterConfigs, IncrementalAlterConfigs),
 // and resolution of a topic's effective values with each value's source.
 
@@ -245,13 +246,6 @@ const definitions: TopicConfigDefinition[] = [
     min: 1,
     sensitive: false,
     brokerSynonyms: synonyms('min.insync.replicas'),
-  },
-  {
-    name: 'preallocate',
-    type: 'boolean',
-    defaultValue: 'false',
-    sensitive: false,
-    brokerSynonyms: synonyms('log.preallocate'),
   },
   {
     name: 'remote.log.copy.disable',
@@ -633,7 +627,6 @@ export interface TopicLogSettings {
   readonly minCleanableDirtyRatio: number
   readonly minCompactionLagMs: number
   readonly minInsyncReplicas: number
-  readonly preallocate: boolean
   /** -1 means no size limit. */
   readonly retentionBytes: number
   /** -1 means no time limit. */
@@ -674,7 +667,6 @@ export function topicLogSettings(effective: EffectiveTopicConfig): TopicLogSetti
     minCleanableDirtyRatio: num('min.cleanable.dirty.ratio'),
     minCompactionLagMs: num('min.compaction.lag.ms'),
     minInsyncReplicas: num('min.insync.replicas'),
-    preallocate: get('preallocate') as boolean,
     retentionBytes: num('retention.bytes'),
     retentionMs: num('retention.ms'),
     segmentBytes: num('segment.bytes'),

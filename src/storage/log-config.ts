@@ -5,8 +5,26 @@ import { ConfigError } from '../core/index.js'
 export interface LogConfig {
   /** Roll to a new segment before a segment would exceed this size (max 2^31-1). */
   segmentBytes: number
-  /** Roll a non-empty active segment once its first append is this old. */
+  /** Roll a non-empty active segment once its first append is this old (less its jitter). */
   segmentMs: number
+  /**
+   * Most a segment's time roll comes early (segment.jitter.ms): each segment draws its own jitter in
+   * [0, min(segmentJitterMs, segmentMs)) from its directory and base offset, so partitions do not all roll
+   * at once. 0 rolls at segmentMs exactly.
+   */
+  segmentJitterMs: number
+  /**
+   * Size bound of a segment's index (segment.index.bytes): the segment rolls before its offset index would
+   * hold more than segmentIndexBytes/8 entries or its time index more than segmentIndexBytes/12, the
+   * sizes of Kafka's index entries.
+   */
+  segmentIndexBytes: number
+  /**
+   * How long the files of a segment deleted by retention or DeleteRecords stay on disk, renamed
+   * `<name>.deleted`, before they are removed (file.delete.delay.ms); 0 removes them at once. Leftover
+   * `.deleted` files are removed when the log opens.
+   */
+  fileDeleteDelayMs: number
   /** Delete non-active segments whose newest timestamp is older than this; -1 keeps forever. */
   retentionMs: number
   /** Delete the oldest non-active segments while the log exceeds this size; -1 for no limit. */
@@ -46,6 +64,9 @@ const dayMs = 24 * 60 * 60 * 1000
 export const defaultLogConfig: Readonly<LogConfig> = Object.freeze({
   segmentBytes: 1024 * 1024 * 1024,
   segmentMs: 7 * dayMs,
+  segmentJitterMs: 0,
+  segmentIndexBytes: 10 * 1024 * 1024,
+  fileDeleteDelayMs: 60_000,
   retentionMs: 7 * dayMs,
   retentionBytes: -1,
   flushMs: 1000,
@@ -80,6 +101,9 @@ export function resolveLogConfig(
   }
   check('segmentBytes', config.segmentBytes >= 14 + 61 && config.segmentBytes <= 2 ** 31 - 1)
   check('segmentMs', config.segmentMs >= 1)
+  check('segmentJitterMs', config.segmentJitterMs >= 0)
+  check('segmentIndexBytes', config.segmentIndexBytes >= 4)
+  check('fileDeleteDelayMs', config.fileDeleteDelayMs >= 0)
   check('retentionMs', config.retentionMs >= -1)
   check('retentionBytes', config.retentionBytes >= -1)
   check('flushMs', config.flushMs >= -1)

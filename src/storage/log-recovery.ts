@@ -18,6 +18,9 @@ export const LogFiles = {
   producerSnapshot: 'producer-state.snapshot',
 } as const
 
+/** Suffix of a deleted segment's files waiting out file.delete.delay.ms; any left are removed at open. */
+export const DELETED_SUFFIX = '.deleted'
+
 /** What an open found on disk. */
 export interface RecoveredLog {
   segments: LogSegment[]
@@ -43,7 +46,8 @@ export async function recoverLog(
   nowMs: number,
 ): Promise<RecoveredLog> {
   await fs.mkdir(dir)
-  for (const name of await fs.list(dir)) if (name.endsWith('.tmp')) await fs.remove(`${dir}/${name}`)
+  for (const name of await fs.list(dir))
+    if (name.endsWith('.tmp') || name.endsWith(DELETED_SUFFIX)) await fs.remove(`${dir}/${name}`)
   // A clean cut short: finished when committed, dropped otherwise, before the segments are listed.
   const cleanerCheckpoint = await recoverCleanerFiles(fs, dir, await fs.list(dir))
   const names = await fs.list(dir)

@@ -295,3 +295,91 @@ test("producer state keeps the max timestamp of a producer's last batch across r
   const unclean = await openLog(fs.crash(), {}, clock) // replayed from the log
   assert.equal(unclean.producerState.get(42)?.lastBatchTimestampMs, old + 3000)
 })
+
+test('segment.jitter.ms: each segment rolls up to its own jitter before segment.ms, the same after a reopen (#9)', async () => {
+  const rollAt = async (fs: SimFileSystem, path: string, config: Partial<LogConfig>) => {
+    const log = await PartitionLog.open(fs, new SimClock(t0), path, config)
+    log.append(batch(1, 10, 0, t0))
+    let at = 1
+    while (log.segmentCount === 1 && at <= 2000) log.append(batch(1, 10, at, t0 + at++))
+    await log.close()
+    return at - 1
+  }
+  const jittered = { segmentMs: 1000, segmentJitterMs: 400 }
+  const fs = new SimFileSystem()
+  const rolls: number[] = []
+  for (let p = 0; p < 8; p++) {
+    const at = await rollAt(fs, `/data/j-${p}`, jittered)
+    // Kafka's rule: rolled once the segment is older than segment.ms less a jitter in [0, 400).
+    assert.ok(at > 1000 - 400 && at <= 1001, `partition ${p} rolled at ${at} ms`)
+    rolls.push(at)
+  }
+  assert.ok(new Set(rolls).size > 1, `partitions roll at different times: ${rolls.join(', ')}`)
+  // The draw is the segment's: the same directory and base offset roll at the same age again.
+  assert.equal(await rollAt(new SimFileSystem(), '/data/j-0', jittered), rolls[0])
+  // Without jitter every partition rolls at segment.ms exactly.
+  for (let p = 0; p < 3; p++) assert.equal(await rollAt(fs, `/data/n-${p}`, { segmentMs: 1000 }), 1001)
+})
+
+test('segment.index.bytes: a segment rolls before its index would hold more entries than the bound (#9)', async () => {
+  // 24 bytes: 3 offset entries (8 bytes each) or 2 time entries (12 bytes each). With an entry for every
+  // batch after a segment's first, and rising timestamps, a segment takes 3 batches.
+  const fs = new SimFileSystem()
+  const log = await openLog(fs, { segmentIndexBytes: 24, indexIntervalBytes: 1 })
+  for (let i = 0; i < 12; i++) log.append(batch(1, 10, i, t0 + i))
+  await log.flush()
+  assert.deepEqual(log.segmentBaseOffsets(), [0, 3, 6, 9])
+  await log.close()
+  for (const name of await fs.list(dir))
+    if (name.endsWith('.index')) assert.ok((await fs.readFile(`${dir}/${name}`)).length <= 24, name)
+  const unbounded = await PartitionLog.open(fs, new SimClock(t0), '/data/u-0', { indexIntervalBytes: 1 })
+  for (let i = 0; i < 12; i++) unbounded.append(batch(1, 10, i, t0 + i))
+  assert.equal(unbounded.segmentCount, 1)
+  await unbounded.close()
+})
+
+test('file.delete.delay.ms: deleted segments are renamed .deleted and removed after the delay (#9)', async () => {
+  const clock = new SimClock(t0)
+  const fs = new SimFileSystem()
+  const log = await openLog(fs, { segmentBytes: 1000, fileDeleteDelayMs: 60_000 }, clock)
+  for (let i = 0; i < 12; i++) log.append(batch(1, 139, i))
+  await log.flush()
+  assert.equal(await log.deleteRecordsBefore(7), 7)
+  const pending = ['00000000000000000000.index', '00000000000000000000.timeindex', '00000000000000000000.log']
+  let names = await fs.list(dir)
+  for (const name of pending) {
+    assert.ok(names.includes(`${name}.deleted`), `${name}.deleted kept for the delay`)
+    assert.ok(!names.includes(name), `${name} no longer a segment file`)
+  }
+  assert.equal(readInt64((await log.read(7, 10)).batches[0], 0), 7)
+  await clock.advanceAsync(59_999)
+  assert.ok((await fs.list(dir)).includes('00000000000000000000.log.deleted'))
+  await clock.advanceAsync(1)
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve))
+  names = await fs.list(dir)
+  assert.deepEqual(
+    names.filter((name) => name.endsWith('.deleted')),
+    [],
+  )
+  // A delay still running at close: the next open removes the files.
+  assert.equal(await log.deleteRecordsBefore(11), 11)
+  assert.ok((await fs.list(dir)).includes('00000000000000000005.log.deleted'))
+  await log.close()
+  const reopened = await openLog(fs, { segmentBytes: 1000 })
+  assert.deepEqual(
+    (await fs.list(dir)).filter((name) => name.endsWith('.deleted')),
+    [],
+  )
+  assert.equal(reopened.logStartOffset, 11)
+  await reopened.close()
+  // 0: removed at once.
+  const now = await PartitionLog.open(fs, clock, '/data/z-0', { segmentBytes: 1000, fileDeleteDelayMs: 0 })
+  for (let i = 0; i < 12; i++) now.append(batch(1, 139, i))
+  await now.flush()
+  await now.deleteRecordsBefore(7)
+  assert.deepEqual(
+    await fs.list('/data/z-0').then((n) => n.filter((name) => name.startsWith('00000000000000000000'))),
+    [],
+  )
+  await now.close()
+})

@@ -12,6 +12,7 @@ import {
   type Logger,
   OffsetOutOfRangeError,
   silentLogger,
+  type Timer,
 } from '../core/index.js'
 import {
   Attributes,
@@ -20,6 +21,7 @@ import {
   batchSizeAt,
   buildControlBatch,
   ControlRecordType,
+  crc32c,
   readInt64,
   setBaseOffset,
 } from '../record-batch/index.js'
@@ -27,8 +29,9 @@ import { commitCleanerSwap, finishCleanerSwap, writeCleanerCheckpoint } from './
 import { FilePool } from './file-pool.js'
 import { CleanAbortedError, type CompactionResult, compactSegments } from './log-compaction.js'
 import { type LogConfig, resolveLogConfig } from './log-config.js'
-import { dropSegmentFiles, LogFiles, recoverLog } from './log-recovery.js'
+import { DELETED_SUFFIX, dropSegmentFiles, LogFiles, recoverLog } from './log-recovery.js'
 import { LogSegment, scanBatches } from './log-segment.js'
+import { OFFSET_INDEX_ENTRY_BYTES, TIME_INDEX_ENTRY_BYTES } from './segment-index.js'
 import { LogTail } from './log-tail.js'
 import { lastSequenceOf, type OngoingTxn, type ProducerStateTable } from './producer-state.js'
 import type { TailBudget, TailOwner } from './tail-budget.js'
@@ -161,6 +164,8 @@ export class PartitionLog implements TailOwner {
   #swapping: Promise<void> | undefined
   /** The clean under way, if any (close and delete stop it and wait). */
   #cleaning: Promise<unknown> | undefined
+  /** Removals of deleted segments' `.deleted` files waiting out file.delete.delay.ms. */
+  readonly #deleteTimers = new Set<Timer>()
 
   private constructor(
     fs: FileSystem,
@@ -834,6 +839,7 @@ export class PartitionLog implements TailOwner {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    this.#cancelDeleteTimers()
     await this.#cleaning?.catch(() => {})
     await this.flush()
     await this.#pipeline.writing
@@ -856,6 +862,7 @@ export class PartitionLog implements TailOwner {
   async delete(): Promise<void> {
     this.#closed = true
     this.#deleted = true
+    this.#cancelDeleteTimers()
     this.#pipeline.fail(new ClosedError(`log ${this.dir} was deleted`))
     await this.#cleaning?.catch(() => {})
     await this.#pipeline.writing?.catch(() => {})
@@ -874,7 +881,26 @@ export class PartitionLog implements TailOwner {
     if (segment.sizeBytes === 0) return false
     if (segment.sizeBytes + sizeBytes > this.#config.segmentBytes) return true
     if (this.#logEndOffset + lastOffsetDelta - segment.baseOffset > 2147483647) return true
-    return segment.rollBaseMs >= 0 && maxTimestamp - segment.rollBaseMs > this.#config.segmentMs
+    // segment.index.bytes: Kafka's index files hold 8-byte offset and 12-byte time entries.
+    const indexBytes = this.#config.segmentIndexBytes
+    if (
+      segment.index.offsets.length >= Math.floor(indexBytes / OFFSET_INDEX_ENTRY_BYTES) ||
+      segment.index.timestamps.length >= Math.floor(indexBytes / TIME_INDEX_ENTRY_BYTES)
+    )
+      return true
+    if (segment.rollBaseMs < 0) return false
+    return maxTimestamp - segment.rollBaseMs > this.#config.segmentMs - this.#rollJitterMs(segment)
+  }
+
+  /**
+   * The segment's own share of segment.jitter.ms: drawn from its directory and base offset rather than at
+   * random, so it is the same after a restart and still differs between partitions.
+   */
+  #rollJitterMs(segment: LogSegment): number {
+    const { segmentJitterMs, segmentMs } = this.#config
+    if (segmentJitterMs <= 0) return 0
+    const draw = crc32c(Buffer.from(`${this.dir}/${segment.baseOffset}`))
+    return draw % Math.min(segmentJitterMs, segmentMs)
   }
 
   #roll(): LogSegment {
@@ -1029,6 +1055,37 @@ export class PartitionLog implements TailOwner {
     )
   }
 
+  /**
+   * file.delete.delay.ms: a deleted segment's files are renamed `<name>.deleted` (in the order
+   * dropSegmentFiles removes them) and removed after the delay; at once when it is 0. A timer still
+   * pending at close or delete is dropped: the log's next open removes the files.
+   */
+  async #dropSegmentLater(segment: LogSegment): Promise<void> {
+    const delayMs = this.#config.fileDeleteDelayMs
+    if (delayMs <= 0) return dropSegmentFiles(this.#fs, segment)
+    await segment.closeFile()
+    const renamed: string[] = []
+    for (const path of [segment.indexPath, segment.timeIndexPath, segment.logPath]) {
+      if (!(await this.#fs.exists(path))) continue
+      await this.#fs.rename(path, `${path}${DELETED_SUFFIX}`)
+      renamed.push(`${path}${DELETED_SUFFIX}`)
+    }
+    const timer = this.#clock.setTimeout(() => {
+      this.#deleteTimers.delete(timer)
+      void (async () => {
+        for (const path of renamed) await this.#fs.remove(path)
+      })().catch((error) =>
+        this.#logger.warn('could not remove deleted segment files', { dir: this.dir, error }),
+      )
+    }, delayMs)
+    this.#deleteTimers.add(timer)
+  }
+
+  #cancelDeleteTimers(): void {
+    for (const timer of this.#deleteTimers) timer.cancel()
+    this.#deleteTimers.clear()
+  }
+
   /** Deletes the oldest segments while they are below logStartOffset or `expired` says so. */
   async #deleteOldSegments(expired: (segment: LogSegment) => boolean): Promise<number> {
     if (this.#retentionRunning) return 0
@@ -1049,7 +1106,7 @@ export class PartitionLog implements TailOwner {
         }
         oldest.deleted = true
         await oldest.drained()
-        await dropSegmentFiles(this.#fs, oldest)
+        await this.#dropSegmentLater(oldest)
         this.#logger.info('deleted segment', { dir: this.dir, baseOffset: oldest.baseOffset })
       }
     } finally {
