@@ -188,6 +188,76 @@ test('tombstones stay for delete.retention.ms, then a later clean removes them (
   await log.close()
 })
 
+test('a tombstone with an old producer timestamp stays delete.retention.ms after the clean that first kept it: KIP-534 delete horizon (#9)', async () => {
+  const fs = new SimFileSystem()
+  const clock = new SimClock(t0)
+  const config = { ...compactConfig, deleteRetentionMs: 60_000 }
+  const log = await PartitionLog.open(fs, clock, dir, config)
+  const written: Written[] = []
+  const old = t0 - 2 * 86_400_000 // the producer's clock: two days before the broker's
+  for (let round = 0; round < 10; round++)
+    for (let k = 0; k < 5; k++)
+      put(log, written, [{ key: `key-${k}`, value: `value-${round}-${k}` }], { timestampMs: old })
+  put(
+    log,
+    written,
+    [
+      { key: 'key-0', value: null },
+      { key: 'key-1', value: 'last' },
+    ],
+    { timestampMs: old },
+  )
+  const tombstoneOffset = written.length - 2
+  const more = (count: number, timestampMs: number) => {
+    for (let i = 0; i < count; i++)
+      put(log, written, [{ key: `key-${2 + (i % 3)}`, value: `late-${timestampMs}-${i}` }], { timestampMs })
+  }
+  more(12, t0)
+  await log.flush()
+  const tombstoneBatch = async () => (await log.read(tombstoneOffset, 1)).batches[0]
+  const hasTombstone = async () => (await readAll(log)).some((w) => w.key === 'key-0' && w.value === null)
+
+  await log.clean({ dedupeBufferBytes: bigBuffer })
+  assert.ok(log.cleanerCheckpoint > tombstoneOffset, 'the clean covered the tombstone')
+  assert.ok(await hasTombstone(), 'kept by the first clean, however old its timestamp')
+  assert.deepEqual(await readAll(log), expectedAfterClean(written, log.cleanerCheckpoint, false))
+  // Stamped as Kafka does: attribute bit 6, baseTimestamp = clean time + delete.retention.ms; the records'
+  // own timestamps (and the batch's max timestamp) are unchanged.
+  let batch = await tombstoneBatch()
+  assert.equal(batch.readInt16BE(21) & 0x40, 0x40)
+  assert.equal(readInt64(batch, 27), t0 + 60_000)
+  assert.equal(readInt64(batch, 35), old)
+  const decoded = decodeBatch(batch)
+  assert.deepEqual(
+    decoded.records.map((r) => [r.offset, r.key?.toString(), r.value?.toString() ?? null, r.timestampMs]),
+    [
+      [tombstoneOffset, 'key-0', null, old],
+      [tombstoneOffset + 1, 'key-1', 'last', old],
+    ],
+  )
+
+  // A clean before the horizon keeps it, and does not move the horizon.
+  clock.advance(30_000)
+  more(12, t0 + 30_000)
+  await log.flush()
+  await log.clean({ dedupeBufferBytes: bigBuffer })
+  assert.ok(await hasTombstone(), 'kept before the horizon')
+  batch = await tombstoneBatch()
+  assert.equal(readInt64(batch, 27), t0 + 60_000)
+
+  // The horizon survives a crash (it is in the batch on disk); the first clean at or after it drops the tombstone.
+  const reopened = await PartitionLog.open(fs.crash(), clock, dir, config)
+  clock.advance(30_000)
+  for (let i = 0; i < 12; i++)
+    put(reopened, written, [{ key: `key-${2 + (i % 3)}`, value: `after-${i}` }], { timestampMs: t0 + 60_000 })
+  await reopened.flush()
+  await reopened.clean({ dedupeBufferBytes: bigBuffer })
+  const after = await readAll(reopened)
+  assert.ok(!after.some((w) => w.value === null), 'the tombstone is gone at the horizon')
+  assert.deepEqual(after, expectedAfterClean(written, reopened.cleanerCheckpoint, true))
+  await reopened.close()
+})
+
 test('batches of several records are rewritten in their codec with base offset and span kept (#9)', async () => {
   const clock = new SimClock(t0)
   const log = await PartitionLog.open(new SimFileSystem(), clock, dir, {

@@ -1,6 +1,8 @@
 // One clean of one compacted log, off the write path: builds the key map over the dirty segments, then
 // rewrites the closed segments from the log start to the map's end into `.log.cleaned` files holding the
-// latest record of each key (tombstones until delete.retention.ms), with every batch's base offset kept.
+// latest record of each key, with every batch's base offset kept. Tombstones follow KIP-534: the first clean
+// that keeps one stamps its batch with a delete horizon (now + delete.retention.ms); a later clean past it
+// drops them.
 // It only reads the old segments and writes new files; PartitionLog swaps them in (cleaner-swap.ts).
 import type { FileHandle, FileSystem } from '../core/index.js'
 import {
@@ -31,6 +33,7 @@ export interface CompactionInput {
   firstDirtyOffset: number
   segmentBytes: number
   indexIntervalBytes: number
+  /** delete.retention.ms: how long a tombstone stays after the clean that first kept it. */
   deleteRetentionMs: number
   nowMs: number
   dedupeBufferBytes: number
@@ -238,11 +241,10 @@ async function cleanGroup(
     }
     for (const old of group) {
       result.bytesBefore += old.sizeBytes
-      const tombstonesExpire = old.maxTimestampMs < input.nowMs - input.deleteRetentionMs
       await forEachBatches(old, async (batches, readBytes) => {
         for (const batch of batches) {
           if (input.aborted()) throw new CleanAbortedError(`clean of ${input.dir} stopped`)
-          const out = cleanBatch(input, batch, map, endOffset, tombstonesExpire, result)
+          const out = cleanBatch(input, batch, map, endOffset, result)
           if (out !== batch.bytes) changed = true
           if (out === undefined) continue
           segment.track(
@@ -290,17 +292,29 @@ async function closeAndRemove(fs: FileSystem, handle: FileHandle, path: string):
   await fs.remove(path)
 }
 
+/** The delete horizon a clean stamped on `batch` (KIP-534: attribute bit 6, baseTimestamp), else undefined. */
+export function deleteHorizonOf(batch: Buffer): number | undefined {
+  if ((batch.readInt16BE(BatchOffsets.attributes) & Attributes.deleteHorizon) === 0) return undefined
+  return readInt64(batch, BatchOffsets.baseTimestamp)
+}
+
 /**
- * The cleaned form of one batch: the batch itself when every record stays, undefined when none does
- * (unless it is a producer's latest batch: then an empty batch keeps its offsets and sequences), else
- * a rebuilt batch with the same base offset, offset span, sequences and codec holding the kept records.
+ * The cleaned form of one batch: the batch itself when every record stays and it needs no delete horizon,
+ * undefined when no record stays (unless it is a producer's latest batch: then an empty batch keeps its
+ * offsets and sequences), else a rebuilt batch with the same base offset, offset span, sequences, codec
+ * and max timestamp holding the kept records.
+ *
+ * Tombstones (KIP-534, as Kafka 4.4): a batch that keeps a tombstone and has no delete horizon gets one,
+ * `nowMs + deleteRetentionMs`, written as Kafka does (attribute bit 6 set, baseTimestamp = the horizon,
+ * each record's timestamp delta rewritten so its timestamp is unchanged); a clean at or after the horizon
+ * drops the tombstones. The tombstone's own timestamp plays no part, so one written with an old producer
+ * timestamp still stays delete.retention.ms for consumers to see.
  */
 function cleanBatch(
   input: CompactionInput,
   batch: ScannedBatch,
   map: OffsetMap,
   endOffset: number,
-  tombstonesExpire: boolean,
   result: CompactionResult,
 ): Buffer | undefined {
   const bytes = batch.bytes
@@ -309,32 +323,49 @@ function cleanBatch(
   if (!isCodecAvailable(codec)) return bytes
   const recordsCount = bytes.readInt32BE(BatchOffsets.recordsCount)
   if (recordsCount === 0) return keepIfProducersLast(input, batch, bytes)
+  const horizonMs = deleteHorizonOf(bytes)
+  const tombstonesExpire = horizonMs !== undefined && input.nowMs >= horizonMs
   const records = readBatchRecords(bytes, { verifyCrc: false })
   const kept: Record[] = []
+  let keepsTombstone = false
   for (const record of records) {
     const offset = batch.baseOffset + record.offsetDelta
     if (record.key === null) continue // a compacted log keeps keyed records only, as Kafka's cleaner does
     const latest = map.get(OffsetMap.hash(record.key))
     if (latest > offset) continue
-    if (record.value === null && tombstonesExpire) continue
+    if (record.value === null) {
+      if (tombstonesExpire) continue
+      keepsTombstone = true
+    }
     kept.push(record)
   }
   result.recordsRemoved += records.length - kept.length
-  if (kept.length === records.length) return bytes
+  const stampHorizon = keepsTombstone && horizonMs === undefined
+  if (kept.length === records.length && !stampHorizon) return bytes
   if (kept.length === 0) return keepIfProducersLast(input, batch, emptyBatch(bytes))
+  let attributes = bytes.readInt16BE(BatchOffsets.attributes)
+  let baseTimestamp = readInt64(bytes, BatchOffsets.baseTimestamp)
+  let rewritten = kept
+  if (stampHorizon) {
+    const horizon = input.nowMs + input.deleteRetentionMs
+    const shift = baseTimestamp - horizon
+    rewritten = kept.map((record) => ({ ...record, timestampDelta: record.timestampDelta + shift }))
+    attributes |= Attributes.deleteHorizon
+    baseTimestamp = horizon
+  }
   const fields = {
     baseOffset: batch.baseOffset,
     partitionLeaderEpoch: bytes.readInt32BE(BatchOffsets.partitionLeaderEpoch),
-    attributes: bytes.readInt16BE(BatchOffsets.attributes),
+    attributes,
     lastOffsetDelta: bytes.readInt32BE(BatchOffsets.lastOffsetDelta),
-    baseTimestamp: readInt64(bytes, BatchOffsets.baseTimestamp),
+    baseTimestamp,
     maxTimestamp: readInt64(bytes, BatchOffsets.maxTimestamp),
     producerId: readInt64(bytes, BatchOffsets.producerId),
     producerEpoch: bytes.readInt16BE(BatchOffsets.producerEpoch),
     baseSequence: bytes.readInt32BE(BatchOffsets.baseSequence),
     recordsCount: kept.length,
   }
-  return assembleBatch(compress(codec, encodeRecords(kept)), fields)
+  return assembleBatch(compress(codec, encodeRecords(rewritten)), fields)
 }
 
 function keepIfProducersLast(input: CompactionInput, batch: ScannedBatch, bytes: Buffer): Buffer | undefined {

@@ -48,7 +48,10 @@ export interface LogConfig {
   cleanupPolicyDelete: boolean
   /** cleanup.policy includes compact: the log cleaner keeps the latest record per key. */
   cleanupPolicyCompact: boolean
-  /** A tombstone (null value) is removed by a clean once its segment is this old (delete.retention.ms). */
+  /**
+   * A tombstone (null value) is removed by the first clean this long after the clean that first kept it
+   * (delete.retention.ms; KIP-534's delete horizon, stamped on its batch).
+   */
   deleteRetentionMs: number
   /** Clean once dirty bytes / (clean + dirty) reach this (min.cleanable.dirty.ratio). */
   minCleanableDirtyRatio: number

@@ -1,7 +1,10 @@
 # Compaction check with kafka-python 3 (another project's client): a compacted topic gets 100 updates to each
 # of 10 keys plus tombstones for 3 of them; once the log cleaner ran, a read from the beginning must hold
 # exactly the latest record of each key at its original offset, tombstones included; after
-# delete.retention.ms and another clean the tombstones are gone. Exits 0 printing `ok ...`, else `FAIL ...`.
+# delete.retention.ms and another clean the tombstones are gone. The updates and tombstones carry producer
+# timestamps a day old: a tombstone's delete.retention.ms counts from the clean that first kept it (KIP-534's
+# delete horizon), not from its own timestamp, so the first clean must keep them (#9).
+# Exits 0 printing `ok ...`, else `FAIL ...`.
 # Usage: python compaction_check.py HOST:PORT TOPIC_PREFIX
 # Env: COMPACT_SEGMENT_MS (200), COMPACT_DELETE_RETENTION_MS (8000), COMPACT_WAIT_S (90).
 import os
@@ -104,13 +107,14 @@ def main():
         written[meta.offset] = (key, value)
 
     futures = []
+    old_ms = int(time.time() * 1000) - 86_400_000
     for r in range(ROUNDS):
         for k in range(KEYS):
             key, value = f"key-{k}".encode(), f"value-{r}-{k}".encode()
-            futures.append((key, value, producer.send(topic, key=key, value=value)))
+            futures.append((key, value, producer.send(topic, key=key, value=value, timestamp_ms=old_ms + r)))
     for k in range(TOMBSTONED):
         key = f"key-{k}".encode()
-        futures.append((key, None, producer.send(topic, key=key, value=None)))
+        futures.append((key, None, producer.send(topic, key=key, value=None, timestamp_ms=old_ms + ROUNDS)))
     for key, value, future in futures:
         written[future.get(timeout=30).offset] = (key, value)
     time.sleep(SEGMENT_MS * 3 / 1000)
