@@ -282,6 +282,14 @@ export class TopicRegistry {
     brokerConfig.setDynamic('broker', brokerEntities.get(String(nodeId)) ?? {})
   }
 
+  /**
+   * How many records this broker's metadata state log has taken since it was created (snapshots do not
+   * reset it): the end offset of Brook's metadata log, as DescribeQuorum reports it.
+   */
+  get metadataEndOffset(): number {
+    return this.log.lastSeq
+  }
+
   /** Opens the registry in `options.dir`, creating it on first start and replaying it otherwise. */
   static async open(options: TopicRegistryOptions): Promise<TopicRegistry> {
     const { randomBytes } = options

@@ -1,14 +1,14 @@
-// Checks the API-key table: keys 0 through 92, each once, and names looked up from keys.
+// Checks the API-key table: keys 0 through 94, each once, and names looked up from keys.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ApiKey, apiKeyName } from './api-keys.js'
 
 describe('ApiKey', () => {
-  it('holds keys 0 through 92 exactly once', () => {
+  it('holds keys 0 through 94 exactly once', () => {
     const keys = Object.values(ApiKey).sort((a, b) => a - b)
     assert.deepEqual(
       keys,
-      Array.from({ length: 93 }, (_, index) => index),
+      Array.from({ length: 95 }, (_, index) => index),
     )
   })
 

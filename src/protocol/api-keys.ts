@@ -1,5 +1,5 @@
 // Kafka API keys: the int16 that opens every request header and picks the message it carries.
-// Names are Kafka's own (ApiKeys enum as of Kafka 4.2), keys 0 through 92.
+// Names are Kafka's own (ApiKeys enum as of Kafka 4.4), keys 0 through 94.
 
 /** Every standard Kafka API key by name. Keys 4-7 (LeaderAndIsr, StopReplica, UpdateMetadata, ControlledShutdown) were removed with ZooKeeper in Kafka 4.0. */
 export const ApiKey = {
@@ -96,6 +96,8 @@ export const ApiKey = {
   DescribeShareGroupOffsets: 90,
   AlterShareGroupOffsets: 91,
   DeleteShareGroupOffsets: 92,
+  StreamsGroupTopologyDescriptionUpdate: 93,
+  UnregisterController: 94,
 } as const
 
 /** One of the numeric API keys above. */

@@ -1,5 +1,5 @@
 // Kafka error codes: the int16 in responses that says what went wrong. Names are exactly those of
-// Kafka's Errors enum as of Kafka 4.2 (codes -1 through 133).
+// Kafka's Errors enum as of Kafka 4.4 (codes -1 through 136).
 
 /** Every Kafka error code by its Errors-enum name. */
 export const ErrorCode = {
@@ -138,6 +138,9 @@ export const ErrorCode = {
   STREAMS_INVALID_TOPOLOGY_EPOCH: 131,
   STREAMS_TOPOLOGY_FENCED: 132,
   SHARE_SESSION_LIMIT_REACHED: 133,
+  GROUP_DELETION_FAILED: 134,
+  STREAMS_TOPOLOGY_DESCRIPTION_UPDATE_FAILED: 135,
+  CONTROLLER_ID_NOT_REGISTERED: 136,
 } as const
 
 /** One of the numeric error codes above. */

@@ -27,6 +27,7 @@ import { listOffsets } from './list-offsets.js'
 import { metadata } from './metadata.js'
 import { alterPartitionReassignments, listPartitionReassignments } from './partition-reassignments.js'
 import { unregisterBroker } from './unregister-broker.js'
+import { unregisterController } from './unregister-controller.js'
 
 async function setup() {
   const broker = await createTestBroker({ config: { nodeId: 1 } })
@@ -379,6 +380,16 @@ test('#9 SCRAM credentials: none exist; storing one is refused (no SASL); Unregi
     [ErrorCode.BROKER_ID_NOT_REGISTERED, 'Broker ID 2 is not currently registered'],
   )
   assert.equal((await broker.call(unregisterBroker, 0, { brokerId: 1 })).errorCode, ErrorCode.INVALID_REQUEST)
+  // UnregisterController (Kafka 4.4): Kafka's answer and message for another id (over a socket).
+  const otherController = await broker.call(unregisterController, 0, { controllerId: 2 })
+  assert.deepEqual(
+    [otherController.errorCode, otherController.errorMessage],
+    [ErrorCode.CONTROLLER_ID_NOT_REGISTERED, 'Controller ID 2 is not currently registered.'],
+  )
+  assert.equal(
+    (await broker.call(unregisterController, 0, { controllerId: 1 })).errorCode,
+    ErrorCode.INVALID_REQUEST,
+  )
   await broker.close()
 })
 

@@ -5,6 +5,8 @@ import { addPartitionsToTxn } from './add-partitions-to-txn.js'
 import { adminHandlers } from './admin-handlers.js'
 import { apiVersions } from './api-versions.js'
 import { clusterAdminHandlers } from './cluster-admin-handlers.js'
+import { describeQuorum } from './describe-quorum.js'
+import { describeTopicPartitions } from './describe-topic-partitions.js'
 import { describeTransactions } from './describe-transactions.js'
 import { endTxn } from './end-txn.js'
 import { fetch } from './fetch.js'
@@ -13,6 +15,7 @@ import { initProducerId } from './init-producer-id.js'
 import { listOffsets } from './list-offsets.js'
 import { listTransactions } from './list-transactions.js'
 import { metadata } from './metadata.js'
+import { offsetForLeaderEpoch } from './offset-for-leader-epoch.js'
 import { produce } from './produce.js'
 import { shareAcknowledge } from './share-acknowledge.js'
 import { shareFetch } from './share-fetch.js'
@@ -28,9 +31,12 @@ import { writeTxnMarkers } from './write-txn-markers.js'
 export const handlers: readonly Handler[] = [
   apiVersions,
   metadata,
+  describeTopicPartitions,
   produce,
   fetch,
   listOffsets,
+  offsetForLeaderEpoch,
+  describeQuorum,
   initProducerId,
   addPartitionsToTxn,
   addOffsetsToTxn,

@@ -21,6 +21,8 @@ import { DeleteTopicsRequest, DeleteTopicsResponse } from './delete-topics.js'
 import { DeleteRecordsRequest, DeleteRecordsResponse } from './delete-records.js'
 import { InitProducerIdRequest, InitProducerIdResponse } from './init-producer-id.js'
 import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from './offset-for-leader-epoch.js'
+import { DescribeQuorumRequest, DescribeQuorumResponse } from './describe-quorum.js'
+import { UnregisterControllerRequest, UnregisterControllerResponse } from './unregister-controller.js'
 import { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from './txn-offset-commit.js'
 import { DescribeConfigsRequest, DescribeConfigsResponse } from './describe-configs.js'
 import { AlterConfigsRequest, AlterConfigsResponse } from './alter-configs.js'
@@ -179,6 +181,10 @@ export {
   InitProducerIdResponse,
   OffsetForLeaderEpochRequest,
   OffsetForLeaderEpochResponse,
+  DescribeQuorumRequest,
+  DescribeQuorumResponse,
+  UnregisterControllerRequest,
+  UnregisterControllerResponse,
   TxnOffsetCommitRequest,
   TxnOffsetCommitResponse,
   DescribeConfigsRequest,
@@ -365,6 +371,7 @@ export const apiMessages = [
     request: AlterUserScramCredentialsRequest,
     response: AlterUserScramCredentialsResponse,
   },
+  { apiKey: 55, name: 'DescribeQuorum', request: DescribeQuorumRequest, response: DescribeQuorumResponse },
   { apiKey: 57, name: 'UpdateFeatures', request: UpdateFeaturesRequest, response: UpdateFeaturesResponse },
   { apiKey: 60, name: 'DescribeCluster', request: DescribeClusterRequest, response: DescribeClusterResponse },
   {
@@ -451,5 +458,11 @@ export const apiMessages = [
     name: 'DeleteShareGroupOffsets',
     request: DeleteShareGroupOffsetsRequest,
     response: DeleteShareGroupOffsetsResponse,
+  },
+  {
+    apiKey: 94,
+    name: 'UnregisterController',
+    request: UnregisterControllerRequest,
+    response: UnregisterControllerResponse,
   },
 ] as const

@@ -112,6 +112,16 @@ public class AdminSurface {
         TopicDescription d = get(admin.describeTopics(List.of(topic), new DescribeTopicsOptions().includeAuthorizedOperations(true)).allTopicNames()).get(topic);
         return "partitions=" + d.partitions().size() + " authorizedOperations=" + ops(d.authorizedOperations());
       });
+      // One partition per DescribeTopicPartitions answer (KIP-966): the client follows the cursor; the ELR
+      // lists are only known (empty, not null) when the broker answered with DescribeTopicPartitions.
+      check("describeTopics(paged)", () -> {
+        TopicDescription d = get(admin.describeTopics(List.of(topic), new DescribeTopicsOptions().partitionSizeLimitPerResponse(1)).allTopicNames()).get(topic);
+        StringBuilder out = new StringBuilder("partitions=" + d.partitions().size());
+        for (TopicPartitionInfo p : d.partitions())
+          out.append(" ").append(p.partition()).append(":leader=").append(p.leader().id()).append(",isr=").append(p.isr().size())
+              .append(",elr=").append(p.elr() == null ? "null" : String.valueOf(p.elr().size()));
+        return out.toString();
+      });
       check("describeCluster", () -> {
         DescribeClusterResult r = admin.describeCluster(new DescribeClusterOptions().includeAuthorizedOperations(true));
         return "nodes=" + get(r.nodes()).size() + " controller=" + (get(r.controller()) != null) + " authorizedOperations=" + ops(get(r.authorizedOperations()));
@@ -315,7 +325,11 @@ public class AdminSurface {
       check("expireDelegationToken", () -> { get(admin.expireDelegationToken(new byte[] {1, 2, 3}).expiryTimestamp()); return "ok"; });
       check("describeDelegationToken", () -> "tokens=" + get(admin.describeDelegationToken().delegationTokens()).size());
 
-      check("describeMetadataQuorum", () -> "voters=" + get(admin.describeMetadataQuorum().quorumInfo()).voters().size());
+      check("describeMetadataQuorum", () -> {
+        var quorum = get(admin.describeMetadataQuorum().quorumInfo());
+        return "voters=" + quorum.voters().size() + " leader=" + quorum.leaderId() + " observers=" + quorum.observers().size()
+            + " hwPositive=" + (quorum.highWatermark() > 0) + " voterIsLeader=" + (quorum.voters().get(0).replicaId() == quorum.leaderId());
+      });
       check("addRaftVoter", () -> { get(admin.addRaftVoter(2, Uuid.randomUuid(), Set.of(new RaftVoterEndpoint("CONTROLLER", "127.0.0.1", 1))).all()); return "ok"; });
       check("removeRaftVoter", () -> { get(admin.removeRaftVoter(2, Uuid.randomUuid()).all()); return "ok"; });
       check("unregisterBroker", () -> { get(admin.unregisterBroker(2).all()); return "ok"; });

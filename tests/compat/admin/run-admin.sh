@@ -3,7 +3,7 @@
 # (#9): AdminSurface.java calls every Admin method on each broker; the outcomes are compared line by line.
 # A difference must be listed in expected-differences.tsv (what Brook answers instead, and why), and every listed
 # difference must still occur, so the list (and docs/admin-surface.md, which is written from it) stays true.
-# Then kafka-features.sh describe, kafka-acls.sh --list, kafka-leader-election.sh and kafka-consumer-groups.sh
+# Then kafka-features.sh describe, kafka-acls.sh --list, kafka-leader-election.sh, kafka-metadata-quorum.sh and kafka-consumer-groups.sh
 # --delete-offsets run against both. Ends with one line `N passed, N failed`; exits 1 on any failure.
 # Usage: tests/compat/admin/run-admin.sh [--keep-logs]   (about 70 s: Kafka starts, then each broker in turn)
 set -uo pipefail
@@ -50,6 +50,12 @@ run_tools() {
     echo "## kafka-acls.sh --list"
     tool org.apache.kafka.tools.AclCommand --bootstrap-server "$bootstrap" --list 2>&1 | grep -E '^(Caused by|Error)' | head -2
     echo "exit ${PIPESTATUS[0]}"
+    # The cluster id, the metadata log's offsets and the voter's listener differ by nature (Brook's listener is
+    # PLAINTEXT, Kafka's quorum answers its CONTROLLER listener).
+    echo "## kafka-metadata-quorum.sh describe --status"
+    tool org.apache.kafka.tools.MetadataQuorumCommand --bootstrap-server "$bootstrap" describe --status 2>&1 \
+      | sed -E 's/^(ClusterId|HighWatermark):( +).*/\1:\2X/; s/"endpoints": \[[^]]*\]/"endpoints": [X]/'
+    echo "exit ${PIPESTATUS[0]}"
     echo "## kafka-leader-election.sh --election-type PREFERRED --all-topic-partitions"
     tool org.apache.kafka.tools.LeaderElectionCommand --bootstrap-server "$bootstrap" --election-type PREFERRED --all-topic-partitions 2>&1 | head -3
     echo "exit ${PIPESTATUS[0]}"
@@ -84,7 +90,7 @@ else
 fi
 
 # The tools: the same output (epochs aside), except kafka-features.sh, whose feature list differs as listed.
-for section in "kafka-acls.sh --list" "kafka-leader-election.sh"; do
+for section in "kafka-acls.sh --list" "kafka-leader-election.sh" "kafka-metadata-quorum.sh"; do
   k="$(awk -v s="## $section" 'index($0, s) == 1 {on=1; next} /^## / {on=0} on' "$work/kafka.tools")"
   b="$(awk -v s="## $section" 'index($0, s) == 1 {on=1; next} /^## / {on=0} on' "$work/brook.tools")"
   if [[ "$k" == "$b" ]]; then pass "$section: as on Kafka 4.4 ($(echo "$k" | tr '\n' ' ' | cut -c1-100))"
