@@ -757,6 +757,22 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
     )
   }
 
+  /** close()'s abort of a transaction still open (not of one being committed or aborted, nor once fenced). */
+  private async abortOnClose(): Promise<void> {
+    if (this.txnState !== 'in-transaction' && this.txnState !== 'abortable') return
+    this.txnState = 'completing'
+    try {
+      await this.endTransaction(false)
+    } catch (error) {
+      this.txnState = isFatalTransactionError(error) ? 'fatal' : 'abortable'
+      this.txnError = error as Error
+      this.cluster.logger.warn('close(): aborting the open transaction failed', {
+        transactionalId: this.transactionalId,
+        error: (error as Error).message,
+      })
+    }
+  }
+
   /** EndTxn, skipped when the transaction touched no partition and no group; clears the transaction. */
   private async endTransaction(commit: boolean): Promise<void> {
     if (this.txnPartitions.size > 0 || this.txnGroups.size > 0) {
@@ -914,12 +930,15 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
 
   /**
    * Flushes (every record whose send() was called before close() is sent, or its promise rejects with the
-   * reason), then closes connections; send() afterwards throws ClosedError (BROOK_ERR_CLOSED).
+   * reason), aborts a transaction left open (as Java's KafkaProducer.close() does: read_committed consumers
+   * are not held at it until transactionTimeoutMs), then closes connections; send() afterwards throws
+   * ClosedError (BROOK_ERR_CLOSED). A failed abort is logged, not thrown: the coordinator then aborts the
+   * transaction when it times out.
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
       try {
-        await this.flush()
+        await this.flush().finally(() => this.abortOnClose())
       } finally {
         for (const waiter of this.bufferWaiters.splice(0)) waiter()
         this.cluster.close()

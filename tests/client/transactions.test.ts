@@ -124,6 +124,38 @@ describe('transactional producer (#12)', () => {
     await Promise.all([txn.close(), plain.close()])
   })
 
+  test('#12: close() aborts a transaction left open, so read_committed consumers are not held until its timeout', async () => {
+    const topic = uniqueName('txn-close')
+    await admin.createTopics([{ topic, numPartitions: 1 }])
+    const txn = new Producer({
+      bootstrap: target.bootstrap,
+      transactionalId: uniqueName('tx'),
+      transactionTimeoutMs: 60_000,
+      valueSerializer: serializers.json<string>(),
+    })
+    await txn.beginTransaction()
+    await txn.send({ topic, value: 'left-open' })
+    // Sent but never committed: close() flushes it, then aborts the transaction.
+    const unsent = txn.send({ topic, value: 'flushed-by-close' })
+    await txn.close()
+    await unsent
+    const plain = new Producer({ bootstrap: target.bootstrap, valueSerializer: serializers.json<string>() })
+    await plain.send({ topic, value: 'after' })
+    await plain.close()
+    // Without the abort the open transaction would hold read_committed readers for 60 s.
+    const committed = await readAll<string>(topic, 1, { isolation: 'read_committed', timeoutMs: 10_000 })
+    deepEqual(
+      committed.map((m) => m.value),
+      ['after'],
+    )
+    const everything = await readAll<string>(topic, 3, { isolation: 'read_uncommitted' })
+    deepEqual(
+      everything.map((m) => m.value),
+      ['left-open', 'flushed-by-close', 'after'],
+    )
+    equal(txn.inTransaction, false)
+  })
+
   test('a newer producer with the same transactionalId fences the older one (PRODUCER_FENCED)', async () => {
     const topic = uniqueName('txn-fence')
     await admin.createTopics([{ topic, numPartitions: 1 }])
