@@ -29,7 +29,7 @@ const rows: BrokerConfigRow[] = [
   // Synonyms of topic configs (Kafka's ServerTopicConfigSynonyms); defaults equal the topic defaults.
   ['log.cleanup.policy', 'list', 'delete', { validValues: ['compact', 'delete'], dynamic: true }],
   ['compression.gzip.level', 'int', '-1', { min: 1, max: 9, alsoAllowed: [-1], dynamic: true }],
-  ['compression.lz4.level', 'int', '9', { min: 1, max: 17 }],
+  ['compression.lz4.level', 'int', '9', { min: 1, max: 17, dynamic: true }],
   [
     'compression.type',
     'string',
@@ -43,8 +43,8 @@ const rows: BrokerConfigRow[] = [
   ['log.flush.interval.ms', 'long', null, { dynamic: true }],
   ['log.flush.scheduler.interval.ms', 'long', LONG_MAX_TEXT],
   ['log.index.interval.bytes', 'int', '4096', { min: 0, dynamic: true }],
-  ['log.local.retention.bytes', 'long', '-2', { min: -2 }],
-  ['log.local.retention.ms', 'long', '-2', { min: -2 }],
+  ['log.local.retention.bytes', 'long', '-2', { min: -2, dynamic: true }],
+  ['log.local.retention.ms', 'long', '-2', { min: -2, dynamic: true }],
   ['log.cleaner.max.compaction.lag.ms', 'long', LONG_MAX_TEXT, { min: 1, dynamic: true }],
   ['message.max.bytes', 'int', '1048588', { min: 0, dynamic: true }],
   ['log.message.timestamp.after.max.ms', 'long', '3600000', { min: 0, dynamic: true }],
@@ -57,7 +57,7 @@ const rows: BrokerConfigRow[] = [
   ],
   ['log.cleaner.min.cleanable.ratio', 'double', '0.5', { min: 0, max: 1, dynamic: true }],
   ['log.cleaner.min.compaction.lag.ms', 'long', '0', { min: 0, dynamic: true }],
-  ['min.insync.replicas', 'int', '1', { min: 1 }],
+  ['min.insync.replicas', 'int', '1', { min: 1, dynamic: true }],
   ['log.retention.bytes', 'long', '-1', { dynamic: true }],
   ['log.retention.ms', 'long', null, { min: -1, dynamic: true }],
   ['log.retention.minutes', 'int', null],
@@ -68,7 +68,8 @@ const rows: BrokerConfigRow[] = [
   ['log.roll.jitter.hours', 'int', '0', { min: 0 }],
   ['log.roll.ms', 'long', null, { dynamic: true }],
   ['log.roll.hours', 'int', '168', { min: 1 }],
-  ['unclean.leader.election.enable', 'boolean', 'false'],
+  // Accepted at runtime as Kafka does; without other replicas (or tiered storage) they change nothing.
+  ['unclean.leader.election.enable', 'boolean', 'false', { dynamic: true }],
   // Brook's own: the broker-wide default of topic config brook.fetch.fsynced.only.
   ['brook.log.fetch.fsynced.only', 'boolean', 'false', { dynamic: true }],
   // Topic creation.

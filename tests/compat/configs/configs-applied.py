@@ -3,7 +3,8 @@
 # the checks) and Brook: min.insync.replicas above the replication factor is accepted and does not refuse
 # acks=all (Kafka 4.4 counts at most the replicas there are); remote.storage.enable=true is refused with
 # INVALID_CONFIG; configs without meaning on one node (tiered storage's others, throttled replicas, unclean
-# election) are accepted; gzip/zstd levels change the bytes a recompressing topic stores.
+# election) are accepted, on topics and as broker defaults at runtime; gzip/zstd levels change the bytes a
+# recompressing topic stores.
 # Usage: .cache/venv/bin/python tests/compat/configs/configs-applied.py HOST:PORT  (prints ok lines, exits 0 or 1)
 import sys
 import uuid
@@ -86,6 +87,23 @@ for key, value in [('remote.log.copy.disable', 'true'), ('remote.log.delete.on.d
     if result != 'ok':
         fail(f'alter {key}={value}: {result}')
 print('ok remote.log.*, local.retention.*, unclean.leader.election.enable, throttled replicas accepted')
+
+# The broker defaults of these configs change at runtime (broker 1's dynamic layer), then are removed.
+def alter_broker(key, value, op):
+    entry = ConfigEntry(key, value, incremental_operation=op)
+    resource = ConfigResource('broker', '1', incremental_configs=[entry])
+    return outcome(admin.incremental_alter_configs([resource])[resource])
+
+
+for key, value in [('compression.gzip.level', '9'), ('compression.zstd.level', '9'), ('compression.lz4.level', '3'),
+                   ('log.roll.jitter.ms', '60000'), ('log.index.size.max.bytes', '8192'),
+                   ('log.segment.delete.delay.ms', '1000'), ('log.local.retention.bytes', '100'),
+                   ('unclean.leader.election.enable', 'true')]:
+    for op, text in [(AlterConfigOpType.SET, value), (AlterConfigOpType.DELETE, None)]:
+        result = alter_broker(key, text, op)
+        if result != 'ok':
+            fail(f'broker 1 {op.name} {key}: {result}')
+print('ok broker defaults of the level, roll, index, delete-delay and single-node configs change at runtime')
 
 # Compression levels: the same records, recompressed at a low and a high level, take fewer bytes at the high.
 words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india']
