@@ -6,10 +6,9 @@ import { createInterface } from 'node:readline/promises'
 import type { Command } from 'commander'
 import {
   Admin,
-  Consumer,
   deadLetterDepth,
   deadLetterTopicOf,
-  type Message,
+  readTopicRanges,
   redriveDeadLetters,
   type ShareGroupPartitionOffset,
 } from '../client/index.js'
@@ -112,48 +111,6 @@ async function shareOffsets(admin: Admin, groupId: string): Promise<ShareGroupPa
   } catch (error) {
     if ((error as { code?: string }).code === 'BROOK_ERR_UNSUPPORTED_VERSION') return []
     throw error
-  }
-}
-
-/**
- * Reads `topic` over [from, end) of each listed partition with plain Fetches (no group, nothing committed),
- * calling `visit` in offset order per partition; `visit` returns false to stop reading that partition, or
- * 'stop' to stop altogether.
- */
-async function readRanges(
-  flags: ConnectionFlags,
-  topic: string,
-  ranges: ReadonlyMap<number, { from: number; end: number }>,
-  visit: (message: Message) => boolean | 'stop',
-): Promise<void> {
-  const open = new Map([...ranges].filter(([, r]) => r.from < r.end))
-  if (open.size === 0) return
-  const consumer = new Consumer({ ...clientOptions(flags), topics: [topic], fromBeginning: true })
-  try {
-    await consumer.start()
-    for (const tp of consumer.assignment()) {
-      const range = open.get(tp.partition)
-      if (range === undefined) consumer.pause([tp])
-      else consumer.seek(topic, tp.partition, range.from)
-    }
-    for await (const message of consumer) {
-      const range = open.get(message.partition)
-      if (range === undefined || message.offset < range.from) continue
-      if (message.offset >= range.end) {
-        open.delete(message.partition)
-        consumer.pause([{ topic, partition: message.partition }])
-      } else {
-        const go = visit(message)
-        if (go === 'stop') break
-        if (!go || message.offset + 1 >= range.end) {
-          open.delete(message.partition)
-          consumer.pause([{ topic, partition: message.partition }])
-        }
-      }
-      if (open.size === 0) break
-    }
-  } finally {
-    await consumer.close()
   }
 }
 
@@ -327,7 +284,7 @@ export function addQueueCommands(program: Command): void {
             .filter((o) => o.topic === topic)
             .map((o) => [o.partition, { from: o.startOffset, end: ends.get(topic)?.get(o.partition) ?? 0 }]),
         )
-        await readRanges(flags, topic, ranges, (m) => {
+        await readTopicRanges(clientOptions(flags), topic, ranges, (m) => {
           const state = stateOf(m.topic, m.partition, m.offset)
           if (!flags.all && state !== null && (state.state === 'ACKNOWLEDGED' || state.state === 'ARCHIVED'))
             return true

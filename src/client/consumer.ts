@@ -249,6 +249,15 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     }
   }
 
+  /**
+   * The offset the next Fetch of an assigned partition starts at (past records buffered and not yet delivered, and
+   * past control records and compacted gaps), or undefined before it is known.
+   * @internal
+   */
+  fetchPosition(topic: string, partition: number): number | undefined {
+    return this.partitions.get(tpKey(topic, partition))?.position
+  }
+
   /** Partitions currently assigned to this consumer. */
   assignment(): TopicPartition[] {
     return [...this.partitions.values()].map(({ topic, partition }) => ({ topic, partition }))

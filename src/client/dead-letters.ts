@@ -2,12 +2,12 @@
 // (decision 0006): the mark is the committed offset of the consumer group `brook-redrive.<share group>` on
 // the dead-letter topic; a redrive moves letters in batches (acknowledged, then marked, then deleted).
 
-import { SystemClock } from '../io/index.js'
 import type { Admin } from './admin.js'
 import type { ClientOptions } from './cluster.js'
-import { Consumer, type Message } from './consumer.js'
+import type { Message } from './consumer.js'
 import { InvalidArgumentError } from './errors.js'
 import { Producer } from './producer.js'
+import { readTopicRanges } from './read-ranges.js'
 
 /** Kafka's header names on a dead letter (KIP-1191), as Brook writes them too. */
 export const DEAD_LETTER_HEADERS: {
@@ -228,11 +228,10 @@ async function scan(
   const scanRecordsMax = options.scanRecordsMax ?? DEAD_LETTER_SCAN_RECORDS_MAX
   let read = 0
   const count = forRedrive ? options.count : undefined
-  const result = await readRanges(
+  const result = await readTopicRanges(
     options.clientOptions,
     topic,
     ranges,
-    options.scanTimeMaxMs ?? DEAD_LETTER_SCAN_TIME_MAX_MS,
     (m) => {
       if (read >= scanRecordsMax) return 'stop'
       if (count !== undefined && out.letters.length >= count) return 'stop'
@@ -260,6 +259,7 @@ async function scan(
       }
       return true
     },
+    { timeMaxMs: options.scanTimeMaxMs ?? DEAD_LETTER_SCAN_TIME_MAX_MS },
   )
   out.complete = result === 'read'
   // Another group's letter blocks deletion unless that group's redrive has passed it; a record that is no
@@ -270,68 +270,6 @@ async function scan(
     if (!passed) out.blocked.set(o.partition, o.offset)
   }
   return out
-}
-
-/**
- * Reads `topic` over [from, end) of each listed partition with a group-less Consumer (nothing committed),
- * in offset order per partition; `visit` returns 'stop' to end the read. Resolves to 'read' when every
- * range was read, 'stopped' or 'timed out' otherwise.
- */
-async function readRanges(
-  clientOptions: ClientOptions,
-  topic: string,
-  ranges: ReadonlyMap<number, { from: number; end: number }>,
-  timeMaxMs: number,
-  visit: (message: Message) => true | 'stop',
-): Promise<'read' | 'stopped' | 'timed out'> {
-  const open = new Map([...ranges].filter(([, r]) => r.from < r.end))
-  if (open.size === 0) return 'read'
-  const stop = new AbortController()
-  let timedOut = false
-  // The clients' clock (a simulated one in tests), as every timer of the SDK.
-  const clock = clientOptions.clock ?? new SystemClock()
-  const timer = clock.setTimeout(() => {
-    timedOut = true
-    stop.abort()
-  }, timeMaxMs)
-  const consumer = new Consumer({
-    ...clientOptions,
-    topics: [topic],
-    fromBeginning: true,
-    maxWaitMs: 100,
-    bufferedRecordsMax: 1000,
-    signal: stop.signal,
-  })
-  try {
-    await consumer.start()
-    for (const tp of consumer.assignment()) {
-      const range = open.get(tp.partition)
-      if (range === undefined) consumer.pause([tp])
-      else consumer.seek(topic, tp.partition, range.from)
-    }
-    for await (const message of consumer) {
-      const range = open.get(message.partition)
-      if (range === undefined || message.offset < range.from) continue
-      if (message.offset >= range.end) {
-        open.delete(message.partition)
-        consumer.pause([{ topic, partition: message.partition }])
-      } else {
-        if (visit(message) === 'stop') return 'stopped'
-        if (message.offset + 1 >= range.end) {
-          open.delete(message.partition)
-          consumer.pause([{ topic, partition: message.partition }])
-        }
-      }
-      if (open.size === 0) return 'read'
-    }
-    return timedOut ? 'timed out' : 'read'
-  } catch (error) {
-    if (timedOut) return 'timed out'
-    throw error
-  } finally {
-    timer.cancel()
-    await consumer.close()
-  }
 }
 
 /** Fills letters that carry no copy of their record from the source topic; returns those whose record is gone. */
@@ -353,10 +291,16 @@ async function fillOriginals(clientOptions: ClientOptions, letters: Letter[], ti
       })
     }
     const originals = new Map<string, Message>()
-    await readRanges(clientOptions, topic, ranges, timeMaxMs, (m) => {
-      originals.set(`${m.partition}:${m.offset}`, m)
-      return true
-    }).catch(() => 'read')
+    await readTopicRanges(
+      clientOptions,
+      topic,
+      ranges,
+      (m) => {
+        originals.set(`${m.partition}:${m.offset}`, m)
+        return true
+      },
+      { timeMaxMs },
+    ).catch(() => 'read')
     for (const l of list) {
       const original = originals.get(`${l.partition}:${l.offset}`)
       if (original === undefined) missing.add(l)

@@ -47,6 +47,13 @@ export {
   type Message,
   type MessageHeader,
 } from './consumer.js'
+export {
+  type OffsetRange,
+  type RangeReadOutcome,
+  type RangeVisitAnswer,
+  type ReadTopicRangesOptions,
+  readTopicRanges,
+} from './read-ranges.js'
 export type { TopicPartition } from './topic-partition.js'
 export {
   Admin,

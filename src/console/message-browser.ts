@@ -4,9 +4,9 @@
 import {
   type Admin,
   type ClientOptions,
-  Consumer,
   InvalidArgumentError,
   type Message,
+  readTopicRanges,
 } from '../client/index.js'
 import type { Clock } from '../core/index.js'
 
@@ -111,7 +111,8 @@ export async function browseMessages(
   if (plan.size === 0) return result
 
   const matches: BrowsedMessage[] = []
-  const done = await readPartitions(clientOptions, clock, topic, plan, BROWSE_TIME_MAX_MS, (message) => {
+  const ranges = new Map([...plan].map(([p, r]) => [p, { from: r.start, end: r.end }]))
+  const visit = (message: Message): 'stop' | true => {
     result.scanned++
     const keyText = message.key === null ? null : message.key.toString('utf8')
     if (query.key === undefined || keyText?.includes(query.key))
@@ -123,8 +124,12 @@ export async function browseMessages(
         value: showBytes(message.value),
         headers: message.headers.map((h) => ({ key: h.key, value: showBytes(h.value) })),
       })
-    if (query.offset !== undefined && matches.length >= limit) return false
-    return result.scanned < BROWSE_SCAN_RECORDS_MAX
+    if (query.offset !== undefined && matches.length >= limit) return 'stop'
+    return result.scanned < BROWSE_SCAN_RECORDS_MAX ? true : 'stop'
+  }
+  const done = await readTopicRanges(clientOptions, topic, ranges, visit, {
+    timeMaxMs: BROWSE_TIME_MAX_MS,
+    clock,
   })
   result.partial = done === 'timed out' || (done === 'stopped' && result.scanned >= BROWSE_SCAN_RECORDS_MAX)
   if (query.offset !== undefined) {
@@ -135,59 +140,4 @@ export async function browseMessages(
     result.messages = matches.slice(0, limit)
   }
   return result
-}
-
-/**
- * Reads offsets [start, end) of each planned partition of `topic` with a group-less Consumer, calling
- * `visit` for each record in offset order per partition until it returns false. Resolves with why it
- * ended: every range read, `visit` stopped it, or `timeMaxMs` passed.
- */
-export async function readPartitions(
-  clientOptions: ClientOptions,
-  clock: Clock,
-  topic: string,
-  plan: ReadonlyMap<number, { start: number; end: number }>,
-  timeMaxMs: number,
-  visit: (message: Message) => boolean,
-): Promise<'read' | 'stopped' | 'timed out'> {
-  if (plan.size === 0) return 'read'
-  const stop = new AbortController()
-  let timedOut = false
-  const timer = clock.setTimeout(() => {
-    timedOut = true
-    stop.abort()
-  }, timeMaxMs)
-  const consumer = new Consumer({
-    ...clientOptions,
-    topics: [topic],
-    maxWaitMs: 100,
-    bufferedRecordsMax: 1000,
-    signal: stop.signal,
-  })
-  try {
-    await consumer.start()
-    for (const tp of consumer.assignment()) {
-      const range = plan.get(tp.partition)
-      if (range === undefined) consumer.pause([tp])
-      else consumer.seek(topic, tp.partition, range.start)
-    }
-    const open = new Set(plan.keys())
-    for await (const message of consumer) {
-      const range = plan.get(message.partition)
-      if (range === undefined || message.offset >= range.end) continue
-      if (message.offset + 1 >= range.end) {
-        open.delete(message.partition)
-        consumer.pause([{ topic, partition: message.partition }])
-      }
-      if (!visit(message)) return 'stopped'
-      if (open.size === 0) return 'read'
-    }
-    return timedOut ? 'timed out' : 'read'
-  } catch (error) {
-    if (timedOut) return 'timed out'
-    throw error
-  } finally {
-    timer.cancel()
-    await consumer.close()
-  }
 }

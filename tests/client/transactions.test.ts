@@ -13,6 +13,7 @@ import {
   type Message,
   Producer,
   pipeline,
+  readTopicRanges,
   serializers,
 } from '../../src/index.js'
 import { type Target, startTarget, uniqueName } from './target.js'
@@ -154,6 +155,36 @@ describe('transactional producer (#12)', () => {
       ['left-open', 'flushed-by-close', 'after'],
     )
     equal(txn.inTransaction, false)
+  })
+
+  test('readTopicRanges ends a range whose last offset is a commit marker, with no record to come for it (#12)', async () => {
+    const topic = uniqueName('txn-range')
+    await admin.createTopics([{ topic, numPartitions: 1 }])
+    const txn = new Producer({
+      bootstrap: target.bootstrap,
+      transactionalId: uniqueName('tx'),
+      valueSerializer: serializers.json<string>(),
+    })
+    await txn.beginTransaction()
+    for (const value of ['r0', 'r1', 'r2']) await txn.send({ topic, partition: 0, value })
+    await txn.commitTransaction()
+    await txn.close()
+    const end = (await admin.listOffsets(topic, 'latest')).get(0)
+    equal(end, 4, 'three records and the commit marker')
+    const seen: string[] = []
+    const outcome = await readTopicRanges(
+      { bootstrap: target.bootstrap },
+      topic,
+      new Map([[0, { from: 0, end: 4 }]]),
+      (m) => {
+        seen.push(String(m.value))
+        return true
+      },
+      { timeMaxMs: 15_000 },
+    )
+    // Before: the read waited for offset 3, which no record has, until its time limit.
+    equal(outcome, 'read')
+    deepEqual(seen, ['"r0"', '"r1"', '"r2"'])
   })
 
   test('a newer producer with the same transactionalId fences the older one (PRODUCER_FENCED)', async () => {
