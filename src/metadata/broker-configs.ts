@@ -8,6 +8,7 @@ import {
   type ConfigDefinition,
   ConfigSource,
   type ConfigSourceValue,
+  ConfigType,
   type ConfigValue,
   configTypeCode,
   type EffectiveConfigEntry,
@@ -168,7 +169,11 @@ function parseLayer(configs: DynamicBrokerConfigs): Map<string, StaticBrokerValu
   const layer = new Map<string, StaticBrokerValue>()
   for (const [name, text] of Object.entries(configs)) {
     const definition = BROKER_CONFIG_DEFINITIONS.get(name)
-    if (definition === undefined) continue
+    if (definition === undefined) {
+      // A custom config (a name Brook does not know): kept as given, as Kafka keeps one for plugins.
+      layer.set(name, { text, parsed: text })
+      continue
+    }
     const parsed = parseConfigValue(definition, text)
     if (!parsed.ok) throw new ConfigError(parsed.errorMessage)
     layer.set(name, { text: parsed.text, parsed: parsed.value })
@@ -226,7 +231,8 @@ export class BrokerConfig {
 
   /**
    * Replaces the dynamic configs of `scope` (the registry calls this once the change is durable, and at
-   * replay). Names Brook does not know are dropped; a value that does not parse throws ConfigError.
+   * replay). Names Brook does not know are kept as custom configs (text, unchecked), as Kafka keeps them;
+   * a value of a known config that does not parse throws ConfigError.
    */
   setDynamic(scope: BrokerConfigScope, configs: DynamicBrokerConfigs): void {
     this.dynamicLayers[scope] = parseLayer(configs)
@@ -308,6 +314,13 @@ export class BrokerConfig {
         documentation: definition.documentation ?? null,
       })
     }
+    const custom = new Set<string>()
+    for (const layer of Object.values(this.dynamicLayers))
+      for (const name of layer.keys()) if (!BROKER_CONFIG_DEFINITIONS.has(name)) custom.add(name)
+    for (const name of [...custom].sort()) {
+      const layers = this.setValues(name)
+      result.push(customEntry(name, layers[0].source, layers))
+    }
     return result
   }
 
@@ -317,7 +330,15 @@ export class BrokerConfig {
     for (const [name, value] of [...this.dynamicLayers['cluster-default']].sort(([a], [b]) =>
       a < b ? -1 : 1,
     )) {
-      const definition = BROKER_CONFIG_DEFINITIONS.get(name)!
+      const definition = BROKER_CONFIG_DEFINITIONS.get(name)
+      if (definition === undefined) {
+        result.push(
+          customEntry(name, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, [
+            { ...value, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG },
+          ]),
+        )
+        continue
+      }
       const shown = definition.sensitive ? null : value.text
       result.push({
         name,
@@ -336,6 +357,29 @@ export class BrokerConfig {
   }
 }
 
+/**
+ * A custom broker config (a name Brook does not know) as Kafka 4.4 describes one: type UNKNOWN, read-only,
+ * sensitive (so no value is shown), no documentation, a synonym per layer that sets it.
+ */
+function customEntry(
+  name: string,
+  source: ConfigSourceValue,
+  layers: readonly BrokerConfigLayerValue[],
+): EffectiveConfigEntry {
+  return {
+    name,
+    value: null,
+    parsed: layers[0]?.text ?? null,
+    source,
+    type: 'string',
+    configType: ConfigType.UNKNOWN,
+    sensitive: true,
+    readOnly: true,
+    synonyms: layers.map((layer) => ({ name, value: null, source: layer.source })),
+    documentation: null,
+  }
+}
+
 /** A change to dynamic broker configs that passed validation: the scope's whole new set. */
 export interface ValidatedBrokerConfigs {
   readonly ok: true
@@ -347,20 +391,26 @@ function invalidRequest(message: string): MetadataFailure {
 }
 
 function checkDynamicValue(name: string, value: string | null): { ok: true; text: string } | MetadataFailure {
-  const definition = BROKER_CONFIG_DEFINITIONS.get(name)!
+  const definition = BROKER_CONFIG_DEFINITIONS.get(name)
   if (value === null) return invalidRequest(`Null value not supported for broker config: ${quoted(name)}`)
+  // A custom config is stored as given: Kafka keeps names it does not know for plugins (metric reporters,
+  // authorizers) to read, unchecked (#9).
+  if (definition === undefined) return { ok: true, text: value }
   const parsed = parseConfigValue(definition, value)
   // Kafka answers a bad broker value with INVALID_REQUEST and ConfigDef's message.
   if (!parsed.ok) return invalidRequest(parsed.errorMessage)
   return { ok: true, text: parsed.text ?? '' }
 }
 
-/** Names in `names` that Brook does not know, or cannot change at runtime (Kafka's message). */
+/**
+ * Names in `names` of configs that cannot change at runtime (Kafka's message). A name Brook does not know
+ * is a custom config and passes, as in Kafka 4.4.
+ */
 function notDynamicProblem(names: readonly string[]): MetadataFailure | undefined {
-  const unknown = names.filter((name) => !BROKER_CONFIG_DEFINITIONS.has(name))
-  if (unknown.length > 0)
-    return invalidRequest(`Unknown broker configs: [${unknown.map((name) => quoted(name)).join(', ')}]`)
-  const fixed = names.filter((name) => BROKER_CONFIG_DEFINITIONS.get(name)?.dynamic !== true)
+  const fixed = names.filter((name) => {
+    const definition = BROKER_CONFIG_DEFINITIONS.get(name)
+    return definition !== undefined && definition.dynamic !== true
+  })
   if (fixed.length > 0)
     return invalidRequest(
       `Cannot update these configs dynamically: [${fixed.map((name) => quoted(name)).join(', ')}]`,
@@ -370,7 +420,8 @@ function notDynamicProblem(names: readonly string[]): MetadataFailure | undefine
 
 /**
  * AlterConfigs (legacy) on a BROKER resource: `entries` become the scope's whole dynamic set. Errors are
- * INVALID_REQUEST, as Kafka answers: a config that cannot change at runtime, an unknown name, a bad value.
+ * INVALID_REQUEST, as Kafka answers: a config that cannot change at runtime, a bad value. Unknown names are
+ * stored as custom configs.
  */
 export function validateBrokerConfigReplacement(
   entries: readonly { readonly name: string; readonly value: string | null }[],
@@ -389,7 +440,8 @@ export function validateBrokerConfigReplacement(
 /**
  * IncrementalAlterConfigs on a BROKER resource: SET, DELETE, APPEND, SUBTRACT (op numbers as AlterConfigOp)
  * applied to `current`. Deleting a config that is not set (even a read-only one) changes nothing and
- * passes, as in Kafka; setting a read-only or unknown config fails the resource with INVALID_REQUEST.
+ * passes, as in Kafka; setting a read-only config fails the resource with INVALID_REQUEST; an unknown name is
+ * stored as a custom config.
  */
 export function applyBrokerConfigChanges(
   current: DynamicBrokerConfigs,
@@ -418,8 +470,8 @@ export function applyBrokerConfigChanges(
         break
       case 2:
       case 3: {
-        const definition = BROKER_CONFIG_DEFINITIONS.get(change.name)!
-        if (definition.type !== 'list') {
+        const definition = BROKER_CONFIG_DEFINITIONS.get(change.name)
+        if (definition?.type !== 'list') {
           const verb = change.op === 2 ? 'append' : 'subtract'
           return invalidRequest(`Config value ${verb} is not allowed for config key: ${quoted(change.name)}`)
         }

@@ -591,7 +591,7 @@ export class TopicRegistry {
   /**
    * IncrementalAlterConfigs on a BROKER resource: applies SET/DELETE/APPEND/SUBTRACT to the dynamic configs
    * of `scope`, durably, then live: topics fall back to the new values at once. Errors: INVALID_REQUEST
-   * (read-only or unknown config, bad value, duplicate name), as Kafka answers.
+   * (read-only config, bad value, duplicate name), as Kafka answers; an unknown name is a custom config.
    */
   incrementalAlterBrokerConfigs(
     scope: BrokerConfigScope,

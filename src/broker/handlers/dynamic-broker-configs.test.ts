@@ -156,7 +156,7 @@ describe('dynamic broker configs (#9)', () => {
     await broker.close()
   })
 
-  it("refuses read-only, unknown and bad values with Kafka's INVALID_REQUEST, all or nothing", async () => {
+  it("refuses read-only and bad values with Kafka's INVALID_REQUEST, all or nothing", async () => {
     const broker = await createTestBroker()
     assert.deepEqual(
       await alter(broker, '1', [set('message.max.bytes', '2000'), set('num.partitions', '3')]),
@@ -177,10 +177,6 @@ describe('dynamic broker configs (#9)', () => {
       errorCode: ErrorCode.INVALID_REQUEST,
       errorMessage: 'Invalid value 100 for configuration log.segment.bytes: Value must be at least 1048576',
     })
-    assert.equal(
-      (await alter(broker, '1', [set('no.such.config', '1')])).errorCode,
-      ErrorCode.INVALID_REQUEST,
-    )
     const conflict = await alter(broker, '', [
       set('log.cleaner.min.compaction.lag.ms', '5000'),
       set('log.cleaner.max.compaction.lag.ms', '1000'),
@@ -207,6 +203,96 @@ describe('dynamic broker configs (#9)', () => {
     assert.deepEqual(broker.topics.brokerConfig.dynamicConfigs('cluster-default'), {
       'log.cleanup.policy': 'delete,compact',
     })
+    await broker.close()
+  })
+
+  it('stores unknown names as custom configs, described as Kafka 4.4 does and kept across a restart (#9)', async () => {
+    const fs = new SimFileSystem()
+    let broker = await createTestBroker({ fs })
+    // Kafka keeps names it does not know (for plugins such as metric reporters), at both levels.
+    assert.deepEqual(await alter(broker, '', [set('some.custom.name', '1')]), {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+    })
+    assert.equal(
+      (await alter(broker, '1', [set('other.custom.name', 'abc'), set('some.custom.name', '2')])).errorCode,
+      ErrorCode.NONE,
+    )
+    // A known read-only config in the same request still fails it all.
+    assert.equal(
+      (await alter(broker, '1', [set('third.custom.name', 'x'), set('num.partitions', '3')])).errorCode,
+      ErrorCode.INVALID_REQUEST,
+    )
+    const shown = (
+      entry:
+        | {
+            value: string | null
+            configSource: number
+            isSensitive: boolean
+            readOnly: boolean
+            configType: number
+            synonyms: { source: number; value: string | null }[]
+          }
+        | undefined,
+    ) =>
+      entry && [
+        entry.value,
+        entry.configSource,
+        entry.isSensitive,
+        entry.readOnly,
+        entry.configType,
+        entry.synonyms.map((s) => [s.source, s.value]),
+      ]
+    const check = async () => {
+      const own = await describeOne(broker, ConfigResourceType.BROKER, '1')
+      // Type UNKNOWN (0), read-only, sensitive (no value shown), a synonym per layer.
+      assert.deepEqual(shown(own.get('some.custom.name')), [
+        null,
+        ConfigSource.DYNAMIC_BROKER_CONFIG,
+        true,
+        true,
+        0,
+        [
+          [ConfigSource.DYNAMIC_BROKER_CONFIG, null],
+          [ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, null],
+        ],
+      ])
+      assert.deepEqual(shown(own.get('other.custom.name')), [
+        null,
+        ConfigSource.DYNAMIC_BROKER_CONFIG,
+        true,
+        true,
+        0,
+        [[ConfigSource.DYNAMIC_BROKER_CONFIG, null]],
+      ])
+      assert.equal(own.has('third.custom.name'), false)
+      const clusterDefault = await describeOne(broker, ConfigResourceType.BROKER, '')
+      assert.deepEqual(shown(clusterDefault.get('some.custom.name')), [
+        null,
+        ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
+        true,
+        true,
+        0,
+        [[ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, null]],
+      ])
+    }
+    await check()
+    await broker.close()
+    broker = await createTestBroker({ fs })
+    await check()
+    assert.deepEqual(broker.topics.brokerConfig.dynamicConfigs('broker'), {
+      'other.custom.name': 'abc',
+      'some.custom.name': '2',
+    })
+    // DELETE removes one; deleting a name never set passes, as in Kafka.
+    assert.equal(
+      (await alter(broker, '1', [del('other.custom.name'), del('some.custom.name'), del('never.set.name')]))
+        .errorCode,
+      ErrorCode.NONE,
+    )
+    const own = await describeOne(broker, ConfigResourceType.BROKER, '1')
+    assert.equal(own.has('other.custom.name'), false)
+    assert.equal(own.get('some.custom.name')?.configSource, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG)
     await broker.close()
   })
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Dynamic configuration through Kafka's own tools (#9), against a fresh `brook start` (default) or Apache
 # Kafka 4.4 (`--target kafka`, which proves the checks themselves): kafka-configs.sh on a broker
-# (--entity-name 1), the cluster-wide default (--entity-default), broker loggers and a group; the Java
+# (--entity-name 1), the cluster-wide default (--entity-default), custom (unknown) broker config names,
+# broker loggers and a group (its configs kept after the group is deleted); the Java
 # Admin's listConfigResources; a lowered message.max.bytes refusing a record at once; and the dynamic
 # configs still there after the broker restarts; then configs-applied.py (topic configs a single node lists:
 # min.insync.replicas, tiered storage, compression levels). Prints an `ok ...` line per check; exits 0, or 1 on the first failure.
@@ -172,12 +173,48 @@ list_config_resources() {
   else echo "FAIL Admin.listConfigResources(GROUP, BROKER): '$out'" >&2; return 1; fi
 }
 
+# Names the broker does not know are kept as custom configs (Kafka keeps them for plugins): shown with no
+# value, as sensitive, at the level they were set (#9).
+custom_line_default='some.custom.name=null sensitive=true synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:some.custom.name=null}'
+custom_line_broker='other.custom.name=null sensitive=true synonyms={DYNAMIC_BROKER_CONFIG:other.custom.name=null}'
+custom_broker_configs() {
+  local out
+  out="$(configs --entity-type brokers --entity-default --alter --add-config some.custom.name=1)"
+  expect "brokers --entity-default --alter an unknown name" "$out" "Completed updating default config for brokers in the cluster." || return 1
+  out="$(configs --entity-type brokers --entity-name 1 --alter --add-config other.custom.name=abc)"
+  expect "brokers --entity-name 1 --alter an unknown name" "$out" "Completed updating config for broker 1." || return 1
+  out="$(configs --entity-type brokers --entity-default --describe)"
+  expect "brokers --entity-default --describe shows the custom config" "$out" "$custom_line_default" || return 1
+  out="$(configs --entity-type brokers --entity-name 1 --describe)"
+  expect "brokers --entity-name 1 --describe shows the custom config" "$out" "$custom_line_broker"
+}
+
+# Deleting a consumer group leaves its GROUP configs, as Kafka 4.4 does (#9).
+group_configs_after_delete() {
+  local out group="gdel-$$"
+  "$python" - "$bootstrap" "$topic" "$group" <<'PY' || return 1
+import sys
+from kafka import KafkaConsumer, TopicPartition
+from kafka.structs import OffsetAndMetadata
+consumer = KafkaConsumer(bootstrap_servers=sys.argv[1], group_id=sys.argv[3], enable_auto_commit=False)
+consumer.commit({TopicPartition(sys.argv[2], 0): OffsetAndMetadata(0, '', -1)})
+consumer.close()
+PY
+  out="$(configs --entity-type groups --entity-name "$group" --alter --add-config consumer.session.timeout.ms=50000)"
+  expect "groups --alter before the delete" "$out" "Completed updating config for group $group." || return 1
+  out="$(java_tool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "$bootstrap" --delete --group "$group")"
+  expect "kafka-consumer-groups --delete" "$out" "Deletion of requested consumer groups ('$group') was successful." || return 1
+  out="$(configs --entity-type groups --entity-name "$group" --describe)"
+  expect "groups --describe after the group is deleted: its configs stay" "$out" "Dynamic configs for group $group are:" \
+    'consumer.session.timeout.ms=50000 sensitive=false synonyms={DYNAMIC_GROUP_CONFIG:consumer.session.timeout.ms=50000, DEFAULT_CONFIG:group.consumer.session.timeout.ms=45000}'
+}
+
 after_restart() {
   local out
   stop_broker
   start_broker || return 1
   out="$(configs --entity-type brokers --entity-name 1 --describe)"
-  expect "brokers --describe after a restart" "$out" "$retention_line" "$max_bytes_line" || return 1
+  expect "brokers --describe after a restart" "$out" "$retention_line" "$max_bytes_line" "$custom_line_broker" || return 1
   out="$(configs --entity-type groups --entity-name "g-$$" --describe)"
   expect "groups --describe after a restart" "$out" \
     'consumer.session.timeout.ms=50000 sensitive=false synonyms={DYNAMIC_GROUP_CONFIG:consumer.session.timeout.ms=50000, DEFAULT_CONFIG:group.consumer.session.timeout.ms=45000}'
@@ -189,6 +226,8 @@ start_broker \
   && broker_loggers \
   && group_configs \
   && list_config_resources \
+  && custom_broker_configs \
+  && group_configs_after_delete \
   && after_restart \
   && "$python" "$here/configs-applied.py" "$bootstrap"
 status=$?
