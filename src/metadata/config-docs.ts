@@ -17,7 +17,7 @@ export const TOPIC_CONFIG_DOCS: Readonly<Record<string, string>> = {
   'delete.retention.ms':
     'How long a tombstone is kept on a compacted topic after the cleaner reached it, in ms.',
   'file.delete.delay.ms':
-    'How long the files of a segment deleted by retention or DeleteRecords stay on disk as <name>.deleted before they are removed, in ms. Brook: segments the cleaner replaced are removed at once, once no read uses them.',
+    'How long the files of a segment deleted by retention, DeleteRecords or a clean stay on disk as <name>.deleted before they are removed, in ms.',
   'flush.messages': 'Records appended between forced fsyncs of the log.',
   'flush.ms': 'Longest time an appended record waits for an fsync, in ms.',
   'follower.replication.throttled.replicas':

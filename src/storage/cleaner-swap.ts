@@ -1,10 +1,14 @@
 // The crash-safe end of a log clean. Cleaned segments are written as `<base>.log.cleaned` and synced; then
 // the `cleaner-swap` file naming each cleaned segment and the segments it replaces is written atomically
-// (the commit point); then old files are removed and each cleaned file renamed over its first segment.
+// (the commit point); then old files are removed (or kept as `.deleted` for file.delete.delay.ms) and each
+// cleaned file renamed over its first segment.
 // Recovery finishes a swap whose file exists (every step is idempotent) and drops cleaned files without one,
 // so a crash at any point leaves the log as before the clean or as after it.
 import { FileNotFoundError, type FileSystem } from '../core/index.js'
 import { segmentStem } from './log-segment.js'
+
+/** Suffix of a deleted segment's files waiting out file.delete.delay.ms; any left are removed at open. */
+export const DELETED_SUFFIX = '.deleted'
 
 /** Names of the cleaner's files in a partition directory. */
 export const CleanerFiles = {
@@ -38,23 +42,40 @@ export async function commitCleanerSwap(fs: FileSystem, dir: string, swap: Clean
 /**
  * Carries out a committed swap: removes the replaced segments' files (the first one's log is replaced by
  * the rename), renames each cleaned file into place, saves the checkpoint, then drops the swap file.
- * Idempotent: safe to run again after a crash in the middle.
+ * Idempotent: safe to run again after a crash in the middle. With `keepDeleted` (file.delete.delay.ms above
+ * 0) the replaced files are renamed `<name>.deleted` instead of removed, the first one's log too, and their
+ * paths returned for the caller to remove after the delay; recovery removes any left at open.
  */
-export async function finishCleanerSwap(fs: FileSystem, dir: string, swap: CleanerSwap): Promise<void> {
+export async function finishCleanerSwap(
+  fs: FileSystem,
+  dir: string,
+  swap: CleanerSwap,
+  keepDeleted = false,
+): Promise<string[]> {
+  const kept: string[] = []
+  const drop = async (path: string) => {
+    if (!keepDeleted) return fs.remove(path)
+    if (!(await fs.exists(path))) return
+    await fs.rename(path, `${path}${DELETED_SUFFIX}`)
+    kept.push(`${path}${DELETED_SUFFIX}`)
+  }
   for (const group of swap.groups) {
     const cleaned = cleanedSegmentPath(dir, group.baseOffset)
     if (!(await fs.exists(cleaned))) continue
     for (const base of group.replaces) {
       const stem = `${dir}/${segmentStem(base)}`
       // The old indexes go first: a stale one must never be adopted for the cleaned file.
-      await fs.remove(`${stem}.index`)
-      await fs.remove(`${stem}.timeindex`)
-      if (base !== group.baseOffset) await fs.remove(`${stem}.log`)
+      await drop(`${stem}.index`)
+      await drop(`${stem}.timeindex`)
+      // The first one's log is replaced by the rename below, or kept aside first: a crash in between
+      // leaves the swap file and the cleaned file, and recovery finishes the rename.
+      if (base !== group.baseOffset || keepDeleted) await drop(`${stem}.log`)
     }
     await fs.rename(cleaned, `${dir}/${segmentStem(group.baseOffset)}.log`)
   }
   await writeCleanerCheckpoint(fs, dir, swap.checkpoint)
   await fs.remove(`${dir}/${CleanerFiles.swap}`)
+  return kept
 }
 
 /** Saves the first dirty offset (the cleaner resumes there). */

@@ -507,46 +507,80 @@ class CrashingFileSystem implements FileSystem {
 }
 
 test('a crash at any step of a clean recovers the log as before or after it, over many seeds (#9)', async () => {
-  // The number of file-system steps a whole clean takes, from a run without a crash.
-  const probe = new CrashingFileSystem(new SimFileSystem({ seed: 1 }))
-  const clock = new SimClock(t0)
-  const { log: probeLog, written } = await filledLog(probe, clock, { deleteRetentionMs: 0 })
-  const before = await readAll(probeLog)
-  const opsBefore = probe.ops
-  await probeLog.clean({ dedupeBufferBytes: bigBuffer })
-  const after = await readAll(probeLog)
-  const cleanOps = probe.ops - opsBefore
-  assert.ok(cleanOps > 10, `${cleanOps} steps`)
-  assert.notDeepEqual(after, before)
-  assert.deepEqual(after, expectedAfterClean(written, probeLog.cleanerCheckpoint, true))
-  const outcomes = { before: 0, after: 0 }
-  const seeds = 120
-  for (let seed = 1; seed <= seeds; seed++) {
-    const random = new SeededRandom(seed)
-    const fs = new CrashingFileSystem(new SimFileSystem({ seed }))
-    fs.processOnly = seed % 2 === 0
-    const { log } = await filledLog(fs, new SimClock(t0), { deleteRetentionMs: 0 })
-    fs.crashAt = fs.ops + 1 + Math.floor(random.next() * cleanOps)
-    await log.clean({ dedupeBufferBytes: bigBuffer }).catch(() => {})
-    assert.ok(fs.crashedView !== undefined, `seed ${seed}: the crash happened during the clean`)
-    const recovered = await PartitionLog.open(fs.crashedView, new SimClock(t0), dir, {
-      ...compactConfig,
-      deleteRetentionMs: 0,
-    })
-    const seen = await readAll(recovered)
-    if (JSON.stringify(seen) === JSON.stringify(before)) outcomes.before++
-    else {
-      assert.deepEqual(seen, after, `seed ${seed}: neither the log before the clean nor after it`)
-      outcomes.after++
+  // Replaced files kept as .deleted for file.delete.delay.ms (the default, 60 s), and removed at once (0).
+  for (const fileDeleteDelayMs of [60_000, 0]) {
+    const config = { deleteRetentionMs: 0, fileDeleteDelayMs }
+    // The number of file-system steps a whole clean takes, from a run without a crash.
+    const probe = new CrashingFileSystem(new SimFileSystem({ seed: 1 }))
+    const clock = new SimClock(t0)
+    const { log: probeLog, written } = await filledLog(probe, clock, config)
+    const before = await readAll(probeLog)
+    const opsBefore = probe.ops
+    await probeLog.clean({ dedupeBufferBytes: bigBuffer })
+    const after = await readAll(probeLog)
+    const cleanOps = probe.ops - opsBefore
+    assert.ok(cleanOps > 10, `${cleanOps} steps`)
+    assert.notDeepEqual(after, before)
+    assert.deepEqual(after, expectedAfterClean(written, probeLog.cleanerCheckpoint, true))
+    const outcomes = { before: 0, after: 0 }
+    const seeds = 60
+    for (let seed = 1; seed <= seeds; seed++) {
+      const random = new SeededRandom(seed)
+      const fs = new CrashingFileSystem(new SimFileSystem({ seed }))
+      fs.processOnly = seed % 2 === 0
+      const { log } = await filledLog(fs, new SimClock(t0), config)
+      fs.crashAt = fs.ops + 1 + Math.floor(random.next() * cleanOps)
+      await log.clean({ dedupeBufferBytes: bigBuffer }).catch(() => {})
+      assert.ok(fs.crashedView !== undefined, `seed ${seed}: the crash happened during the clean`)
+      const recovered = await PartitionLog.open(fs.crashedView, new SimClock(t0), dir, {
+        ...compactConfig,
+        ...config,
+      })
+      assert.deepEqual(
+        (await fs.crashedView.list(dir)).filter((name) => name.endsWith('.deleted')),
+        [],
+        `seed ${seed}: no .deleted file outlives the open`,
+      )
+      const seen = await readAll(recovered)
+      if (JSON.stringify(seen) === JSON.stringify(before)) outcomes.before++
+      else {
+        assert.deepEqual(seen, after, `seed ${seed}: neither the log before the clean nor after it`)
+        outcomes.after++
+      }
+      assert.equal(recovered.logEndOffset, written.length, `seed ${seed}`)
+      // The recovered log takes appends and cleans again.
+      recovered.append(keyed([{ key: 'key-1', value: 'again' }]))
+      await recovered.flush()
+      await recovered.clean({ dedupeBufferBytes: bigBuffer })
+      await recovered.close()
     }
-    assert.equal(recovered.logEndOffset, written.length, `seed ${seed}`)
-    // The recovered log takes appends and cleans again.
-    recovered.append(keyed([{ key: 'key-1', value: 'again' }]))
-    await recovered.flush()
-    await recovered.clean({ dedupeBufferBytes: bigBuffer })
-    await recovered.close()
+    assert.ok(outcomes.before > 0 && outcomes.after > 0, JSON.stringify(outcomes))
   }
-  assert.ok(outcomes.before > 0 && outcomes.after > 0, JSON.stringify(outcomes))
+})
+
+test('file.delete.delay.ms: the files a clean replaced wait as .deleted, then go (#9)', async () => {
+  const fs = new SimFileSystem()
+  const clock = new SimClock(t0)
+  const { log, written } = await filledLog(fs, clock, { fileDeleteDelayMs: 60_000 })
+  const segmentsBefore = (await fs.list(dir)).filter((name) => name.endsWith('.log'))
+  await log.clean({ dedupeBufferBytes: bigBuffer })
+  const expected = expectedAfterClean(written, log.cleanerCheckpoint, false)
+  const deleted = (await fs.list(dir)).filter((name) => name.endsWith('.deleted'))
+  // Every segment the clean replaced is kept aside, its log and both indexes.
+  assert.ok(deleted.filter((name) => name.endsWith('.log.deleted')).length >= 2, deleted.join(' '))
+  for (const name of deleted) {
+    const stem = name.slice(0, 20)
+    assert.ok(segmentsBefore.includes(`${stem}.log`), name)
+  }
+  assert.deepEqual(await readAll(log), expected)
+  await clock.advanceAsync(60_000)
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve))
+  assert.deepEqual(
+    (await fs.list(dir)).filter((name) => name.endsWith('.deleted')),
+    [],
+  )
+  assert.deepEqual(await readAll(log), expected)
+  await log.close()
 })
 
 test('log.cleaner.io.max.bytes.per.second holds a clean to that rate on the clock; unlimited it waits for nothing (#9)', async () => {

@@ -3,7 +3,7 @@
 // snapshot plus a replay of batch headers. A missing file is normal; any other read error stops the open.
 import { FileNotFoundError, type FileSystem, type Logger } from '../core/index.js'
 import { Attributes, BatchOffsets, readInt64 } from '../record-batch/index.js'
-import { recoverCleanerFiles } from './cleaner-swap.js'
+import { DELETED_SUFFIX, recoverCleanerFiles } from './cleaner-swap.js'
 import type { FilePool } from './file-pool.js'
 import type { LogConfig } from './log-config.js'
 import { LogSegment, scanBatches } from './log-segment.js'
@@ -17,9 +17,6 @@ export const LogFiles = {
   logStartOffset: 'log-start-offset',
   producerSnapshot: 'producer-state.snapshot',
 } as const
-
-/** Suffix of a deleted segment's files waiting out file.delete.delay.ms; any left are removed at open. */
-export const DELETED_SUFFIX = '.deleted'
 
 /** What an open found on disk. */
 export interface RecoveredLog {

@@ -25,11 +25,16 @@ import {
   readInt64,
   setBaseOffset,
 } from '../record-batch/index.js'
-import { commitCleanerSwap, finishCleanerSwap, writeCleanerCheckpoint } from './cleaner-swap.js'
+import {
+  commitCleanerSwap,
+  DELETED_SUFFIX,
+  finishCleanerSwap,
+  writeCleanerCheckpoint,
+} from './cleaner-swap.js'
 import { FilePool } from './file-pool.js'
 import { CleanAbortedError, type CompactionResult, compactSegments } from './log-compaction.js'
 import { type LogConfig, resolveLogConfig } from './log-config.js'
-import { DELETED_SUFFIX, dropSegmentFiles, LogFiles, recoverLog } from './log-recovery.js'
+import { dropSegmentFiles, LogFiles, recoverLog } from './log-recovery.js'
 import { LogSegment, scanBatches } from './log-segment.js'
 import { OFFSET_INDEX_ENTRY_BYTES, TIME_INDEX_ENTRY_BYTES } from './segment-index.js'
 import { LogTail } from './log-tail.js'
@@ -807,7 +812,9 @@ export class PartitionLog implements TailOwner {
             await old.closeFile()
           }
         }
-        await finishCleanerSwap(this.#fs, this.dir, swap)
+        // file.delete.delay.ms: the replaced files wait as .deleted, as a retention deletion's do.
+        const kept = await finishCleanerSwap(this.#fs, this.dir, swap, this.#config.fileDeleteDelayMs > 0)
+        this.#removeLater(kept)
         // Indexes are saved before the segments join the list, so nothing else ever saves them too.
         for (const group of result.groups) {
           await group.segment.saveIndex(this.#fs)
@@ -1070,6 +1077,12 @@ export class PartitionLog implements TailOwner {
       await this.#fs.rename(path, `${path}${DELETED_SUFFIX}`)
       renamed.push(`${path}${DELETED_SUFFIX}`)
     }
+    this.#removeLater(renamed)
+  }
+
+  /** Removes `paths` (`.deleted` files) once file.delete.delay.ms has passed. */
+  #removeLater(renamed: readonly string[]): void {
+    if (renamed.length === 0) return
     const timer = this.#clock.setTimeout(() => {
       this.#deleteTimers.delete(timer)
       void (async () => {
@@ -1077,7 +1090,7 @@ export class PartitionLog implements TailOwner {
       })().catch((error) =>
         this.#logger.warn('could not remove deleted segment files', { dir: this.dir, error }),
       )
-    }, delayMs)
+    }, this.#config.fileDeleteDelayMs)
     this.#deleteTimers.add(timer)
   }
 
