@@ -304,6 +304,46 @@ describe('compression', () => {
     assert.ok(pauses >= 14, `snappy: the join of 120 MiB paused ${pauses} times`)
   })
 
+  it('decodes a zstd frame that states its size into one buffer of that size: no parts joined (#7)', async () => {
+    // The parts were kept until the end and joined into a second buffer: a batch was held twice over
+    // (a 120 MiB batch took 240 MiB), while the broker-wide budget counted it once. Now the output is
+    // allocated before the first slice and nothing grows after it (garbage collection only lowers it).
+    const bytes = 64 * 1024 * 1024
+    const zstd = require('zstd-napi') as { compress(input: Buffer): Buffer }
+    const frame = zstd.compress(Buffer.alloc(bytes))
+    const seen: number[] = []
+    const out = await decompressAsync(Compression.zstd, frame, 128 * 1024 * 1024, async () => {
+      seen.push(process.memoryUsage().arrayBuffers)
+    })
+    assert.equal(out.length, bytes)
+    assert.ok(out.every((byte) => byte === 0))
+    assert.ok(seen.length >= 8, `paused ${seen.length} times over 64 MiB`)
+    const grown = Math.max(...seen) - seen[0]
+    assert.ok(
+      grown < bytes / 8,
+      `${Math.round(grown / 1048576)} MiB more held at the end than at the first slice`,
+    )
+  })
+
+  it('keeps no memory of decoded LZ4 payloads: 40 outputs of 16 MiB dropped leave the process about as large (#7)', async () => {
+    // lz4-napi's decoder kept every output it made: a broker decoding 19 MB LZ4 batches grew by 19 MB at
+    // each one (1.2 GB after 60), outside the JavaScript heap and its external memory.
+    const lz4 = require('lz4-napi') as { compressFrameSync(input: Buffer): Buffer }
+    const bytes = 16 * 1024 * 1024
+    const plain = Buffer.alloc(bytes)
+    for (let i = 0; i < bytes; i += 64) plain.writeUInt32LE((i * 2654435761) >>> 0, i)
+    const frame = lz4.compressFrameSync(plain)
+    const decode = () => decompressAsync(Compression.lz4, frame, 128 * 1024 * 1024, async () => {})
+    assert.deepEqual(await decode(), plain)
+    const before = process.memoryUsage().rss
+    for (let i = 0; i < 40; i++) assert.equal((await decode()).length, bytes)
+    const grown = process.memoryUsage().rss - before
+    assert.ok(
+      grown < 10 * bytes,
+      `RSS grew ${Math.round(grown / 1048576)} MiB over 640 MiB decoded and dropped`,
+    )
+  })
+
   it('compresses 100 MiB to zstd in even slices, and to gzip, snappy and lz4 off the event loop (#7)', async () => {
     // A 3 KB zstd batch of a 100 MiB value, recompressed for a gzip topic, held the event loop 0.76 s.
     const plain = Buffer.alloc(100 * 1024 * 1024, 7)

@@ -31,8 +31,6 @@ interface SnappyModule {
 interface Lz4Module {
   compressFrameSync(input: Buffer): Buffer
   compressFrame(input: Uint8Array): Promise<Buffer>
-  decompressFrameSync(input: Buffer): Buffer
-  decompressFrame(input: Uint8Array): Promise<Buffer>
 }
 interface ZstdContext {
   decompress(target: Uint8Array, source: Uint8Array): number
@@ -199,21 +197,51 @@ export function isXerialSnappy(data: Uint8Array): boolean {
 function decompressSnappy(data: Buffer, maxBytes: number): Buffer {
   const snappy = load<SnappyModule>('snappy')
   if (!isXerialSnappy(data)) return decompressRawSnappy(snappy, data, maxBytes)
-  // xerial: header, then blocks of int32 length + raw snappy (snappy-java SnappyOutputStream).
-  const parts: Buffer[] = []
-  let total = 0
+  const { blocks, totalBytes } = scanXerialBlocks(data, maxBytes)
+  if (blocks.length === 1) return decompressRawSnappy(snappy, blocks[0].data, maxBytes)
+  const out = Buffer.allocUnsafe(totalBytes)
+  let at = 0
+  for (const block of blocks) {
+    at += copyBlock(out, at, snappy.uncompressSync(block.data, { asBuffer: true }) as Buffer, block.bytes)
+  }
+  return out
+}
+
+/** One raw snappy block of a xerial stream and the bytes its preamble says it decodes to. */
+interface XerialBlock {
+  data: Buffer
+  bytes: number
+}
+
+/**
+ * Lists the blocks of a xerial snappy stream (header, then int32 length + raw snappy block) with the
+ * length each declares, and raises when they add up to more than `maxBytes`: a bomb is refused before
+ * any of it is decoded, and the output is allocated once at its final size (#7).
+ */
+function scanXerialBlocks(data: Buffer, maxBytes: number): { blocks: XerialBlock[]; totalBytes: number } {
+  const blocks: XerialBlock[] = []
+  let totalBytes = 0
   let pos = XERIAL_HEADER_BYTES
   while (pos < data.length) {
     if (data.length - pos < 4) throw corrupt('snappy', 'truncated xerial block length')
     const length = data.readInt32BE(pos)
     pos += 4
     if (length < 0 || length > data.length - pos) throw corrupt('snappy', 'xerial block runs past the input')
-    const part = decompressRawSnappy(snappy, data.subarray(pos, pos + length), maxBytes - total)
-    total += part.length
-    parts.push(part)
+    const block = data.subarray(pos, pos + length)
+    const bytes = rawSnappyLength(block)
+    totalBytes += bytes
+    if (totalBytes > maxBytes) throw tooLarge('snappy', maxBytes)
+    blocks.push({ data: block, bytes })
     pos += length
   }
-  return parts.length === 1 ? parts[0] : Buffer.concat(parts, total)
+  return { blocks, totalBytes }
+}
+
+/** Copies a decoded xerial block into the output at `at`; its length must be the one it declared. */
+function copyBlock(out: Buffer, at: number, part: Buffer, declaredBytes: number): number {
+  if (part.length !== declaredBytes) throw corrupt('snappy', 'block length differs from its preamble')
+  out.set(part, at)
+  return part.length
 }
 
 /** Compresses `data` as a snappy-java (xerial) stream: header, then int32-length-prefixed raw blocks. */
@@ -238,17 +266,20 @@ export function compressSnappyRaw(data: Buffer): Buffer {
   return load<SnappyModule>('snappy').compressSync(data)
 }
 
+// LZ4 is decoded in JavaScript (lz4-frame.ts), never by lz4-napi: its decoder kept the memory of every
+// output (a 19 MB output, decoded 60 times and dropped, left the process 1.2 GB larger), and it decodes no
+// faster than ours (300-800 MiB/s both). lz4-napi still compresses.
 function decompressLz4(data: Buffer, maxBytes: number): Buffer {
-  const layout = scanLz4Frames(data)
-  if (layout.decompressedBytesMax <= maxBytes) {
-    try {
-      return load<Lz4Module>('lz4-napi').decompressFrameSync(data)
-    } catch {
-      // Native missing, or it rejected the frame (e.g. a wrong header checksum, which the portable
-      // decoder ignores); the portable decoder gives the final word.
-    }
-  }
-  return decompressLz4FramesPortable(data, maxBytes, layout)
+  return fitted(decompressLz4FramesPortable(data, maxBytes))
+}
+
+/**
+ * A decoded LZ4 payload in a buffer of its own size when the one it was decoded into, sized to the block
+ * maxima of its frames, is more than twice as large (a 10 KB batch in 4 MiB blocks): the rest would stay
+ * reserved as long as the records are held.
+ */
+function fitted(out: Buffer): Buffer {
+  return out.buffer.byteLength > 2 * out.length + 65536 ? Buffer.from(out) : out
 }
 
 let zstdContext: ZstdContext | undefined
@@ -291,12 +322,36 @@ function decompressZstd(data: Buffer, maxBytes: number): Buffer {
   return Buffer.concat(parts, total)
 }
 
+/**
+ * The bytes `data` says it decompresses to with `codec`, when the format states it exactly: a raw snappy
+ * block's preamble, the sum of a xerial stream's block preambles, a single zstd frame's content size.
+ * Null when it does not (gzip, LZ4, zstd streamed without a size) or when `data` is malformed (the
+ * decoder reports that). The decoders hold a payload to what it declared, so the broker can refuse a
+ * declared bomb and reserve room for the real size before decoding (#7).
+ */
+export function declaredDecompressedBytes(codec: number, data: Buffer): number | null {
+  try {
+    switch (codec) {
+      case Compression.snappy:
+        return isXerialSnappy(data)
+          ? scanXerialBlocks(data, Number.MAX_SAFE_INTEGER).totalBytes
+          : rawSnappyLength(data)
+      case Compression.zstd:
+        return declaredZstdBytes(load<ZstdBinding>('zstd-napi/binding'), data)
+      default:
+        return null
+    }
+  } catch {
+    return null
+  }
+}
+
 /** Output bytes the async zstd decoder produces between two pauses: about 4 ms of work. */
 const ZSTD_BYTES_PER_SLICE = 4 * 1024 * 1024
 
 /**
- * Like `decompress`, without holding the event loop: gzip, snappy and native LZ4 run on libuv's thread
- * pool, zstd streams in slices with `pause()` between them. Bounds and errors are those of `decompress`.
+ * Like `decompress`, without holding the event loop: gzip and snappy run on libuv's thread pool, LZ4 and
+ * zstd in slices with `pause()` between them. Bounds and errors are those of `decompress`.
  */
 export async function decompressAsync(
   codec: number,
@@ -353,20 +408,24 @@ async function decompressSnappyAsync(
 ): Promise<Buffer> {
   const snappy = load<SnappyModule>('snappy')
   if (!isXerialSnappy(data)) return decompressRawSnappyAsync(snappy, data, maxBytes)
-  const parts: Buffer[] = []
-  let total = 0
-  let pos = XERIAL_HEADER_BYTES
-  while (pos < data.length) {
-    if (data.length - pos < 4) throw corrupt('snappy', 'truncated xerial block length')
-    const length = data.readInt32BE(pos)
-    pos += 4
-    if (length < 0 || length > data.length - pos) throw corrupt('snappy', 'xerial block runs past the input')
-    const part = await decompressRawSnappyAsync(snappy, data.subarray(pos, pos + length), maxBytes - total)
-    total += part.length
-    parts.push(part)
-    pos += length
+  const { blocks, totalBytes } = scanXerialBlocks(data, maxBytes)
+  if (blocks.length === 1) return decompressRawSnappyAsync(snappy, blocks[0].data, maxBytes)
+  // Each block is decoded on the thread pool and copied straight into the output: no list of parts
+  // joined at the end, which held the whole batch twice.
+  const out = Buffer.allocUnsafe(totalBytes)
+  let at = 0
+  let sliceBytes = 0
+  for (const block of blocks) {
+    const part = (await snappy.uncompress(block.data, { asBuffer: true })) as Buffer
+    const copied = copyBlock(out, at, part, block.bytes)
+    at += copied
+    sliceBytes += copied
+    if (sliceBytes >= CONCAT_BYTES_PER_SLICE) {
+      sliceBytes = 0
+      await pause()
+    }
   }
-  return concatWithPauses(parts, total, pause)
+  return out
 }
 
 /** Bytes `concatWithPauses` copies between two pauses: a few ms of work. */
@@ -398,15 +457,7 @@ async function decompressLz4Async(
   maxBytes: number,
   pause: () => Promise<void>,
 ): Promise<Buffer> {
-  const layout = scanLz4Frames(data)
-  if (layout.decompressedBytesMax <= maxBytes) {
-    try {
-      return await load<Lz4Module>('lz4-napi').decompressFrame(data)
-    } catch {
-      // As in decompressLz4: the portable decoder gives the final word.
-    }
-  }
-  return decompressLz4FramesPortableAsync(data, maxBytes, layout, pause)
+  return fitted(await decompressLz4FramesPortableAsync(data, maxBytes, scanLz4Frames(data), pause))
 }
 
 async function decompressZstdAsync(
@@ -417,6 +468,13 @@ async function decompressZstdAsync(
   const binding = load<ZstdBinding>('zstd-napi/binding')
   // A context of its own: another request may decode on the shared one between two slices.
   const context = new binding.DCtx()
+  const declared = declaredZstdBytes(binding, data)
+  if (declared !== null) {
+    // One frame that states its size: refused before decoding when too large, else decoded straight into
+    // a buffer of that size (#7).
+    if (declared > maxBytes) throw tooLarge('zstd', maxBytes)
+    return decompressZstdInto(context, data, Buffer.allocUnsafe(declared), pause)
+  }
   const chunkBytes = binding.dStreamOutSize()
   const parts: Buffer[] = []
   let total = 0
@@ -441,6 +499,41 @@ async function decompressZstdAsync(
   }
   if (hint !== 0) throw corrupt('zstd', 'input ends inside a frame')
   return concatWithPauses(parts, total, pause)
+}
+
+/** The content size `data` declares when it is exactly one zstd frame that states it; null otherwise. */
+function declaredZstdBytes(binding: ZstdBinding, data: Buffer): number | null {
+  if (data.length === 0) return null
+  const contentBytes = binding.getFrameContentSize(data)
+  if (contentBytes === null || binding.findFrameCompressedSize(data) !== data.length) return null
+  return contentBytes
+}
+
+/** Decodes one zstd frame into `target` (its declared size), ZSTD_BYTES_PER_SLICE between two pauses. */
+async function decompressZstdInto(
+  context: ZstdContext,
+  data: Buffer,
+  target: Buffer,
+  pause: () => Promise<void>,
+): Promise<Buffer> {
+  if (target.length <= ZSTD_BYTES_PER_SLICE) {
+    if (context.decompress(target, data) !== target.length)
+      throw corrupt('zstd', 'frame is shorter than its declared content size')
+    return target
+  }
+  let at = 0
+  let source: Buffer = data
+  for (;;) {
+    const end = Math.min(target.length, at + ZSTD_BYTES_PER_SLICE)
+    const [hint, produced, consumed] = context.decompressStream(target.subarray(at, end), source)
+    at += produced
+    source = source.subarray(consumed)
+    if (hint === 0 && source.length === 0) break
+    if (produced === 0 && consumed === 0) throw corrupt('zstd', 'input ends inside a frame')
+    if (produced > 0) await pause()
+  }
+  if (at !== target.length) throw corrupt('zstd', 'frame is shorter than its declared content size')
+  return target
 }
 
 /** Input bytes the async zstd encoder takes between two pauses: a few ms of work. */

@@ -54,6 +54,7 @@ export {
   DECOMPRESSED_BYTES_MAX_DEFAULT,
   decompress,
   decompressAsync,
+  declaredDecompressedBytes,
   isCodecAvailable,
   isXerialSnappy,
   XERIAL_MAGIC,

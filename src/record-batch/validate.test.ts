@@ -336,6 +336,41 @@ describe('validateProducedBatches', () => {
     assert.equal(result.errorCode, E.NONE)
     assert.ok(pauses >= 2, `paused ${pauses} times over 50,000 records`)
   })
+  it('refuses a snappy or zstd batch declaring more than its bound before reserving room, and reserves only what one declares (#7)', async () => {
+    // A 5 KB zstd batch declaring 160 MiB reserved 128 MiB of the broker-wide budget and inflated to it
+    // before it was refused; every small batch reserved the whole 128 MiB bound as well.
+    const pacer = new ValidationPacer(async () => {})
+    for (const codec of [Compression.snappy, Compression.zstd]) {
+      const reserved: number[] = []
+      const budget = {
+        bytesLeft: 256 << 20,
+        reserve: async (bytes: number) => {
+          reserved.push(bytes)
+          return { bytes, shrink() {}, release() {} }
+        },
+      }
+      const bomb = buildRecordBatch([{ key: 'k', value: Buffer.alloc(4 << 20), timestampMs: nowMs }], {
+        compression: codec,
+      })
+      const refused = await validateProducedBatchesAsync(
+        bomb,
+        { ...base, decompressedBytesMax: 1 << 20 },
+        budget,
+        pacer,
+      )
+      assert.equal(refused.errorCode, E.MESSAGE_TOO_LARGE, `codec ${codec}: ${refused.errorMessage}`)
+      assert.deepEqual(reserved, [], `codec ${codec}: a declared bomb reserved room`)
+      const small = await validateProducedBatchesAsync(
+        buildRecordBatch(inputs, { compression: codec }),
+        base,
+        budget,
+        pacer,
+      )
+      assert.equal(small.errorCode, E.NONE, `codec ${codec}: ${small.errorMessage}`)
+      assert.equal(reserved.length, 1)
+      assert.ok(reserved[0] < 1024, `codec ${codec}: reserved ${reserved[0]} bytes for two small records`)
+    }
+  })
   it('shares one slice of work between the batches of a request: 40 batches of 5,000 records pause (#7)', async () => {
     // A slice per batch let 400 batches of 20,000 records each be checked in one turn of the event loop.
     const batch = buildRecordBatch(Array.from({ length: 5_000 }, (_, i) => ({ key: `k${i}`, value: 'v' })))

@@ -11,7 +11,12 @@ import {
   readBatchHeader,
 } from './batch-header.js'
 import { DecompressedTooLargeError, InvalidRecordError, isRecordBatchError } from '../core/index.js'
-import { DECOMPRESSED_BYTES_MAX_DEFAULT, decompress, decompressAsync } from './compression.js'
+import {
+  DECOMPRESSED_BYTES_MAX_DEFAULT,
+  declaredDecompressedBytes,
+  decompress,
+  decompressAsync,
+} from './compression.js'
 import { RecordScanner, type RecordScanRules } from './record-scanner.js'
 import { RECORD_BYTES_MIN } from './records.js'
 
@@ -383,8 +388,21 @@ export async function validateProducedBatchesAsync(
     if (codec !== Compression.none) {
       const perBatch = options.decompressedBytesMax ?? DECOMPRESSED_BYTES_MAX_DEFAULT
       let maxBytes = Math.min(perBatch, budget.bytesLeft)
-      // The whole bound is reserved (the real size is unknown before inflating) and shrunk to the real
-      // size once known; the room is held until the records are checked.
+      // A payload that states its size (snappy, zstd with a content size) is refused at once when that is
+      // too large, and only that much is reserved: the decoder holds it to what it declared (#7). Otherwise
+      // the whole bound is reserved and shrunk to the real size once known; the room is held until the
+      // records are checked.
+      const declared = declaredDecompressedBytes(codec, payload)
+      if (declared !== null) {
+        if (declared > maxBytes) {
+          return fail(
+            ProduceValidationError.MESSAGE_TOO_LARGE,
+            `batch declares ${declared} decompressed bytes, over the bound of ${maxBytes}`,
+            batch,
+          )
+        }
+        maxBytes = declared
+      }
       if (budget.reserve !== undefined) {
         lease = await budget.reserve(maxBytes)
         if (lease === null) {
