@@ -325,22 +325,50 @@ describe('compression', () => {
     )
   })
 
-  it('keeps no memory of decoded LZ4 payloads: 40 outputs of 16 MiB dropped leave the process about as large (#7)', async () => {
-    // lz4-napi's decoder kept every output it made: a broker decoding 19 MB LZ4 batches grew by 19 MB at
-    // each one (1.2 GB after 60), outside the JavaScript heap and its external memory.
+  it('keeps no memory of decoded LZ4 or raw snappy payloads: 40 outputs of 16 MiB dropped leave the process about as large (#7)', async () => {
+    // lz4-napi's and snappy's decoders kept every output they made: a broker decoding 19 MB LZ4 batches grew
+    // by 19 MB at each one (1.2 GB after 60), outside the JavaScript heap and its external memory.
     const lz4 = require('lz4-napi') as { compressFrameSync(input: Buffer): Buffer }
     const bytes = 16 * 1024 * 1024
     const plain = Buffer.alloc(bytes)
     for (let i = 0; i < bytes; i += 64) plain.writeUInt32LE((i * 2654435761) >>> 0, i)
-    const frame = lz4.compressFrameSync(plain)
-    const decode = () => decompressAsync(Compression.lz4, frame, 128 * 1024 * 1024, async () => {})
-    assert.deepEqual(await decode(), plain)
-    const before = process.memoryUsage().rss
-    for (let i = 0; i < 40; i++) assert.equal((await decode()).length, bytes)
-    const grown = process.memoryUsage().rss - before
-    assert.ok(
-      grown < 10 * bytes,
-      `RSS grew ${Math.round(grown / 1048576)} MiB over 640 MiB decoded and dropped`,
+    for (const [label, codec, packed] of [
+      ['lz4', Compression.lz4, lz4.compressFrameSync(plain)],
+      ['snappy', Compression.snappy, compressSnappyRaw(plain)],
+    ] as const) {
+      const decode = () => decompressAsync(codec, packed, 128 * 1024 * 1024, async () => {})
+      assert.deepEqual(await decode(), plain)
+      const before = process.memoryUsage().rss
+      for (let i = 0; i < 40; i++) assert.equal((await decode()).length, bytes)
+      const grown = process.memoryUsage().rss - before
+      assert.ok(
+        grown < 10 * bytes,
+        `${label}: RSS grew ${Math.round(grown / 1048576)} MiB over 640 MiB decoded`,
+      )
+    }
+  })
+
+  it('answers CORRUPT for snappy blocks whose copies reach outside the output or whose length is not the stated one (#7)', () => {
+    const cases: [string, number[]][] = [
+      ['copy before the start', [8, 0x00, 0x61, 0x05, 0x05]], // 1 literal, then a copy at offset 5
+      ['copy at offset 0', [8, 0x00, 0x61, 0x0d, 0x00]],
+      ['short of the stated length', [8, 0x00, 0x61]],
+      ['past the stated length', [2, 0x08, 0x61, 0x62, 0x63]],
+      ['literal past the input', [8, 0x1c, 0x61]],
+      ['bad preamble', [0xff, 0xff, 0xff, 0xff, 0xff, 0xff]],
+    ]
+    for (const [label, bytes] of cases) {
+      const block = Buffer.from(bytes)
+      assert.equal(
+        codeOf(() => decompress(Compression.snappy, block)),
+        CorruptCompressedError.code,
+        label,
+      )
+    }
+    // The same elements, well placed: a literal 'a' and an overlapping copy of it seven times.
+    assert.equal(
+      decompress(Compression.snappy, Buffer.from([8, 0x00, 0x61, 0x0d, 0x01])).toString(),
+      'aaaaaaaa',
     )
   })
 
