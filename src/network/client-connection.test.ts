@@ -66,7 +66,7 @@ function fakeBroker(options: { apiVersionsMax?: number } = {}) {
       }
       seen.push(request)
       if (request.apiKey === 18) {
-        const max = options.apiVersionsMax ?? 4
+        const max = options.apiVersionsMax ?? 5
         if (request.apiVersion > max) {
           // KIP-511: an unknown ApiVersions version is answered at v0 with the versions the broker has.
           answer(
@@ -132,7 +132,7 @@ test('versions come from ApiVersions; a broker that does not know our ApiVersion
   deepEqual(
     broker.seen.map((r) => [r.apiKey, r.apiVersion]),
     [
-      [18, 4],
+      [18, 5],
       [18, 2],
     ],
   )

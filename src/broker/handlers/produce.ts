@@ -240,7 +240,8 @@ async function appendValidated(
 export const produce = defineHandler({
   request: ProduceRequest,
   response: ProduceResponse,
-  versions: { min: 0, max: 12 },
+  // v13 (KIP-516) names topics by id; nothing else changed.
+  versions: { min: 0, max: 13 },
   async handle(request, context) {
     const { broker } = context
     const version = context.header.apiVersion
@@ -258,7 +259,8 @@ export const produce = defineHandler({
     const { responses } = await context.session.sequence(async () => {
       const responses = []
       for (const topic of request.topicData) {
-        const meta = broker.topics.topic(topic.name)
+        // v13 names topics by id (Kafka 4.1+); an id this broker does not know is UNKNOWN_TOPIC_ID.
+        const meta = version >= 13 ? broker.topics.topicById(topic.topicId) : broker.topics.topic(topic.name)
         const partitionResponses: PartitionResult[] = []
         for (const partition of topic.partitionData) {
           let result: PartitionResult
@@ -272,7 +274,10 @@ export const produce = defineHandler({
           } else if (acks !== 0 && acks !== 1 && acks !== -1) {
             result = failed(partition.index, ErrorCode.INVALID_REQUIRED_ACKS)
           } else if (meta === undefined) {
-            result = failed(partition.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+            result = failed(
+              partition.index,
+              version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+            )
           } else {
             try {
               result = await producePartition(

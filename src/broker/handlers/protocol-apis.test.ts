@@ -1,4 +1,5 @@
-// DescribeTopicPartitions, OffsetForLeaderEpoch and DescribeQuorum on one node (#9), each case as Kafka 4.4
+// DescribeTopicPartitions, OffsetForLeaderEpoch, DescribeQuorum, ApiVersions v5, Produce v13 and TxnOffsetCommit v6
+// on one node (#9), each case as Kafka 4.4
 // answered it over a real socket (tests/compat/admin/run-admin.sh and kafka-topics.sh / kafka-metadata-quorum.sh
 // prove the same against both brokers).
 import assert from 'node:assert/strict'
@@ -6,10 +7,12 @@ import { test } from 'node:test'
 import { ErrorCode, ZERO_UUID } from '../../protocol/index.js'
 import { buildRecordBatch } from '../../record-batch/index.js'
 import { createTestBroker } from '../../testing/index.js'
+import { apiVersions } from './api-versions.js'
 import { describeQuorum } from './describe-quorum.js'
 import { DESCRIBE_TOPIC_PARTITIONS_LIMIT_MAX, describeTopicPartitions } from './describe-topic-partitions.js'
 import { offsetForLeaderEpoch } from './offset-for-leader-epoch.js'
 import { produce } from './produce.js'
+import { txnOffsetCommit } from './txn-offset-commit.js'
 
 const ALL_TOPIC_OPERATIONS = 3576
 
@@ -219,6 +222,100 @@ test('#9: DescribeQuorum names this node the one voter and leader of its metadat
     [
       ['__cluster_metadata', [[1, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 0]]],
       ['x', [[0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 0]]],
+    ],
+  )
+  await broker.close()
+})
+
+test('#9: ApiVersions v5 checks the cluster and node the client expects, as Kafka 4.4', async () => {
+  const broker = await brokerWith({})
+  const clusterId = broker.context.clusterId
+  const ask = (cluster: string | null, nodeId: number) =>
+    broker.call(apiVersions, 5, {
+      clientSoftwareName: 'probe',
+      clientSoftwareVersion: '1',
+      clusterId: cluster,
+      nodeId,
+    })
+  const cases: [string | null, number, number][] = [
+    [null, -1, ErrorCode.NONE],
+    [clusterId, 1, ErrorCode.NONE],
+    [clusterId, 42, ErrorCode.REBOOTSTRAP_REQUIRED],
+    ['wrongClusterIdAAAAAAAA', 1, ErrorCode.REBOOTSTRAP_REQUIRED],
+    [clusterId, -1, ErrorCode.INVALID_REQUEST],
+    [null, 1, ErrorCode.INVALID_REQUEST],
+    [null, -5, ErrorCode.INVALID_REQUEST],
+  ]
+  for (const [cluster, nodeId, errorCode] of cases) {
+    const answer = await ask(cluster, nodeId)
+    assert.equal(answer.errorCode, errorCode, `${cluster} ${nodeId}`)
+    if (errorCode === ErrorCode.NONE) assert.ok(answer.apiKeys.length > 50)
+    else {
+      assert.deepEqual(answer.apiKeys, [])
+      assert.deepEqual(answer.supportedFeatures, [])
+      assert.equal(answer.finalizedFeaturesEpoch, -1)
+    }
+  }
+  await broker.close()
+})
+
+test('#9: Produce v13 and TxnOffsetCommit v6 name topics by id; an unknown id is UNKNOWN_TOPIC_ID', async () => {
+  const broker = await brokerWith({ byid: 2 })
+  const topicId = broker.topics.topic('byid')?.topicId ?? ''
+  const records = buildRecordBatch([{ key: null, value: 'by id', timestampMs: 1_700_000_000_000 }], {
+    nowMs: 1_700_000_000_000,
+  })
+  const produced = await broker.call(produce, 13, {
+    acks: 1,
+    timeoutMs: 1000,
+    topicData: [
+      { topicId, partitionData: [{ index: 1, records }] },
+      { topicId: 'AAAAAAAAAAAAAAAAAAAAAQ', partitionData: [{ index: 0, records }] },
+      { topicId, partitionData: [{ index: 7, records }] },
+    ],
+  })
+  assert.deepEqual(
+    produced.responses.map((t) => [
+      t.topicId,
+      t.partitionResponses.map((p) => [p.index, p.errorCode, p.baseOffset]),
+    ]),
+    [
+      [topicId, [[1, ErrorCode.NONE, 0]]],
+      ['AAAAAAAAAAAAAAAAAAAAAQ', [[0, ErrorCode.UNKNOWN_TOPIC_ID, -1]]],
+      [topicId, [[7, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1]]],
+    ],
+  )
+  const log = await broker.context.partitions.log('byid', 1)
+  assert.equal(log?.logEndOffset, 1)
+
+  // TxnOffsetCommit v6: the known topic gets the same answer as by name in v5 (here: no such
+  // transaction), the unknown id UNKNOWN_TOPIC_ID whatever the rest says.
+  const commit = {
+    transactionalId: 'no-such-txn',
+    groupId: 'g',
+    producerId: 5,
+    producerEpoch: 0,
+    generationId: -1,
+    memberId: '',
+    groupInstanceId: null,
+  }
+  const partitions = [
+    { partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: '' },
+  ]
+  const byName = await broker.call(txnOffsetCommit, 5, { ...commit, topics: [{ name: 'byid', partitions }] })
+  const byId = await broker.call(txnOffsetCommit, 6, {
+    ...commit,
+    topics: [
+      { topicId: 'AAAAAAAAAAAAAAAAAAAAAQ', partitions },
+      { topicId, partitions },
+    ],
+  })
+  assert.notEqual(byName.topics[0].partitions[0].errorCode, ErrorCode.NONE)
+  assert.deepEqual(
+    byId.topics.map((t) => [t.topicId, t.partitions.map((p) => p.errorCode)]),
+    [
+      ['AAAAAAAAAAAAAAAAAAAAAQ', [ErrorCode.UNKNOWN_TOPIC_ID]],
+      [topicId, [byName.topics[0].partitions[0].errorCode]],
     ],
   )
   await broker.close()

@@ -8,18 +8,41 @@ import { defineHandler } from '../handler.js'
 export const txnOffsetCommit = defineHandler({
   request: TxnOffsetCommitRequest,
   response: TxnOffsetCommitResponse,
-  versions: { min: 0, max: 5 },
+  // v6 names topics by id (as OffsetCommit v10); an unknown id is UNKNOWN_TOPIC_ID whatever the rest says.
+  versions: { min: 0, max: 6 },
   // The group refuses offsets beyond 2^53 with OFFSET_OUT_OF_RANGE.
   acceptsUnsafeInt64: true,
   async handle(request, context) {
     const version = context.header.apiVersion
-    const all = (errorCode: number) => ({
-      throttleTimeMs: 0,
-      topics: request.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
-      })),
-    })
+    const byId = version >= 6
+    const asked = request.topics.map((t) => ({
+      topicId: t.topicId,
+      name: byId ? (context.broker.topics.topicById(t.topicId)?.name ?? '') : t.name,
+      partitions: t.partitions,
+    }))
+    const known = byId ? asked.filter((t) => t.name !== '') : asked
+    const answer = (results: readonly { partitions: { partitionIndex: number; errorCode: number }[] }[]) => {
+      let next = 0
+      return {
+        throttleTimeMs: 0,
+        topics: asked.map((t) => {
+          if (byId && t.name === '') {
+            const partitions = t.partitions.map((p) => ({
+              partitionIndex: p.partitionIndex,
+              errorCode: ErrorCode.UNKNOWN_TOPIC_ID,
+            }))
+            return { name: '', topicId: t.topicId, partitions }
+          }
+          return { name: t.name, topicId: t.topicId, partitions: results[next++].partitions }
+        }),
+      }
+    }
+    const all = (errorCode: number) =>
+      answer(
+        known.map((t) => ({
+          partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+        })),
+      )
     if (!Number.isSafeInteger(request.producerId)) return all(ErrorCode.INVALID_PRODUCER_ID_MAPPING)
     const checked = await context.broker.transactions.checkOffsetCommit({
       transactionalId: request.transactionalId,
@@ -37,7 +60,7 @@ export const txnOffsetCommit = defineHandler({
       generationId: version >= 3 ? request.generationId : -1,
       memberId: version >= 3 ? request.memberId : '',
       groupInstanceId: version >= 3 ? request.groupInstanceId : null,
-      topics: request.topics.map((t) => ({
+      topics: known.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => ({
           partitionIndex: p.partitionIndex,
@@ -47,6 +70,6 @@ export const txnOffsetCommit = defineHandler({
         })),
       })),
     })
-    return { throttleTimeMs: 0, topics }
+    return answer(topics)
   },
 })

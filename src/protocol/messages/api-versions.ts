@@ -6,11 +6,14 @@ export const ApiVersionsRequest = defineMessage({
   apiKey: 18,
   name: 'ApiVersionsRequest',
   kind: 'request',
-  validVersions: '0-4',
+  validVersions: '0-5',
   flexibleVersions: '3+',
   fields: [
     { name: 'clientSoftwareName', type: 'string', versions: '3+', default: '' },
     { name: 'clientSoftwareVersion', type: 'string', versions: '3+', default: '' },
+    // v5: the cluster and node the client expects to reach (null / -1 when it does not know yet).
+    { name: 'clusterId', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
+    { name: 'nodeId', type: 'int32', versions: '5+', default: -1 },
   ],
 })
 
@@ -18,7 +21,7 @@ export const ApiVersionsResponse = defineMessage({
   apiKey: 18,
   name: 'ApiVersionsResponse',
   kind: 'response',
-  validVersions: '0-4',
+  validVersions: '0-5',
   flexibleVersions: '3+',
   fields: [
     { name: 'errorCode', type: 'int16', versions: '0+' },

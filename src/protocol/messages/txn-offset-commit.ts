@@ -1,14 +1,15 @@
 // TxnOffsetCommit (key 28): a transactional producer stores a group's offsets as part of its transaction;
 // they become committed offsets when the transaction commits. v2 adds leader epochs, v3 (flexible) the
 // member's id, generation and instance id so the group can fence zombies; v4-v5 change only error codes
-// and, under transaction version 2, let v5 add the group to the transaction implicitly.
+// and, under transaction version 2, let v5 add the group to the transaction implicitly; v6 names topics
+// by id (as OffsetCommit v10).
 import { defineMessage } from '../schema.js'
 
 export const TxnOffsetCommitRequest = defineMessage({
   apiKey: 28,
   name: 'TxnOffsetCommitRequest',
   kind: 'request',
-  validVersions: '0-5',
+  validVersions: '0-6',
   flexibleVersions: '3+',
   fields: [
     { name: 'transactionalId', type: 'string', versions: '0+' },
@@ -23,7 +24,8 @@ export const TxnOffsetCommitRequest = defineMessage({
       type: '[]',
       versions: '0+',
       fields: [
-        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'name', type: 'string', versions: '0-5' },
+        { name: 'topicId', type: 'uuid', versions: '6+' },
         {
           name: 'partitions',
           type: '[]',
@@ -44,7 +46,7 @@ export const TxnOffsetCommitResponse = defineMessage({
   apiKey: 28,
   name: 'TxnOffsetCommitResponse',
   kind: 'response',
-  validVersions: '0-5',
+  validVersions: '0-6',
   flexibleVersions: '3+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
@@ -53,7 +55,8 @@ export const TxnOffsetCommitResponse = defineMessage({
       type: '[]',
       versions: '0+',
       fields: [
-        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'name', type: 'string', versions: '0-5' },
+        { name: 'topicId', type: 'uuid', versions: '6+' },
         {
           name: 'partitions',
           type: '[]',
