@@ -273,6 +273,7 @@ export class PartitionStore {
       if (log === undefined) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
       const result = log.appendMarker(marker)
       if (result.status === 'invalidEpoch') return ErrorCode.INVALID_PRODUCER_EPOCH
+      if (result.status === 'coordinatorFenced') return ErrorCode.TRANSACTION_COORDINATOR_FENCED
       await log.waitDurable(result.lastOffset + 1)
       return ErrorCode.NONE
     } catch (error) {

@@ -313,3 +313,44 @@ test('compaction keeps transactional batches and markers whole: read_committed a
   assert.deepEqual(log.abortedTransactions(0, log.logEndOffset), abortedBefore)
   await log.close()
 })
+
+test('#12: a marker older than the coordinator epoch of the producer’s last marker is refused, after a clean close and a crash too', async () => {
+  const fs = new SimFileSystem()
+  const log = await openLog(fs)
+  log.append(batch(7, 0, 1, true))
+  assert.equal(
+    log.appendMarker({ producerId: 7, producerEpoch: 0, commit: true, coordinatorEpoch: 3 }).status,
+    'appended',
+  )
+  assert.equal(log.producerState.get(7)?.coordinatorEpoch, 3)
+  log.append(batch(7, 1, 1, true))
+  const stale = log.appendMarker({ producerId: 7, producerEpoch: 0, commit: false, coordinatorEpoch: 2 })
+  assert.deepEqual(stale, {
+    status: 'coordinatorFenced',
+    baseOffset: -1,
+    lastOffset: -1,
+    currentCoordinatorEpoch: 3,
+  })
+  assert.equal(log.logEndOffset, 3, 'nothing appended')
+  assert.equal(log.producerState.get(7)?.currentTxnFirstOffset, 2, 'the transaction is still open')
+  await log.close()
+  // The producer snapshot of a clean close keeps the epoch; a crash rebuilds it from the markers.
+  let current = fs
+  for (const crash of [false, true]) {
+    if (crash) current = current.crash()
+    const reopened = await PartitionLog.open(current, new SimClock(t0), dir, {})
+    assert.equal(reopened.producerState.get(7)?.coordinatorEpoch, 3)
+    assert.equal(
+      reopened.appendMarker({ producerId: 7, producerEpoch: 0, commit: false, coordinatorEpoch: 2 }).status,
+      'coordinatorFenced',
+    )
+    await reopened.close()
+  }
+  const last = await PartitionLog.open(current, new SimClock(t0), dir, {})
+  assert.equal(
+    last.appendMarker({ producerId: 7, producerEpoch: 0, commit: false, coordinatorEpoch: 4 }).status,
+    'appended',
+  )
+  assert.equal(last.producerState.get(7)?.coordinatorEpoch, 4)
+  await last.close()
+})

@@ -57,6 +57,7 @@ export interface AppendBatch {
  * Outcome of an append; offsets inclusive. `appended`: the batches got `baseOffset..lastOffset`.
  * `duplicate`: an idempotent producer's retry of a batch still remembered, which got those offsets the
  * first time; nothing was appended. `outOfOrder` / `invalidEpoch`: refused, offsets are -1.
+ * `coordinatorFenced`: a marker whose coordinator epoch is older than the producer's last marker's (#12).
  * `invalidTxnState`: a non-transactional batch of a producer whose transaction is open on this partition
  * (Kafka answers INVALID_TXN_STATE, #12); refused.
  */
@@ -65,6 +66,7 @@ export type AppendResult =
   | { status: 'outOfOrder'; baseOffset: -1; lastOffset: -1; expectedSequence: number }
   | { status: 'invalidEpoch'; baseOffset: -1; lastOffset: -1; currentEpoch: number }
   | { status: 'invalidTxnState'; baseOffset: -1; lastOffset: -1 }
+  | { status: 'coordinatorFenced'; baseOffset: -1; lastOffset: -1; currentCoordinatorEpoch: number }
 
 /**
  * A transaction marker to append (Kafka's WriteTxnMarkers entry for one partition): ends the producer's
@@ -372,7 +374,8 @@ export class PartitionLog implements TailOwner {
    * Appends a transaction marker (a control batch of the producer's id and epoch, baseSequence -1, one
    * record: key (version 0, type 0 abort / 1 commit), value (version 0, coordinatorEpoch)), ending the
    * producer's ongoing transaction here; an abort is recorded in the aborted-transaction index. An epoch
-   * older than the producer's current one is refused (invalidEpoch). Durable after
+   * older than the producer's current one is refused (invalidEpoch), and so is a coordinator epoch older
+   * than the one of the producer's last marker here (coordinatorFenced). Durable after
    * `waitDurable(lastOffset + 1)`.
    */
   appendMarker(marker: TxnMarker): AppendResult {
@@ -382,6 +385,13 @@ export class PartitionLog implements TailOwner {
     const entry = this.producerState.get(marker.producerId)
     if (entry !== undefined && marker.producerEpoch < entry.producerEpoch)
       return { status: 'invalidEpoch', baseOffset: -1, lastOffset: -1, currentEpoch: entry.producerEpoch }
+    if (entry !== undefined && marker.coordinatorEpoch < entry.coordinatorEpoch)
+      return {
+        status: 'coordinatorFenced',
+        baseOffset: -1,
+        lastOffset: -1,
+        currentCoordinatorEpoch: entry.coordinatorEpoch,
+      }
     const nowMs = this.#clock.nowMs()
     const batch = buildControlBatch({
       type: marker.commit ? ControlRecordType.commit : ControlRecordType.abort,
@@ -389,6 +399,9 @@ export class PartitionLog implements TailOwner {
       producerEpoch: marker.producerEpoch,
       coordinatorEpoch: marker.coordinatorEpoch,
       timestampMs: nowMs,
+      // The leader epoch Brook stamps on every appended batch (one leader, never moved), as Kafka's leader
+      // stamps its markers.
+      partitionLeaderEpoch: 0,
     })
     return this.#appendChecked([{ batch, recordsCount: 1, maxTimestamp: nowMs }])
   }

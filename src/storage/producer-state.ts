@@ -2,7 +2,7 @@
 // offsets (retries are recognised as duplicates and gaps as out of order, KIP-98), and the first offset of
 // the producer's ongoing transaction on this partition, if any.
 import { Attributes, BatchOffsets, ControlRecordType } from '../record-batch/index.js'
-import { AbortedTxnIndex, controlTypeOf } from './txn-index.js'
+import { AbortedTxnIndex, controlCoordinatorEpochOf, controlTypeOf } from './txn-index.js'
 
 /** Batches remembered per producer, as Kafka does (max.in.flight.requests.per.connection <= 5). */
 export const PRODUCER_BATCHES_KEPT = 5
@@ -29,6 +29,11 @@ export interface ProducerEntry {
   lastBatchTimestampMs: number
   /** First offset of the producer's ongoing transaction on this partition; null when none. */
   currentTxnFirstOffset: number | null
+  /**
+   * The coordinator epoch of the last marker appended for the producer (-1 before any): a marker with an
+   * older one comes from a fenced coordinator and is refused, as Kafka does (#12).
+   */
+  coordinatorEpoch: number
 }
 
 /** An ongoing transaction on this partition. */
@@ -132,6 +137,7 @@ export class ProducerStateTable {
         lastTimestampMs: timestampMs,
         lastBatchTimestampMs: batchTimestampMs,
         currentTxnFirstOffset: null,
+        coordinatorEpoch: -1,
       }
       this.#entries.set(producerId, entry)
     }
@@ -173,6 +179,10 @@ export class ProducerStateTable {
       this.beginTransaction(producerId, baseOffset)
       return null
     }
+    const entry = this.#entries.get(producerId)
+    const coordinatorEpoch = controlCoordinatorEpochOf(batch)
+    if (entry !== undefined && coordinatorEpoch > entry.coordinatorEpoch)
+      entry.coordinatorEpoch = coordinatorEpoch
     const first = this.endTransaction(producerId)
     if (first !== null && controlTypeOf(batch) === ControlRecordType.abort) {
       aborted.add({
@@ -233,6 +243,7 @@ export class ProducerStateTable {
       e.batches.map((b) => [b.firstSequence, b.lastSequence, b.baseOffset, b.lastOffset]),
       e.currentTxnFirstOffset,
       e.lastBatchTimestampMs,
+      e.coordinatorEpoch,
     ])
     return Buffer.from(JSON.stringify({ version: 2, endOffset, producers, aborted: aborted?.toJson() ?? [] }))
   }
@@ -248,7 +259,7 @@ export class ProducerStateTable {
       const parsed = JSON.parse(bytes.toString('utf8')) as {
         version: number
         endOffset: number
-        producers: [number, number, number, number[][], (number | null)?, number?][]
+        producers: [number, number, number, number[][], (number | null)?, number?, number?][]
         aborted?: unknown
       }
       if ((parsed.version !== 1 && parsed.version !== 2) || !Number.isSafeInteger(parsed.endOffset))
@@ -264,6 +275,7 @@ export class ProducerStateTable {
         batches,
         txnFirst,
         batchTs,
+        coordinatorEpoch,
       ] of parsed.producers) {
         const currentTxnFirstOffset = parsed.version === 2 && typeof txnFirst === 'number' ? txnFirst : null
         table.#entries.set(producerId, {
@@ -279,6 +291,8 @@ export class ProducerStateTable {
             lastOffset,
           })),
           currentTxnFirstOffset,
+          // Snapshots written before it lack the coordinator epoch: no marker is refused then.
+          coordinatorEpoch: typeof coordinatorEpoch === 'number' ? coordinatorEpoch : -1,
         })
         if (currentTxnFirstOffset !== null) ongoing.push([producerId, currentTxnFirstOffset])
       }

@@ -15,6 +15,28 @@ import {
  * record's key (int16 version, int16 type); -1 when the batch does not hold a readable one. Control
  * batches are never compressed.
  */
+/**
+ * The coordinator epoch of a marker (the int32 after the int16 version of its control record's value),
+ * or -1 when the batch holds no readable one.
+ */
+export function controlCoordinatorEpochOf(batch: Buffer): number {
+  try {
+    const reader = new VarintReader(batch, BATCH_HEADER_BYTES)
+    reader.readVarint() // record length
+    reader.skip(1) // record attributes
+    reader.readVarlong() // timestamp delta
+    reader.readVarint() // offset delta
+    const keyLength = reader.readVarint()
+    if (keyLength < 0) return -1
+    reader.skip(keyLength)
+    const valueLength = reader.readVarint()
+    if (valueLength < 6 || reader.offset + 6 > batch.length) return -1
+    return batch.readInt32BE(reader.offset + 2)
+  } catch {
+    return -1
+  }
+}
+
 export function controlTypeOf(batch: Buffer): number {
   try {
     const reader = new VarintReader(batch, BATCH_HEADER_BYTES)

@@ -1,7 +1,7 @@
 // Transactions: the transaction coordinator (transactional ids, their state machine on a state log,
 // markers and group offsets through ports the broker gives it). Handlers live in broker/handlers.
 export {
-  COORDINATOR_EPOCH,
+  COORDINATOR_EPOCH_RECORD_TYPE,
   type AddPartitionsInput,
   type CompleteGroupTransaction,
   type EndTxnInput,

@@ -598,4 +598,42 @@ describe('TransactionCoordinator (#12)', () => {
     )
     await c.close()
   })
+
+  it('#12: markers carry a coordinator epoch that grows with every open, after a crash and through snapshots', async () => {
+    const h = await harness({ snapshotAfterBytes: 256 })
+    const commitOne = async (c: TransactionCoordinator, partition: number) => {
+      const { producerId, producerEpoch } = await init(c)
+      await c.addPartitions({
+        transactionalId: 'tx',
+        producerId,
+        producerEpoch,
+        partitions: [part('a', partition)],
+      })
+      assert.equal(
+        (
+          await c.endTxn({
+            transactionalId: 'tx',
+            producerId,
+            producerEpoch,
+            commit: true,
+            transactionVersion2: false,
+          })
+        ).errorCode,
+        0,
+      )
+      await c.settled()
+      return h.markers.at(-1)?.marker.coordinatorEpoch
+    }
+    assert.equal(h.coordinator.coordinatorEpoch, 0)
+    assert.equal(await commitOne(h.coordinator, 0), 0)
+    assert.equal((await h.reopen()).coordinatorEpoch, 1)
+    assert.equal(await commitOne(h.coordinator, 1), 1)
+    // Enough other ids that the state log is snapshotted (the epoch must survive it), then a crash.
+    for (let i = 0; i < 20; i++) await init(h.coordinator, `filler-${i}`)
+    const crashed = await h.reopen(h.fs.crash())
+    assert.equal(crashed.coordinatorEpoch, 2)
+    assert.equal(await commitOne(crashed, 2), 2)
+    assert.equal((await h.reopen()).coordinatorEpoch, 3)
+    await h.coordinator.close()
+  })
 })

@@ -56,8 +56,14 @@ export const TRANSACTION_REMOVE_EXPIRED_INTERVAL_MS_DEFAULT = 3_600_000
 /** Brook's limits. */
 export const TRANSACTIONAL_IDS_MAX_DEFAULT = 100_000
 export const TRANSACTION_PARTITIONS_MAX_DEFAULT = 10_000
-/** The coordinator epoch written in markers: one coordinator, never moved. */
-export const COORDINATOR_EPOCH = 0
+/**
+ * The state-log record holding the coordinator epoch (key COORDINATOR_EPOCH_KEY, value { epoch }). Each
+ * open of the coordinator takes the next epoch, durably, before it writes any marker: Kafka's coordinator
+ * epoch is its __transaction_state partition's leader epoch, which grows across restarts (#12), and a
+ * partition refuses a marker older than the last one its producer got (TRANSACTION_COORDINATOR_FENCED).
+ */
+export const COORDINATOR_EPOCH_RECORD_TYPE = 'coordinator-epoch'
+const COORDINATOR_EPOCH_KEY = 'epoch'
 
 /** Sub-directory of the data directory holding the transaction state log. */
 export const TRANSACTION_STATE_DIR = 'transactions'
@@ -199,6 +205,8 @@ const result = (errorCode: number, producerId = NO_PRODUCER_ID, producerEpoch = 
 
 export class TransactionCoordinator {
   readonly #log: StateLog
+  /** This run's coordinator epoch, written into every marker. */
+  readonly coordinatorEpoch: number
   readonly #entries: Map<string, TxnEntry>
   readonly #byProducerId = new Map<number, string>()
   readonly #locks = new Map<string, Promise<void>>()
@@ -218,9 +226,15 @@ export class TransactionCoordinator {
   /** Counters for tests and metrics. */
   readonly stats = { committed: 0, aborted: 0, timedOut: 0, expired: 0, markerRetries: 0 }
 
-  private constructor(options: TransactionCoordinatorOptions, log: StateLog, entries: Map<string, TxnEntry>) {
+  private constructor(
+    options: TransactionCoordinatorOptions,
+    log: StateLog,
+    entries: Map<string, TxnEntry>,
+    coordinatorEpoch: number,
+  ) {
     this.#options = options
     this.#log = log
+    this.coordinatorEpoch = coordinatorEpoch
     this.#entries = entries
     this.#clock = options.clock
     this.#logger = options.logger
@@ -240,12 +254,19 @@ export class TransactionCoordinator {
   static async open(options: TransactionCoordinatorOptions): Promise<TransactionCoordinator> {
     const entries = new Map<string, TxnEntry>()
     let coordinator: TransactionCoordinator | undefined
+    let previousEpoch = -1
     const { log } = await StateLog.open({
       fs: options.fs,
       dir: options.dir,
       logger: options.logger,
       snapshotAfterBytes: options.snapshotAfterBytes,
       replay: (record) => {
+        if (record.type === COORDINATOR_EPOCH_RECORD_TYPE) {
+          const epoch = (record.value as { epoch?: unknown } | null)?.epoch
+          if (typeof epoch === 'number' && Number.isInteger(epoch) && epoch > previousEpoch)
+            previousEpoch = epoch
+          return
+        }
         if (record.type !== TXN_RECORD_TYPE) return
         if (record.value === null) {
           entries.delete(record.key)
@@ -257,7 +278,14 @@ export class TransactionCoordinator {
       },
       snapshot: () => (coordinator === undefined ? [] : coordinator.snapshotRecords()),
     })
-    coordinator = new TransactionCoordinator(options, log, entries)
+    // The coordinator exists before the append, so that a snapshot the append triggers holds everything.
+    coordinator = new TransactionCoordinator(options, log, entries, previousEpoch + 1)
+    try {
+      await log.append([epochRecord(coordinator.coordinatorEpoch)])
+    } catch (error) {
+      await log.close().catch(() => undefined)
+      throw error
+    }
     coordinator.#scheduleAbortScan()
     coordinator.#scheduleExpiry()
     for (const entry of entries.values()) {
@@ -268,6 +296,7 @@ export class TransactionCoordinator {
 
   /** The state as records, for a state-log snapshot. */
   *snapshotRecords(): Iterable<StateRecord> {
+    yield epochRecord(this.coordinatorEpoch)
     for (const entry of this.#entries.values())
       yield { type: TXN_RECORD_TYPE, key: entry.transactionalId, value: toStored(entry) }
   }
@@ -642,7 +671,7 @@ export class TransactionCoordinator {
         producerId: entry.producerId,
         producerEpoch: entry.producerEpoch,
         commit,
-        coordinatorEpoch: COORDINATOR_EPOCH,
+        coordinatorEpoch: this.coordinatorEpoch,
       }
       const partitions = [...entry.partitions].filter((p) => !done.has(p))
       const codes = await Promise.all(
@@ -659,14 +688,23 @@ export class TransactionCoordinator {
       partitions.forEach((key, i) => {
         // A deleted partition needs no marker; one whose producer state has a newer epoch (a later
         // producer's marker is already there) cannot take it.
+        // A newer coordinator epoch there (only if this state log was lost and its epochs began again)
+        // refuses this coordinator's markers for good: retrying would never end.
         if (
           codes[i] === ErrorCode.NONE ||
           codes[i] === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ||
-          codes[i] === ErrorCode.INVALID_PRODUCER_EPOCH
+          codes[i] === ErrorCode.INVALID_PRODUCER_EPOCH ||
+          codes[i] === ErrorCode.TRANSACTION_COORDINATOR_FENCED
         )
           done.add(key)
         if (codes[i] === ErrorCode.INVALID_PRODUCER_EPOCH)
           this.#logger.warn('transaction marker refused: older epoch', { transactionalId, key })
+        if (codes[i] === ErrorCode.TRANSACTION_COORDINATOR_FENCED)
+          this.#logger.warn('transaction marker refused: older coordinator epoch', {
+            transactionalId,
+            key,
+            coordinatorEpoch: this.coordinatorEpoch,
+          })
       })
       for (const groupId of entry.groups) {
         if (groupsDone.has(groupId)) continue
@@ -921,4 +959,9 @@ export class TransactionCoordinator {
       throw error
     }
   }
+}
+
+/** The state-log record of the coordinator epoch. */
+function epochRecord(epoch: number): StateRecord {
+  return { type: COORDINATOR_EPOCH_RECORD_TYPE, key: COORDINATOR_EPOCH_KEY, value: { epoch } }
 }

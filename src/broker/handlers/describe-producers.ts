@@ -1,7 +1,7 @@
 // DescribeProducers (kafka-transactions.sh describe-producers, Admin.describeProducers): the idempotent
 // producers a partition remembers, with their epoch, last sequence, their last batch's max timestamp and the first offset of
-// their ongoing transaction (-1 outside one). coordinatorEpoch is -1: the log does not keep the epoch of
-// the coordinator that wrote a producer's last marker. The internal __consumer_offsets topic Metadata lists
+// their ongoing transaction (-1 outside one), and the coordinator epoch of its last marker (-1 before any,
+// #12; kafka-transactions.sh abort sends it back in WriteTxnMarkers). The internal __consumer_offsets topic Metadata lists
 // once groups are in use has no log here: its partitions answer NONE with no producers, as Kafka's (no
 // producer writes there), so Admin (kafka-transactions.sh find-hanging) does not retry them until it times out.
 import { OFFSETS_TOPIC_NAME } from '../../groups/index.js'
@@ -53,7 +53,7 @@ export const describeProducers = defineHandler({
             producerEpoch: entry.producerEpoch,
             lastSequence: entry.batches.at(-1)?.lastSequence ?? -1,
             lastTimestamp: entry.lastBatchTimestampMs,
-            coordinatorEpoch: -1,
+            coordinatorEpoch: entry.coordinatorEpoch,
             currentTxnStartOffset: entry.currentTxnFirstOffset ?? -1,
           })
         }
