@@ -308,22 +308,40 @@ function decompressZstd(data: Buffer, maxBytes: number): Buffer {
   return Buffer.concat(parts, total)
 }
 
+/** What a compressed payload says about the size it decompresses to. */
+export interface DeclaredSize {
+  /** It decompresses to at least this many bytes (if it decompresses at all). */
+  bytes: number
+  /** It decompresses to exactly `bytes`: the decoder holds it to that. */
+  exact: boolean
+}
+
 /**
- * The bytes `data` says it decompresses to with `codec`, when the format states it exactly: a raw snappy
- * block's preamble, the sum of a xerial stream's block preambles, a single zstd frame's content size.
- * Null when it does not (gzip, LZ4, zstd streamed without a size) or when `data` is malformed (the
- * decoder reports that). The decoders hold a payload to what it declared, so the broker can refuse a
- * declared bomb and reserve room for the real size before decoding (#7).
+ * What `data` says it decompresses to with `codec`: exactly, a raw snappy block's preamble, the sum of a
+ * xerial stream's block preambles, a single zstd frame's content size; at least, a gzip stream's
+ * trailer (ISIZE, the last member's size modulo 2^32, which no valid stream undercuts). Null when it says
+ * nothing (LZ4, zstd streamed without a size) or `data` is malformed (the decoder reports that). The
+ * broker refuses a payload stating more than its bound before decoding it, and reserves an exact size
+ * instead of the whole bound (#7).
  */
-export function declaredDecompressedBytes(codec: number, data: Buffer): number | null {
+export function declaredDecompressedBytes(codec: number, data: Buffer): DeclaredSize | null {
   try {
     switch (codec) {
+      case Compression.gzip:
+        // Magic 1f 8b, a 10-byte header, the deflate data, then CRC-32 and ISIZE (little-endian).
+        if (data.length < 18 || data[0] !== 0x1f || data[1] !== 0x8b) return null
+        return { bytes: data.readUInt32LE(data.length - 4), exact: false }
       case Compression.snappy:
-        return isXerialSnappy(data)
-          ? scanXerialBlocks(data, Number.MAX_SAFE_INTEGER).totalBytes
-          : rawSnappyLength(data)
-      case Compression.zstd:
-        return declaredZstdBytes(load<ZstdBinding>('zstd-napi/binding'), data)
+        return {
+          bytes: isXerialSnappy(data)
+            ? scanXerialBlocks(data, Number.MAX_SAFE_INTEGER).totalBytes
+            : rawSnappyLength(data),
+          exact: true,
+        }
+      case Compression.zstd: {
+        const bytes = declaredZstdBytes(load<ZstdBinding>('zstd-napi/binding'), data)
+        return bytes === null ? null : { bytes, exact: true }
+      }
       default:
         return null
     }

@@ -388,20 +388,20 @@ export async function validateProducedBatchesAsync(
     if (codec !== Compression.none) {
       const perBatch = options.decompressedBytesMax ?? DECOMPRESSED_BYTES_MAX_DEFAULT
       let maxBytes = Math.min(perBatch, budget.bytesLeft)
-      // A payload that states its size (snappy, zstd with a content size) is refused at once when that is
-      // too large, and only that much is reserved: the decoder holds it to what it declared (#7). Otherwise
-      // the whole bound is reserved and shrunk to the real size once known; the room is held until the
-      // records are checked.
+      // A payload that states its size (snappy, zstd with a content size, a gzip trailer) is refused at
+      // once when that is over the bound, and one that states it exactly reserves only that: the decoder
+      // holds it to it (#7). Otherwise the whole bound is reserved and shrunk to the real size once known;
+      // the room is held until the records are checked.
       const declared = declaredDecompressedBytes(codec, payload)
       if (declared !== null) {
-        if (declared > maxBytes) {
+        if (declared.bytes > maxBytes) {
           return fail(
             ProduceValidationError.MESSAGE_TOO_LARGE,
-            `batch declares ${declared} decompressed bytes, over the bound of ${maxBytes}`,
+            `batch declares ${declared.bytes} decompressed bytes, over the bound of ${maxBytes}`,
             batch,
           )
         }
-        maxBytes = declared
+        if (declared.exact) maxBytes = declared.bytes
       }
       if (budget.reserve !== undefined) {
         lease = await budget.reserve(maxBytes)
