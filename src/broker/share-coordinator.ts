@@ -371,6 +371,8 @@ export class ShareCoordinator {
           if (range.value.state === 'acknowledged' || range.value.state === 'archived')
             done += range.lastOffset - range.firstOffset + 1
         const log = await this.#options.partitions.log(meta.name, partition)
+        // From the high watermark whatever share.isolation.level says, as Kafka 4.4 (it lists the latest
+        // offsets READ_UNCOMMITTED for lag; checked in tests/compat/txn, #12).
         const lag = log === undefined ? -1 : Math.max(0, log.highWatermark - startOffset - done)
         partitions.push({ partition, startOffset, lag })
       }
@@ -582,6 +584,8 @@ export class ShareCoordinator {
       }
       const target = shareStartTarget(reset, clock.nowMs())
       if (target.kind === 'earliest') startOffset = log.logStartOffset
+      // "latest" is the high watermark even for read_committed groups, as Kafka 4.4 (its share partitions
+      // ask offsetForLatestTimestamp READ_UNCOMMITTED, #12): records of a transaction open then are skipped.
       else if (target.kind === 'latest') startOffset = log.highWatermark
       else startOffset = (await log.offsetForTimestamp(target.timestampMs))?.offset ?? log.highWatermark
     }

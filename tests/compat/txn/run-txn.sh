@@ -13,6 +13,9 @@
 #   kafkapython-txn  kafka-python 3 transactional producer + read_committed consumer
 #   txn-tool         Kafka's kafka-transactions.sh (TransactionsCommand): list, describe, describe-producers,
 #                    find-hanging while a transaction is open and after its commit
+#   java-share-committed  a KafkaShareConsumer in a share group with share.isolation.level=read_committed
+#                    gets only committed records (none of an aborted or still open transaction, nor the plain
+#                    records after the open one until it commits); read_uncommitted gets them all
 #   raw-edges        raw requests no client library sends (dist/tests/compat/txn/raw-edges.js): an idempotent
 #                    plain batch of a producer with an open transaction on the partition (INVALID_TXN_STATE),
 #                    DescribeTransactions / ListTransactions' duration filter after the commit, the commit marker
@@ -223,6 +226,15 @@ check_python_txn() {
 }
 
 # Kafka's transactions tool while a Java producer holds a transaction open on partition 0, and after it commits.
+check_java_share_committed() {
+  local log="$logs/java-share-committed.log"
+  if timeout 120 "${java_run[@]}" share "$bootstrap" "share-$run_id" "share-tx-$run_id" > "$log" 2>&1; then
+    result java-share-committed PASS "$(grep -c '^ok' "$log") assertions: open, aborted and committed transactions in read_committed and read_uncommitted share groups"
+  else
+    result java-share-committed FAIL "$(reasons "$log")"
+  fi
+}
+
 check_raw_edges() {
   local log="$logs/raw-edges.log"
   if timeout 60 node "$root/dist/tests/compat/txn/raw-edges.js" "$bootstrap" "$run_id" > "$log" 2>&1; then
@@ -356,6 +368,7 @@ wanted kafkapython-txn && check_python_txn kafkapython-txn kafkapython
 wanted txn-tool && check_txn_tool
 wanted franz-txn && check_franz_txn
 wanted raw-edges && check_raw_edges
+wanted java-share-committed && check_java_share_committed
 wanted java-eos-kill && check_java_eos_kill
 ((failed > 0)) && keep_logs=1
 echo "$passed passed, $failed failed"

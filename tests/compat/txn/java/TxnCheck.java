@@ -21,6 +21,13 @@
 //        begins a transaction (transaction.timeout.ms 60000), sends 10 records to partition 0 of TOPIC,
 //        flushes, writes "firstOffset" into READYFILE, waits for RELEASEFILE, commits; then writes
 //        READYFILE.done
+//   share BOOTSTRAP TOPIC TXID
+//        share groups and transactions (KIP-932 share.isolation.level) on a 1-partition TOPIC (made here):
+//        a committed transaction (c-*), an aborted one (a-*), an open one (o-*, held) and plain records
+//        written after it (late-*); a KafkaShareConsumer of a group with share.isolation.level=
+//        read_committed gets only c-* while the transaction is open, then o-* and late-* after its commit,
+//        never a-*; a group with read_uncommitted (the default) gets every record. Both groups start at
+//        earliest (share.auto.offset.reset). Exits 1 with the reasons on any failure
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +40,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -43,7 +52,9 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -60,8 +71,9 @@ public class TxnCheck {
       case "process" -> process(args[1], args[2], args[3], args[4], args[5], Integer.parseInt(args[6]), args.length > 7);
       case "read" -> read(args[1], args[2], args[3], Integer.parseInt(args[4]));
       case "hold" -> hold(args[1], args[2], args[3], args[4], args[5]);
+      case "share" -> share(args[1], args[2], args[3]);
       default -> {
-        System.err.println("usage: TxnCheck setup|visibility|process|read|hold ... (see the file's opening comment)");
+        System.err.println("usage: TxnCheck setup|visibility|process|read|hold|share ... (see the file's opening comment)");
         System.exit(2);
       }
     }
@@ -382,6 +394,82 @@ public class TxnCheck {
       while (!Files.exists(Path.of(releaseFile)) && System.currentTimeMillis() < deadline) Thread.sleep(100);
       p.commitTransaction();
       Files.writeString(Path.of(readyFile + ".done"), "committed\n", StandardCharsets.UTF_8);
+    }
+  }
+
+  // --- share ---
+
+  /** Sets the share group's start (earliest) and isolation level before any member joins. */
+  static void shareGroupConfig(String bootstrap, String group, String isolation) throws Exception {
+    try (Admin admin = Admin.create(common(bootstrap))) {
+      ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
+      admin.incrementalAlterConfigs(Map.of(resource, List.of(
+          new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET),
+          new AlterConfigOp(new ConfigEntry("share.isolation.level", isolation), AlterConfigOp.OpType.SET))))
+          .all().get();
+    }
+  }
+
+  static KafkaShareConsumer<String, String> shareConsumer(String bootstrap, String group, String topic) {
+    Properties p = common(bootstrap);
+    p.put("group.id", group);
+    KafkaShareConsumer<String, String> c =
+        new KafkaShareConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+    c.subscribe(List.of(topic));
+    return c;
+  }
+
+  /** Polls (implicit acknowledgement) for `seconds`, or until `want` values arrived and 2 s more passed. */
+  static List<String> sharePoll(KafkaShareConsumer<String, String> c, int seconds, int want) {
+    List<String> got = new ArrayList<>();
+    long deadline = System.currentTimeMillis() + seconds * 1000L;
+    long settle = Long.MAX_VALUE;
+    while (System.currentTimeMillis() < Math.min(deadline, settle)) {
+      for (var r : c.poll(Duration.ofMillis(200))) got.add(r.value());
+      if (want > 0 && got.size() >= want && settle == Long.MAX_VALUE) settle = System.currentTimeMillis() + 2000;
+    }
+    return got;
+  }
+
+  static void share(String bootstrap, String topic, String txid) throws Exception {
+    createTopic(bootstrap, topic, 1);
+    String committedGroup = topic + "-rc";
+    String uncommittedGroup = topic + "-ru";
+    shareGroupConfig(bootstrap, committedGroup, "read_committed");
+    shareGroupConfig(bootstrap, uncommittedGroup, "read_uncommitted");
+    List<String> c = values("c", 5), a = values("a", 5), o = values("o", 5), late = values("late", 3);
+    try (KafkaProducer<String, String> txn = producer(bootstrap, txid);
+        KafkaProducer<String, String> plain = producer(bootstrap, null);
+        KafkaShareConsumer<String, String> rc = shareConsumer(bootstrap, committedGroup, topic);
+        KafkaShareConsumer<String, String> ru = shareConsumer(bootstrap, uncommittedGroup, topic)) {
+      txn.initTransactions();
+      for (var group : List.of(c, a, o)) {
+        txn.beginTransaction();
+        for (String v : group) txn.send(new ProducerRecord<>(topic, 0, v, v));
+        txn.flush();
+        if (group == c) txn.commitTransaction();
+        else if (group == a) txn.abortTransaction();
+      }
+      for (String v : late) plain.send(new ProducerRecord<>(topic, 0, v, v)).get();
+      // The transaction of o-* is open now.
+      List<String> before = sharePoll(rc, 8, 0);
+      check(sameSet(before, c), "read_committed share group while a transaction is open: c-0..4 only, got " + brief(before));
+      List<String> all = new ArrayList<>();
+      all.addAll(c);
+      all.addAll(a);
+      all.addAll(o);
+      all.addAll(late);
+      List<String> everything = sharePoll(ru, 20, all.size());
+      check(sameSet(everything, all), "read_uncommitted share group: all 18 records, got " + brief(everything));
+      txn.commitTransaction();
+      List<String> after = sharePoll(rc, 20, o.size() + late.size());
+      List<String> rest = new ArrayList<>(o);
+      rest.addAll(late);
+      check(sameSet(after, rest), "read_committed share group after the commit: o-0..4 and late-0..2, got " + brief(after));
+    }
+    if (!problems.isEmpty()) {
+      System.out.println("FAIL " + problems.size() + " problem(s)");
+      System.exit(1);
     }
   }
 }
