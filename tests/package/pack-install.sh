@@ -54,6 +54,10 @@ grep -q "from 'brook'" "$app/producer.js" || fail "could not point the seed's pr
 (cd "$app" && BOOTSTRAP="127.0.0.1:$port" node producer.js) | grep -q 'sent to my_topic-0 at offset 0' || fail "the producer"
 got="$(cd "$app" && npx --no-install brook consume my_topic --from-beginning --count 1 -b "127.0.0.1:$port" --timeout 5000)"
 [ "$got" = '{"hello":"world"}' ] || fail "npx brook consume printed '$got'"
-curl -sf "http://127.0.0.1:$console_port/metrics" | grep -q 'brook_records_in_total{topic="my_topic"} 1' || fail "metrics"
-curl -sf "http://127.0.0.1:$console_port/" | grep -qi '<html' || fail "the web console's page is not served"
+# Whole answers first, then grep: `curl | grep -q` under pipefail fails when grep exits at its match while curl
+# still writes (SIGPIPE), which the metrics page, grown past a pipe buffer, made happen in CI.
+metrics="$(curl -sf "http://127.0.0.1:$console_port/metrics")" || fail "metrics: no answer"
+grep -q 'brook_records_in_total{topic="my_topic"} 1' <<<"$metrics" || fail "metrics"
+page="$(curl -sf "http://127.0.0.1:$console_port/")" || fail "the web console's page: no answer"
+grep -qi '<html' <<<"$page" || fail "the web console's page is not served"
 echo "pack-install: ok (installed into an empty project: npx brook start, the seed's producer, npx brook consume, /metrics, the console)"
