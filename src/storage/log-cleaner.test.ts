@@ -41,6 +41,7 @@ function keyed(
     compression?: CompressionCodec
     producerId?: number
     baseSequence?: number
+    transactional?: boolean
   } = {},
 ) {
   const input: BatchRecordInput[] = records.map((r) => ({ key: r.key, value: r.value }))
@@ -50,6 +51,7 @@ function keyed(
     producerId: options.producerId,
     producerEpoch: options.producerId === undefined ? undefined : 0,
     baseSequence: options.baseSequence,
+    isTransactional: options.transactional,
   })
   return { batch, recordsCount: records.length, maxTimestamp: options.timestampMs ?? t0 }
 }
@@ -256,6 +258,110 @@ test('a tombstone with an old producer timestamp stays delete.retention.ms after
   assert.ok(!after.some((w) => w.value === null), 'the tombstone is gone at the horizon')
   assert.deepEqual(after, expectedAfterClean(written, reopened.cleanerCheckpoint, true))
   await reopened.close()
+})
+
+test('committed transactions are compacted by key; aborted and open ones and the markers stay whole (#9)', async () => {
+  const fs = new SimFileSystem()
+  const clock = new SimClock(t0)
+  const log = await PartitionLog.open(fs, clock, dir, compactConfig)
+  const written: Written[] = []
+  let sequence = 0
+  const txn = (records: { key: string; value: string | null }[]) => {
+    put(log, written, records, { producerId: 5, baseSequence: sequence, transactional: true })
+    sequence += records.length
+  }
+  const end = (commit: boolean) => {
+    const marker = log.appendMarker({ producerId: 5, producerEpoch: 0, commit, coordinatorEpoch: 0 })
+    assert.equal(marker.status, 'appended')
+    written.push({ offset: marker.baseOffset, key: 'marker', value: null })
+  }
+  const filler = (count: number) => {
+    for (let i = 0; i < count; i++) put(log, written, [{ key: `f-${i % 4}`, value: `${written.length}` }])
+  }
+  txn([
+    { key: 'a', value: '1' },
+    { key: 'b', value: '1' },
+  ]) // 0, 1
+  end(true) // 2
+  txn([{ key: 'a', value: 'aborted' }]) // 3
+  end(false) // 4
+  put(log, written, [{ key: 'c', value: '1' }]) // 5
+  txn([{ key: 'a', value: '2' }]) // 6
+  txn([{ key: 'b', value: null }]) // 7
+  end(true) // 8
+  filler(20) // 9..28
+  put(log, written, [{ key: 'c', value: 'open' }], { producerId: 6, baseSequence: 0, transactional: true }) // 29
+  filler(20) // 30..49
+  await log.flush()
+  assert.equal(log.lastStableOffset, 29)
+  await log.clean({ dedupeBufferBytes: bigBuffer })
+  // The clean stops before the open transaction, as Kafka's stops at the last stable offset.
+  assert.ok(log.cleanerCheckpoint > 8 && log.cleanerCheckpoint <= 29, `${log.cleanerCheckpoint}`)
+  const batchAt = async (offset: number) => {
+    const batch = (await log.read(offset, 1)).batches[0]
+    const decoded = decodeBatch(batch)
+    return {
+      base: decoded.header.baseOffset,
+      control: decoded.isControl,
+      records: decoded.records.map((r) => [r.offset, r.key?.toString() ?? null, r.value?.toString() ?? null]),
+    }
+  }
+  // The committed a=1, b=1 are superseded by the committed a=2 and the tombstone of b: their batch is gone
+  // (a read at 0 gets the next batch, the commit marker at 2).
+  const first = await batchAt(0)
+  assert.equal(first.base, 2)
+  assert.equal(first.control, true)
+  // The aborted a never shadows a committed value and stays whole for read_uncommitted; its marker stays.
+  assert.deepEqual((await batchAt(3)).records, [[3, 'a', 'aborted']])
+  assert.equal((await batchAt(4)).control, true)
+  assert.deepEqual(
+    (await batchAt(5)).records,
+    [[5, 'c', '1']],
+    'c of the open transaction does not count yet',
+  )
+  assert.deepEqual((await batchAt(6)).records, [[6, 'a', '2']])
+  assert.deepEqual((await batchAt(7)).records, [[7, 'b', null]], 'the tombstone stays until its horizon')
+  assert.equal((await batchAt(8)).control, true)
+  assert.deepEqual((await batchAt(29)).records, [[29, 'c', 'open']], 'an open transaction stays whole')
+  // Once the open transaction commits, a later clean lets its c supersede the plain c=1.
+  const commit = log.appendMarker({ producerId: 6, producerEpoch: 0, commit: true, coordinatorEpoch: 0 })
+  assert.equal(commit.baseOffset, 50)
+  filler(20)
+  await log.flush()
+  await log.clean({ dedupeBufferBytes: bigBuffer })
+  assert.ok(log.cleanerCheckpoint > 50)
+  assert.deepEqual((await batchAt(5)).records, [[6, 'a', '2']], 'c=1 is gone: the read gets the next batch')
+  assert.deepEqual((await batchAt(29)).records, [[29, 'c', 'open']])
+  // The producer state and the aborted transactions after an unclean restart are unchanged.
+  const reopened = await PartitionLog.open(fs.crash(), clock, dir, compactConfig)
+  assert.equal(reopened.lastStableOffset, reopened.highWatermark)
+  assert.deepEqual(reopened.producerState.check(5, 0, sequence, sequence), { kind: 'ok' })
+  assert.deepEqual(
+    reopened.abortedTransactions(0, 80).map((t) => [t.producerId, t.firstOffset]),
+    [[5, 3]],
+  )
+  await reopened.close()
+})
+
+test('a later clean re-reads cleaned segments with gaps between their batches (#9)', async () => {
+  const clock = new SimClock(t0)
+  const log = await PartitionLog.open(new SimFileSystem(), clock, dir, compactConfig)
+  const written: Written[] = []
+  put(log, written, [{ key: 'rare', value: 'kept' }])
+  for (let i = 0; i < 40; i++) put(log, written, [{ key: `hot-${i % 2}`, value: `${i}` }])
+  put(log, written, [{ key: 'rare-2', value: 'kept' }])
+  for (let i = 0; i < 20; i++) put(log, written, [{ key: `hot-${i % 2}`, value: `again-${i}` }])
+  await log.flush()
+  await log.clean({ dedupeBufferBytes: bigBuffer })
+  assert.deepEqual(await readAll(log), expectedAfterClean(written, log.cleanerCheckpoint, false))
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 20; i++) put(log, written, [{ key: `hot-${i % 2}`, value: `more-${round}-${i}` }])
+    await log.flush()
+    const result = await log.clean({ dedupeBufferBytes: bigBuffer })
+    assert.ok(result !== undefined && result.recordsRemoved > 0, `clean ${round + 2} removed records`)
+    assert.deepEqual(await readAll(log), expectedAfterClean(written, log.cleanerCheckpoint, false))
+  }
+  await log.close()
 })
 
 test('batches of several records are rewritten in their codec with base offset and span kept (#9)', async () => {

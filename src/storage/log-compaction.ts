@@ -37,6 +37,13 @@ export interface CompactionInput {
   deleteRetentionMs: number
   nowMs: number
   dedupeBufferBytes: number
+  /**
+   * The log's last stable offset at the clean's start: every transaction with a batch below it has ended,
+   * so its fate is known.
+   */
+  lastStableOffset: number
+  /** The log's aborted transactions at the clean's start (producer, first offset, marker offset). */
+  abortedTxns: readonly { producerId: number; firstOffset: number; lastOffset: number }[]
   /** The last offset of an idempotent producer's latest batch, kept (empty if need be) as Kafka does. */
   producerLastOffset: (producerId: number) => number | undefined
   /** Checked between batches; true stops the clean (the log closes). */
@@ -83,7 +90,8 @@ export async function compactSegments(input: CompactionInput): Promise<Compactio
   let expectedKeys = 0
   for (const s of dirty) expectedKeys += s.endOffset - Math.max(s.baseOffset, input.firstDirtyOffset)
   const map = new OffsetMap(input.dedupeBufferBytes, expectedKeys)
-  const endOffset = await buildOffsetMap(input, dirty, map)
+  const compactable = new CompactableBatches(input)
+  const endOffset = await buildOffsetMap(input, dirty, map, compactable)
   if (endOffset <= input.firstDirtyOffset)
     throw new DedupeBufferTooSmallError(
       `dedupe buffer of ${map.bufferBytes} bytes cannot hold the keys of one batch in ${input.dir}`,
@@ -98,7 +106,7 @@ export async function compactSegments(input: CompactionInput): Promise<Compactio
     keys: map.size,
   }
   for (const group of groupBySize(toClean, input.segmentBytes)) {
-    const cleaned = await cleanGroup(input, group, map, endOffset, result)
+    const cleaned = await cleanGroup(input, group, map, compactable, endOffset, result)
     if (cleaned !== undefined) result.groups.push(cleaned)
   }
   return result
@@ -143,7 +151,7 @@ async function forEachBatches(
     let scan: Awaited<ReturnType<typeof scanBatches>>
     try {
       scan = await segment.withFile((handle) =>
-        scanBatches(handle, position, segment.writtenBytes, { validate: true }, (batch) => {
+        scanBatches(handle, position, segment.writtenBytes, { validate: true, offsetGaps: true }, (batch) => {
           batches.push(batch)
           bytes += batch.sizeBytes
           return bytes < scanWindowBytes
@@ -160,10 +168,46 @@ async function forEachBatches(
   }
 }
 
-function isPlainDataBatch(bytes: Buffer): boolean {
-  const attributes = bytes.readInt16BE(BatchOffsets.attributes)
-  // Transactional data and control markers are kept whole: their fate depends on transaction state.
-  return (attributes & (Attributes.transactional | Attributes.control)) === 0
+/**
+ * Which batches a clean may compact: plain data batches and those of committed transactions below the last
+ * stable offset (their records are compacted by key like any other, as Kafka does). Control batches
+ * (markers), aborted transactions' batches and those of transactions that may still be open stay whole.
+ */
+class CompactableBatches {
+  /** producerId -> its aborted transactions' [firstOffset, markerOffset], in offset order. */
+  readonly #aborted = new Map<number, [number, number][]>()
+  readonly #lastStableOffset: number
+
+  constructor(input: CompactionInput) {
+    this.#lastStableOffset = input.lastStableOffset
+    for (const txn of input.abortedTxns) {
+      let list = this.#aborted.get(txn.producerId)
+      if (list === undefined) this.#aborted.set(txn.producerId, (list = []))
+      list.push([txn.firstOffset, txn.lastOffset])
+    }
+  }
+
+  has(batch: ScannedBatch): boolean {
+    const attributes = batch.bytes.readInt16BE(BatchOffsets.attributes)
+    if ((attributes & Attributes.control) !== 0) return false
+    if ((attributes & Attributes.transactional) === 0) return true
+    return batch.lastOffset < this.#lastStableOffset && !this.#isAborted(batch.producerId, batch.baseOffset)
+  }
+
+  /** Whether `offset` lies in an aborted transaction of `producerId` (first offset to marker). */
+  #isAborted(producerId: number, offset: number): boolean {
+    const list = this.#aborted.get(producerId)
+    if (list === undefined) return false
+    // The first transaction whose marker is at or after `offset` (markers are in offset order).
+    let low = 0
+    let high = list.length
+    while (low < high) {
+      const mid = (low + high) >>> 1
+      if (list[mid][1] < offset) low = mid + 1
+      else high = mid
+    }
+    return low < list.length && list[low][0] <= offset
+  }
 }
 
 /**
@@ -174,6 +218,7 @@ async function buildOffsetMap(
   input: CompactionInput,
   dirty: readonly LogSegment[],
   map: OffsetMap,
+  compactable: CompactableBatches,
 ): Promise<number> {
   let endOffset = input.firstDirtyOffset
   let full = false
@@ -182,7 +227,7 @@ async function buildOffsetMap(
       for (const batch of batches) {
         if (batch.lastOffset < input.firstDirtyOffset) continue
         if (input.aborted()) throw new CleanAbortedError(`clean of ${input.dir} stopped`)
-        if (isPlainDataBatch(batch.bytes) && isCodecAvailable(codecOf(batch.bytes))) {
+        if (compactable.has(batch) && isCodecAvailable(codecOf(batch.bytes))) {
           const count = batch.bytes.readInt32BE(BatchOffsets.recordsCount)
           if (map.size + count > map.capacity) {
             full = true
@@ -217,6 +262,7 @@ async function cleanGroup(
   input: CompactionInput,
   group: readonly LogSegment[],
   map: OffsetMap,
+  compactable: CompactableBatches,
   endOffset: number,
   result: CompactionResult,
 ): Promise<CleanedGroup | undefined> {
@@ -244,7 +290,7 @@ async function cleanGroup(
       await forEachBatches(old, async (batches, readBytes) => {
         for (const batch of batches) {
           if (input.aborted()) throw new CleanAbortedError(`clean of ${input.dir} stopped`)
-          const out = cleanBatch(input, batch, map, endOffset, result)
+          const out = cleanBatch(input, batch, map, compactable, endOffset, result)
           if (out !== batch.bytes) changed = true
           if (out === undefined) continue
           segment.track(
@@ -314,11 +360,12 @@ function cleanBatch(
   input: CompactionInput,
   batch: ScannedBatch,
   map: OffsetMap,
+  compactable: CompactableBatches,
   endOffset: number,
   result: CompactionResult,
 ): Buffer | undefined {
   const bytes = batch.bytes
-  if (batch.baseOffset >= endOffset || !isPlainDataBatch(bytes)) return bytes
+  if (batch.baseOffset >= endOffset || !compactable.has(batch)) return bytes
   const codec = codecOf(bytes) as CompressionCodec
   if (!isCodecAvailable(codec)) return bytes
   const recordsCount = bytes.readInt32BE(BatchOffsets.recordsCount)

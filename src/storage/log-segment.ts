@@ -190,14 +190,15 @@ const scanChunkBytes = 1024 * 1024
 
 /**
  * Walks batches from `position` up to `endPosition` (exclusive). With `validate`, each batch must have a
- * sane length, magic 2, a matching CRC-32C and, when `expectedOffset` is given, the next offset; the
- * scan stops at the first that does not. `visit` may return false to stop early.
+ * sane length, magic 2, a matching CRC-32C and start at the next offset (the first one at
+ * `expectedOffset` when given; with `offsetGaps`, at that offset or a later one, as in a compacted
+ * segment); the scan stops at the first that does not. `visit` may return false to stop early.
  */
 export async function scanBatches(
   handle: FileHandle,
   position: number,
   endPosition: number,
-  options: { validate: boolean; expectedOffset?: number },
+  options: { validate: boolean; expectedOffset?: number; offsetGaps?: boolean },
   visit: (batch: ScannedBatch) => boolean | undefined,
 ): Promise<ScanResult> {
   let expected = options.expectedOffset
@@ -220,7 +221,8 @@ export async function scanBatches(
     if (options.validate) {
       if (chunk.readInt8(at + BatchOffsets.magic) !== 2)
         return { endPosition: position, endOffset, corrupt: true }
-      if (expected !== undefined && baseOffset !== expected)
+      // A compacted segment has gaps where the cleaner removed whole batches: offsets only have to grow.
+      if (expected !== undefined && (options.offsetGaps ? baseOffset < expected : baseOffset !== expected))
         return { endPosition: position, endOffset, corrupt: true }
     }
     let bytes: Buffer

@@ -694,8 +694,8 @@ export class PartitionLog implements TailOwner {
 
   /**
    * Where the log stands for the cleaner, or undefined when it is not compacted. Only closed segments
-   * count (never the active one), each synced and indexed, and only those whose newest record is at
-   * least min.compaction.lag.ms old.
+   * count (never the active one), each synced and indexed, below the last stable offset, and only those
+   * whose newest record is at least min.compaction.lag.ms old.
    */
   cleanableState(nowMs: number = this.#clock.nowMs()): CleanableState | undefined {
     if (!this.#config.cleanupPolicyCompact || this.#closed) return undefined
@@ -738,6 +738,9 @@ export class PartitionLog implements TailOwner {
       const next = this.#segments[i + 1]
       if (!segment.sealed || !segment.indexSaved || !next.opened || segment.dirty) break
       if (segment.maxTimestampMs > nowMs - this.#config.minCompactionLagMs) break
+      // Nothing at or past the last stable offset, as in Kafka: the fate of a transaction still open there
+      // is unknown, and the checkpoint must not pass records a later clean has to look at again.
+      if (segment.endOffset > this.lastStableOffset) break
       eligible.push(segment)
     }
     return eligible
@@ -783,6 +786,8 @@ export class PartitionLog implements TailOwner {
       deleteRetentionMs: this.#config.deleteRetentionMs,
       nowMs,
       dedupeBufferBytes: options.dedupeBufferBytes,
+      lastStableOffset: this.lastStableOffset,
+      abortedTxns: this.#aborted.entries(),
       producerLastOffset: (producerId) => this.producerState.get(producerId)?.batches.at(-1)?.lastOffset,
       aborted: () => this.#closed,
       pause: options.pause ?? (() => new Promise<void>((resolve) => this.#clock.defer(resolve))),

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the compaction check (compaction_check.py, kafka-python 3), the topic compression.type check
+# Runs the compaction checks (compaction_check.py, txn_compaction_check.py: kafka-python 3), the topic compression.type check
 # (../recompression/recompression-check.ts, raw Produce and Fetch), kafka-transactions.sh describe-producers
 # and kafka-log-dirs.sh --describe against a fresh `brook start` (default) or
 # Apache Kafka 4.4 (`--target kafka`, which proves the checks themselves), with the cleaner's backoff at 500 ms
@@ -84,6 +84,7 @@ JS
 }
 
 "$python" "$here/compaction_check.py" "127.0.0.1:$port" "compaction-$$" \
+  && "$python" "$here/txn_compaction_check.py" "127.0.0.1:$port" "compaction-$$" \
   && node "$root/dist/tests/compat/recompression/recompression-check.js" "127.0.0.1:$port" "recompression-$$" \
   && describe_producers \
   && log_dirs
