@@ -350,6 +350,20 @@ export function declaredDecompressedBytes(codec: number, data: Buffer): Declared
   }
 }
 
+/**
+ * The most bytes `data` can decompress to with `codec` when its framing bounds that without decoding: LZ4
+ * frames, at most each compressed block's stated maximum (the decoder never writes more). Null otherwise
+ * or when `data` is malformed. A batch reserves this instead of the whole bound (#7).
+ */
+export function decompressedBytesAtMost(codec: number, data: Buffer): number | null {
+  if (codec !== Compression.lz4) return null
+  try {
+    return scanLz4Frames(data).decompressedBytesMax
+  } catch {
+    return null
+  }
+}
+
 /** Output bytes the async zstd decoder produces between two pauses: about 4 ms of work. */
 const ZSTD_BYTES_PER_SLICE = 4 * 1024 * 1024
 

@@ -373,6 +373,24 @@ describe('validateProducedBatches', () => {
         assert.ok(reserved[0] < 1024, `codec ${codec}: reserved ${reserved[0]} bytes for two small records`)
     }
   })
+  it('reserves for an LZ4 batch at most what its blocks can hold, not the whole bound (#7)', async () => {
+    // Every LZ4 batch reserved the 128 MiB bound: two at a time broker-wide, whatever their size.
+    const reserved: number[] = []
+    const budget = {
+      bytesLeft: 256 << 20,
+      reserve: async (bytes: number) => {
+        reserved.push(bytes)
+        return { bytes, shrink() {}, release() {} }
+      },
+    }
+    const pacer = new ValidationPacer(async () => {})
+    const batch = buildRecordBatch(inputs, { compression: Compression.lz4 })
+    const result = await validateProducedBatchesAsync(batch, base, budget, pacer)
+    assert.equal(result.errorCode, E.NONE, result.errorMessage ?? '')
+    // At most one block of lz4-napi's 4 MiB maximum (a stored block counts its own length).
+    assert.equal(reserved.length, 1)
+    assert.ok(reserved[0] <= 4 << 20, `reserved ${reserved[0]} bytes for two small records`)
+  })
   it('shares one slice of work between the batches of a request: 40 batches of 5,000 records pause (#7)', async () => {
     // A slice per batch let 400 batches of 20,000 records each be checked in one turn of the event loop.
     const batch = buildRecordBatch(Array.from({ length: 5_000 }, (_, i) => ({ key: `k${i}`, value: 'v' })))

@@ -15,6 +15,7 @@ import {
   DECOMPRESSED_BYTES_MAX_DEFAULT,
   declaredDecompressedBytes,
   decompress,
+  decompressedBytesAtMost,
   decompressAsync,
 } from './compression.js'
 import { RecordScanner, type RecordScanRules } from './record-scanner.js'
@@ -390,8 +391,8 @@ export async function validateProducedBatchesAsync(
       let maxBytes = Math.min(perBatch, budget.bytesLeft)
       // A payload that states its size (snappy, zstd with a content size, a gzip trailer) is refused at
       // once when that is over the bound, and one that states it exactly reserves only that: the decoder
-      // holds it to it (#7). Otherwise the whole bound is reserved and shrunk to the real size once known;
-      // the room is held until the records are checked.
+      // holds it to it (#7). LZ4 reserves at most what its blocks can hold. Otherwise the whole bound is
+      // reserved; either is shrunk to the real size once known and held until the records are checked.
       const declared = declaredDecompressedBytes(codec, payload)
       if (declared !== null) {
         if (declared.bytes > maxBytes) {
@@ -403,6 +404,7 @@ export async function validateProducedBatchesAsync(
         }
         if (declared.exact) maxBytes = declared.bytes
       }
+      maxBytes = Math.min(maxBytes, decompressedBytesAtMost(codec, payload) ?? maxBytes)
       if (budget.reserve !== undefined) {
         lease = await budget.reserve(maxBytes)
         if (lease === null) {
