@@ -169,7 +169,12 @@ describe('transactional producer (#12)', () => {
     for (const value of ['r0', 'r1', 'r2']) await txn.send({ topic, partition: 0, value })
     await txn.commitTransaction()
     await txn.close()
-    const end = (await admin.listOffsets(topic, 'latest')).get(0)
+    // Kafka writes the commit marker after EndTxn answers: wait for it to land.
+    let end = (await admin.listOffsets(topic, 'latest')).get(0)
+    for (let i = 0; i < 100 && end !== 4; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      end = (await admin.listOffsets(topic, 'latest')).get(0)
+    }
     equal(end, 4, 'three records and the commit marker')
     const seen: string[] = []
     const outcome = await readTopicRanges(
