@@ -34,19 +34,29 @@ export const offsetCommit = defineHandler({
         })),
       })),
     })
-    let next = 0
-    return {
-      throttleTimeMs: 0,
-      topics: topics.map((t) => {
-        if (byId && t.name === '') {
-          const partitions = t.partitions.map((p) => ({
-            partitionIndex: p.partitionIndex,
-            errorCode: ErrorCode.UNKNOWN_TOPIC_ID,
-          }))
-          return { name: '', topicId: t.topicId, partitions }
-        }
-        return { name: t.name, topicId: t.topicId, partitions: results[next++].partitions }
-      }),
-    }
+    return { throttleTimeMs: 0, topics: commitAnswerTopics(topics, byId, results) }
   },
 })
+
+/**
+ * The topics of an OffsetCommit or TxnOffsetCommit answer, in the order asked: UNKNOWN_TOPIC_ID on every partition of a
+ * topic named by an id the broker does not know (its name resolved to ''), else the next of `results`, which hold the
+ * known topics in the same order.
+ */
+export function commitAnswerTopics(
+  asked: readonly { name: string; topicId: string; partitions: readonly { partitionIndex: number }[] }[],
+  byId: boolean,
+  results: readonly { partitions: { partitionIndex: number; errorCode: number }[] }[],
+) {
+  let next = 0
+  return asked.map((t) => {
+    if (byId && t.name === '') {
+      const partitions = t.partitions.map((p) => ({
+        partitionIndex: p.partitionIndex,
+        errorCode: ErrorCode.UNKNOWN_TOPIC_ID,
+      }))
+      return { name: '', topicId: t.topicId, partitions }
+    }
+    return { name: t.name, topicId: t.topicId, partitions: results[next++].partitions }
+  })
+}

@@ -4,6 +4,7 @@
 // is sent once the pending offsets are durable.
 import { ErrorCode, TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../protocol/index.js'
 import { defineHandler } from '../handler.js'
+import { commitAnswerTopics } from './offset-commit.js'
 
 export const txnOffsetCommit = defineHandler({
   request: TxnOffsetCommitRequest,
@@ -21,22 +22,10 @@ export const txnOffsetCommit = defineHandler({
       partitions: t.partitions,
     }))
     const known = byId ? asked.filter((t) => t.name !== '') : asked
-    const answer = (results: readonly { partitions: { partitionIndex: number; errorCode: number }[] }[]) => {
-      let next = 0
-      return {
-        throttleTimeMs: 0,
-        topics: asked.map((t) => {
-          if (byId && t.name === '') {
-            const partitions = t.partitions.map((p) => ({
-              partitionIndex: p.partitionIndex,
-              errorCode: ErrorCode.UNKNOWN_TOPIC_ID,
-            }))
-            return { name: '', topicId: t.topicId, partitions }
-          }
-          return { name: t.name, topicId: t.topicId, partitions: results[next++].partitions }
-        }),
-      }
-    }
+    const answer = (results: readonly { partitions: { partitionIndex: number; errorCode: number }[] }[]) => ({
+      throttleTimeMs: 0,
+      topics: commitAnswerTopics(asked, byId, results),
+    })
     const all = (errorCode: number) =>
       answer(
         known.map((t) => ({
