@@ -326,6 +326,13 @@ const RECORDS_PER_SLICE = 20_000
 const BYTES_PER_RECORD_OF_WORK = 256
 
 /**
+ * The fixed work of one partition of a request (its log and settings looked up, a batch header checked,
+ * an error built, an answer entry) in records of work: ~25-40 µs, where a record takes ~0.15 µs. Without it
+ * a Produce of 99,000 partitions of tiny corrupt batches counted 99,000 records and ran ~1 s in one slice.
+ */
+const PARTITION_WORK_RECORDS = 200
+
+/**
  * Spreads the validation of one Produce request over turns of the event loop (#7). Every partition of
  * the request draws on the same slice: records checked, plus batch bytes at one record per
  * BYTES_PER_RECORD_OF_WORK; when the slice is used up, `pause()` gives other connections a turn. A slice
@@ -357,6 +364,11 @@ export class ValidationPacer {
   /** Counts the work of handling `bytes` of batch; true when the caller should `pause()`. */
   spendBytes(bytes: number): boolean {
     return this.spend(Math.ceil(bytes / BYTES_PER_RECORD_OF_WORK))
+  }
+
+  /** Counts the fixed work of one partition of a request; true when the caller should `pause()`. */
+  spendPartition(): boolean {
+    return this.spend(PARTITION_WORK_RECORDS)
   }
 
   /** Gives other connections a turn and starts a new slice. */

@@ -5,8 +5,16 @@ import diagnostics from 'node:diagnostics_channel'
 import { describe, it } from 'node:test'
 import { type RecordsEvent, brookChannels } from '../../core/index.js'
 import { ErrorCode } from '../../protocol/index.js'
-import { Compression, buildRecordBatch, decodeBatch, iterateBatches } from '../../record-batch/index.js'
-import { type SimClock, type TestBroker, createTestBroker } from '../../testing/index.js'
+import {
+  BATCH_HEADER_BYTES,
+  BatchOffsets,
+  Compression,
+  buildRecordBatch,
+  computeBatchCrc,
+  decodeBatch,
+  iterateBatches,
+} from '../../record-batch/index.js'
+import { SimClock, type TestBroker, createTestBroker } from '../../testing/index.js'
 import { describeProducers } from './describe-producers.js'
 import { fetch } from './fetch.js'
 import { initProducerId } from './init-producer-id.js'
@@ -183,6 +191,50 @@ describe('produce and fetch', () => {
     const fetched = await read(broker, 'orders', 0, 0)
     const decoded = decodeBatch(fetched.records as Buffer)
     assert.equal(decoded.records[0].timestampMs, now)
+    await broker.close()
+  })
+})
+
+describe('produce of many partitions (#7)', () => {
+  it('#7: gives other work turns while checking 5,000 partitions of tiny corrupt LZ4 batches, and answers each', async () => {
+    // A Produce of 99,000 such partitions ran ~1 s of the event loop in one turn: the pacer counted only
+    // records and bytes (one record of work per tiny batch), not the fixed work of each partition.
+    const clock = new SimClock()
+    let deferred = 0
+    const defer = clock.defer.bind(clock)
+    clock.defer = (fn) => {
+      deferred++
+      defer(fn)
+    }
+    const broker = await createTestBroker({ clock })
+    assert.equal(
+      (await broker.topics.createTopic({ name: 'orders', numPartitions: 1, configs: [] })).ok,
+      true,
+    )
+    const corrupt = Buffer.from(batch(['x'], { compression: Compression.lz4 }))
+    corrupt.writeUInt32BE(0, BATCH_HEADER_BYTES) // the LZ4 frame magic, under a correct CRC
+    corrupt.writeUInt32BE(computeBatchCrc(corrupt), BatchOffsets.crc)
+    const partitions = 5_000
+    const before = deferred
+    const response = await broker.callMaybe(produce, 9, {
+      acks: -1,
+      timeoutMs: 1000,
+      topicData: [
+        {
+          name: 'orders',
+          partitionData: Array.from({ length: partitions }, () => ({ index: 0, records: corrupt })),
+        },
+      ],
+    })
+    assert.ok(response !== null && response !== 'close')
+    const answers = response.responses[0].partitionResponses
+    assert.equal(answers.length, partitions)
+    assert.ok(answers.every((p) => p.errorCode === ErrorCode.CORRUPT_MESSAGE))
+    // About one turn per 100 partitions (a slice is 20,000 records of work, a partition counts 200).
+    assert.ok(
+      deferred - before >= 40,
+      `the handler gave ${deferred - before} turns over ${partitions} partitions`,
+    )
     await broker.close()
   })
 })

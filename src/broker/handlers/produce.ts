@@ -263,6 +263,8 @@ export const produce = defineHandler({
         const meta = version >= 13 ? broker.topics.topicById(topic.topicId) : broker.topics.topic(topic.name)
         const partitionResponses: PartitionResult[] = []
         for (const partition of topic.partitionData) {
+          // A request of many partitions yields between slices even when each partition is cheap (#7).
+          if (pacer.spendPartition()) await pacer.pause()
           let result: PartitionResult
           if (version < 3) {
             // Kafka 4 no longer accepts message formats 0 and 1 that these versions carry.
