@@ -102,6 +102,7 @@ export class ShareCoordinator {
       nowMs: () => options.clock.nowMs(),
       groupConfig: (groupId, name) => this.groupConfig(groupId, name),
       record: (record) => store.append(record),
+      pause: () => new Promise<void>((resolve) => options.clock.defer(resolve)),
     })
     this.sessions = new ShareSessionCache(options.config.shareMaxShareSessions)
   }

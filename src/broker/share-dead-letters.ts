@@ -8,8 +8,8 @@ import type { TopicRegistry } from '../metadata/index.js'
 import {
   type BatchRecordInput,
   buildRecordBatch,
-  decodeBatch,
   type RecordHeader,
+  walkBatchRecords,
 } from '../record-batch/index.js'
 import type {
   DeadLetter,
@@ -43,6 +43,8 @@ export interface DeadLetterWriterOptions {
   readonly groupConfig: (groupId: string, name: string) => string
   /** Stores a `share-dead-letter` record (target chosen, or letter done); resolves once synced. */
   readonly record: (record: ShareStateRecord) => Promise<void>
+  /** Gives other work a turn between slices of reading stored batches (one may hold millions of records, #7). */
+  readonly pause: () => Promise<void>
 }
 
 /** The text of `__dlq.errors.message` for a reason: Kafka 4.4's own texts. */
@@ -143,12 +145,15 @@ export class DeadLetterWriter {
       await done()
       return
     }
-    const written = retry ? await lettersIn(log, target.fromOffset, key, source.name) : new Set<number>()
+    const written = retry
+      ? await lettersIn(log, target.fromOffset, key, source.name, this.#options.pause)
+      : new Set<number>()
     const copy = groupConfig(key.groupId, 'errors.deadletterqueue.copy.record.enable') === 'true'
     const sourceLog = copy ? await partitions.log(source.name, key.partition) : undefined
     for (let first = letter.firstOffset; first <= letter.lastOffset; first += DEAD_LETTER_BATCH_RECORDS_MAX) {
       const last = Math.min(letter.lastOffset, first + DEAD_LETTER_BATCH_RECORDS_MAX - 1)
-      const originals = sourceLog === undefined ? new Map() : await readRecords(sourceLog, first, last)
+      const originals =
+        sourceLog === undefined ? new Map() : await readRecords(sourceLog, first, last, this.#options.pause)
       const records: BatchRecordInput[] = []
       for (let offset = first; offset <= last; offset++) {
         if (written.has(offset)) continue
@@ -185,6 +190,7 @@ async function lettersIn(
   fromOffset: number,
   key: SharePartitionKey,
   topicName: string,
+  pause: () => Promise<void>,
 ): Promise<Set<number>> {
   const found = new Set<number>()
   const wanted = new Map([
@@ -198,14 +204,19 @@ async function lettersIn(
     if (read.outOfRange || read.batches.length === 0) break
     let next = offset
     for (const batch of read.batches) {
-      const decoded = decodeBatch(batch)
-      for (const record of decoded.records) {
-        const headers = new Map(record.headers.map((h) => [h.key, h.value?.toString('utf8')]))
-        const matches = [...wanted].every(([name, value]) => headers.get(name) === value)
-        const sourceOffset = Number(headers.get(DEAD_LETTER_HEADERS.offset))
-        if (matches && Number.isSafeInteger(sourceOffset)) found.add(sourceOffset)
-      }
-      next = Math.max(next, decoded.header.baseOffset + decoded.header.lastOffsetDelta + 1)
+      const { header } = await walkBatchRecords(
+        batch,
+        (walked) => {
+          const record = walked.decode()
+          const headers = new Map(record.headers.map((h) => [h.key, h.value?.toString('utf8')]))
+          const matches = [...wanted].every(([name, value]) => headers.get(name) === value)
+          const sourceOffset = Number(headers.get(DEAD_LETTER_HEADERS.offset))
+          if (matches && Number.isSafeInteger(sourceOffset)) found.add(sourceOffset)
+          return false
+        },
+        { pause },
+      )
+      next = Math.max(next, header.baseOffset + header.lastOffsetDelta + 1)
     }
     if (next <= offset) break
     offset = next
@@ -226,6 +237,7 @@ async function readRecords(
   log: ReadableLog,
   first: number,
   last: number,
+  pause: () => Promise<void>,
 ): Promise<Map<number, SourceRecord>> {
   const out = new Map<number, SourceRecord>()
   let offset = first
@@ -234,13 +246,22 @@ async function readRecords(
     if (read.outOfRange || read.batches.length === 0) break
     let next = offset
     for (const batch of read.batches) {
-      const decoded = decodeBatch(batch)
-      for (const record of decoded.records) {
-        if (record.offset >= offset && record.offset <= last)
-          out.set(record.offset, { key: record.key, value: record.value, headers: record.headers })
-        next = Math.max(next, record.offset + 1)
-      }
-      next = Math.max(next, decoded.header.baseOffset + decoded.header.lastOffsetDelta + 1)
+      // Only the records in range are decoded; the walk stops past `last` (offsets ascend in a batch).
+      const from = offset
+      const { header } = await walkBatchRecords(
+        batch,
+        (walked) => {
+          if (walked.offset > last) return true
+          if (walked.offset >= from) {
+            const record = walked.decode()
+            out.set(record.offset, { key: record.key, value: record.value, headers: record.headers })
+          }
+          next = Math.max(next, walked.offset + 1)
+          return false
+        },
+        { pause },
+      )
+      next = Math.max(next, header.baseOffset + header.lastOffsetDelta + 1)
     }
     if (next <= offset) break
     offset = next

@@ -73,6 +73,14 @@ export {
   sizeOfRecords,
 } from './records.js'
 export { RECORD_ERRORS_MAX, RecordScanner, type RecordScanRules } from './record-scanner.js'
+export {
+  type RecordVisitor,
+  type RecordWalkOptions,
+  type RecordWalkResult,
+  WALK_RECORDS_PER_SLICE,
+  type WalkedRecord,
+  walkBatchRecords,
+} from './record-walker.js'
 export { recompressBatch, recompressBatchAsync, TOPIC_COMPRESSION_CODECS } from './recompress.js'
 export {
   type DecompressionBudget,

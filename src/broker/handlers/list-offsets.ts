@@ -2,28 +2,60 @@
 // whose timestamp is at or after a given time. With isolation_level 1 (read_committed) answers stop at the
 // last stable offset instead of the high watermark (LATEST is the LSO), as Kafka's do.
 import { ErrorCode, ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/index.js'
-import { decodeBatch } from '../../record-batch/index.js'
+import { type RecordVisitor, walkBatchRecords } from '../../record-batch/index.js'
 import type { OffsetAndTimestamp, PartitionLog } from '../../storage/index.js'
 import type { BrokerContext } from '../broker-context.js'
 import { defineHandler } from '../handler.js'
 
+/** Which record of the batch `exactRecord` answers with. */
+type Choice = { kind: 'atOrAfter'; timestampMs: number } | { kind: 'maxTimestamp' }
+
 /**
- * Storage indexes timestamps per batch; Kafka answers per record. Decodes the batch holding `found`
- * and returns the record that `pick` chooses from it, or `found` itself past the high watermark. A read
- * error is thrown (the partition is answered KAFKA_STORAGE_ERROR), never turned into a quiet answer.
+ * Storage indexes timestamps per batch; Kafka answers per record. Walks the batch holding `found` and
+ * returns the record `choice` names, or `found` itself when the batch is gone or no record qualifies; null when the broker-wide
+ * decompression budget had no room in time. The batch is decompressed off the event loop or in slices,
+ * within the budget, and walked in slices without a record object each: a batch of 2 million records
+ * held the event loop 300-500 ms decoded at once (#7). A read error is thrown (the partition is answered
+ * KAFKA_STORAGE_ERROR), never turned into a quiet answer.
  */
 async function exactRecord(
+  broker: BrokerContext,
   log: PartitionLog,
   found: OffsetAndTimestamp,
-  pick: (
-    records: { offset: number; timestampMs: number }[],
-  ) => { offset: number; timestampMs: number } | undefined,
-): Promise<OffsetAndTimestamp> {
+  choice: Choice,
+): Promise<OffsetAndTimestamp | null> {
   const read = await log.read(found.offset, 1)
   const batch = read.batches[0]
   if (batch === undefined) return found
-  const chosen = pick(decodeBatch(batch, { verifyCrc: false }).records)
-  return chosen === undefined ? found : { offset: chosen.offset, timestamp: chosen.timestampMs }
+  // Two numbers, not an object per better record: timestamps that only grow would make one per record.
+  let hit = false
+  let chosenOffset = -1
+  let chosenMs = -1
+  const visit: RecordVisitor =
+    choice.kind === 'atOrAfter'
+      ? (record) => {
+          if (record.timestampMs < choice.timestampMs) return false
+          hit = true
+          chosenOffset = record.offset
+          chosenMs = record.timestampMs
+          return true
+        }
+      : // The first record carrying the largest timestamp, as Kafka reports it.
+        (record) => {
+          if (!hit || record.timestampMs > chosenMs) {
+            hit = true
+            chosenOffset = record.offset
+            chosenMs = record.timestampMs
+          }
+          return false
+        }
+  const walk = await walkBatchRecords(batch, visit, {
+    verifyCrc: false,
+    pause: () => new Promise<void>((resolve) => broker.clock.defer(resolve)),
+    reserve: (bytes) => broker.decompression.reserve(bytes),
+  })
+  if (walk.outcome === 'noRoom') return null
+  return hit ? { offset: chosenOffset, timestamp: chosenMs } : found
 }
 
 const LATEST = -1
@@ -41,6 +73,9 @@ interface Lookup {
   offset: number
   timestamp: number
 }
+
+/** The decompression budget had no room in time: retriable, as Produce answers it (#7). */
+const busy: Lookup = { errorCode: ErrorCode.REQUEST_TIMED_OUT, offset: -1, timestamp: -1 }
 
 /** The answer for one partition; throws on a storage error. */
 async function lookup(
@@ -76,13 +111,9 @@ async function lookup(
     case MAX_TIMESTAMP: {
       const found = log.maxTimestampOffset()
       if (found !== null) {
-        // The first record carrying the largest timestamp, as Kafka reports it.
-        ;({ offset, timestamp } = await exactRecord(log, found, (records) => {
-          let best: (typeof records)[number] | undefined
-          for (const record of records)
-            if (best === undefined || record.timestampMs > best.timestampMs) best = record
-          return best
-        }))
+        const exact = await exactRecord(broker, log, found, { kind: 'maxTimestamp' })
+        if (exact === null) return busy
+        ;({ offset, timestamp } = exact)
         if (offset >= visibleEnd) [offset, timestamp] = [-1, -1]
       }
       break
@@ -91,10 +122,9 @@ async function lookup(
       if (p.timestamp < 0) return { errorCode: ErrorCode.INVALID_REQUEST, offset: -1, timestamp: -1 }
       const found = await log.offsetForTimestamp(p.timestamp)
       if (found !== null) {
-        const target = p.timestamp
-        ;({ offset, timestamp } = await exactRecord(log, found, (records) =>
-          records.find((record) => record.timestampMs >= target),
-        ))
+        const exact = await exactRecord(broker, log, found, { kind: 'atOrAfter', timestampMs: p.timestamp })
+        if (exact === null) return busy
+        ;({ offset, timestamp } = exact)
         // Records past the high watermark (read_committed: the LSO) are not yet visible to consumers.
         if (offset >= visibleEnd) [offset, timestamp] = [-1, -1]
       }
