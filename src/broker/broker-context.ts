@@ -1,6 +1,6 @@
 // Everything a handler can reach: settings, time, logs, topics, partition logs, groups. Built once by
 // main.ts (or the in-process test broker) and shared by all connections.
-import type { Clock, Logger, LogLevels } from '../core/index.js'
+import type { Clock, Logger, LogLevels, SliceScheduler } from '../core/index.js'
 import type { GroupCoordinator } from '../groups/index.js'
 import type { TopicRegistry } from '../metadata/index.js'
 import type { TransactionCoordinator } from '../transactions/index.js'
@@ -30,6 +30,11 @@ export interface BrokerContext {
   readonly transactions: TransactionCoordinator
   /** Incremental fetch sessions (KIP-227), shared by all connections. */
   readonly fetchSessions: FetchSessionCache
+  /**
+   * Long tasks that work in slices (Produce validation, walking stored batches, large requests and answers)
+   * pause through it: one slice of all of them per turn of the event loop (#7).
+   */
+  readonly slices: SliceScheduler
   /** Decompressed bytes in flight across all Produce requests (#7). */
   readonly decompression: DecompressionPool
   /** The (apiKey, minVersion, maxVersion) triples ApiVersions advertises. */

@@ -8,6 +8,7 @@ import {
   type Logger,
   LogLevels,
   type Random,
+  SliceScheduler,
   type Transport,
 } from '../core/index.js'
 import { DecompressionPool } from './decompression-pool.js'
@@ -118,9 +119,11 @@ export async function openBrokerContext(
   )
   // The share coordinator opens before the groups: GROUP configs live in its state store, and restoring a
   // consumer group reads them (its members' session timeouts).
+  const slices = new SliceScheduler(clock)
   const shares = await ShareCoordinator.open({
     fs,
     clock,
+    pause: () => slices.turn(),
     logger,
     dataDir,
     config,
@@ -179,6 +182,7 @@ export async function openBrokerContext(
     shares,
     producerIds,
     transactions,
+    slices,
     decompression: new DecompressionPool(
       config.produceDecompressedBytesInFlightMax,
       clock,

@@ -55,9 +55,9 @@ function topLevelElements(response: object): number {
   return count
 }
 
-/** Resolves on a later turn of the event loop, after the I/O already due. */
+/** Resolves on a later turn of the event loop, after the I/O already due, in turn with other long work. */
 function nextTurn(broker: BrokerContext): Promise<void> {
-  return new Promise((resolve) => broker.clock.defer(resolve))
+  return broker.slices.turn()
 }
 
 /** What the timing seam learns of a request while it is dispatched. */

@@ -37,6 +37,8 @@ export interface ShareCoordinatorOptions {
   readonly config: BrokerConfig
   readonly topics: TopicRegistry
   readonly partitions: PartitionStore
+  /** Pause between slices of long work (the broker's SliceScheduler); a turn of the event loop if absent. */
+  readonly pause?: () => Promise<void>
 }
 
 /** A ShareGroupHeartbeat answer with the assignment by topic id. */
@@ -102,7 +104,7 @@ export class ShareCoordinator {
       nowMs: () => options.clock.nowMs(),
       groupConfig: (groupId, name) => this.groupConfig(groupId, name),
       record: (record) => store.append(record),
-      pause: () => new Promise<void>((resolve) => options.clock.defer(resolve)),
+      pause: options.pause ?? (() => new Promise<void>((resolve) => options.clock.defer(resolve))),
     })
     this.sessions = new ShareSessionCache(options.config.shareMaxShareSessions)
   }

@@ -50,6 +50,7 @@ export {
   silentLogger,
 } from './logger.js'
 export { type Random, randomUuidText } from './random.js'
+export { SliceScheduler } from './slice-scheduler.js'
 export type { Connection, Listener, Transport } from './transport.js'
 export {
   brookChannels,

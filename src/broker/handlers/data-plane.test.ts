@@ -4,7 +4,8 @@ import assert from 'node:assert/strict'
 import diagnostics from 'node:diagnostics_channel'
 import { describe, it } from 'node:test'
 import { type RecordsEvent, brookChannels } from '../../core/index.js'
-import { ErrorCode } from '../../protocol/index.js'
+import { Session } from '../../network/index.js'
+import { ErrorCode, ZERO_UUID } from '../../protocol/index.js'
 import {
   BATCH_HEADER_BYTES,
   BatchOffsets,
@@ -235,6 +236,70 @@ describe('produce of many partitions (#7)', () => {
       deferred - before >= 40,
       `the handler gave ${deferred - before} turns over ${partitions} partitions`,
     )
+    await broker.close()
+  })
+})
+
+describe('long work shares the event loop (#7)', () => {
+  it('#7: four large Produce requests at once run one slice per turn of the loop between them, not four', async () => {
+    // Each paused with its own setImmediate, and node runs every immediate queued before its check phase in
+    // that phase: N requests held each turn for N slices (32 at once left a bystander waiting ~1 s).
+    const clock = new SimClock()
+    let ran = 0
+    const defer = clock.defer.bind(clock)
+    clock.defer = (fn) =>
+      defer(() => {
+        ran++
+        fn()
+      })
+    const broker = await createTestBroker({ clock })
+    assert.equal(
+      (await broker.topics.createTopic({ name: 'orders', numPartitions: 1, configs: [] })).ok,
+      true,
+    )
+    const corrupt = Buffer.from(batch(['x'], { compression: Compression.lz4 }))
+    corrupt.writeUInt32BE(0, BATCH_HEADER_BYTES)
+    corrupt.writeUInt32BE(computeBatchCrc(corrupt), BatchOffsets.crc)
+    // Each on its own connection (one connection's appends run in order).
+    const request = (connection: number) =>
+      produce.handle(
+        {
+          transactionalId: null,
+          acks: -1,
+          timeoutMs: 1000,
+          topicData: [
+            {
+              name: 'orders',
+              topicId: ZERO_UUID,
+              partitionData: Array.from({ length: 2_000 }, () => ({ index: 0, records: corrupt })),
+            },
+          ],
+        },
+        {
+          header: { apiKey: 0, apiVersion: 9, correlationId: 1, clientId: 'test' },
+          session: new Session({
+            listener: 'test',
+            remoteAddress: `127.0.0.1:${50_000 + connection}`,
+            remoteHost: '127.0.0.1',
+          }),
+          broker: broker.context,
+        },
+      )
+    // A ticker that re-queues itself each turn sees how many deferred slices ran since its last tick.
+    let done = false
+    let seen = 0
+    let mostPerTurn = 0
+    const tick = () => {
+      mostPerTurn = Math.max(mostPerTurn, ran - seen)
+      seen = ran
+      if (!done) setImmediate(tick)
+    }
+    setImmediate(tick)
+    const answers = await Promise.all([request(1), request(2), request(3), request(4)])
+    done = true
+    for (const answer of answers) assert.ok(answer !== null && typeof answer === 'object')
+    assert.ok(ran >= 60, `${ran} slices in all`)
+    assert.ok(mostPerTurn <= 2, `${mostPerTurn} slices ran in one turn of the loop`)
     await broker.close()
   })
 })

@@ -51,7 +51,7 @@ async function exactRecord(
         }
   const walk = await walkBatchRecords(batch, visit, {
     verifyCrc: false,
-    pause: () => new Promise<void>((resolve) => broker.clock.defer(resolve)),
+    pause: () => broker.slices.turn(),
     reserve: (bytes) => broker.decompression.reserve(bytes),
   })
   if (walk.outcome === 'noRoom') return null

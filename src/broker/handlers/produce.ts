@@ -252,7 +252,7 @@ export const produce = defineHandler({
       bytesLeft: broker.config.produceDecompressedBytesMax,
       reserve: (bytes) => broker.decompression.reserve(bytes),
     }
-    const pacer = new ValidationPacer(() => new Promise<void>((resolve) => broker.clock.defer(resolve)))
+    const pacer = new ValidationPacer(() => broker.slices.turn())
     // The append phase runs in request order per connection: a request waiting for a partition log to
     // open must not be overtaken by the next pipelined one, or an idempotent producer's sequences arrive
     // out of order (Kafka handles one request per connection at a time).
