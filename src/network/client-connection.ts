@@ -322,17 +322,14 @@ export class ClientConnection {
   }
 
   private receive(chunk: Buffer): void {
-    let frames: Buffer[]
-    try {
-      frames = this.decoder.push(chunk)
-    } catch (error) {
-      this.fail(new ConnectionError(`bad response frame from ${this.host}:${this.port}`, { cause: error }))
-      return
-    }
+    const frames = this.decoder.push(chunk)
     for (const frame of frames) {
       if (this.closedError !== undefined) return
       this.handleFrame(frame)
     }
+    const error = this.decoder.error
+    if (error !== undefined && this.closedError === undefined)
+      this.fail(new ConnectionError(`bad response frame from ${this.host}:${this.port}`, { cause: error }))
   }
 
   private handleFrame(frame: Buffer): void {

@@ -25,6 +25,12 @@ export class FrameDecoder {
   private heldBytes = 0
   /** Size of the frame waiting for room. */
   private heldFrameBytes = 0
+  /**
+   * Set once a size prefix was out of range: nothing after it can be read. The frames before it in the
+   * same chunk are still returned, since their room was counted: a throw lost them, and with them the
+   * room, a few frames at a time, until the broker-wide budget was gone for good (#7).
+   */
+  error: ProtocolError | undefined
 
   /**
    * `frameBytesMax`: the largest frame accepted; a larger size prefix raises ProtocolError. `reserve`
@@ -59,15 +65,28 @@ export class FrameDecoder {
 
   /** Adds a chunk and returns the frames it completes, in order. */
   push(chunk: Buffer): Buffer[] {
+    if (this.error !== undefined) return []
     if (this.held !== undefined) {
       this.held.push(chunk)
       this.heldBytes += chunk.length
       return []
     }
     const frames: Buffer[] = []
-    this.decode(chunk, frames)
-    this.checkInvariants()
+    this.guarded(() => this.decode(chunk, frames))
     return frames
+  }
+
+  /** Runs a decoding step; a bad size prefix is kept in `error` instead of losing the frames before it. */
+  private guarded(step: () => void): void {
+    try {
+      step()
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error
+      this.error = error
+      this.header = undefined
+      return
+    }
+    this.checkInvariants()
   }
 
   /** Called once room for the held frame was granted: decodes what was held. */
@@ -81,8 +100,7 @@ export class FrameDecoder {
     const frames: Buffer[] = []
     this.partial = Buffer.allocUnsafe(size)
     this.filled = 0
-    this.fillPartial(chunk, 4, frames)
-    this.checkInvariants()
+    this.guarded(() => this.fillPartial(chunk, 4, frames))
     return frames
   }
 

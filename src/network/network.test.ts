@@ -49,12 +49,35 @@ describe('FrameDecoder', () => {
   })
 
   it('rejects oversized and negative sizes before buffering them', () => {
-    const big = Buffer.alloc(4)
-    big.writeInt32BE(0x7fffffff, 0)
-    assert.throws(() => new FrameDecoder(1024).push(big), ProtocolError)
-    const negative = Buffer.alloc(4)
-    negative.writeInt32BE(-5, 0)
-    assert.throws(() => new FrameDecoder(1024).push(negative), ProtocolError)
+    for (const size of [0x7fffffff, -5]) {
+      const prefix = Buffer.alloc(4)
+      prefix.writeInt32BE(size, 0)
+      const decoder = new FrameDecoder(1024)
+      assert.deepEqual(decoder.push(prefix), [])
+      assert.ok(decoder.error instanceof ProtocolError, `size ${size}`)
+      assert.equal(decoder.bufferedBytes, 0)
+      assert.deepEqual(decoder.push(Buffer.alloc(8)), [], 'nothing is read after a bad size')
+    }
+  })
+
+  it('#7: returns the frames before a bad size prefix in the same chunk, whose room was counted', () => {
+    // They were lost with the throw, and the room counted for them with them.
+    const counted: number[] = []
+    const decoder = new FrameDecoder(1024, (bytes) => {
+      counted.push(bytes)
+      return true
+    })
+    const chunk = Buffer.alloc(4 + 6 + 4 + 3 + 4)
+    chunk.writeInt32BE(6, 0)
+    chunk.writeInt32BE(3, 10)
+    chunk.writeInt32BE(-1, 17)
+    const frames = decoder.push(chunk)
+    assert.deepEqual(
+      frames.map((f) => f.length),
+      [6, 3],
+    )
+    assert.deepEqual(counted, [6, 3])
+    assert.ok(decoder.error instanceof ProtocolError)
   })
 })
 

@@ -246,6 +246,24 @@ describe('ServerConnection and NetworkServer (#7)', () => {
     assert.equal(server.requestBudget.usedBytes, 0, 'everything was given back')
   })
 
+  it('#7: a bad size prefix after whole frames in one chunk gives their request bytes back', async () => {
+    // The decoder threw and the frames before it, counted in the budget, were lost: the fuzzer's pipelines
+    // (a few frames, the last with a lying size) drained the 256 MiB budget in ~5 minutes, after which
+    // every large frame waited for room for ever and 1,000 such connections hit max.connections.per.ip.
+    const clock = new SimClock()
+    const { server, connect } = await start(() => response(8), clock)
+    const bad = Buffer.alloc(4)
+    bad.writeInt32BE(-1, 0)
+    for (let i = 0; i < 3; i++) {
+      const c = await connect('10.0.0.1')
+      const state = client(c)
+      c.write([Buffer.concat([request(3, 5_000), request(3, 70_000), bad])])
+      await until(() => state.closed, 'the close')
+    }
+    await until(() => server.connectionCount === 0, 'all closed')
+    assert.equal(server.requestBudget.usedBytes, 0, 'every counted byte was given back')
+  })
+
   it('#7: responses queued for a client that does not read are bounded per connection', async () => {
     const clock = new SimClock()
     let handled = 0

@@ -185,13 +185,14 @@ export class ServerConnection {
 
   /** Runs a decoder step; queues the frames it returns and dispatches what may run. */
   private accept(step: () => Buffer[]): void {
-    let frames: Buffer[]
-    try {
-      frames = step()
-    } catch (error) {
+    const frames = step()
+    const error = this.decoder.error
+    if (error !== undefined) {
+      // The frames before the bad one are not served; the room they were counted in is given back.
+      this.options.requestBudget?.release(sumBytes(frames))
       this.options.logger.warn('closing connection: bad frame', {
         remote: this.connection.remoteAddress,
-        error: (error as Error).message,
+        error: error.message,
       })
       this.close()
       return
