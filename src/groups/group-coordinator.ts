@@ -1,7 +1,14 @@
 // The group coordinator: every consumer group of this node (classic and KIP-848), their committed
 // offsets, and the durable log those are kept in. Handlers call it with decoded, version-normalized
 // requests and get back plain answers with Kafka error codes; it never sees bytes on the wire.
-import { type Clock, type Logger, quoted, randomUuidText, type Timer } from '../core/index.js'
+import {
+  type Clock,
+  type Logger,
+  quoted,
+  randomUuidText,
+  StateRecordTooLargeError,
+  type Timer,
+} from '../core/index.js'
 import { ErrorCode } from '../protocol/index.js'
 import { ASSIGNOR_NAMES } from './assignors.js'
 import {
@@ -357,9 +364,22 @@ export class GroupCoordinator {
       }
     }
     this.#changedMembership.clear()
-    this.#append(records).catch((error) =>
-      this.#logger.error('groups log: could not record membership', { error }),
-    )
+    this.#append(records).catch(async (error) => {
+      if (!(error instanceof StateRecordTooLargeError) || records.length === 1) {
+        this.#logger.error('groups log: could not record membership', { error })
+        return
+      }
+      // One record over the state log's bound (a member whose protocol metadata is ~1 MiB) failed the whole
+      // flush, and with it every other group's membership in it (#7): write the others one by one.
+      for (const record of records) {
+        await this.#append([record]).catch((one) =>
+          this.#logger.warn('groups log: a membership record is not recorded', {
+            groupId: record.groupId,
+            error: one instanceof Error ? one.message : String(one),
+          }),
+        )
+      }
+    })
   }
 
   /** Records a group's existence and type; not awaited, since nothing is acknowledged on it. */

@@ -5,7 +5,16 @@ import { describe, it } from 'node:test'
 import { ErrorCode } from '../protocol/index.js'
 import { StateLog } from '../storage/index.js'
 import { silentLogger } from '../core/index.js'
-import { DIR, flush, joinInput, openCoordinator, partitionCounts, syncInput, watch } from './group.harness.js'
+import {
+  DIR,
+  flush,
+  joinInput,
+  openCoordinator,
+  partitionCounts,
+  subscription,
+  syncInput,
+  watch,
+} from './group.harness.js'
 import { GROUP_STATE_DIR, groupStateRecord } from './group-log.js'
 import type { ConsumerGroupHeartbeatInput } from './group-types.js'
 import { staticTopicLookup } from './topic-lookup.js'
@@ -212,6 +221,44 @@ describe('groups across a restart (#7)', () => {
     assert.equal(reopened.describeGroup('g').groupState, 'Empty')
     const fetched = reopened.fetchOffsets({ groupId: 'g', memberId: null, memberEpoch: -1, topics: null })
     assert.equal(fetched.topics[0].partitions[0].committedOffset, 3)
+    await reopened.close()
+  })
+
+  it('#7 a member whose metadata is too large to record does not cost another group its membership', async () => {
+    // Changes noted in one turn are flushed in one append; the 1.2 MB member record failed it
+    // (StateRecordTooLargeError) and the other group's assignment was lost with it: after a restart its
+    // member had none and had to rejoin.
+    const { coordinator, fs, clock } = await openCoordinator({ initialRebalanceDelayMs: 0 })
+    const small = watch(coordinator.joinGroup(joinInput({ groupId: 'small' })))
+    await flush()
+    clock.advance(1000)
+    await flush()
+    assert.equal(small.value?.errorCode, ErrorCode.NONE)
+    const smallMember = small.value!.memberId
+    const generationId = small.value!.generationId
+    // In one turn: the small group's assignment and the big member's join.
+    const synced = coordinator.syncGroup(
+      syncInput({
+        groupId: 'small',
+        memberId: smallMember,
+        generationId,
+        assignments: [{ memberId: smallMember, assignment: assignmentOf(smallMember) }],
+      }),
+    )
+    const huge = Buffer.concat([subscription(['orders']), Buffer.alloc(1_200_000, 7)])
+    watch(
+      coordinator.joinGroup(joinInput({ groupId: 'big', protocols: [{ name: 'range', metadata: huge }] })),
+    )
+    await synced
+    await flush()
+    await coordinator.close()
+    const reopened = (await openCoordinator({}, fs, clock)).coordinator
+    const heartbeat = { groupId: 'small', generationId, memberId: smallMember, groupInstanceId: null }
+    assert.equal(reopened.heartbeat(heartbeat), ErrorCode.NONE, 'no rebalance after the restart')
+    const sync = await reopened.syncGroup(
+      syncInput({ groupId: 'small', memberId: smallMember, generationId }),
+    )
+    assert.deepEqual(sync.assignment, assignmentOf(smallMember))
     await reopened.close()
   })
 })
