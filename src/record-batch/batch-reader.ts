@@ -97,15 +97,23 @@ export interface DecodeBatchOptions {
   verifyCrc?: boolean
 }
 
-/** Checks `batch` (exactly one batch, its CRC unless told not to) and returns its decompressed records. */
-function batchBody(batch: Buffer, options: DecodeBatchOptions): Buffer {
+/**
+ * Checks the framing of `batch` as one stored batch to decode: its length fields, magic 2, and its CRC
+ * unless `verifyCrc` is false. Raises InvalidRecordError. Shared by decodeBatch and walkBatchRecords.
+ */
+export function checkBatchToDecode(batch: Buffer, verifyCrc: boolean | undefined): void {
   if (batch.length < BATCH_HEADER_BYTES)
     throw invalidRecord(`batch of ${batch.length} bytes is shorter than its header`)
   if (batch.readInt32BE(BatchOffsets.batchLength) + BATCH_LOG_OVERHEAD !== batch.length) {
     throw invalidRecord('batch length field does not match the batch size')
   }
   if (batch.readInt8(BatchOffsets.magic) !== 2) throw invalidRecord('only magic 2 batches can be decoded')
-  if (options.verifyCrc !== false && !isBatchCrcValid(batch)) throw invalidRecord('batch CRC does not match')
+  if (verifyCrc !== false && !isBatchCrcValid(batch)) throw invalidRecord('batch CRC does not match')
+}
+
+/** Checks `batch` (exactly one batch, its CRC unless told not to) and returns its decompressed records. */
+function batchBody(batch: Buffer, options: DecodeBatchOptions): Buffer {
+  checkBatchToDecode(batch, options.verifyCrc)
   const codec = batch.readInt16BE(BatchOffsets.attributes) & Attributes.codecMask
   return decompress(
     codec,

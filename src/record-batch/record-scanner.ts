@@ -27,6 +27,58 @@ export interface RecordFinding {
   problem: RecordProblem
 }
 
+/** The fields of one record that the in-place scans use; one object is reused for every record. */
+export interface RecordFrame {
+  timestampDelta: number
+  offsetDelta: number
+  /** -1 for a null key. */
+  keyLength: number
+}
+
+/**
+ * Reads one record at `reader`'s position and checks its framing as decodeRecords does (length, key, value
+ * and header lengths, the fields ending where the length says), filling `frame`; leaves the reader after the
+ * record with its end back at `end`. Malformed framing raises InvalidRecordError. Shared by RecordScanner
+ * (Produce's checks) and the stored-batch walk (record-walker.ts).
+ */
+export function readRecordFrame(reader: VarintReader, end: number, frame: RecordFrame): void {
+  const length = reader.readVarint()
+  if (length < RECORD_BYTES_MIN - 1 || length > reader.remaining) {
+    throw invalidRecord(`record length ${length} is invalid with ${reader.remaining} bytes left`)
+  }
+  const recordEnd = reader.offset + length
+  reader.end = recordEnd
+  reader.readInt8() // attributes
+  frame.timestampDelta = reader.readVarlong()
+  frame.offsetDelta = reader.readVarint()
+  const keyLength = reader.readVarint()
+  if (keyLength < -1) throw invalidRecord(`record key length ${keyLength} is negative`)
+  if (keyLength > 0) reader.skip(keyLength)
+  frame.keyLength = keyLength
+  const valueLength = reader.readVarint()
+  if (valueLength < -1) throw invalidRecord(`record value length ${valueLength} is negative`)
+  if (valueLength > 0) reader.skip(valueLength)
+  const headerCount = reader.readVarint()
+  if (headerCount < 0 || headerCount > reader.remaining / 2) {
+    throw invalidRecord(`header count ${headerCount} is invalid with ${reader.remaining} bytes left`)
+  }
+  for (let h = 0; h < headerCount; h++) {
+    const headerKeyLength = reader.readVarint()
+    if (headerKeyLength < 0) throw invalidRecord('record header key is null')
+    reader.skip(headerKeyLength)
+    const headerValueLength = reader.readVarint()
+    if (headerValueLength < -1)
+      throw invalidRecord(`record header value length ${headerValueLength} is negative`)
+    if (headerValueLength > 0) reader.skip(headerValueLength)
+  }
+  if (reader.offset !== recordEnd) {
+    throw invalidRecord(
+      `record declares ${length} bytes but its fields end ${recordEnd - reader.offset} early`,
+    )
+  }
+  reader.end = end
+}
+
 /**
  * Walks `count` records in `data[start, end)`. `scan(n)` checks up to n more records and returns true
  * once every record is checked or RECORD_ERRORS_MAX findings are collected. Malformed framing raises
@@ -39,6 +91,7 @@ export class RecordScanner {
   private readonly end: number
   private readonly rules: RecordScanRules
   private index = 0
+  private readonly frame: RecordFrame = { timestampDelta: 0, offsetDelta: 0, keyLength: 0 }
 
   constructor(data: Buffer, count: number, rules: RecordScanRules, start = 0, end = data.length) {
     if (!Number.isInteger(count) || count < 0) throw invalidRecord(`invalid record count ${count}`)
@@ -59,44 +112,13 @@ export class RecordScanner {
   /** Checks up to `records` more records; true when the scan is complete (or stopped at the error cap). */
   scan(records: number): boolean {
     const reader = this.reader
+    const frame = this.frame
     const { keyRequired, baseTimestamp, timestampWindow } = this.rules
     const stop = Math.min(this.count, this.index + records)
     for (let i = this.index; i < stop; i++) {
-      const length = reader.readVarint()
-      if (length < RECORD_BYTES_MIN - 1 || length > reader.remaining) {
-        throw invalidRecord(`record length ${length} is invalid with ${reader.remaining} bytes left`)
-      }
-      const recordEnd = reader.offset + length
-      reader.end = recordEnd
-      reader.readInt8() // attributes
-      const timestampDelta = reader.readVarlong()
-      const offsetDelta = reader.readVarint()
-      if (offsetDelta !== i) throw invalidRecord(`record ${i} has offsetDelta ${offsetDelta}`)
-      const keyLength = reader.readVarint()
-      if (keyLength < -1) throw invalidRecord(`record key length ${keyLength} is negative`)
-      if (keyLength > 0) reader.skip(keyLength)
-      const valueLength = reader.readVarint()
-      if (valueLength < -1) throw invalidRecord(`record value length ${valueLength} is negative`)
-      if (valueLength > 0) reader.skip(valueLength)
-      const headerCount = reader.readVarint()
-      if (headerCount < 0 || headerCount > reader.remaining / 2) {
-        throw invalidRecord(`header count ${headerCount} is invalid with ${reader.remaining} bytes left`)
-      }
-      for (let h = 0; h < headerCount; h++) {
-        const headerKeyLength = reader.readVarint()
-        if (headerKeyLength < 0) throw invalidRecord('record header key is null')
-        reader.skip(headerKeyLength)
-        const headerValueLength = reader.readVarint()
-        if (headerValueLength < -1)
-          throw invalidRecord(`record header value length ${headerValueLength} is negative`)
-        if (headerValueLength > 0) reader.skip(headerValueLength)
-      }
-      if (reader.offset !== recordEnd) {
-        throw invalidRecord(
-          `record declares ${length} bytes but its fields end ${recordEnd - reader.offset} early`,
-        )
-      }
-      reader.end = this.end
+      readRecordFrame(reader, this.end, frame)
+      const { timestampDelta, keyLength } = frame
+      if (frame.offsetDelta !== i) throw invalidRecord(`record ${i} has offsetDelta ${frame.offsetDelta}`)
       this.index = i + 1
       let problem: RecordProblem | undefined
       if (keyRequired && keyLength === -1) problem = 'keyMissing'

@@ -4,14 +4,11 @@
 import {
   Attributes,
   BATCH_HEADER_BYTES,
-  BATCH_LOG_OVERHEAD,
-  BatchOffsets,
   type BatchHeader,
   Compression,
-  isBatchCrcValid,
   readBatchHeader,
 } from './batch-header.js'
-import type { DecodedRecord } from './batch-reader.js'
+import { checkBatchToDecode, type DecodedRecord } from './batch-reader.js'
 import { DecompressedTooLargeError } from '../core/index.js'
 import {
   DECOMPRESSED_BYTES_MAX_DEFAULT,
@@ -22,6 +19,7 @@ import {
 import { invalidRecord } from './errors.js'
 import { RECORD_BYTES_MIN, readRecordAs } from './records.js'
 import type { DecompressionLease } from './validate.js'
+import { type RecordFrame, readRecordFrame } from './record-scanner.js'
 import { VarintReader } from './varint.js'
 
 /** Records walked between two pauses: a few milliseconds of work, as RecordScanner's slices. */
@@ -52,7 +50,7 @@ export interface RecordWalkOptions {
 export interface WalkedRecord {
   /** baseOffset + offsetDelta. */
   readonly offset: number
-  /** Milliseconds since the epoch: baseTimestamp + timestampDelta, or maxTimestamp for LogAppendTime. */
+  /** Milliseconds since the epoch: baseTimestamp + frame.timestampDelta, or maxTimestamp for LogAppendTime. */
   readonly timestampMs: number
   decode(): DecodedRecord
 }
@@ -106,13 +104,7 @@ export async function walkBatchRecords(
   visit: RecordVisitor,
   options: RecordWalkOptions,
 ): Promise<RecordWalkResult> {
-  if (batch.length < BATCH_HEADER_BYTES)
-    throw invalidRecord(`batch of ${batch.length} bytes is shorter than its header`)
-  if (batch.readInt32BE(BatchOffsets.batchLength) + BATCH_LOG_OVERHEAD !== batch.length) {
-    throw invalidRecord('batch length field does not match the batch size')
-  }
-  if (batch.readInt8(BatchOffsets.magic) !== 2) throw invalidRecord('only magic 2 batches can be decoded')
-  if (options.verifyCrc !== false && !isBatchCrcValid(batch)) throw invalidRecord('batch CRC does not match')
+  checkBatchToDecode(batch, options.verifyCrc)
   const header = readBatchHeader(batch)
   const codec = header.attributes & Attributes.codecMask
   const payload = batch.subarray(BATCH_HEADER_BYTES)
@@ -162,6 +154,7 @@ async function walkRecords(
   const perSlice = Math.max(1, options.recordsPerSlice ?? WALK_RECORDS_PER_SLICE)
   const reader = new VarintReader(body, 0, end)
   const cursor = new Cursor(body, end)
+  const frame: RecordFrame = { timestampDelta: 0, offsetDelta: 0, keyLength: 0 }
   let sliceLeft = perSlice
   for (let i = 0; i < count; i++) {
     if (sliceLeft === 0) {
@@ -170,43 +163,10 @@ async function walkRecords(
     }
     sliceLeft--
     const start = reader.offset
-    const length = reader.readVarint()
-    if (length < RECORD_BYTES_MIN - 1 || length > reader.remaining) {
-      throw invalidRecord(`record length ${length} is invalid with ${reader.remaining} bytes left`)
-    }
-    const recordEnd = reader.offset + length
-    reader.end = recordEnd
-    reader.readInt8() // attributes
-    const timestampDelta = reader.readVarlong()
-    const offsetDelta = reader.readVarint()
-    const keyLength = reader.readVarint()
-    if (keyLength < -1) throw invalidRecord(`record key length ${keyLength} is negative`)
-    if (keyLength > 0) reader.skip(keyLength)
-    const valueLength = reader.readVarint()
-    if (valueLength < -1) throw invalidRecord(`record value length ${valueLength} is negative`)
-    if (valueLength > 0) reader.skip(valueLength)
-    const headerCount = reader.readVarint()
-    if (headerCount < 0 || headerCount > reader.remaining / 2) {
-      throw invalidRecord(`header count ${headerCount} is invalid with ${reader.remaining} bytes left`)
-    }
-    for (let h = 0; h < headerCount; h++) {
-      const headerKeyLength = reader.readVarint()
-      if (headerKeyLength < 0) throw invalidRecord('record header key is null')
-      reader.skip(headerKeyLength)
-      const headerValueLength = reader.readVarint()
-      if (headerValueLength < -1)
-        throw invalidRecord(`record header value length ${headerValueLength} is negative`)
-      if (headerValueLength > 0) reader.skip(headerValueLength)
-    }
-    if (reader.offset !== recordEnd) {
-      throw invalidRecord(
-        `record declares ${length} bytes but its fields end ${recordEnd - reader.offset} early`,
-      )
-    }
-    reader.end = end
+    readRecordFrame(reader, end, frame)
     cursor.start = start
-    cursor.offset = baseOffset + offsetDelta
-    cursor.timestampMs = logAppendTime ? maxTimestamp : baseTimestamp + timestampDelta
+    cursor.offset = baseOffset + frame.offsetDelta
+    cursor.timestampMs = logAppendTime ? maxTimestamp : baseTimestamp + frame.timestampDelta
     if (visit(cursor)) return { outcome: 'stopped', header, visited: i + 1 }
   }
   if (reader.offset !== end) {
