@@ -81,3 +81,78 @@ test('#7 fuzzer: answers that arrived while the fuzzer itself stalled are not re
     await new Promise((resolve) => worker.once('exit', resolve))
   }
 })
+
+/** A broker stand-in that answers the first frame with the correlation id 3, then closes on the second. */
+const answerThenCloseServer = `
+const net = require('node:net')
+const { parentPort } = require('node:worker_threads')
+const server = net.createServer((socket) => {
+  let buffered = Buffer.alloc(0)
+  let frames = 0
+  socket.on('data', (chunk) => {
+    buffered = Buffer.concat([buffered, chunk])
+    while (buffered.length >= 4 && buffered.length >= 4 + buffered.readInt32BE(0)) {
+      buffered = buffered.subarray(4 + buffered.readInt32BE(0))
+      frames++
+      if (frames === 1) {
+        const answer = Buffer.alloc(14)
+        answer.writeInt32BE(10, 0)
+        answer.writeInt32BE(3, 4)
+        socket.write(answer)
+      } else if (frames === 2) {
+        socket.destroy()
+        return
+      }
+    }
+  })
+})
+server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port))
+parentPort.on('message', () => server.close(() => process.exit(0)))
+`
+
+test('#7 fuzzer: a close after a bit-flipped correlation id took a later frame off the queue is not closed-on-valid', async () => {
+  // Seed 20261130, 394 s: frame 3960's flipped correlation id was 3962's; its answer took 3960-3962 off the
+  // queue, the broker closed on the malformed 3961, and the clean 3963-3964 left made it "closed-on-valid".
+  const worker = new Worker(answerThenCloseServer, { eval: true })
+  const port = await new Promise<number>((resolve) => worker.once('message', resolve))
+  const stats: FuzzStats = {
+    framesSent: 0,
+    bytesSent: 0,
+    answered: 0,
+    closedByBroker: 0,
+    gaveUpPartial: 0,
+    gaveUpWaiting: 0,
+    mutated: 0,
+    byApi: new Map(),
+  }
+  const problems: ConnectionProblem[] = []
+  const connection = new FuzzConnection(port, stats, (problem) => problems.push(problem))
+  const frame = (correlationId: number, intact: boolean) => ({
+    id: `test:0:${correlationId}`,
+    frame: {
+      apiKey: 18,
+      version: 0,
+      correlationId,
+      bytes: Buffer.concat(encodeRequestFrame(ApiKey.ApiVersions, 0, correlationId, 'fuzz', {})),
+      notes: intact ? [] : ['bitflips=1'],
+      intact,
+      promisesMore: false,
+    },
+    clean: intact,
+    expectsAnswer: true,
+    sentMs: 0,
+  })
+  try {
+    // 1: damaged (its answer carries id 3); 2: damaged, the broker closes on it; 3 and 4: clean.
+    await connection.sendAll([frame(1, false), frame(2, false), frame(3, true), frame(4, true)], 2000)
+    assert.equal(stats.closedByBroker, 1)
+    assert.deepEqual(
+      problems.map((p) => `${p.kind}: ${p.message}`),
+      [],
+    )
+  } finally {
+    connection.drop()
+    worker.postMessage('stop')
+    await new Promise((resolve) => worker.once('exit', resolve))
+  }
+})
