@@ -5,7 +5,7 @@ import { describe, it } from 'node:test'
 import { silentLogger } from '../core/index.js'
 import { assembleBatch, Compression, compress, decodeBatch, writeVarint } from '../record-batch/index.js'
 import type { ShareStateRecord } from '../share-partitions/index.js'
-import { createTestBroker } from '../testing/index.js'
+import { createTestBroker, turnsDuring } from '../testing/index.js'
 import { DEAD_LETTER_HEADERS, DeadLetterWriter } from './share-dead-letters.js'
 
 const baseMs = 1_700_000_000_000
@@ -77,16 +77,7 @@ describe('DeadLetterWriter on a big stored batch (#7)', () => {
       deliveryCount: 5,
       reason: 'rejected' as const,
     }
-    let settled = false
-    let turns = 0
-    const bystander = () => {
-      if (settled) return
-      turns++
-      setImmediate(bystander)
-    }
-    setImmediate(bystander)
-    await writer.write(key, [letter])
-    settled = true
+    const { turns } = await turnsDuring(() => writer.write(key, [letter]))
     // Two runs of 500, each walking 250,000+ records: 13 slices each (before #7: decoded at once, 0 turns).
     assert.ok(turns >= 20, `bystander turns while the letter was copied: ${turns}`)
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { Worker } from 'node:worker_threads'
 import { ApiKey, encodeRequestFrame } from '../../src/protocol/index.js'
-import { type ConnectionProblem, FuzzConnection, type FuzzStats } from './fuzz-connection.js'
+import { type ConnectionProblem, FuzzConnection, newFuzzStats } from './fuzz-connection.js'
 
 /** A broker stand-in on a worker thread: answers every request frame at once with an ApiVersions v0 body. */
 const answeringServer = `
@@ -29,42 +29,48 @@ server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port
 parentPort.on('message', () => server.close(() => process.exit(0)))
 `
 
+/** Starts a broker stand-in (`source`: a script for a worker thread that posts its port) and a connection to it. */
+async function standIn(source: string) {
+  const worker = new Worker(source, { eval: true })
+  const port = await new Promise<number>((resolve) => worker.once('message', resolve))
+  const stats = newFuzzStats()
+  const problems: ConnectionProblem[] = []
+  const connection = new FuzzConnection(port, stats, (problem) => problems.push(problem))
+  const stop = async () => {
+    connection.drop()
+    worker.postMessage('stop')
+    await new Promise((resolve) => worker.once('exit', resolve))
+  }
+  return { connection, stats, problems, stop }
+}
+
+/** A frame as the fuzzer sends it: ApiVersions v0 with this correlation id, intact or marked damaged. */
+function apiVersionsFrame(correlationId: number, intact = true) {
+  return {
+    id: `test:0:${correlationId}`,
+    frame: {
+      apiKey: 18,
+      version: 0,
+      correlationId,
+      bytes: Buffer.concat(encodeRequestFrame(ApiKey.ApiVersions, 0, correlationId, 'fuzz', {})),
+      notes: intact ? [] : ['bitflips=1'],
+      intact,
+      promisesMore: false,
+    },
+    clean: intact,
+    expectsAnswer: true,
+    sentMs: 0,
+  }
+}
+
 test('#7 fuzzer: answers that arrived while the fuzzer itself stalled are not reported as unanswered', async () => {
   // A 600 s run reported six requests on six connections "unanswered within 20000 ms" at the same instant,
   // 21 s after their limit: the fuzzer's event loop had stalled, and its timers ran before the socket data
   // that held the answers was read.
-  const worker = new Worker(answeringServer, { eval: true })
-  const port = await new Promise<number>((resolve) => worker.once('message', resolve))
-  const stats: FuzzStats = {
-    framesSent: 0,
-    bytesSent: 0,
-    answered: 0,
-    closedByBroker: 0,
-    gaveUpPartial: 0,
-    gaveUpWaiting: 0,
-    mutated: 0,
-    byApi: new Map(),
-  }
-  const problems: ConnectionProblem[] = []
-  const connection = new FuzzConnection(port, stats, (problem) => problems.push(problem))
+  const { connection, stats, problems, stop } = await standIn(answeringServer)
   try {
-    const frame = (correlationId: number) => ({
-      id: `test:0:${correlationId}`,
-      frame: {
-        apiKey: 18,
-        version: 0,
-        correlationId,
-        bytes: Buffer.concat(encodeRequestFrame(ApiKey.ApiVersions, 0, correlationId, 'fuzz', {})),
-        notes: [],
-        intact: true,
-        promisesMore: false,
-      },
-      clean: true,
-      expectsAnswer: true,
-      sentMs: 0,
-    })
-    await connection.sendAll([frame(1)], 300) // connects; answered at once
-    const sent = frame(2)
+    await connection.sendAll([apiVersionsFrame(1)], 300) // connects; answered at once
+    const sent = apiVersionsFrame(2)
     const waiting = connection.sendAll([sent], 300)
     // This process stalls for 1.5 s right after sending: the answer comes meanwhile.
     const until = performance.now() + 1500
@@ -76,9 +82,7 @@ test('#7 fuzzer: answers that arrived while the fuzzer itself stalled are not re
     )
     assert.equal(stats.answered, 2)
   } finally {
-    connection.drop()
-    worker.postMessage('stop')
-    await new Promise((resolve) => worker.once('exit', resolve))
+    await stop()
   }
 })
 
@@ -113,46 +117,19 @@ parentPort.on('message', () => server.close(() => process.exit(0)))
 test('#7 fuzzer: a close after a bit-flipped correlation id took a later frame off the queue is not closed-on-valid', async () => {
   // Seed 20261130, 394 s: frame 3960's flipped correlation id was 3962's; its answer took 3960-3962 off the
   // queue, the broker closed on the malformed 3961, and the clean 3963-3964 left made it "closed-on-valid".
-  const worker = new Worker(answerThenCloseServer, { eval: true })
-  const port = await new Promise<number>((resolve) => worker.once('message', resolve))
-  const stats: FuzzStats = {
-    framesSent: 0,
-    bytesSent: 0,
-    answered: 0,
-    closedByBroker: 0,
-    gaveUpPartial: 0,
-    gaveUpWaiting: 0,
-    mutated: 0,
-    byApi: new Map(),
-  }
-  const problems: ConnectionProblem[] = []
-  const connection = new FuzzConnection(port, stats, (problem) => problems.push(problem))
-  const frame = (correlationId: number, intact: boolean) => ({
-    id: `test:0:${correlationId}`,
-    frame: {
-      apiKey: 18,
-      version: 0,
-      correlationId,
-      bytes: Buffer.concat(encodeRequestFrame(ApiKey.ApiVersions, 0, correlationId, 'fuzz', {})),
-      notes: intact ? [] : ['bitflips=1'],
-      intact,
-      promisesMore: false,
-    },
-    clean: intact,
-    expectsAnswer: true,
-    sentMs: 0,
-  })
+  const { connection, stats, problems, stop } = await standIn(answerThenCloseServer)
   try {
     // 1: damaged (its answer carries id 3); 2: damaged, the broker closes on it; 3 and 4: clean.
-    await connection.sendAll([frame(1, false), frame(2, false), frame(3, true), frame(4, true)], 2000)
+    await connection.sendAll(
+      [apiVersionsFrame(1, false), apiVersionsFrame(2, false), apiVersionsFrame(3), apiVersionsFrame(4)],
+      2000,
+    )
     assert.equal(stats.closedByBroker, 1)
     assert.deepEqual(
       problems.map((p) => `${p.kind}: ${p.message}`),
       [],
     )
   } finally {
-    connection.drop()
-    worker.postMessage('stop')
-    await new Promise((resolve) => worker.once('exit', resolve))
+    await stop()
   }
 })

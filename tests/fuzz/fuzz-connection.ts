@@ -38,6 +38,20 @@ export interface FuzzStats {
   byApi: Map<string, number>
 }
 
+/** Counters at zero. */
+export function newFuzzStats(): FuzzStats {
+  return {
+    framesSent: 0,
+    bytesSent: 0,
+    answered: 0,
+    closedByBroker: 0,
+    gaveUpPartial: 0,
+    gaveUpWaiting: 0,
+    mutated: 0,
+    byApi: new Map(),
+  }
+}
+
 /** Intact structure, answer expected, no element bomb: a close is never the right answer to it. */
 function wellFormed(sent: SentFrame): boolean {
   return (

@@ -14,7 +14,13 @@ import { createTopic, fetchPartition, metadata, producePartition } from '../inte
 import { RawKafkaClient } from '../integration/raw-kafka-client.js'
 import type { BystanderData, BystanderMessage } from './bystander.js'
 import { type FrameSource, frameSeed, makeFrame } from './frame-source.js'
-import { type ConnectionProblem, FuzzConnection, type FuzzStats, type SentFrame } from './fuzz-connection.js'
+import {
+  type ConnectionProblem,
+  FuzzConnection,
+  type FuzzStats,
+  newFuzzStats,
+  type SentFrame,
+} from './fuzz-connection.js'
 import { BatchFactory } from './record-batches.js'
 import type { FuzzTopic, FuzzWorld } from './request-values.js'
 
@@ -277,16 +283,7 @@ function tail(text: string, chars: number): string {
 }
 
 class Run {
-  readonly stats: FuzzStats = {
-    framesSent: 0,
-    bytesSent: 0,
-    answered: 0,
-    closedByBroker: 0,
-    gaveUpPartial: 0,
-    gaveUpWaiting: 0,
-    mutated: 0,
-    byApi: new Map(),
-  }
+  readonly stats: FuzzStats = newFuzzStats()
   readonly failures: FailureRecord[] = []
   readonly recent: SentFrame[] = []
   readonly connections: FuzzConnection[] = []

@@ -11,7 +11,7 @@ import {
   compress,
   writeVarint,
 } from '../../record-batch/index.js'
-import { type SimClock, type TestBroker, createTestBroker } from '../../testing/index.js'
+import { type SimClock, type TestBroker, createTestBroker, turnsDuring } from '../../testing/index.js'
 import { listOffsets } from './list-offsets.js'
 
 const baseMs = 1_700_000_000_000
@@ -66,23 +66,6 @@ function ask(broker: TestBroker, timestamp: number) {
       topics: [{ name: 'bombs', partitions: [{ partitionIndex: 0, timestamp }] }],
     })
     .then((response) => response.topics[0].partitions[0])
-}
-
-/** Runs `work` and counts the turns a bystander (a setImmediate callback rescheduling itself) got meanwhile. */
-async function turnsDuring<T>(work: () => Promise<T>): Promise<{ value: T; turns: number }> {
-  let settled = false
-  let turns = 0
-  const bystander = () => {
-    if (settled) return
-    turns++
-    setImmediate(bystander)
-  }
-  setImmediate(bystander)
-  try {
-    return { value: await work(), turns }
-  } finally {
-    settled = true
-  }
 }
 
 describe('ListOffsets exact record in a big batch (#7)', () => {
