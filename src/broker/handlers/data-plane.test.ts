@@ -196,27 +196,37 @@ describe('produce and fetch', () => {
   })
 })
 
+/** A broker on a SimClock whose deferred callbacks are counted as they run, with a 1-partition topic. */
+async function brokerCountingDeferred() {
+  const clock = new SimClock()
+  let ran = 0
+  const defer = clock.defer.bind(clock)
+  clock.defer = (fn) =>
+    defer(() => {
+      ran++
+      fn()
+    })
+  const broker = await createTestBroker({ clock })
+  assert.equal((await broker.topics.createTopic({ name: 'orders', numPartitions: 1, configs: [] })).ok, true)
+  return { broker, deferredRan: () => ran }
+}
+
+/** A one-record LZ4 batch whose frame magic is zeroed under a correct CRC: CORRUPT_MESSAGE. */
+function corruptLz4Batch(): Buffer {
+  const corrupt = Buffer.from(batch(['x'], { compression: Compression.lz4 }))
+  corrupt.writeUInt32BE(0, BATCH_HEADER_BYTES)
+  corrupt.writeUInt32BE(computeBatchCrc(corrupt), BatchOffsets.crc)
+  return corrupt
+}
+
 describe('produce of many partitions (#7)', () => {
   it('#7: gives other work turns while checking 5,000 partitions of tiny corrupt LZ4 batches, and answers each', async () => {
     // A Produce of 99,000 such partitions ran ~1 s of the event loop in one turn: the pacer counted only
     // records and bytes (one record of work per tiny batch), not the fixed work of each partition.
-    const clock = new SimClock()
-    let deferred = 0
-    const defer = clock.defer.bind(clock)
-    clock.defer = (fn) => {
-      deferred++
-      defer(fn)
-    }
-    const broker = await createTestBroker({ clock })
-    assert.equal(
-      (await broker.topics.createTopic({ name: 'orders', numPartitions: 1, configs: [] })).ok,
-      true,
-    )
-    const corrupt = Buffer.from(batch(['x'], { compression: Compression.lz4 }))
-    corrupt.writeUInt32BE(0, BATCH_HEADER_BYTES) // the LZ4 frame magic, under a correct CRC
-    corrupt.writeUInt32BE(computeBatchCrc(corrupt), BatchOffsets.crc)
+    const { broker, deferredRan } = await brokerCountingDeferred()
+    const corrupt = corruptLz4Batch()
     const partitions = 5_000
-    const before = deferred
+    const before = deferredRan()
     const response = await broker.callMaybe(produce, 9, {
       acks: -1,
       timeoutMs: 1000,
@@ -232,10 +242,8 @@ describe('produce of many partitions (#7)', () => {
     assert.equal(answers.length, partitions)
     assert.ok(answers.every((p) => p.errorCode === ErrorCode.CORRUPT_MESSAGE))
     // About one turn per 100 partitions (a slice is 20,000 records of work, a partition counts 200).
-    assert.ok(
-      deferred - before >= 40,
-      `the handler gave ${deferred - before} turns over ${partitions} partitions`,
-    )
+    const turns = deferredRan() - before
+    assert.ok(turns >= 40, `the handler gave ${turns} turns over ${partitions} partitions`)
     await broker.close()
   })
 })
@@ -244,22 +252,8 @@ describe('long work shares the event loop (#7)', () => {
   it('#7: four large Produce requests at once run one slice per turn of the loop between them, not four', async () => {
     // Each paused with its own setImmediate, and node runs every immediate queued before its check phase in
     // that phase: N requests held each turn for N slices (32 at once left a bystander waiting ~1 s).
-    const clock = new SimClock()
-    let ran = 0
-    const defer = clock.defer.bind(clock)
-    clock.defer = (fn) =>
-      defer(() => {
-        ran++
-        fn()
-      })
-    const broker = await createTestBroker({ clock })
-    assert.equal(
-      (await broker.topics.createTopic({ name: 'orders', numPartitions: 1, configs: [] })).ok,
-      true,
-    )
-    const corrupt = Buffer.from(batch(['x'], { compression: Compression.lz4 }))
-    corrupt.writeUInt32BE(0, BATCH_HEADER_BYTES)
-    corrupt.writeUInt32BE(computeBatchCrc(corrupt), BatchOffsets.crc)
+    const { broker, deferredRan } = await brokerCountingDeferred()
+    const corrupt = corruptLz4Batch()
     // Each on its own connection (one connection's appends run in order).
     const request = (connection: number) =>
       produce.handle(
@@ -290,15 +284,15 @@ describe('long work shares the event loop (#7)', () => {
     let seen = 0
     let mostPerTurn = 0
     const tick = () => {
-      mostPerTurn = Math.max(mostPerTurn, ran - seen)
-      seen = ran
+      mostPerTurn = Math.max(mostPerTurn, deferredRan() - seen)
+      seen = deferredRan()
       if (!done) setImmediate(tick)
     }
     setImmediate(tick)
     const answers = await Promise.all([request(1), request(2), request(3), request(4)])
     done = true
     for (const answer of answers) assert.ok(answer !== null && typeof answer === 'object')
-    assert.ok(ran >= 60, `${ran} slices in all`)
+    assert.ok(deferredRan() >= 60, `${deferredRan()} slices in all`)
     assert.ok(mostPerTurn <= 2, `${mostPerTurn} slices ran in one turn of the loop`)
     await broker.close()
   })
